@@ -1,0 +1,56 @@
+import type { HttpErrorCode } from './errors.js';
+import type { HeaderList } from './headers.js';
+import { type Problem, type ProblemExtensions, problemFor } from './problem.js';
+
+/** Let the request through; add `headers` to whatever answer it gets. */
+export interface AllowDecision {
+  readonly kind: 'allow';
+  readonly headers: HeaderList;
+  /** Header names to remove from the answer (for example `x-powered-by`). */
+  readonly removeHeaders?: readonly string[];
+  /** Values the adapter exposes to handlers (for example the negotiated API version). */
+  readonly state?: Readonly<Record<string, unknown>>;
+}
+
+/** Refuse the request with a problem+json answer. */
+export interface DenyDecision {
+  readonly kind: 'deny';
+  readonly status: number;
+  readonly code: HttpErrorCode;
+  readonly headers: HeaderList;
+  readonly problem: Problem;
+}
+
+/** Answer the request completely (a CORS preflight, for example); the handler never runs. */
+export interface RespondDecision {
+  readonly kind: 'respond';
+  readonly status: number;
+  readonly headers: HeaderList;
+  /** Optional body; `undefined` means an empty body. */
+  readonly body?: string;
+}
+
+/** What a primitive decides about a request. A plain union, so adapters can `switch`. */
+export type Decision = AllowDecision | DenyDecision | RespondDecision;
+
+const EMPTY: HeaderList = Object.freeze([]);
+
+/** An allow decision. Reuse one frozen object per policy where headers do not vary. */
+export function allow(headers: HeaderList = EMPTY, state?: Readonly<Record<string, unknown>>): AllowDecision {
+  return state === undefined ? { kind: 'allow', headers } : { kind: 'allow', headers, state };
+}
+
+/** A deny decision whose status, title and type come from the code. */
+export function deny(
+  code: HttpErrorCode,
+  detail: string,
+  options: { headers?: HeaderList; extensions?: ProblemExtensions } = {},
+): DenyDecision {
+  const problem = problemFor(code, detail, options.extensions);
+  return { kind: 'deny', status: problem.status, code, headers: options.headers ?? EMPTY, problem };
+}
+
+/** A complete answer. */
+export function respond(status: number, headers: HeaderList = EMPTY, body?: string): RespondDecision {
+  return body === undefined ? { kind: 'respond', status, headers } : { kind: 'respond', status, headers, body };
+}

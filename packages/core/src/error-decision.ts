@@ -1,0 +1,84 @@
+import { type DenyDecision, deny } from './decision.js';
+import { type Clock, systemClock } from './clock.js';
+import { BulwarkError, type HttpErrorCode, isHttpErrorCode } from './errors.js';
+import { emitEvent, type EventSink } from './events.js';
+import type { RequestView } from './request-view.js';
+
+/** Fixed, safe details: an error's own message may quote input or internals, so it is never sent. */
+const DETAIL_BY_CODE: Partial<Record<HttpErrorCode, string>> = {
+  bad_request: 'The request could not be understood.',
+  not_found: 'No resource matches this method and path.',
+  method_not_allowed: 'This method is not allowed on this resource.',
+  payload_too_large: 'The request body is larger than this endpoint accepts.',
+  unsupported_media_type: 'The request body has a content type this endpoint does not accept.',
+  internal_error: 'An unexpected error occurred. It has been logged.',
+};
+
+const CODE_BY_STATUS: Readonly<Record<number, HttpErrorCode>> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'validation_failed',
+  429: 'rate_limited',
+  503: 'store_unavailable',
+};
+
+function statusOf(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const candidate = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+  return typeof candidate === 'number' && Number.isInteger(candidate) ? candidate : undefined;
+}
+
+/**
+ * Maps anything thrown by a handler or a framework to a problem decision. Client errors
+ * that frameworks raise (a 400 from a JSON parser, a 413, a 415) keep their status; all
+ * else is a 500 whose body says nothing about the cause. 5xx errors emit `server.error`.
+ *
+ * @example
+ * ```ts
+ * app.use((err, req, res, next) => writeDecision(res, decisionForError(err, { onEvent })));
+ * ```
+ */
+export interface ErrorDecisionOptions {
+  readonly onEvent?: EventSink | undefined;
+  readonly clock?: Clock | undefined;
+  readonly view?: RequestView | undefined;
+}
+
+export function decisionForError(err: unknown, options: ErrorDecisionOptions = {}): DenyDecision {
+  const { onEvent, view, clock = systemClock } = options;
+  let code: HttpErrorCode = 'internal_error';
+  if (err instanceof BulwarkError && isHttpErrorCode(err.code)) {
+    code = err.code;
+  } else {
+    const status = statusOf(err);
+    if (status !== undefined && status >= 400 && status < 500) code = CODE_BY_STATUS[status] ?? 'bad_request';
+  }
+  if (code === 'internal_error' || code === 'store_unavailable') {
+    const name = err instanceof Error ? err.constructor.name : typeof err;
+    emitEvent(onEvent, {
+      type: 'server.error',
+      at: clock.now(),
+      errorName: name,
+      ...(view ? { method: view.method, path: view.path } : {}),
+    });
+  }
+  return deny(code, DETAIL_BY_CODE[code] ?? 'The request was refused.');
+}
+
+const NOT_FOUND = deny('not_found', DETAIL_BY_CODE.not_found as string);
+
+/** The answer for a request no route matched. The path is not echoed: it may hold a secret. */
+export function notFoundDecision(): DenyDecision {
+  return NOT_FOUND;
+}
+
+/** Serialises a problem body. One place, so every adapter sends byte-identical bodies. */
+export function problemJson(decision: DenyDecision): string {
+  return JSON.stringify(decision.problem);
+}

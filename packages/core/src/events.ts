@@ -1,0 +1,100 @@
+/**
+ * Security events: one typed union for everything worth logging. Identifiers are
+ * minimised: no secrets, no full tokens; attacker-controlled strings are truncated by the
+ * sinks. Later primitives add members to this union.
+ */
+interface EventBase {
+  /** Epoch milliseconds, from the primitive's clock. */
+  readonly at: number;
+  readonly method?: string;
+  readonly path?: string;
+  readonly clientIp?: string;
+}
+
+export type CorsRejectReason =
+  | 'origin_not_allowed'
+  | 'origin_malformed'
+  | 'method_not_allowed'
+  | 'headers_not_allowed'
+  | 'headers_malformed';
+
+export interface CorsRejectedEvent extends EventBase {
+  readonly type: 'cors.rejected';
+  readonly origin: string;
+  readonly reason: CorsRejectReason;
+  readonly preflight: boolean;
+}
+
+export interface VersionRejectedEvent extends EventBase {
+  readonly type: 'version.rejected';
+  readonly requested: string;
+}
+
+export interface SunsetHitEvent extends EventBase {
+  readonly type: 'version.sunset';
+  readonly version: string;
+}
+
+export interface ServerErrorEvent extends EventBase {
+  readonly type: 'server.error';
+  /** The error's class name only; messages may hold secrets and are not logged here. */
+  readonly errorName: string;
+}
+
+export interface ConfigWarningEvent extends EventBase {
+  readonly type: 'config.warning';
+  readonly option: string;
+  readonly message: string;
+}
+
+export type SecurityEvent =
+  | CorsRejectedEvent
+  | VersionRejectedEvent
+  | SunsetHitEvent
+  | ServerErrorEvent
+  | ConfigWarningEvent;
+
+/** Where events go. A sink must not throw; {@link emitEvent} guards against one that does. */
+export type EventSink = (event: SecurityEvent) => void;
+
+/** Calls the sink, swallowing its errors: logging must never break a request. */
+export function emitEvent(sink: EventSink | undefined, event: SecurityEvent): void {
+  if (sink === undefined) return;
+  try {
+    sink(event);
+  } catch {
+    // A failing log pipeline is the operator's problem, never the caller's answer.
+  }
+}
+
+const MAX_STRING = 256;
+
+function sanitise(_key: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  // Strip control characters (log injection) and bound attacker-controlled lengths.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  const clean = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return clean.length > MAX_STRING ? `${clean.slice(0, MAX_STRING)}…` : clean;
+}
+
+/**
+ * A sink writing one JSON object per line, with control characters removed and long
+ * strings truncated.
+ *
+ * @example
+ * ```ts
+ * const onEvent = jsonLinesSink((line) => process.stderr.write(line));
+ * corsPolicy({ origins: ['https://app.example.com'], onEvent });
+ * ```
+ */
+export function jsonLinesSink(write: (line: string) => void = (line) => console.log(line.trimEnd())): EventSink {
+  return (event) => {
+    write(`${JSON.stringify({ level: 'security', ...event }, sanitise)}\n`);
+  };
+}
+
+/** Keeps the first characters of a secret for correlation and hides the rest. */
+export function maskSecret(secret: string, visible = 4): string {
+  if (secret.length <= visible * 2) return '*'.repeat(secret.length);
+  return `${secret.slice(0, visible)}…(${secret.length} chars)`;
+}

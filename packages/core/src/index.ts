@@ -1,0 +1,37 @@
+export { type Clock, type ManualClock, manualClock, systemClock } from './clock.js';
+export { allow, type AllowDecision, type Decision, type DenyDecision, deny, respond, type RespondDecision } from './decision.js';
+export { type Duration, parseDuration } from './duration.js';
+export {
+  BulwarkError,
+  ConfigError,
+  type ErrorCode,
+  type HttpErrorCode,
+  type InternalErrorCode,
+  isHttpErrorCode,
+  STATUS_BY_CODE,
+  TITLE_BY_CODE,
+} from './errors.js';
+export {
+  type ConfigWarningEvent,
+  type CorsRejectedEvent,
+  type CorsRejectReason,
+  emitEvent,
+  type EventSink,
+  jsonLinesSink,
+  maskSecret,
+  type SecurityEvent,
+  type ServerErrorEvent,
+  type SunsetHitEvent,
+  type VersionRejectedEvent,
+} from './events.js';
+export { applyHeaders, type HeaderList, type HeaderSink, isSafeHeaderValue, isToken, mergeVary } from './headers.js';
+export { type Cidr, cidrContains, ipMatcher, parseCidr } from './ip/cidr.js';
+export { forwardedChain, forwardedForChain } from './ip/forwarded.js';
+export { type IpKeyOptions, ipKey } from './ip/key.js';
+export { formatIp, type IpAddress, normalizeIp, parseIp, parseIpWithOptionalPort } from './ip/parse.js';
+export { type ClientIpOptions, type ClientIpResolver, clientIpResolver, type TrustProxy } from './ip/trust-proxy.js';
+export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, type Problem, type ProblemExtensions, problemFor } from './problem.js';
+export { type RequestView, requestView } from './request-view.js';
+export { type RouteRule, routeTable } from './route-table.js';
+export { decisionForError, type ErrorDecisionOptions, notFoundDecision, problemJson } from './error-decision.js';
+export type { RequestPolicy } from './policy.js';

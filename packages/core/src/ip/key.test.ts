@@ -1,0 +1,60 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ipMatcher, parseCidr } from './cidr.js';
+import { ipKey } from './key.js';
+import { parseIp } from './parse.js';
+
+describe('ipKey', () => {
+  it('groups IPv6 by /64 by default and keeps IPv4 whole', () => {
+    const key = ipKey();
+    expect(key('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(key('2001:db8:1:2:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(key('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
+    expect(key('192.0.2.1')).toBe('192.0.2.1');
+    expect(key('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(key('nope')).toBeUndefined();
+  });
+
+  it('honours configured prefixes and refuses silly ones', () => {
+    expect(ipKey({ ipv6Prefix: 48 })('2001:db8:1:2::1')).toBe('2001:db8:1::/48');
+    expect(ipKey({ ipv4Prefix: 24 })('192.0.2.77')).toBe('192.0.2.0/24');
+    expect(ipKey({ ipv6Prefix: 128 })('2001:db8::1')).toBe('2001:db8::1');
+    expect(() => ipKey({ ipv6Prefix: 8 })).toThrow(/ipv6Prefix/);
+    expect(() => ipKey({ ipv4Prefix: 33 })).toThrow(/ipv4Prefix/);
+  });
+
+  it('gives every address of one /64 the same key (property)', () => {
+    const key = ipKey();
+    fc.assert(
+      fc.property(fc.ipV6(), fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 4, maxLength: 4 }), (ip, low) => {
+        const parsed = parseIp(ip);
+        if (parsed?.version !== 6) return;
+        const words: string[] = [];
+        for (let i = 0; i < 8; i += 2) words.push(((parsed.bytes[i] ?? 0) * 256 + (parsed.bytes[i + 1] ?? 0)).toString(16));
+        const sibling = `${words.join(':')}:${low.map((w) => w.toString(16)).join(':')}`;
+        expect(key(sibling)).toBe(key(ip));
+      }),
+    );
+  });
+});
+
+describe('cidr', () => {
+  it('matches networks and named ranges', () => {
+    const m = ipMatcher(['loopback', '10.0.0.0/8', '2001:db8::/32'], 'x');
+    const hit = (t: string) => m(parseIp(t) ?? (undefined as never));
+    expect(hit('127.8.9.1')).toBe(true);
+    expect(hit('::1')).toBe(true);
+    expect(hit('10.255.0.1')).toBe(true);
+    expect(hit('11.0.0.1')).toBe(false);
+    expect(hit('2001:db8:ffff::1')).toBe(true);
+    expect(hit('2001:db9::1')).toBe(false);
+    expect(hit('::ffff:10.0.0.1')).toBe(true);
+  });
+
+  it('parses mapped networks and refuses bad prefixes', () => {
+    expect(parseCidr('::ffff:10.0.0.0/104')).toMatchObject({ version: 4, prefix: 8 });
+    expect(parseCidr('10.0.0.0/33')).toBeUndefined();
+    expect(parseCidr('10.0.0.0/-1')).toBeUndefined();
+    expect(() => ipMatcher(['everything'], 'trustProxy.cidrs')).toThrow(/trustProxy.cidrs/);
+  });
+});

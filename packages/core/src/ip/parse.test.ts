@@ -1,0 +1,71 @@
+import { isIP } from 'node:net';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatIp, normalizeIp, parseIp, parseIpWithOptionalPort } from './parse.js';
+
+describe('parseIp', () => {
+  it('parses IPv4 strictly', () => {
+    expect(normalizeIp('192.0.2.1')).toBe('192.0.2.1');
+    expect(normalizeIp('0.0.0.0')).toBe('0.0.0.0');
+    for (const bad of ['192.0.2', '192.0.2.1.5', '256.0.0.1', '01.2.3.4', '1.2.3.04', '127.1', '1..2.3', ' 1.2.3.4', '1.2.3.4 ', '']) {
+      expect(parseIp(bad), bad).toBeUndefined();
+    }
+  });
+
+  it('parses IPv6 forms and formats them per RFC 5952', () => {
+    expect(normalizeIp('2001:DB8:0:0:0:0:0:1')).toBe('2001:db8::1');
+    expect(normalizeIp('::')).toBe('::');
+    expect(normalizeIp('::1')).toBe('::1');
+    expect(normalizeIp('2001:db8:0:0:1:0:0:1')).toBe('2001:db8::1:0:0:1');
+    expect(normalizeIp('2001:0db8:0000:0000:0001:0000:0000:0001')).toBe('2001:db8::1:0:0:1');
+    expect(normalizeIp('1:0:1:1:1:1:1:1')).toBe('1:0:1:1:1:1:1:1');
+    expect(normalizeIp('fe80::1%eth0')).toBe('fe80::1');
+    expect(normalizeIp('64:ff9b::192.0.2.33')).toBe('64:ff9b::c000:221');
+    for (const bad of ['1::2::3', ':::', '1:2:3:4:5:6:7:8:9', '12345::', 'g::1', '::1%', '1:2:3:4:5:6:7::8:9']) {
+      expect(parseIp(bad), bad).toBeUndefined();
+    }
+  });
+
+  it('unwraps IPv4-mapped IPv6 to IPv4 so one client has one identity', () => {
+    expect(normalizeIp('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(normalizeIp('::FFFF:c000:0201')).toBe('192.0.2.1');
+    expect(parseIp('::ffff:192.0.2.1')?.version).toBe(4);
+  });
+
+  it('accepts ports and brackets as proxies write them', () => {
+    expect(formatIp(parseIpWithOptionalPort('192.0.2.1:8080') ?? fail())).toBe('192.0.2.1');
+    expect(formatIp(parseIpWithOptionalPort('[2001:db8::1]:443') ?? fail())).toBe('2001:db8::1');
+    expect(formatIp(parseIpWithOptionalPort('[2001:db8::1]') ?? fail())).toBe('2001:db8::1');
+    expect(parseIpWithOptionalPort('[2001:db8::1]:x')).toBeUndefined();
+    expect(parseIpWithOptionalPort('192.0.2.1:')).toBeUndefined();
+  });
+
+  it('agrees with Node on generated IPv4 and IPv6 addresses (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV4(), fc.ipV6()), (text) => {
+        const ip = parseIp(text);
+        expect(ip).toBeDefined();
+        const formatted = formatIp(ip as NonNullable<typeof ip>);
+        // Canonical text re-parses to the same bytes and is what the URL parser produces.
+        expect(parseIp(formatted)?.bytes).toEqual(ip?.bytes);
+        if (ip?.version === 6) expect(`[${formatted}]`).toBe(new URL(`http://[${text}]/`).hostname);
+        expect(isIP(formatted)).toBe(ip?.version);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never throws and only accepts what Node also calls an address (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (text) => {
+        const ip = parseIp(text);
+        if (ip !== undefined) expect(isIP(text.split('%')[0] as string)).not.toBe(0);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+function fail(): never {
+  throw new Error('expected an address');
+}

@@ -1,0 +1,90 @@
+import { ConfigError } from '../errors.js';
+import { ipMatcher } from './cidr.js';
+import { forwardedChain, forwardedForChain } from './forwarded.js';
+import { formatIp, type IpAddress, parseIp } from './parse.js';
+
+/**
+ * Which proxies to believe. `false` (the default): none, the peer address is the client.
+ * `{ hops: n }`: exactly `n` proxies stand in front of the app. `{ cidrs: [...] }`: the
+ * proxies are the addresses in these networks (names `loopback`, `linklocal`,
+ * `uniquelocal` allowed).
+ */
+export type TrustProxy = false | { readonly hops: number } | { readonly cidrs: readonly string[] };
+
+export interface ClientIpOptions {
+  readonly trustProxy?: TrustProxy;
+  /** The header the trusted proxies write. Default `x-forwarded-for`. */
+  readonly header?: 'x-forwarded-for' | 'forwarded';
+}
+
+/** Resolves the client address from the peer address and the request headers. */
+export type ClientIpResolver = (
+  peerAddress: string | undefined,
+  header: (name: string) => string | undefined,
+) => string | undefined;
+
+function validate(options: ClientIpOptions): {
+  hops?: number;
+  isTrusted?: (ip: IpAddress) => boolean;
+  header: 'x-forwarded-for' | 'forwarded';
+} {
+  const header = options.header ?? 'x-forwarded-for';
+  if (header !== 'x-forwarded-for' && header !== 'forwarded') {
+    throw new ConfigError('header', 'must be "x-forwarded-for" or "forwarded"');
+  }
+  const trust = options.trustProxy ?? false;
+  if (trust === false) return { header };
+  if ((trust as unknown) === true) {
+    throw new ConfigError('trustProxy', 'true would let any client choose its own IP; give { hops } or { cidrs }');
+  }
+  if (typeof trust !== 'object' || trust === null) {
+    throw new ConfigError('trustProxy', 'expected false, { hops: number } or { cidrs: string[] }');
+  }
+  if ('hops' in trust) {
+    if (!Number.isSafeInteger(trust.hops) || trust.hops < 1 || trust.hops > 32) {
+      throw new ConfigError('trustProxy.hops', 'expected an integer from 1 to 32');
+    }
+    return { header, hops: trust.hops };
+  }
+  if ('cidrs' in trust && Array.isArray(trust.cidrs)) {
+    if (trust.cidrs.length === 0) throw new ConfigError('trustProxy.cidrs', 'must not be empty; use false to trust none');
+    return { header, isTrusted: ipMatcher(trust.cidrs, 'trustProxy.cidrs') };
+  }
+  throw new ConfigError('trustProxy', 'expected false, { hops: number } or { cidrs: string[] }');
+}
+
+/**
+ * Compiles trust-proxy options into a resolver. A spoofed `X-Forwarded-For` from an
+ * untrusted peer changes nothing; a malformed entry stops the walk at the last address we
+ * could trust (it is never skipped, which would let a client pick its address).
+ *
+ * @example
+ * ```ts
+ * const resolve = clientIpResolver({ trustProxy: { cidrs: ['loopback', '10.0.0.0/8'] } });
+ * resolve('10.0.0.7', (h) => (h === 'x-forwarded-for' ? '203.0.113.9' : undefined)); // '203.0.113.9'
+ * ```
+ */
+export function clientIpResolver(options: ClientIpOptions = {}): ClientIpResolver {
+  const { hops, isTrusted, header } = validate(options);
+  const chainOf = header === 'forwarded' ? forwardedChain : forwardedForChain;
+
+  return function resolveClientIp(peerAddress, getHeader) {
+    if (peerAddress === undefined) return undefined;
+    const peer = parseIp(peerAddress);
+    if (peer === undefined) return undefined;
+    if (hops === undefined && isTrusted === undefined) return formatIp(peer);
+
+    const value = getHeader(header);
+    if (value === undefined || value === '') return formatIp(peer);
+    const chain = chainOf(value);
+    let current = peer;
+    for (let i = 0; i < chain.length; i++) {
+      const trusted = hops !== undefined ? i < hops : (isTrusted as (ip: IpAddress) => boolean)(current);
+      if (!trusted) break;
+      const next = chain[i];
+      if (next === undefined) break;
+      current = next;
+    }
+    return formatIp(current);
+  };
+}

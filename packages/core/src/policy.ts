@@ -1,0 +1,12 @@
+import type { Decision } from './decision.js';
+import type { RequestView } from './request-view.js';
+
+/**
+ * What every request-level primitive compiles to. Adapters run `evaluate` and translate the
+ * {@link Decision}; they never decide anything themselves.
+ */
+export interface RequestPolicy {
+  /** A short name for logs and error messages (`cors`, `headers`, ...). */
+  readonly name: string;
+  evaluate(view: RequestView): Decision | Promise<Decision>;
+}

@@ -1,0 +1,44 @@
+/**
+ * The plain data a primitive needs about a request. Adapters build it; primitives never
+ * see a framework object.
+ */
+export interface RequestView {
+  /** Upper-case method as sent (`GET`, `OPTIONS`, ...). */
+  readonly method: string;
+  /** The path without the query string, as received (not decoded). */
+  readonly path: string;
+  /** Case-insensitive header lookup; several values of one field are joined with `, `. */
+  header(name: string): string | undefined;
+  /**
+   * The client address after trust-proxy resolution, or `undefined` when the runtime
+   * does not expose the peer address.
+   */
+  readonly clientIp: string | undefined;
+}
+
+/**
+ * Builds a RequestView from plain values. Used by tests, by runtimes without an adapter,
+ * and by the adapters themselves.
+ *
+ * @example
+ * ```ts
+ * const view = requestView({ method: 'GET', path: '/v2/notes', headers: { origin: 'https://app.example.com' } })
+ * ```
+ */
+export function requestView(init: {
+  method: string;
+  path: string;
+  headers?: Readonly<Record<string, string | undefined>>;
+  clientIp?: string;
+}): RequestView {
+  const lower = new Map<string, string>();
+  for (const [name, value] of Object.entries(init.headers ?? {})) {
+    if (value !== undefined) lower.set(name.toLowerCase(), value);
+  }
+  return {
+    method: init.method,
+    path: init.path,
+    header: (name) => lower.get(name.toLowerCase()),
+    clientIp: init.clientIp,
+  };
+}

@@ -1,0 +1,25 @@
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+// Tests run against source: every workspace package name resolves to its src/index.ts,
+// so no build is needed before `vitest run`.
+const alias: Record<string, string> = {};
+for (const group of ['packages', 'adapters']) {
+  for (const dir of readdirSync(group)) {
+    const manifest = join(group, dir, 'package.json');
+    const entry = resolve(group, dir, 'src/index.ts');
+    if (!existsSync(manifest) || !existsSync(entry)) continue;
+    alias[JSON.parse(readFileSync(manifest, 'utf8')).name] = entry;
+  }
+}
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'adapters/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'tests/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+  },
+});
