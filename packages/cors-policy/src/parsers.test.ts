@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseOriginHeader, serializeOrigin } from './origin.js';
+import { checkRequestHeaders } from './request-headers.js';
+
+const allowed = new Set(['content-type', 'x-request-id', 'authorization']);
+
+/** A slow, obviously-correct reference for the one-pass checker. */
+function reference(value: string): 'ok' | 'bad' {
+  if (value.trim() === '') return 'ok';
+  const parts = value.split(',').map((p) => p.replace(/^[ \t]+|[ \t]+$/g, ''));
+  if (parts.some((p) => !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p))) return 'bad';
+  if (parts.some((p) => !allowed.has(p.toLowerCase())) || parts.length > allowed.size) return 'bad';
+  return 'ok';
+}
+
+describe('checkRequestHeaders', () => {
+  it('accepts browser-style and spaced lists', () => {
+    expect(checkRequestHeaders('content-type,x-request-id', allowed, 3)).toEqual({ ok: true, names: 'content-type,x-request-id' });
+    expect(checkRequestHeaders(' Content-Type , X-Request-Id ', allowed, 3)).toEqual({ ok: true, names: 'content-type,x-request-id' });
+    expect(checkRequestHeaders('', allowed, 3)).toEqual({ ok: true, names: '' });
+  });
+
+  it('agrees with a reference implementation (property)', () => {
+    const piece = fc.constantFrom('content-type', 'X-Request-Id', 'authorization', 'x-evil', ' ', ',', '\t', 'a b', 'é', '');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
+        const value = pieces.join('');
+        expect(checkRequestHeaders(value, allowed, allowed.size).ok ? 'ok' : 'bad').toBe(reference(value));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('parseOriginHeader', () => {
+  it('accepts canonical origins only', () => {
+    expect(parseOriginHeader('https://a.example')).toEqual({ scheme: 'https', host: 'a.example', port: '' });
+    expect(parseOriginHeader('http://[::1]:3000')).toEqual({ scheme: 'http', host: '[::1]', port: '3000' });
+    expect(parseOriginHeader('http://127.0.0.1:8080')).toEqual({ scheme: 'http', host: '127.0.0.1', port: '8080' });
+    for (const bad of ['null', 'https://A.example', 'https://a.example:443', 'https://a.example/', 'https://a.example:0', 'https://a.example:01',
+      'https://[::0001]', 'file://', 'https://a..example', 'https://-a.example', 'https://a.example:99999', 'https://1.2.3', 'https://']) {
+      expect(parseOriginHeader(bad), bad).toBeUndefined();
+    }
+  });
+
+  it('round-trips what it accepts and agrees with the URL parser (property)', () => {
+    fc.assert(
+      fc.property(fc.webUrl({ validSchemes: ['http', 'https'] }), (url) => {
+        const origin = new URL(url).origin;
+        const parsed = parseOriginHeader(origin);
+        if (parsed !== undefined) expect(serializeOrigin(parsed)).toBe(origin);
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (text) => {
+        const parsed = parseOriginHeader(text);
+        if (parsed !== undefined) expect(serializeOrigin(parsed)).toBe(text);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});

@@ -1,0 +1,199 @@
+import {
+  allow,
+  type CorsRejectReason,
+  type Decision,
+  deny,
+  emitEvent,
+  type HeaderList,
+  type RequestPolicy,
+  type RequestView,
+  respond,
+  routeTable,
+} from '@bulwark/core';
+import { type CorsOptions, compileCorsOptions } from './options.js';
+import { compileOriginMatcher } from './matcher.js';
+import { parseOriginHeader } from './origin.js';
+import { checkRequestHeaders } from './request-headers.js';
+
+/** Why a request was or was not given CORS access; for developers, never sent to clients. */
+export interface CorsExplanation {
+  readonly preflight: boolean;
+  readonly origin: string | undefined;
+  readonly allowed: boolean;
+  readonly outcome: 'allowed' | 'not_cors' | CorsRejectReason;
+  /** The configured entry that matched the origin, if any. */
+  readonly matchedBy?: string;
+  readonly message: string;
+}
+
+/** A compiled CORS policy: `evaluate` for adapters, `explain` for humans. */
+export interface CorsPolicy extends RequestPolicy {
+  evaluate(view: RequestView): Decision;
+  explain(view: RequestView): CorsExplanation;
+}
+
+type Verdict =
+  | { ok: true; preflight: boolean; origin: string; matchedBy: string; requestHeaders: string }
+  | { ok: false; preflight: boolean; origin: string | undefined; reason: CorsRejectReason | 'not_cors' };
+
+const MESSAGES: Record<CorsExplanation['outcome'], string> = {
+  allowed: 'The origin is allowed; CORS headers are added.',
+  not_cors: 'No Origin header: not a CORS request; only Vary is added.',
+  origin_not_allowed: 'The origin is well-formed but matches no configured origin or pattern.',
+  origin_malformed: 'The Origin header is not a serialized http(s) origin (or is "null"); it is never allowed.',
+  method_not_allowed: 'The preflight asks for a method that is not in `methods`.',
+  headers_not_allowed: 'The preflight asks for a request header that is not in `allowedHeaders`.',
+  headers_malformed: 'Access-Control-Request-Headers is not a comma-separated list of header names.',
+};
+
+/**
+ * Compiles a CORS policy. Every option is checked here: a wildcard with credentials, the
+ * `null` origin, plain-http origins with credentials, wildcards over a public suffix,
+ * malformed origins, a max-age over a day and forbidden methods are all `ConfigError`s.
+ *
+ * @example
+ * ```ts
+ * const policy = corsPolicy({
+ *   origins: ['https://app.example.com', 'https://*.preview.example.com'],
+ *   credentials: true,
+ *   methods: ['GET', 'POST', 'DELETE'],
+ *   allowedHeaders: ['content-type', 'authorization'],
+ *   exposedHeaders: ['ratelimit', 'ratelimit-policy'],
+ * });
+ * app.use(cors(policy)); // from @bulwark/express, @bulwark/koa, @bulwark/hono; app.register(cors(policy)) in Fastify
+ * ```
+ */
+export function corsPolicy(options: CorsOptions): CorsPolicy {
+  const config = compileCorsOptions(options);
+  const matchOrigin = config.allowAll ? undefined : compileOriginMatcher(config.patterns);
+  const maxNames = config.allowedHeaders.size;
+  const pna = config.privateNetworkAccess;
+
+  const varyActual = 'Origin';
+  const varyOptions = `Origin, Access-Control-Request-Method, Access-Control-Request-Headers${pna ? ', Access-Control-Request-Private-Network' : ''}`;
+  const actualVary: HeaderList = config.allowAll ? [] : [['vary', varyActual]];
+  const optionsVary: HeaderList = [['vary', varyOptions]];
+
+  // Everything that does not depend on the origin is built once.
+  const actualTail: HeaderList = [
+    ...(config.credentials ? ([['access-control-allow-credentials', 'true']] as const) : []),
+    ...(config.exposedHeaders ? ([['access-control-expose-headers', config.exposedHeaders]] as const) : []),
+  ];
+  const preflightTail: HeaderList = [
+    ...(config.credentials ? ([['access-control-allow-credentials', 'true']] as const) : []),
+    ['access-control-max-age', String(config.maxAge)],
+  ];
+  const allowAllActual = allow([['access-control-allow-origin', '*'], ...actualTail]);
+  const notCorsActual = allow(actualVary);
+  const notCorsOptions = allow(optionsVary);
+
+  function judge(view: RequestView): Verdict {
+    const originHeader = view.header('origin');
+    const requestMethod = view.method === 'OPTIONS' ? view.header('access-control-request-method') : undefined;
+    const preflight = requestMethod !== undefined && originHeader !== undefined;
+    if (originHeader === undefined) return { ok: false, preflight: false, origin: undefined, reason: 'not_cors' };
+
+    let matchedBy = '*';
+    if (matchOrigin !== undefined) {
+      const origin = parseOriginHeader(originHeader);
+      if (origin === undefined) return { ok: false, preflight, origin: originHeader, reason: 'origin_malformed' };
+      const match = matchOrigin(origin);
+      if (match === undefined) return { ok: false, preflight, origin: originHeader, reason: 'origin_not_allowed' };
+      // parseOriginHeader accepts only the canonical spelling, so the header can be echoed as is.
+      matchedBy = match.pattern;
+    }
+    if (!preflight) return { ok: true, preflight, origin: originHeader, matchedBy, requestHeaders: '' };
+
+    if (!config.methods.has(requestMethod)) return { ok: false, preflight, origin: originHeader, reason: 'method_not_allowed' };
+    const requested = view.header('access-control-request-headers');
+    let requestHeaders = '';
+    if (requested !== undefined) {
+      const check = checkRequestHeaders(requested, config.allowedHeaders, maxNames);
+      if (!check.ok) return { ok: false, preflight, origin: originHeader, reason: check.reason };
+      requestHeaders = check.names;
+    }
+    return { ok: true, preflight, origin: originHeader, matchedBy, requestHeaders };
+  }
+
+  function preflightAnswer(view: RequestView, origin: string, requestHeaders: string): Decision {
+    const headers: Array<readonly [string, string]> = [
+      ['access-control-allow-origin', config.allowAll ? '*' : origin],
+      ['access-control-allow-methods', view.header('access-control-request-method') as string],
+    ];
+    if (requestHeaders !== '') headers.push(['access-control-allow-headers', requestHeaders]);
+    headers.push(...preflightTail);
+    if (pna && view.header('access-control-request-private-network') === 'true') {
+      headers.push(['access-control-allow-private-network', 'true']);
+    }
+    headers.push(...optionsVary);
+    return respond(204, headers);
+  }
+
+  return {
+    name: 'cors',
+    evaluate(view) {
+      const verdict = judge(view);
+      const isOptions = view.method === 'OPTIONS';
+      if (verdict.ok) {
+        if (verdict.preflight) return preflightAnswer(view, verdict.origin, verdict.requestHeaders);
+        if (config.allowAll) return isOptions ? allow([...allowAllActual.headers, ...optionsVary]) : allowAllActual;
+        return allow([['access-control-allow-origin', verdict.origin], ...actualTail, ...(isOptions ? optionsVary : actualVary)]);
+      }
+      if (verdict.reason === 'not_cors') return isOptions ? notCorsOptions : notCorsActual;
+
+      emitEvent(config.onEvent, {
+        type: 'cors.rejected',
+        at: config.clock.now(),
+        origin: verdict.origin ?? '',
+        reason: verdict.reason,
+        preflight: verdict.preflight,
+        method: view.method,
+        path: view.path,
+      });
+      const vary = isOptions ? optionsVary : actualVary;
+      if (verdict.preflight) {
+        return deny('cors_preflight_rejected', 'The CORS preflight request was refused.', { headers: vary });
+      }
+      if (config.rejectDisallowed) {
+        return deny('cors_origin_rejected', 'This origin is not allowed to call this API.', { headers: vary });
+      }
+      return allow(vary);
+    },
+    explain(view) {
+      const verdict = judge(view);
+      const outcome = verdict.ok ? 'allowed' : verdict.reason;
+      return {
+        preflight: verdict.preflight,
+        origin: verdict.origin,
+        allowed: verdict.ok,
+        outcome,
+        ...(verdict.ok ? { matchedBy: verdict.matchedBy } : {}),
+        message: MESSAGES[outcome],
+      };
+    },
+  };
+}
+
+/**
+ * Chooses a CORS policy by path prefix (longest prefix wins), for APIs whose public and
+ * private parts need different rules.
+ *
+ * @example
+ * ```ts
+ * const policy = corsPolicyByRoute(
+ *   [{ prefix: '/public', value: corsPolicy({ origins: ['*'] }) }],
+ *   corsPolicy({ origins: ['https://app.example.com'], credentials: true }),
+ * );
+ * ```
+ */
+export function corsPolicyByRoute(
+  routes: readonly { readonly prefix: string; readonly value: CorsPolicy }[],
+  fallback: CorsPolicy,
+): CorsPolicy {
+  const lookup = routeTable(routes, fallback, 'routes');
+  return {
+    name: 'cors',
+    evaluate: (view) => lookup(view.path).evaluate(view),
+    explain: (view) => lookup(view.path).explain(view),
+  };
+}
