@@ -56,7 +56,10 @@ describe('decisionForError', () => {
 
   it('answers 500 for everything else, emitting an event without the message', () => {
     const events: SecurityEvent[] = [];
-    const d = decisionForError(new TypeError('db password=hunter2'), {
+    const logged: unknown[] = [];
+    const err = new TypeError('db password=hunter2');
+    const d = decisionForError(err, {
+      onError: (e) => logged.push(e),
       onEvent: (e) => events.push(e),
       clock: manualClock(42),
       view: requestView({ method: 'GET', path: '/x' }),
@@ -64,9 +67,12 @@ describe('decisionForError', () => {
     expect(d.status).toBe(500);
     expect(problemJson(d)).not.toMatch(/hunter2|TypeError|at /);
     expect(events).toEqual([{ type: 'server.error', at: 42, errorName: 'TypeError', method: 'GET', path: '/x' }]);
-    expect(decisionForError(new BulwarkError('config_invalid', 'x')).status).toBe(500);
-    expect(decisionForError(undefined).status).toBe(500);
-    expect(decisionForError({ status: 302 }).status).toBe(500);
+    expect(logged).toEqual([err]);
+    const quiet = { onError: () => {} };
+    expect(decisionForError(new BulwarkError('config_invalid', 'x'), quiet).status).toBe(500);
+    expect(decisionForError(undefined, quiet).status).toBe(500);
+    expect(decisionForError({ status: 302 }, quiet).status).toBe(500);
+    expect(decisionForError(new Error('x'), { onError: () => { throw new Error('logger down'); } }).status).toBe(500);
   });
 
   it('has a fixed not-found answer', () => {

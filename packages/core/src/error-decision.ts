@@ -48,10 +48,19 @@ export interface ErrorDecisionOptions {
   readonly onEvent?: EventSink | undefined;
   readonly clock?: Clock | undefined;
   readonly view?: RequestView | undefined;
+  /**
+   * Called with the original error of every 5xx answer, which clients never see. Default:
+   * `console.error`. Pass your logger; pass `() => {}` to silence.
+   */
+  readonly onError?: ((err: unknown) => void) | undefined;
+}
+
+function logError(err: unknown): void {
+  console.error('[bulwark] unhandled error answered with 500:', err);
 }
 
 export function decisionForError(err: unknown, options: ErrorDecisionOptions = {}): DenyDecision {
-  const { onEvent, view, clock = systemClock } = options;
+  const { onEvent, view, clock = systemClock, onError = logError } = options;
   let code: HttpErrorCode = 'internal_error';
   if (err instanceof BulwarkError && isHttpErrorCode(err.code)) {
     code = err.code;
@@ -60,6 +69,11 @@ export function decisionForError(err: unknown, options: ErrorDecisionOptions = {
     if (status !== undefined && status >= 400 && status < 500) code = CODE_BY_STATUS[status] ?? 'bad_request';
   }
   if (code === 'internal_error' || code === 'store_unavailable') {
+    try {
+      onError(err);
+    } catch {
+      // A failing logger must not turn a 500 into a crash.
+    }
     const name = err instanceof Error ? err.constructor.name : typeof err;
     emitEvent(onEvent, {
       type: 'server.error',

@@ -34,4 +34,5 @@ export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, type Problem, type ProblemEx
 export { type RequestView, requestView } from './request-view.js';
 export { type RouteRule, routeTable } from './route-table.js';
 export { decisionForError, type ErrorDecisionOptions, notFoundDecision, problemJson } from './error-decision.js';
-export type { RequestPolicy } from './policy.js';
+export type { BulwarkState, RequestPolicy } from './policy.js';
+export { type RenderedAnswer, renderDecision } from './render.js';

@@ -10,3 +10,14 @@ export interface RequestPolicy {
   readonly name: string;
   evaluate(view: RequestView): Decision | Promise<Decision>;
 }
+
+/**
+ * What allow decisions hand to route handlers, merged across policies. Adapters expose it
+ * the framework's way: `req.bulwark` (Express), `request.bulwark` (Fastify),
+ * `ctx.state.bulwark` (Koa), `c.get('bulwark')` (Hono).
+ */
+export interface BulwarkState {
+  /** The API version negotiated by the version policy. */
+  readonly apiVersion?: string;
+  readonly [key: string]: unknown;
+}

@@ -81,7 +81,7 @@ function compileRule(rule: DeprecationRule, index: number): CompiledRule {
  *
  * @example
  * ```ts
- * const deprecations = deprecation({
+ * const deprecations = deprecationPolicy({
  *   rules: [{
  *     prefix: '/v1',
  *     deprecatedAt: '2026-01-01T00:00:00Z',
@@ -92,7 +92,7 @@ function compileRule(rule: DeprecationRule, index: number): CompiledRule {
  * });
  * ```
  */
-export function deprecation(options: DeprecationOptions): RequestPolicy & { evaluate(view: RequestView): Decision } {
+export function deprecationPolicy(options: DeprecationOptions): RequestPolicy & { evaluate(view: RequestView): Decision } {
   if (typeof options !== 'object' || options === null || !Array.isArray(options.rules)) {
     throw new ConfigError('rules', 'expected an array of deprecation rules');
   }

@@ -1,7 +1,7 @@
 import { ConfigError, manualClock, requestView, type SecurityEvent } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { apiVersions, deprecation, type SecurityHeadersOptions, securityHeaders } from './index.js';
+import { apiVersionPolicy, deprecationPolicy, type SecurityHeadersOptions, securityHeaders } from './index.js';
 
 describe('securityHeaders', () => {
   it('sends the API profile by default', () => {
@@ -68,7 +68,7 @@ describe('securityHeaders', () => {
   });
 });
 
-describe('deprecation', () => {
+describe("deprecationPolicy", () => {
   const rule = {
     prefix: '/v1',
     deprecatedAt: '2026-01-01T00:00:00Z',
@@ -78,7 +78,7 @@ describe('deprecation', () => {
   };
 
   it('sends Deprecation, Sunset and Link headers on covered routes only', () => {
-    const policy = deprecation({ rules: [rule] });
+    const policy = deprecationPolicy({ rules: [rule] });
     const d = policy.evaluate(requestView({ method: 'GET', path: '/v1/notes' }));
     expect(d.kind).toBe('allow');
     expect(d.headers).toEqual([
@@ -94,7 +94,7 @@ describe('deprecation', () => {
   it('retires a route with 410 after its sunset when asked', () => {
     const clock = manualClock(Date.parse('2027-06-29T00:00:00Z'));
     const events: SecurityEvent[] = [];
-    const policy = deprecation({ rules: [{ ...rule, enforceSunset: true }], clock, onEvent: (e) => events.push(e) });
+    const policy = deprecationPolicy({ rules: [{ ...rule, enforceSunset: true }], clock, onEvent: (e) => events.push(e) });
     const view = requestView({ method: 'GET', path: '/v1/notes' });
     expect(policy.evaluate(view).kind).toBe('allow');
     clock.advance(86_400_000);
@@ -104,16 +104,16 @@ describe('deprecation', () => {
   });
 
   it('refuses a sunset before the deprecation, bad dates and bad links', () => {
-    expect(() => deprecation({ rules: [{ ...rule, sunsetAt: '2025-01-01T00:00:00Z' }] })).toThrow(/rules\[0\]\.sunsetAt/);
-    expect(() => deprecation({ rules: [{ ...rule, deprecatedAt: 'last year' }] })).toThrow(/rules\[0\]\.deprecatedAt/);
-    expect(() => deprecation({ rules: [{ ...rule, successor: 'javascript:alert(1)' }] })).toThrow(/rules\[0\]\.successor/);
-    expect(() => deprecation({ rules: [{ ...rule, documentation: 'https://x/>; rel="x"' }] })).toThrow(/documentation/);
-    expect(() => deprecation({ rules: [{ prefix: '/v1', deprecatedAt: new Date(0), enforceSunset: true }] })).toThrow(/enforceSunset/);
+    expect(() => deprecationPolicy({ rules: [{ ...rule, sunsetAt: '2025-01-01T00:00:00Z' }] })).toThrow(/rules\[0\]\.sunsetAt/);
+    expect(() => deprecationPolicy({ rules: [{ ...rule, deprecatedAt: 'last year' }] })).toThrow(/rules\[0\]\.deprecatedAt/);
+    expect(() => deprecationPolicy({ rules: [{ ...rule, successor: 'javascript:alert(1)' }] })).toThrow(/rules\[0\]\.successor/);
+    expect(() => deprecationPolicy({ rules: [{ ...rule, documentation: 'https://x/>; rel="x"' }] })).toThrow(/documentation/);
+    expect(() => deprecationPolicy({ rules: [{ prefix: '/v1', deprecatedAt: new Date(0), enforceSunset: true }] })).toThrow(/enforceSunset/);
   });
 });
 
-describe('apiVersions', () => {
-  const policy = apiVersions({ supported: ['v1', 'v2'] });
+describe("apiVersionPolicy", () => {
+  const policy = apiVersionPolicy({ supported: ['v1', 'v2'] });
   const run = (path: string, headers: Record<string, string> = {}) => policy.evaluate(requestView({ method: 'GET', path, headers }));
 
   it('accepts supported versions from the path or the header', () => {
@@ -142,9 +142,9 @@ describe('apiVersions', () => {
   });
 
   it('refuses bad options', () => {
-    expect(() => apiVersions({ supported: [] })).toThrow(/supported/);
-    expect(() => apiVersions({ supported: ['2'] })).toThrow(/supported\[0\]/);
-    expect(() => apiVersions({ supported: ['v1'], defaultVersion: 'v2' })).toThrow(/defaultVersion/);
-    expect(() => apiVersions({ supported: ['v1'], fromPath: false, header: false })).toThrow(/header/);
+    expect(() => apiVersionPolicy({ supported: [] })).toThrow(/supported/);
+    expect(() => apiVersionPolicy({ supported: ['2'] })).toThrow(/supported\[0\]/);
+    expect(() => apiVersionPolicy({ supported: ['v1'], defaultVersion: 'v2' })).toThrow(/defaultVersion/);
+    expect(() => apiVersionPolicy({ supported: ['v1'], fromPath: false, header: false })).toThrow(/header/);
   });
 });

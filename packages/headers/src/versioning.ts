@@ -36,11 +36,11 @@ const PATH_VERSION = /^\/(v\d{1,6})(?:\/|$)/i;
  *
  * @example
  * ```ts
- * const versions = apiVersions({ supported: ['v1', 'v2'] });
+ * const versions = apiVersionPolicy({ supported: ['v1', 'v2'] });
  * // GET /v3/notes -> 406 { code: 'unsupported_api_version', supportedVersions: ['v1', 'v2'] }
  * ```
  */
-export function apiVersions(options: ApiVersionOptions): RequestPolicy & { evaluate(view: RequestView): Decision } {
+export function apiVersionPolicy(options: ApiVersionOptions): RequestPolicy & { evaluate(view: RequestView): Decision } {
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'expected an object');
   rejectUnknownOptions(options, ['supported', 'fromPath', 'header', 'defaultVersion', 'onEvent', 'clock']);
   if (!Array.isArray(options.supported) || options.supported.length === 0) {

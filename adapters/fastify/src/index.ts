@@ -1,0 +1,159 @@
+import {
+  type AllowDecision,
+  applyHeaders,
+  type BulwarkState,
+  type ClientIpOptions,
+  type Clock,
+  clientIpResolver,
+  type Decision,
+  decisionForError,
+  type EventSink,
+  type HeaderSink,
+  notFoundDecision,
+  type RequestPolicy,
+  renderDecision,
+} from '@bulwark/core';
+import { applyAllow, nodeRequestView } from '@bulwark/node';
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Values Bulwark policies hand to handlers (for example `apiVersion`); null until one does. */
+    bulwark: BulwarkState | null;
+  }
+}
+
+/** Options shared by every Bulwark plugin: how to find the client IP. */
+export type FastifyAdapterOptions = ClientIpOptions;
+
+function replySink(reply: FastifyReply): HeaderSink {
+  return {
+    get: (name) => {
+      const value = reply.getHeader(name);
+      return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    set: (name, value) => {
+      reply.header(name, value);
+    },
+    remove: (name) => {
+      reply.removeHeader(name);
+    },
+  };
+}
+
+function send(reply: FastifyReply, decision: Exclude<Decision, { kind: 'allow' }>, method: string): FastifyReply {
+  const answer = renderDecision(decision, method);
+  applyHeaders(replySink(reply), answer.headers);
+  return reply.code(answer.status).send(answer.body);
+}
+
+function accept(request: FastifyRequest, reply: FastifyReply, decision: AllowDecision): void {
+  applyAllow(replySink(reply), decision);
+  if (decision.state !== undefined) request.bulwark = { ...request.bulwark, ...decision.state };
+}
+
+function decorate(app: Parameters<FastifyPluginCallback>[0]): void {
+  if (!app.hasRequestDecorator('bulwark')) app.decorateRequest('bulwark', null);
+}
+
+/**
+ * Runs any Bulwark policy in an `onRequest` hook, as a Fastify plugin (wrapped with
+ * fastify-plugin so it applies to the whole app, the 404 handler included).
+ *
+ * @example
+ * ```ts
+ * await app.register(guard(corsPolicy({ origins: ['https://app.example.com'] })));
+ * ```
+ */
+export function guard(policy: RequestPolicy, options: FastifyAdapterOptions = {}): FastifyPluginCallback {
+  const resolveClientIp = clientIpResolver(options);
+  return fp(
+    function bulwarkGuardPlugin(app, _opts, done) {
+      decorate(app);
+      app.addHook('onRequest', async function bulwarkGuard(request, reply) {
+        const decision = await policy.evaluate(nodeRequestView(request.raw, { resolveClientIp }));
+        if (decision.kind === 'allow') {
+          accept(request, reply, decision);
+          return;
+        }
+        return send(reply, decision, request.method);
+      });
+      done();
+    },
+    { fastify: '5.x', name: `bulwark-${policy.name}` },
+  );
+}
+
+/**
+ * CORS plugin for a `corsPolicy(...)`.
+ *
+ * @example
+ * ```ts
+ * await app.register(cors(corsPolicy({ origins: ['https://app.example.com'], credentials: true })));
+ * ```
+ */
+export const cors: (policy: RequestPolicy, options?: FastifyAdapterOptions) => FastifyPluginCallback = guard;
+
+/**
+ * Security header plugin for a `securityHeaders(...)` profile; applies to errors and 404s too.
+ *
+ * @example
+ * ```ts
+ * await app.register(headers(securityHeaders()));
+ * ```
+ */
+export const headers: (policy: RequestPolicy, options?: FastifyAdapterOptions) => FastifyPluginCallback = guard;
+
+/**
+ * Version negotiation plugin for an `apiVersionPolicy(...)`; sets `request.bulwark.apiVersion`.
+ *
+ * @example
+ * ```ts
+ * await app.register(apiVersion(apiVersionPolicy({ supported: ['v1', 'v2'] })));
+ * ```
+ */
+export const apiVersion: (policy: RequestPolicy, options?: FastifyAdapterOptions) => FastifyPluginCallback = guard;
+
+/**
+ * Deprecation plugin for a `deprecationPolicy(...)`.
+ *
+ * @example
+ * ```ts
+ * await app.register(deprecation(deprecationPolicy({ rules: [{ prefix: '/v1', deprecatedAt: '2026-01-01T00:00:00Z' }] })));
+ * ```
+ */
+export const deprecation: (policy: RequestPolicy, options?: FastifyAdapterOptions) => FastifyPluginCallback = guard;
+
+export interface ProblemHandlerOptions {
+  readonly onEvent?: EventSink;
+  /** Receives the original error of every 5xx answer. Default `console.error`. */
+  readonly onError?: (err: unknown) => void;
+  readonly clock?: Clock;
+}
+
+/**
+ * Sets the app's error and not-found handlers to answer problem+json. Fastify's own client
+ * errors (bad JSON 400, body too large 413, unsupported type 415) keep their status; every
+ * other error is a 500 without stack or message.
+ *
+ * @example
+ * ```ts
+ * await app.register(problemHandlers({ onError: (err) => app.log.error(err) }));
+ * ```
+ */
+export function problemHandlers(options: ProblemHandlerOptions = {}): FastifyPluginCallback {
+  return fp(
+    function bulwarkProblemsPlugin(app, _opts, done) {
+      app.setErrorHandler(function bulwarkErrorHandler(error, request, reply) {
+        const view = nodeRequestView(request.raw);
+        return send(reply, decisionForError(error, { ...options, view }), request.method);
+      });
+      app.setNotFoundHandler(function bulwarkNotFound(request, reply) {
+        return send(reply, notFoundDecision(), request.method);
+      });
+      done();
+    },
+    { fastify: '5.x', name: 'bulwark-problems' },
+  );
+}

@@ -1,0 +1,186 @@
+import {
+  type AllowDecision,
+  applyHeaders,
+  type BulwarkState,
+  type ClientIpOptions,
+  type Clock,
+  clientIpResolver,
+  type Decision,
+  decisionForError,
+  type EventSink,
+  type HeaderSink,
+  notFoundDecision,
+  type RequestPolicy,
+  type RequestView,
+  renderDecision,
+} from '@bulwark/core';
+import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
+
+/** The Hono environment Bulwark middleware adds: `c.get('bulwark')`. */
+export interface BulwarkEnv {
+  Variables: { bulwark: BulwarkState };
+}
+
+export interface HonoAdapterOptions extends ClientIpOptions {
+  /**
+   * Reads the TCP peer address. Default: the Node server's socket (`@hono/node-server`
+   * puts the IncomingMessage at `c.env.incoming`). On other runtimes pass your own, for
+   * example with `getConnInfo` from `hono/bun` or `hono/deno`.
+   */
+  readonly getPeerAddress?: (c: Context) => string | undefined;
+}
+
+function nodePeerAddress(c: Context): string | undefined {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress;
+}
+
+function honoView(c: Context, resolve: ReturnType<typeof clientIpResolver>, getPeer: (c: Context) => string | undefined): RequestView {
+  const header = (name: string) => c.req.header(name);
+  let ip: string | undefined;
+  let resolved = false;
+  return {
+    method: c.req.method,
+    path: c.req.path,
+    header,
+    get clientIp() {
+      if (!resolved) {
+        ip = resolve(getPeer(c), header);
+        resolved = true;
+      }
+      return ip;
+    },
+  };
+}
+
+function webSink(headers: Headers): HeaderSink {
+  return {
+    get: (name) => headers.get(name) ?? undefined,
+    set: (name, value) => headers.set(name, value),
+    remove: (name) => headers.delete(name),
+  };
+}
+
+/** A web Response for a deny or respond decision. */
+export function decisionResponse(decision: Exclude<Decision, { kind: 'allow' }>, method: string): Response {
+  const answer = renderDecision(decision, method);
+  const headers = new Headers();
+  applyHeaders(webSink(headers), answer.headers);
+  return new Response(answer.body ?? null, { status: answer.status, headers });
+}
+
+/** Adds an allow decision's headers to the final response, whatever produced it. */
+function decorateResponse(c: Context, decision: AllowDecision): void {
+  if (decision.headers.length === 0 && decision.removeHeaders === undefined) return;
+  const apply = () => {
+    const sink = webSink(c.res.headers);
+    applyHeaders(sink, decision.headers);
+    if (decision.removeHeaders !== undefined) for (const name of decision.removeHeaders) sink.remove(name);
+  };
+  try {
+    apply();
+  } catch {
+    // Responses from fetch() have immutable headers: copy once, then apply.
+    c.res = new Response(c.res.body, c.res);
+    apply();
+  }
+}
+
+/**
+ * Runs any Bulwark policy as Hono middleware. Headers of an allow decision are put on
+ * the final response after the handler, so errors and 404s carry them too.
+ *
+ * @example
+ * ```ts
+ * app.use('*', guard(corsPolicy({ origins: ['https://app.example.com'] })));
+ * ```
+ */
+export function guard(policy: RequestPolicy, options: HonoAdapterOptions = {}): MiddlewareHandler<BulwarkEnv> {
+  const resolve = clientIpResolver(options);
+  const getPeer = options.getPeerAddress ?? nodePeerAddress;
+  return async function bulwarkGuard(c, next) {
+    const decision = await policy.evaluate(honoView(c, resolve, getPeer));
+    if (decision.kind !== 'allow') return decisionResponse(decision, c.req.method);
+    if (decision.state !== undefined) c.set('bulwark', { ...c.get('bulwark'), ...decision.state });
+    await next();
+    decorateResponse(c, decision);
+  };
+}
+
+/**
+ * CORS middleware for a `corsPolicy(...)`.
+ *
+ * @example
+ * ```ts
+ * app.use('*', cors(corsPolicy({ origins: ['https://app.example.com'], credentials: true })));
+ * ```
+ */
+export const cors: (policy: RequestPolicy, options?: HonoAdapterOptions) => MiddlewareHandler<BulwarkEnv> = guard;
+
+/**
+ * Security header middleware for a `securityHeaders(...)` profile; applies to errors and 404s too.
+ *
+ * @example
+ * ```ts
+ * app.use('*', headers(securityHeaders()));
+ * ```
+ */
+export const headers: (policy: RequestPolicy, options?: HonoAdapterOptions) => MiddlewareHandler<BulwarkEnv> = guard;
+
+/**
+ * Version negotiation middleware for an `apiVersionPolicy(...)`; `c.get('bulwark').apiVersion`.
+ *
+ * @example
+ * ```ts
+ * app.use('*', apiVersion(apiVersionPolicy({ supported: ['v1', 'v2'] })));
+ * ```
+ */
+export const apiVersion: (policy: RequestPolicy, options?: HonoAdapterOptions) => MiddlewareHandler<BulwarkEnv> = guard;
+
+/**
+ * Deprecation middleware for a `deprecationPolicy(...)`.
+ *
+ * @example
+ * ```ts
+ * app.use('*', deprecation(deprecationPolicy({ rules: [{ prefix: '/v1', deprecatedAt: '2026-01-01T00:00:00Z' }] })));
+ * ```
+ */
+export const deprecation: (policy: RequestPolicy, options?: HonoAdapterOptions) => MiddlewareHandler<BulwarkEnv> = guard;
+
+export interface ProblemHandlerOptions {
+  readonly onEvent?: EventSink;
+  /** Receives the original error of every 5xx answer. Default `console.error`. */
+  readonly onError?: (err: unknown) => void;
+  readonly clock?: Clock;
+}
+
+/**
+ * An `app.onError` handler answering problem+json (HTTPException keeps its 4xx status;
+ * everything else is a 500 without stack or message).
+ *
+ * @example
+ * ```ts
+ * app.onError(errorHandler());
+ * app.notFound(notFoundHandler());
+ * ```
+ */
+export function errorHandler(options: ProblemHandlerOptions = {}): ErrorHandler {
+  return function bulwarkErrorHandler(err, c) {
+    const view = honoView(c, () => undefined, () => undefined);
+    return decisionResponse(decisionForError(err, { ...options, view }), c.req.method);
+  };
+}
+
+/**
+ * An `app.notFound` handler answering 404 problem+json.
+ *
+ * @example
+ * ```ts
+ * app.notFound(notFoundHandler());
+ * ```
+ */
+export function notFoundHandler(): NotFoundHandler {
+  return function bulwarkNotFound(c) {
+    return decisionResponse(notFoundDecision(), c.req.method);
+  };
+}

@@ -1,0 +1,2 @@
+export { nodeRequestView, pathOf } from './request-view.js';
+export { applyAllow, nodeHeaderSink, sendDecision } from './response.js';

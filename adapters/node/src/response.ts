@@ -1,0 +1,40 @@
+import type { ServerResponse } from 'node:http';
+import { type AllowDecision, applyHeaders, type Decision, type HeaderSink, renderDecision } from '@bulwark/core';
+
+/** A HeaderSink over a Node response. */
+export function nodeHeaderSink(res: ServerResponse): HeaderSink {
+  return {
+    get: (name) => {
+      const value = res.getHeader(name);
+      return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    set: (name, value) => {
+      res.setHeader(name, value);
+    },
+    remove: (name) => {
+      res.removeHeader(name);
+    },
+  };
+}
+
+/** Puts an allow decision's headers on the response that the handler will send later. */
+export function applyAllow(sink: HeaderSink, decision: AllowDecision): void {
+  applyHeaders(sink, decision.headers);
+  if (decision.removeHeaders !== undefined) for (const name of decision.removeHeaders) sink.remove(name);
+}
+
+/**
+ * Writes a deny or respond decision as the complete answer. Headers already on the
+ * response (the security header profile, for one) are kept.
+ */
+export function sendDecision(res: ServerResponse, decision: Exclude<Decision, { kind: 'allow' }>, method: string): void {
+  const answer = renderDecision(decision, method);
+  applyHeaders(nodeHeaderSink(res), answer.headers);
+  res.statusCode = answer.status;
+  if (answer.body === undefined) {
+    res.end();
+    return;
+  }
+  res.setHeader('content-length', Buffer.byteLength(answer.body));
+  res.end(answer.body);
+}

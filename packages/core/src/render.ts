@@ -1,0 +1,29 @@
+import type { Decision } from './decision.js';
+import type { HeaderList } from './headers.js';
+import { problemJson } from './error-decision.js';
+import { PROBLEM_CONTENT_TYPE } from './problem.js';
+
+/** A decision turned into bytes to send: the only shape adapters copy onto their response. */
+export interface RenderedAnswer {
+  readonly status: number;
+  readonly headers: HeaderList;
+  /** `undefined` for an empty body (204, or any answer to HEAD). */
+  readonly body: string | undefined;
+}
+
+/**
+ * Renders a `deny` or `respond` decision. Problems get `application/problem+json` and
+ * `no-store` (an error must not be cached by a shared cache as if it were the resource).
+ * HEAD answers keep their headers and lose their body.
+ */
+export function renderDecision(decision: Exclude<Decision, { kind: 'allow' }>, method: string): RenderedAnswer {
+  if (decision.kind === 'respond') {
+    return { status: decision.status, headers: decision.headers, body: method === 'HEAD' ? undefined : decision.body };
+  }
+  const body = problemJson(decision);
+  return {
+    status: decision.status,
+    headers: [...decision.headers, ['content-type', PROBLEM_CONTENT_TYPE], ['cache-control', 'no-store']],
+    body: method === 'HEAD' ? undefined : body,
+  };
+}

@@ -1,0 +1,43 @@
+import type { BulwarkState, RequestPolicy } from '@bulwark/core';
+
+/** What a conformance route gets from the framework. */
+export interface RouteInput {
+  readonly params: Readonly<Record<string, string>>;
+  /** What the adapter exposes as `req.bulwark`, `request.bulwark`, `ctx.state.bulwark` or `c.get('bulwark')`. */
+  readonly state: BulwarkState | undefined | null;
+}
+
+export interface RouteOutput {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export interface ConformanceRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Express-style path with `:param` segments, understood by all four routers. */
+  readonly path: string;
+  /** Returns the answer, or throws to exercise the error handler. */
+  handle(input: RouteInput): RouteOutput;
+}
+
+/**
+ * A framework-neutral description of an app. A driver mounts, in this order: the
+ * problem (error and not-found) handlers, `policies` in order, then `routes`.
+ */
+export interface ConformanceApp {
+  readonly policies: readonly RequestPolicy[];
+  readonly routes: readonly ConformanceRoute[];
+  /** Passed to the adapter's error handler (tests silence the default console logging). */
+  readonly onError: (err: unknown) => void;
+}
+
+export interface RunningApp {
+  readonly baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Builds `app` with one framework's adapter and serves it on a loopback port. */
+export interface AdapterDriver {
+  readonly name: string;
+  start(app: ConformanceApp): Promise<RunningApp>;
+}

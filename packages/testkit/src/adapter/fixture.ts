@@ -1,0 +1,56 @@
+import { corsPolicy } from '@bulwark/cors-policy';
+import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
+import type { ConformanceApp } from './driver.js';
+
+export const ALLOWED_ORIGIN = 'https://app.example.com';
+export const SECRET_IN_ERROR = 'db-password=hunter2';
+
+/**
+ * The app every adapter serves for the conformance scenarios: the header profile, a
+ * credentialed CORS policy, version negotiation and a deprecated v1.
+ */
+export function conformanceApp(): ConformanceApp {
+  return {
+    policies: [
+      securityHeaders(),
+      corsPolicy({
+        origins: [ALLOWED_ORIGIN, 'https://*.preview.example.com'],
+        credentials: true,
+        methods: ['GET', 'POST', 'DELETE'],
+        allowedHeaders: ['content-type', 'x-request-id'],
+        exposedHeaders: ['x-request-id'],
+        maxAge: 600,
+      }),
+      apiVersionPolicy({ supported: ['v1', 'v2'] }),
+      deprecationPolicy({
+        rules: [
+          {
+            prefix: '/v1',
+            deprecatedAt: '2026-01-01T00:00:00Z',
+            sunsetAt: '2027-06-30T00:00:00Z',
+            documentation: 'https://docs.example.com/v1-deprecation',
+            successor: '/v2/notes',
+          },
+        ],
+      }),
+    ],
+    routes: [
+      { method: 'GET', path: '/health', handle: () => ({ status: 200, body: { status: 'ok' } }) },
+      { method: 'GET', path: '/v1/notes', handle: () => ({ status: 200, body: { notes: [] } }) },
+      {
+        method: 'GET',
+        path: '/v2/notes',
+        handle: ({ state }) => ({ status: 200, body: { notes: [], apiVersion: state?.apiVersion ?? null } }),
+      },
+      { method: 'GET', path: '/v2/notes/:id', handle: ({ params }) => ({ status: 200, body: { id: params.id } }) },
+      {
+        method: 'GET',
+        path: '/v2/boom',
+        handle: () => {
+          throw new Error(`connection failed: ${SECRET_IN_ERROR}`);
+        },
+      },
+    ],
+    onError: () => {},
+  };
+}

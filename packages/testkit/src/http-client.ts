@@ -1,0 +1,52 @@
+import { request } from 'node:http';
+
+export interface ProbeRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | Uint8Array;
+}
+
+export interface ProbeResponse {
+  readonly status: number;
+  /** Lower-case names; repeated fields joined with `, ` (set-cookie kept as a list). */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly text: string;
+  header(name: string): string | undefined;
+  json(): unknown;
+}
+
+/**
+ * Sends one request with `node:http`, so tests control every header (fetch would refuse or
+ * rewrite `Origin` and friends) and see the raw answer.
+ */
+export function sendProbe(baseUrl: string, probe: ProbeRequest): Promise<ProbeResponse> {
+  const url = new URL(probe.path, baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { hostname: url.hostname, port: url.port, path: probe.path, method: probe.method, headers: probe.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const headers = res.headers;
+          resolve({
+            status: res.statusCode ?? 0,
+            headers,
+            text,
+            header: (name) => {
+              const value = headers[name.toLowerCase()];
+              return Array.isArray(value) ? value.join(', ') : value;
+            },
+            json: () => JSON.parse(text),
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    if (probe.body !== undefined) req.write(probe.body);
+    req.end();
+  });
+}

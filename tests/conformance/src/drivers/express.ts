@@ -1,0 +1,22 @@
+import { createServer } from 'node:http';
+import { errorHandler, guard, notFound } from '@bulwark/express';
+import type { AdapterDriver } from '@bulwark/testkit';
+import express from 'express';
+import { listenOnLoopback } from './listen.js';
+
+export const expressDriver: AdapterDriver = {
+  name: 'express',
+  start(spec) {
+    const app = express();
+    for (const policy of spec.policies) app.use(guard(policy));
+    for (const route of spec.routes) {
+      app[route.method.toLowerCase() as 'get'](route.path, (req, res) => {
+        const out = route.handle({ params: req.params as Record<string, string>, state: req.bulwark });
+        res.status(out.status).json(out.body);
+      });
+    }
+    app.use(notFound());
+    app.use(errorHandler({ onError: spec.onError }));
+    return listenOnLoopback(createServer(app));
+  },
+};

@@ -1,0 +1,24 @@
+import { guard, problemHandlers } from '@bulwark/fastify';
+import type { AdapterDriver } from '@bulwark/testkit';
+import Fastify from 'fastify';
+
+export const fastifyDriver: AdapterDriver = {
+  name: 'fastify',
+  async start(spec) {
+    const app = Fastify();
+    await app.register(problemHandlers({ onError: spec.onError }));
+    for (const policy of spec.policies) await app.register(guard(policy));
+    for (const route of spec.routes) {
+      app.route({
+        method: route.method,
+        url: route.path,
+        handler: async (request, reply) => {
+          const out = route.handle({ params: request.params as Record<string, string>, state: request.bulwark });
+          return reply.code(out.status).send(out.body);
+        },
+      });
+    }
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    return { baseUrl: address, close: () => app.close() };
+  },
+};

@@ -1,0 +1,25 @@
+import { createServer } from 'node:http';
+import { guard, problemHandlers } from '@bulwark/koa';
+import type { AdapterDriver } from '@bulwark/testkit';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { listenOnLoopback } from './listen.js';
+
+export const koaDriver: AdapterDriver = {
+  name: 'koa',
+  start(spec) {
+    const app = new Koa();
+    const router = new Router();
+    app.use(problemHandlers({ onError: spec.onError }));
+    for (const policy of spec.policies) app.use(guard(policy));
+    for (const route of spec.routes) {
+      router.register(route.path, [route.method], (ctx) => {
+        const out = route.handle({ params: ctx.params, state: ctx.state.bulwark });
+        ctx.status = out.status;
+        ctx.body = out.body;
+      });
+    }
+    app.use(router.routes());
+    return listenOnLoopback(createServer(app.callback()));
+  },
+};
