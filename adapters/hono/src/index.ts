@@ -35,7 +35,11 @@ function nodePeerAddress(c: Context): string | undefined {
   return env?.incoming?.socket?.remoteAddress;
 }
 
-function honoView(c: Context, resolve: ReturnType<typeof clientIpResolver>, getPeer: (c: Context) => string | undefined): RequestView {
+function honoView(
+  c: Context,
+  resolve: ReturnType<typeof clientIpResolver>,
+  getPeer: (c: Context) => string | undefined,
+): RequestView {
   const header = (name: string) => c.req.header(name);
   let ip: string | undefined;
   let resolved = false;
@@ -145,7 +149,8 @@ export const apiVersion: (policy: RequestPolicy, options?: HonoAdapterOptions) =
  * app.use('*', deprecation(deprecationPolicy({ rules: [{ prefix: '/v1', deprecatedAt: '2026-01-01T00:00:00Z' }] })));
  * ```
  */
-export const deprecation: (policy: RequestPolicy, options?: HonoAdapterOptions) => MiddlewareHandler<BulwarkEnv> = guard;
+export const deprecation: (policy: RequestPolicy, options?: HonoAdapterOptions) => MiddlewareHandler<BulwarkEnv> =
+  guard;
 
 export interface ProblemHandlerOptions {
   readonly onEvent?: EventSink;
@@ -166,7 +171,11 @@ export interface ProblemHandlerOptions {
  */
 export function errorHandler(options: ProblemHandlerOptions = {}): ErrorHandler {
   return function bulwarkErrorHandler(err, c) {
-    const view = honoView(c, () => undefined, () => undefined);
+    const view = honoView(
+      c,
+      () => undefined,
+      () => undefined,
+    );
     return decisionResponse(decisionForError(err, { ...options, view }), c.req.method);
   };
 }

@@ -27,7 +27,11 @@ export function applyAllow(sink: HeaderSink, decision: AllowDecision): void {
  * Writes a deny or respond decision as the complete answer. Headers already on the
  * response (the security header profile, for one) are kept.
  */
-export function sendDecision(res: ServerResponse, decision: Exclude<Decision, { kind: 'allow' }>, method: string): void {
+export function sendDecision(
+  res: ServerResponse,
+  decision: Exclude<Decision, { kind: 'allow' }>,
+  method: string,
+): void {
   const answer = renderDecision(decision, method);
   applyHeaders(nodeHeaderSink(res), answer.headers);
   res.statusCode = answer.status;

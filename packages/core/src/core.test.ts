@@ -72,7 +72,13 @@ describe('decisionForError', () => {
     expect(decisionForError(new BulwarkError('config_invalid', 'x'), quiet).status).toBe(500);
     expect(decisionForError(undefined, quiet).status).toBe(500);
     expect(decisionForError({ status: 302 }, quiet).status).toBe(500);
-    expect(decisionForError(new Error('x'), { onError: () => { throw new Error('logger down'); } }).status).toBe(500);
+    expect(
+      decisionForError(new Error('x'), {
+        onError: () => {
+          throw new Error('logger down');
+        },
+      }).status,
+    ).toBe(500);
   });
 
   it('has a fixed not-found answer', () => {
@@ -91,7 +97,20 @@ describe('parseDuration', () => {
   });
 
   it('refuses anything else, naming the option', () => {
-    for (const bad of ['15', '-1s', '1y', '', 'm', -5, 1.5, Number.NaN, Number.POSITIVE_INFINITY, null, {}, '1.0001ms']) {
+    for (const bad of [
+      '15',
+      '-1s',
+      '1y',
+      '',
+      'm',
+      -5,
+      1.5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      null,
+      {},
+      '1.0001ms',
+    ]) {
       expect(() => parseDuration(bad, 'window'), String(bad)).toThrow(/"window"/);
     }
   });
@@ -122,15 +141,12 @@ describe('headers', () => {
 
   it('applies lists to a sink, merging vary and link', () => {
     const store = new Map<string, string>([['vary', 'Accept-Encoding']]);
-    applyHeaders(
-      { get: (n) => store.get(n), set: (n, v) => store.set(n, v), remove: (n) => store.delete(n) },
-      [
-        ['vary', 'Origin'],
-        ['link', '<a>; rel="x"'],
-        ['link', '<b>; rel="y"'],
-        ['x-a', '1'],
-      ],
-    );
+    applyHeaders({ get: (n) => store.get(n), set: (n, v) => store.set(n, v), remove: (n) => store.delete(n) }, [
+      ['vary', 'Origin'],
+      ['link', '<a>; rel="x"'],
+      ['link', '<b>; rel="y"'],
+      ['x-a', '1'],
+    ]);
     expect(Object.fromEntries(store)).toEqual({
       vary: 'Accept-Encoding, Origin',
       link: '<a>; rel="x", <b>; rel="y"',
@@ -182,7 +198,13 @@ describe('events', () => {
   it('writes sanitised JSON lines', () => {
     const lines: string[] = [];
     const sink = jsonLinesSink((l) => lines.push(l));
-    sink({ type: 'cors.rejected', at: 1, origin: `https://evil\n${'x'.repeat(400)}`, reason: 'origin_not_allowed', preflight: false });
+    sink({
+      type: 'cors.rejected',
+      at: 1,
+      origin: `https://evil\n${'x'.repeat(400)}`,
+      reason: 'origin_not_allowed',
+      preflight: false,
+    });
     expect(lines).toHaveLength(1);
     const line = lines[0] as string;
     expect(line.endsWith('\n')).toBe(true);

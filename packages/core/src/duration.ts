@@ -30,7 +30,10 @@ export function parseDuration(value: unknown, option: string): number {
       const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
       if (Number.isSafeInteger(ms)) return ms;
     }
-    throw new ConfigError(option, `expected a duration such as "500ms", "15m", "1h" or "7d", got "${value.slice(0, 40)}"`);
+    throw new ConfigError(
+      option,
+      `expected a duration such as "500ms", "15m", "1h" or "7d", got "${value.slice(0, 40)}"`,
+    );
   }
   throw new ConfigError(option, `expected a duration (number of ms or a string such as "15m"), got ${typeof value}`);
 }

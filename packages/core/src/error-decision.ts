@@ -1,7 +1,7 @@
-import { type DenyDecision, deny } from './decision.js';
 import { type Clock, systemClock } from './clock.js';
+import { type DenyDecision, deny } from './decision.js';
 import { BulwarkError, type HttpErrorCode, isHttpErrorCode } from './errors.js';
-import { emitEvent, type EventSink } from './events.js';
+import { type EventSink, emitEvent } from './events.js';
 import type { RequestView } from './request-view.js';
 
 /** Fixed, safe details: an error's own message may quote input or internals, so it is never sent. */
@@ -30,7 +30,8 @@ const CODE_BY_STATUS: Readonly<Record<number, HttpErrorCode>> = {
 
 function statusOf(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
-  const candidate = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+  const candidate =
+    (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
   return typeof candidate === 'number' && Number.isInteger(candidate) ? candidate : undefined;
 }
 

@@ -1,6 +1,15 @@
 export { type Clock, type ManualClock, manualClock, systemClock } from './clock.js';
-export { allow, type AllowDecision, type Decision, type DenyDecision, deny, respond, type RespondDecision } from './decision.js';
+export {
+  type AllowDecision,
+  allow,
+  type Decision,
+  type DenyDecision,
+  deny,
+  type RespondDecision,
+  respond,
+} from './decision.js';
 export { type Duration, parseDuration } from './duration.js';
+export { decisionForError, type ErrorDecisionOptions, notFoundDecision, problemJson } from './error-decision.js';
 export {
   BulwarkError,
   ConfigError,
@@ -15,8 +24,8 @@ export {
   type ConfigWarningEvent,
   type CorsRejectedEvent,
   type CorsRejectReason,
-  emitEvent,
   type EventSink,
+  emitEvent,
   jsonLinesSink,
   maskSecret,
   type SecurityEvent,
@@ -30,9 +39,14 @@ export { forwardedChain, forwardedForChain } from './ip/forwarded.js';
 export { type IpKeyOptions, ipKey } from './ip/key.js';
 export { formatIp, type IpAddress, normalizeIp, parseIp, parseIpWithOptionalPort } from './ip/parse.js';
 export { type ClientIpOptions, type ClientIpResolver, clientIpResolver, type TrustProxy } from './ip/trust-proxy.js';
-export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, type Problem, type ProblemExtensions, problemFor } from './problem.js';
+export type { BulwarkState, RequestPolicy } from './policy.js';
+export {
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPE_PREFIX,
+  type Problem,
+  type ProblemExtensions,
+  problemFor,
+} from './problem.js';
+export { type RenderedAnswer, renderDecision } from './render.js';
 export { type RequestView, requestView } from './request-view.js';
 export { type RouteRule, routeTable } from './route-table.js';
-export { decisionForError, type ErrorDecisionOptions, notFoundDecision, problemJson } from './error-decision.js';
-export type { BulwarkState, RequestPolicy } from './policy.js';
-export { type RenderedAnswer, renderDecision } from './render.js';

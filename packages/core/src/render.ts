@@ -1,6 +1,6 @@
 import type { Decision } from './decision.js';
-import type { HeaderList } from './headers.js';
 import { problemJson } from './error-decision.js';
+import type { HeaderList } from './headers.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 
 /** A decision turned into bytes to send: the only shape adapters copy onto their response. */

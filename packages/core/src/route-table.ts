@@ -21,7 +21,10 @@ export function routeTable<T>(rules: readonly RouteRule<T>[], fallback: T, optio
   const compiled = rules.map((rule, index) => {
     const prefix = rule.prefix;
     if (typeof prefix !== 'string' || !prefix.startsWith('/') || /[?#\s]/.test(prefix)) {
-      throw new ConfigError(`${option}[${index}].prefix`, 'expected a path starting with "/" without query or fragment');
+      throw new ConfigError(
+        `${option}[${index}].prefix`,
+        'expected a path starting with "/" without query or fragment',
+      );
     }
     const normal = prefix.length > 1 && prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
     return { prefix: normal.toLowerCase(), value: rule.value };

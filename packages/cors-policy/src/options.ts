@@ -67,7 +67,8 @@ const KNOWN_OPTIONS = new Set([
 const NORMALISED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 // Browsers never let scripts send these, so allowing them only hides a misunderstanding.
-const FORBIDDEN_REQUEST_HEADER = /^(accept-charset|accept-encoding|access-control-request-.*|connection|content-length|cookie|cookie2|date|dnt|expect|host|keep-alive|origin|referer|set-cookie|te|trailer|transfer-encoding|upgrade|via|proxy-.*|sec-.*)$/;
+const FORBIDDEN_REQUEST_HEADER =
+  /^(accept-charset|accept-encoding|access-control-request-.*|connection|content-length|cookie|cookie2|date|dnt|expect|host|keep-alive|origin|referer|set-cookie|te|trailer|transfer-encoding|upgrade|via|proxy-.*|sec-.*)$/;
 const FORBIDDEN_RESPONSE_HEADERS = new Set(['set-cookie', 'set-cookie2']);
 
 function bool(value: unknown, option: string, fallback: boolean): boolean {
@@ -102,7 +103,10 @@ function compileAllowedHeaders(list: readonly string[], credentials: boolean): S
   list.forEach((raw, index) => {
     const option = `allowedHeaders[${index}]`;
     if (raw === '*') {
-      throw new ConfigError(option, `list the headers explicitly; "*" would allow any header${credentials ? ' with credentials' : ''}`);
+      throw new ConfigError(
+        option,
+        `list the headers explicitly; "*" would allow any header${credentials ? ' with credentials' : ''}`,
+      );
     }
     if (!isToken(raw)) throw new ConfigError(option, `"${raw}" is not a valid header name`);
     const name = raw.toLowerCase();
@@ -117,7 +121,8 @@ function compileExposedHeaders(list: readonly string[], credentials: boolean): s
   list.forEach((raw, index) => {
     const option = `exposedHeaders[${index}]`;
     if (raw === '*') {
-      if (credentials) throw new ConfigError(option, '"*" is not honoured by browsers with credentials; list the headers');
+      if (credentials)
+        throw new ConfigError(option, '"*" is not honoured by browsers with credentials; list the headers');
       if (list.length > 1) throw new ConfigError(option, '"*" cannot be combined with names');
     } else if (!isToken(raw)) {
       throw new ConfigError(option, `"${raw}" is not a valid header name`);
@@ -147,12 +152,17 @@ export function compileCorsOptions(options: CorsOptions): CompiledCorsOptions {
   }
   const allowAll = origins.includes('*');
   if (allowAll && credentials) {
-    throw new ConfigError('origins', '"*" cannot be combined with credentials: it would let every site read credentialed answers');
+    throw new ConfigError(
+      'origins',
+      '"*" cannot be combined with credentials: it would let every site read credentialed answers',
+    );
   }
   if (allowAll && origins.length > 1) throw new ConfigError('origins', '"*" cannot be combined with other origins');
   const patterns = allowAll
     ? []
-    : origins.map((entry, index) => parseOriginPattern(entry, index, { credentials, allowInsecureWithCredentials: allowInsecure }));
+    : origins.map((entry, index) =>
+        parseOriginPattern(entry, index, { credentials, allowInsecureWithCredentials: allowInsecure }),
+      );
 
   const maxAge = options.maxAge ?? 600;
   if (!Number.isSafeInteger(maxAge) || maxAge < 0 || maxAge > 86400) {

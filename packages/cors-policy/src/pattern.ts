@@ -35,7 +35,10 @@ export function parseOriginPattern(entry: unknown, index: number, rules: Pattern
   const option = `origins[${index}]`;
   if (typeof entry !== 'string') throw new ConfigError(option, 'expected a string');
   if (entry === 'null') {
-    throw new ConfigError(option, 'the "null" origin is sent by sandboxed iframes and file: pages, so any site can forge it');
+    throw new ConfigError(
+      option,
+      'the "null" origin is sent by sandboxed iframes and file: pages, so any site can forge it',
+    );
   }
   if (entry.endsWith('/')) throw new ConfigError(option, `an origin has no path: write "${entry.replace(/\/+$/, '')}"`);
   const match = PATTERN.exec(entry);
@@ -50,7 +53,8 @@ export function parseOriginPattern(entry: unknown, index: number, rules: Pattern
   const rawHost = (match[3] as string).toLowerCase();
   let port = match[4] ?? '';
   if (port !== '' && port !== '*') {
-    if (!/^[1-9]\d*$/.test(port) || Number(port) > 65535) throw new ConfigError(option, `port "${port}" is not 1..65535`);
+    if (!/^[1-9]\d*$/.test(port) || Number(port) > 65535)
+      throw new ConfigError(option, `port "${port}" is not 1..65535`);
     if (port === DEFAULT_PORT[scheme]) port = '';
   }
 
@@ -64,13 +68,20 @@ export function parseOriginPattern(entry: unknown, index: number, rules: Pattern
   } else if (isDnsName(rawHost)) {
     host = rawHost;
   } else {
-    throw new ConfigError(option, `"${rawHost}" is not a valid host; wildcards are allowed only as a whole leading label ("*.example.com")`);
+    throw new ConfigError(
+      option,
+      `"${rawHost}" is not a valid host; wildcards are allowed only as a whole leading label ("*.example.com")`,
+    );
   }
-  if (subdomains && !isDnsName(host)) throw new ConfigError(option, 'a subdomain wildcard needs a DNS name, not an IP address');
+  if (subdomains && !isDnsName(host))
+    throw new ConfigError(option, 'a subdomain wildcard needs a DNS name, not an IP address');
 
   if (rules.credentials) {
     if (subdomains && isPublicSuffix(host)) {
-      throw new ConfigError(option, `"*.${host}" covers every site under a public suffix; with credentials that is any origin`);
+      throw new ConfigError(
+        option,
+        `"*.${host}" covers every site under a public suffix; with credentials that is any origin`,
+      );
     }
     if (scheme === 'http' && !isLoopbackHost(host) && !rules.allowInsecureWithCredentials) {
       throw new ConfigError(

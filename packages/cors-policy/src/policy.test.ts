@@ -92,8 +92,15 @@ describe('corsPolicy: actual requests', () => {
 });
 
 describe('corsPolicy: patterns', () => {
-  const policy = corsPolicy({ origins: ['https://*.example.com', 'http://localhost:*', 'https://api.example.org:8443'], credentials: true });
-  const allowed = (origin: string) => header(policy.evaluate(requestView({ method: 'GET', path: '/', headers: { origin } })), 'access-control-allow-origin') === origin;
+  const policy = corsPolicy({
+    origins: ['https://*.example.com', 'http://localhost:*', 'https://api.example.org:8443'],
+    credentials: true,
+  });
+  const allowed = (origin: string) =>
+    header(
+      policy.evaluate(requestView({ method: 'GET', path: '/', headers: { origin } })),
+      'access-control-allow-origin',
+    ) === origin;
 
   it('matches whole leading labels at any depth, never the apex or look-alikes', () => {
     expect(allowed('https://a.example.com')).toBe(true);
@@ -120,8 +127,14 @@ describe('corsPolicy: patterns', () => {
 
   it('explains its answers', () => {
     const view = (origin: string) => requestView({ method: 'GET', path: '/', headers: { origin } });
-    expect(policy.explain(view('https://a.example.com'))).toMatchObject({ allowed: true, matchedBy: 'https://*.example.com' });
-    expect(policy.explain(view('https://evil.example'))).toMatchObject({ allowed: false, outcome: 'origin_not_allowed' });
+    expect(policy.explain(view('https://a.example.com'))).toMatchObject({
+      allowed: true,
+      matchedBy: 'https://*.example.com',
+    });
+    expect(policy.explain(view('https://evil.example'))).toMatchObject({
+      allowed: false,
+      outcome: 'origin_not_allowed',
+    });
     expect(policy.explain(view('null'))).toMatchObject({ allowed: false, outcome: 'origin_malformed' });
     expect(policy.explain(requestView({ method: 'GET', path: '/' }))).toMatchObject({ outcome: 'not_cors' });
   });
@@ -219,11 +232,18 @@ describe('corsPolicy: preflight', () => {
   it('never throws on arbitrary preflight headers (property)', () => {
     const policy = corsPolicy(options);
     fc.assert(
-      fc.property(fc.string({ maxLength: 80 }), fc.string({ maxLength: 10 }), fc.string({ maxLength: 120 }), (origin, method, hdrs) => {
-        const d = policy.evaluate(requestView({ method: 'OPTIONS', path: '/', headers: preflight(origin, method, hdrs) }));
-        expect(['allow', 'deny', 'respond']).toContain(d.kind);
-        if (d.kind === 'respond') expect(header(d, 'access-control-allow-origin')).toBe(APP);
-      }),
+      fc.property(
+        fc.string({ maxLength: 80 }),
+        fc.string({ maxLength: 10 }),
+        fc.string({ maxLength: 120 }),
+        (origin, method, hdrs) => {
+          const d = policy.evaluate(
+            requestView({ method: 'OPTIONS', path: '/', headers: preflight(origin, method, hdrs) }),
+          );
+          expect(['allow', 'deny', 'respond']).toContain(d.kind);
+          if (d.kind === 'respond') expect(header(d, 'access-control-allow-origin')).toBe(APP);
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -236,7 +256,11 @@ describe('corsPolicy: refused configurations', () => {
     ['the null origin', { origins: ['null'] }, /origins\[0\]/],
     ['http with credentials', { origins: ['http://app.example.com'], credentials: true }, /origins\[0\].*plain http/],
     ['public suffix wildcard with credentials', { origins: ['https://*.com'], credentials: true }, /public suffix/],
-    ['private public suffix wildcard with credentials', { origins: ['https://*.github.io'], credentials: true }, /public suffix/],
+    [
+      'private public suffix wildcard with credentials',
+      { origins: ['https://*.github.io'], credentials: true },
+      /public suffix/,
+    ],
     ['two-label public suffix', { origins: ['https://*.co.uk'], credentials: true }, /public suffix/],
     ['a regex', { origins: ['^https://.*\\.example\\.com$'] }, /origins\[0\]/],
     ['a mid-label wildcard', { origins: ['https://*example.com'] }, /origins\[0\]/],
@@ -253,7 +277,11 @@ describe('corsPolicy: refused configurations', () => {
     ['a header wildcard', { origins: [APP], allowedHeaders: ['*'] }, /allowedHeaders\[0\]/],
     ['a forbidden request header', { origins: [APP], allowedHeaders: ['cookie'] }, /allowedHeaders\[0\]/],
     ['exposing set-cookie', { origins: [APP], exposedHeaders: ['Set-Cookie'] }, /exposedHeaders\[0\]/],
-    ['exposing * with credentials', { origins: [APP], credentials: true, exposedHeaders: ['*'] }, /exposedHeaders\[0\]/],
+    [
+      'exposing * with credentials',
+      { origins: [APP], credentials: true, exposedHeaders: ['*'] },
+      /exposedHeaders\[0\]/,
+    ],
     ['a typo in an option', { origins: [APP], credential: true } as unknown as CorsOptions, /credential/],
     ['a non-boolean credentials', { origins: [APP], credentials: 'yes' } as unknown as CorsOptions, /credentials/],
   ];
@@ -263,9 +291,15 @@ describe('corsPolicy: refused configurations', () => {
   });
 
   it('accepts loopback http origins with credentials (secure contexts) and the dangerous opt-in', () => {
-    expect(() => corsPolicy({ origins: ['http://localhost:5173', 'http://127.0.0.1:3000'], credentials: true })).not.toThrow();
     expect(() =>
-      corsPolicy({ origins: ['http://intranet.example'], credentials: true, dangerouslyAllowInsecureOriginsWithCredentials: true }),
+      corsPolicy({ origins: ['http://localhost:5173', 'http://127.0.0.1:3000'], credentials: true }),
+    ).not.toThrow();
+    expect(() =>
+      corsPolicy({
+        origins: ['http://intranet.example'],
+        credentials: true,
+        dangerouslyAllowInsecureOriginsWithCredentials: true,
+      }),
     ).not.toThrow();
     expect(() => corsPolicy({ origins: ['https://*.github.io'] })).not.toThrow();
   });
@@ -273,11 +307,19 @@ describe('corsPolicy: refused configurations', () => {
 
 describe('corsPolicyByRoute', () => {
   it('applies the longest matching prefix', () => {
-    const policy = corsPolicyByRoute([{ prefix: '/public', value: corsPolicy({ origins: ['*'] }) }], corsPolicy({ origins: [APP] }));
+    const policy = corsPolicyByRoute(
+      [{ prefix: '/public', value: corsPolicy({ origins: ['*'] }) }],
+      corsPolicy({ origins: [APP] }),
+    );
     const at = (path: string) =>
-      header(policy.evaluate(requestView({ method: 'GET', path, headers: { origin: 'https://x.example' } })), 'access-control-allow-origin');
+      header(
+        policy.evaluate(requestView({ method: 'GET', path, headers: { origin: 'https://x.example' } })),
+        'access-control-allow-origin',
+      );
     expect(at('/public/logo')).toBe('*');
     expect(at('/private')).toBeUndefined();
-    expect(policy.explain(requestView({ method: 'GET', path: '/public', headers: { origin: 'https://x.example' } })).allowed).toBe(true);
+    expect(
+      policy.explain(requestView({ method: 'GET', path: '/public', headers: { origin: 'https://x.example' } })).allowed,
+    ).toBe(true);
   });
 });

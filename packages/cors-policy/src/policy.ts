@@ -10,8 +10,8 @@ import {
   respond,
   routeTable,
 } from '@bulwark/core';
-import { type CorsOptions, compileCorsOptions } from './options.js';
 import { compileOriginMatcher } from './matcher.js';
+import { type CorsOptions, compileCorsOptions } from './options.js';
 import { parseOriginHeader } from './origin.js';
 import { checkRequestHeaders } from './request-headers.js';
 
@@ -104,7 +104,8 @@ export function corsPolicy(options: CorsOptions): CorsPolicy {
     }
     if (!preflight) return { ok: true, preflight, origin: originHeader, matchedBy, requestHeaders: '' };
 
-    if (!config.methods.has(requestMethod)) return { ok: false, preflight, origin: originHeader, reason: 'method_not_allowed' };
+    if (!config.methods.has(requestMethod))
+      return { ok: false, preflight, origin: originHeader, reason: 'method_not_allowed' };
     const requested = view.header('access-control-request-headers');
     let requestHeaders = '';
     if (requested !== undefined) {
@@ -137,7 +138,11 @@ export function corsPolicy(options: CorsOptions): CorsPolicy {
       if (verdict.ok) {
         if (verdict.preflight) return preflightAnswer(view, verdict.origin, verdict.requestHeaders);
         if (config.allowAll) return isOptions ? allow([...allowAllActual.headers, ...optionsVary]) : allowAllActual;
-        return allow([['access-control-allow-origin', verdict.origin], ...actualTail, ...(isOptions ? optionsVary : actualVary)]);
+        return allow([
+          ['access-control-allow-origin', verdict.origin],
+          ...actualTail,
+          ...(isOptions ? optionsVary : actualVary),
+        ]);
       }
       if (verdict.reason === 'not_cors') return isOptions ? notCorsOptions : notCorsActual;
 

@@ -4,7 +4,8 @@ export type RequestHeadersCheck =
   | { readonly ok: false; readonly reason: 'headers_not_allowed' | 'headers_malformed' };
 
 const TCHAR = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[c.charCodeAt(0)] = 1;
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+  TCHAR[c.charCodeAt(0)] = 1;
 
 /**
  * Checks a comma-separated list of header names in one pass: every name must be a token in
@@ -12,7 +13,11 @@ for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL
  * allowlist's size; the number of names is capped so a hostile list cannot make us build a
  * long answer. On success `names` is the canonical lower-case list to send back.
  */
-export function checkRequestHeaders(value: string, allowed: ReadonlySet<string>, maxNames: number): RequestHeadersCheck {
+export function checkRequestHeaders(
+  value: string,
+  allowed: ReadonlySet<string>,
+  maxNames: number,
+): RequestHeadersCheck {
   const names: string[] = [];
   let start = -1;
   let end = -1;

@@ -4,8 +4,8 @@ import {
   ConfigError,
   type Decision,
   deny,
-  emitEvent,
   type EventSink,
+  emitEvent,
   type HeaderList,
   type RequestPolicy,
   type RequestView,
@@ -38,6 +38,11 @@ export interface DeprecationOptions {
   readonly onEvent?: EventSink;
 }
 
+/** A compiled deprecation policy. */
+export interface DeprecationPolicy extends RequestPolicy {
+  evaluate(view: RequestView): Decision;
+}
+
 interface CompiledRule {
   readonly prefix: string;
   readonly sunsetMs: number | undefined;
@@ -52,7 +57,11 @@ export function httpDate(ms: number): string {
 
 function compileRule(rule: DeprecationRule, index: number): CompiledRule {
   const at = `rules[${index}].`;
-  rejectUnknownOptions(rule, ['prefix', 'deprecatedAt', 'sunsetAt', 'documentation', 'sunsetDocumentation', 'successor', 'enforceSunset'], at);
+  rejectUnknownOptions(
+    rule,
+    ['prefix', 'deprecatedAt', 'sunsetAt', 'documentation', 'sunsetDocumentation', 'successor', 'enforceSunset'],
+    at,
+  );
   const deprecatedMs = instant(rule.deprecatedAt, `${at}deprecatedAt`);
   const sunsetMs = rule.sunsetAt === undefined ? undefined : instant(rule.sunsetAt, `${at}sunsetAt`);
   if (sunsetMs !== undefined && sunsetMs < deprecatedMs) {
@@ -64,10 +73,16 @@ function compileRule(rule: DeprecationRule, index: number): CompiledRule {
   const headers: Array<readonly [string, string]> = [['deprecation', `@${Math.floor(deprecatedMs / 1000)}`]];
   if (sunsetMs !== undefined) headers.push(['sunset', httpDate(sunsetMs)]);
   if (rule.documentation !== undefined) {
-    headers.push(['link', `<${linkTarget(rule.documentation, `${at}documentation`)}>; rel="deprecation"; type="text/html"`]);
+    headers.push([
+      'link',
+      `<${linkTarget(rule.documentation, `${at}documentation`)}>; rel="deprecation"; type="text/html"`,
+    ]);
   }
   if (rule.sunsetDocumentation !== undefined) {
-    headers.push(['link', `<${linkTarget(rule.sunsetDocumentation, `${at}sunsetDocumentation`)}>; rel="sunset"; type="text/html"`]);
+    headers.push([
+      'link',
+      `<${linkTarget(rule.sunsetDocumentation, `${at}sunsetDocumentation`)}>; rel="sunset"; type="text/html"`,
+    ]);
   }
   if (rule.successor !== undefined) {
     headers.push(['link', `<${linkTarget(rule.successor, `${at}successor`)}>; rel="successor-version"`]);
@@ -92,7 +107,7 @@ function compileRule(rule: DeprecationRule, index: number): CompiledRule {
  * });
  * ```
  */
-export function deprecationPolicy(options: DeprecationOptions): RequestPolicy & { evaluate(view: RequestView): Decision } {
+export function deprecationPolicy(options: DeprecationOptions): DeprecationPolicy {
   if (typeof options !== 'object' || options === null || !Array.isArray(options.rules)) {
     throw new ConfigError('rules', 'expected an array of deprecation rules');
   }
@@ -113,8 +128,16 @@ export function deprecationPolicy(options: DeprecationOptions): RequestPolicy & 
       const rule = lookup(view.path);
       if (rule === undefined) return none;
       if (rule.enforceSunset && clock.now() >= (rule.sunsetMs as number)) {
-        emitEvent(options.onEvent, { type: 'version.sunset', at: clock.now(), version: rule.prefix, method: view.method, path: view.path });
-        return deny('api_sunset', `This API version was retired on ${httpDate(rule.sunsetMs as number)}.`, { headers: rule.headers });
+        emitEvent(options.onEvent, {
+          type: 'version.sunset',
+          at: clock.now(),
+          version: rule.prefix,
+          method: view.method,
+          path: view.path,
+        });
+        return deny('api_sunset', `This API version was retired on ${httpDate(rule.sunsetMs as number)}.`, {
+          headers: rule.headers,
+        });
       }
       return allowed.get(rule) ?? none;
     },

@@ -39,13 +39,25 @@ describe('securityHeaders', () => {
     ['preload with a short max-age', { hsts: { maxAge: 86_400, preload: true } }, /hsts.preload/],
     ['preload without includeSubDomains', { hsts: { preload: true, includeSubDomains: false } }, /hsts.preload/],
     ['a negative max-age', { hsts: { maxAge: -1 } }, /hsts.maxAge/],
-    ['header injection in CSP', { contentSecurityPolicy: "default-src 'none'\r\nSet-Cookie: a=b" }, /contentSecurityPolicy/],
+    [
+      'header injection in CSP',
+      { contentSecurityPolicy: "default-src 'none'\r\nSet-Cookie: a=b" },
+      /contentSecurityPolicy/,
+    ],
     ['a bogus frame option', { frameOptions: 'ALLOW-FROM x' as never }, /frameOptions/],
     ['a bogus referrer policy', { referrerPolicy: 'always' as never }, /referrerPolicy/],
     ['a bogus CORP', { crossOriginResourcePolicy: 'none' as never }, /crossOriginResourcePolicy/],
     ['a bad cache-control', { cacheControl: '=x' }, /cacheControl/],
-    ['a bad route cache-control', { cacheControlRoutes: [{ prefix: '/a', value: 'a\nb' }] }, /cacheControlRoutes\[0\]\.value/],
-    ['a bad route prefix', { cacheControlRoutes: [{ prefix: 'a', value: 'no-store' }] }, /cacheControlRoutes\[0\]\.prefix/],
+    [
+      'a bad route cache-control',
+      { cacheControlRoutes: [{ prefix: '/a', value: 'a\nb' }] },
+      /cacheControlRoutes\[0\]\.value/,
+    ],
+    [
+      'a bad route prefix',
+      { cacheControlRoutes: [{ prefix: 'a', value: 'no-store' }] },
+      /cacheControlRoutes\[0\]\.prefix/,
+    ],
     ['a typo', { hstss: {} } as never, /hstss/],
     ['a typo inside hsts', { hsts: { maxage: 1 } } as never, /hsts.maxage/],
   ];
@@ -68,7 +80,7 @@ describe('securityHeaders', () => {
   });
 });
 
-describe("deprecationPolicy", () => {
+describe('deprecationPolicy', () => {
   const rule = {
     prefix: '/v1',
     deprecatedAt: '2026-01-01T00:00:00Z',
@@ -94,7 +106,11 @@ describe("deprecationPolicy", () => {
   it('retires a route with 410 after its sunset when asked', () => {
     const clock = manualClock(Date.parse('2027-06-29T00:00:00Z'));
     const events: SecurityEvent[] = [];
-    const policy = deprecationPolicy({ rules: [{ ...rule, enforceSunset: true }], clock, onEvent: (e) => events.push(e) });
+    const policy = deprecationPolicy({
+      rules: [{ ...rule, enforceSunset: true }],
+      clock,
+      onEvent: (e) => events.push(e),
+    });
     const view = requestView({ method: 'GET', path: '/v1/notes' });
     expect(policy.evaluate(view).kind).toBe('allow');
     clock.advance(86_400_000);
@@ -104,17 +120,28 @@ describe("deprecationPolicy", () => {
   });
 
   it('refuses a sunset before the deprecation, bad dates and bad links', () => {
-    expect(() => deprecationPolicy({ rules: [{ ...rule, sunsetAt: '2025-01-01T00:00:00Z' }] })).toThrow(/rules\[0\]\.sunsetAt/);
-    expect(() => deprecationPolicy({ rules: [{ ...rule, deprecatedAt: 'last year' }] })).toThrow(/rules\[0\]\.deprecatedAt/);
-    expect(() => deprecationPolicy({ rules: [{ ...rule, successor: 'javascript:alert(1)' }] })).toThrow(/rules\[0\]\.successor/);
-    expect(() => deprecationPolicy({ rules: [{ ...rule, documentation: 'https://x/>; rel="x"' }] })).toThrow(/documentation/);
-    expect(() => deprecationPolicy({ rules: [{ prefix: '/v1', deprecatedAt: new Date(0), enforceSunset: true }] })).toThrow(/enforceSunset/);
+    expect(() => deprecationPolicy({ rules: [{ ...rule, sunsetAt: '2025-01-01T00:00:00Z' }] })).toThrow(
+      /rules\[0\]\.sunsetAt/,
+    );
+    expect(() => deprecationPolicy({ rules: [{ ...rule, deprecatedAt: 'last year' }] })).toThrow(
+      /rules\[0\]\.deprecatedAt/,
+    );
+    expect(() => deprecationPolicy({ rules: [{ ...rule, successor: 'javascript:alert(1)' }] })).toThrow(
+      /rules\[0\]\.successor/,
+    );
+    expect(() => deprecationPolicy({ rules: [{ ...rule, documentation: 'https://x/>; rel="x"' }] })).toThrow(
+      /documentation/,
+    );
+    expect(() =>
+      deprecationPolicy({ rules: [{ prefix: '/v1', deprecatedAt: new Date(0), enforceSunset: true }] }),
+    ).toThrow(/enforceSunset/);
   });
 });
 
-describe("apiVersionPolicy", () => {
+describe('apiVersionPolicy', () => {
   const policy = apiVersionPolicy({ supported: ['v1', 'v2'] });
-  const run = (path: string, headers: Record<string, string> = {}) => policy.evaluate(requestView({ method: 'GET', path, headers }));
+  const run = (path: string, headers: Record<string, string> = {}) =>
+    policy.evaluate(requestView({ method: 'GET', path, headers }));
 
   it('accepts supported versions from the path or the header', () => {
     expect(run('/v2/notes')).toMatchObject({ kind: 'allow', state: { apiVersion: 'v2' } });

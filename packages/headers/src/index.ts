@@ -1,3 +1,15 @@
-export { type DeprecationOptions, type DeprecationRule, deprecationPolicy, httpDate } from './deprecation.js';
-export { type HstsOptions, type ReferrerPolicyValue, type SecurityHeadersOptions, type SecurityHeadersPolicy, securityHeaders } from './profile.js';
-export { type ApiVersionOptions, apiVersionPolicy } from './versioning.js';
+export {
+  type DeprecationOptions,
+  type DeprecationPolicy,
+  type DeprecationRule,
+  deprecationPolicy,
+  httpDate,
+} from './deprecation.js';
+export {
+  type HstsOptions,
+  type ReferrerPolicyValue,
+  type SecurityHeadersOptions,
+  type SecurityHeadersPolicy,
+  securityHeaders,
+} from './profile.js';
+export { type ApiVersionOptions, type ApiVersionPolicy, apiVersionPolicy } from './versioning.js';

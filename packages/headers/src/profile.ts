@@ -120,8 +120,14 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): SecurityH
       directiveList(v, ';', 'contentSecurityPolicy'),
     ),
   );
-  add('x-frame-options', optional(options.frameOptions, 'DENY', (v) => oneOf(v, ['DENY', 'SAMEORIGIN'], 'frameOptions')));
-  add('referrer-policy', optional(options.referrerPolicy, 'no-referrer', (v) => oneOf(v, REFERRER_POLICIES, 'referrerPolicy')));
+  add(
+    'x-frame-options',
+    optional(options.frameOptions, 'DENY', (v) => oneOf(v, ['DENY', 'SAMEORIGIN'], 'frameOptions')),
+  );
+  add(
+    'referrer-policy',
+    optional(options.referrerPolicy, 'no-referrer', (v) => oneOf(v, REFERRER_POLICIES, 'referrerPolicy')),
+  );
   add(
     'cross-origin-resource-policy',
     optional(options.crossOriginResourcePolicy, 'same-origin', (v) =>
@@ -138,7 +144,9 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): SecurityH
 
   const withCache = (value: string | false | undefined, option: string): AllowDecision => {
     const cache = value === false || value === undefined ? undefined : directiveList(value, ',', option);
-    const headers: HeaderList = Object.freeze(cache === undefined ? [...base] : [...base, ['cache-control', cache] as const]);
+    const headers: HeaderList = Object.freeze(
+      cache === undefined ? [...base] : [...base, ['cache-control', cache] as const],
+    );
     return Object.freeze({ kind: 'allow', headers, removeHeaders }) as AllowDecision;
   };
   const fallback = withCache(options.cacheControl === undefined ? 'no-store' : options.cacheControl, 'cacheControl');
@@ -154,4 +162,3 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): SecurityH
     headersFor: (path) => decisionFor(path).headers,
   };
 }
-

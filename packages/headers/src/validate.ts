@@ -10,7 +10,10 @@ export function rejectUnknownOptions(options: object, known: readonly string[], 
 /** A header value that cannot inject another header or smuggle control characters. */
 export function headerValue(value: unknown, option: string): string {
   if (typeof value !== 'string' || value === '' || !isSafeHeaderValue(value)) {
-    throw new ConfigError(option, 'expected a non-empty header value of visible ASCII characters (no CR, LF or control characters)');
+    throw new ConfigError(
+      option,
+      'expected a non-empty header value of visible ASCII characters (no CR, LF or control characters)',
+    );
   }
   return value;
 }
@@ -60,7 +63,9 @@ export function linkTarget(value: unknown, option: string): string {
 export function instant(value: unknown, option: string): number {
   let ms = Number.NaN;
   if (value instanceof Date) ms = value.getTime();
-  else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value)) ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw new ConfigError(option, 'expected a Date or an ISO 8601 date such as "2027-06-30T00:00:00Z"');
+  else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value))
+    ms = Date.parse(value);
+  if (!Number.isFinite(ms))
+    throw new ConfigError(option, 'expected a Date or an ISO 8601 date such as "2027-06-30T00:00:00Z"');
   return ms;
 }

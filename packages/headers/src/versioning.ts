@@ -4,8 +4,8 @@ import {
   ConfigError,
   type Decision,
   deny,
-  emitEvent,
   type EventSink,
+  emitEvent,
   type RequestPolicy,
   type RequestView,
   systemClock,
@@ -25,6 +25,11 @@ export interface ApiVersionOptions {
   readonly clock?: Clock;
 }
 
+/** A compiled version negotiation policy. */
+export interface ApiVersionPolicy extends RequestPolicy {
+  evaluate(view: RequestView): Decision;
+}
+
 const VERSION = /^v[1-9]\d{0,3}$/;
 const PATH_VERSION = /^\/(v\d{1,6})(?:\/|$)/i;
 
@@ -40,14 +45,15 @@ const PATH_VERSION = /^\/(v\d{1,6})(?:\/|$)/i;
  * // GET /v3/notes -> 406 { code: 'unsupported_api_version', supportedVersions: ['v1', 'v2'] }
  * ```
  */
-export function apiVersionPolicy(options: ApiVersionOptions): RequestPolicy & { evaluate(view: RequestView): Decision } {
+export function apiVersionPolicy(options: ApiVersionOptions): ApiVersionPolicy {
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'expected an object');
   rejectUnknownOptions(options, ['supported', 'fromPath', 'header', 'defaultVersion', 'onEvent', 'clock']);
   if (!Array.isArray(options.supported) || options.supported.length === 0) {
     throw new ConfigError('supported', 'list at least one version such as "v1"');
   }
   options.supported.forEach((v, i) => {
-    if (typeof v !== 'string' || !VERSION.test(v)) throw new ConfigError(`supported[${i}]`, 'expected "v" and a number, such as "v2"');
+    if (typeof v !== 'string' || !VERSION.test(v))
+      throw new ConfigError(`supported[${i}]`, 'expected "v" and a number, such as "v2"');
   });
   const supported = new Set(options.supported);
   const supportedList = [...supported];
@@ -57,16 +63,24 @@ export function apiVersionPolicy(options: ApiVersionOptions): RequestPolicy & { 
     throw new ConfigError('header', 'expected a header name or false');
   }
   const headerName = header === false ? undefined : header.toLowerCase();
-  if (!fromPath && headerName === undefined) throw new ConfigError('header', 'with fromPath false a header is required');
+  if (!fromPath && headerName === undefined)
+    throw new ConfigError('header', 'with fromPath false a header is required');
   const fallback = options.defaultVersion;
-  if (fallback !== undefined && !supported.has(fallback)) throw new ConfigError('defaultVersion', 'must be one of supported');
+  if (fallback !== undefined && !supported.has(fallback))
+    throw new ConfigError('defaultVersion', 'must be one of supported');
   const clock = options.clock ?? systemClock;
   const vary = headerName === undefined ? [] : ([['vary', headerName]] as const);
   const decisions = new Map(supportedList.map((v) => [v, allow(vary, { apiVersion: v })]));
   const unversioned = allow(vary, fallback === undefined ? {} : { apiVersion: fallback });
 
   const refuse = (view: RequestView, requested: string, detail: string) => {
-    emitEvent(options.onEvent, { type: 'version.rejected', at: clock.now(), requested, method: view.method, path: view.path });
+    emitEvent(options.onEvent, {
+      type: 'version.rejected',
+      at: clock.now(),
+      requested,
+      method: view.method,
+      path: view.path,
+    });
     return deny('unsupported_api_version', `${detail} Supported versions: ${supportedList.join(', ')}.`, {
       headers: vary,
       extensions: { supportedVersions: supportedList },
@@ -79,7 +93,8 @@ export function apiVersionPolicy(options: ApiVersionOptions): RequestPolicy & { 
       const pathMatch = fromPath ? PATH_VERSION.exec(view.path) : null;
       const pathVersion = pathMatch ? (pathMatch[1] as string).toLowerCase() : undefined;
       const raw = headerName === undefined ? undefined : view.header(headerName)?.trim();
-      const headerVersion = raw === undefined || raw === '' ? undefined : /^\d+$/.test(raw) ? `v${raw}` : raw.toLowerCase();
+      const headerVersion =
+        raw === undefined || raw === '' ? undefined : /^\d+$/.test(raw) ? `v${raw}` : raw.toLowerCase();
 
       if (pathVersion !== undefined && !supported.has(pathVersion)) {
         return refuse(view, pathVersion, 'The API version in the path is not supported.');

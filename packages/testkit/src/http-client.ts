@@ -24,7 +24,14 @@ export function sendProbe(baseUrl: string, probe: ProbeRequest): Promise<ProbeRe
   const url = new URL(probe.path, baseUrl);
   return new Promise((resolve, reject) => {
     const req = request(
-      { hostname: url.hostname, port: url.port, path: probe.path, method: probe.method, headers: probe.headers, agent: false },
+      {
+        hostname: url.hostname,
+        port: url.port,
+        path: probe.path,
+        method: probe.method,
+        headers: probe.headers,
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

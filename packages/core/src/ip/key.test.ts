@@ -26,14 +26,19 @@ describe('ipKey', () => {
   it('gives every address of one /64 the same key (property)', () => {
     const key = ipKey();
     fc.assert(
-      fc.property(fc.ipV6(), fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 4, maxLength: 4 }), (ip, low) => {
-        const parsed = parseIp(ip);
-        if (parsed?.version !== 6) return;
-        const words: string[] = [];
-        for (let i = 0; i < 8; i += 2) words.push(((parsed.bytes[i] ?? 0) * 256 + (parsed.bytes[i + 1] ?? 0)).toString(16));
-        const sibling = `${words.join(':')}:${low.map((w) => w.toString(16)).join(':')}`;
-        expect(key(sibling)).toBe(key(ip));
-      }),
+      fc.property(
+        fc.ipV6(),
+        fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 4, maxLength: 4 }),
+        (ip, low) => {
+          const parsed = parseIp(ip);
+          if (parsed?.version !== 6) return;
+          const words: string[] = [];
+          for (let i = 0; i < 8; i += 2)
+            words.push(((parsed.bytes[i] ?? 0) * 256 + (parsed.bytes[i + 1] ?? 0)).toString(16));
+          const sibling = `${words.join(':')}:${low.map((w) => w.toString(16)).join(':')}`;
+          expect(key(sibling)).toBe(key(ip));
+        },
+      ),
     );
   });
 });

@@ -23,8 +23,10 @@ export interface IpKeyOptions {
 export function ipKey(options: IpKeyOptions = {}): (ip: string) => string | undefined {
   const v6 = options.ipv6Prefix ?? 64;
   const v4 = options.ipv4Prefix ?? 32;
-  if (!Number.isSafeInteger(v6) || v6 < 16 || v6 > 128) throw new ConfigError('ipv6Prefix', 'expected an integer from 16 to 128');
-  if (!Number.isSafeInteger(v4) || v4 < 8 || v4 > 32) throw new ConfigError('ipv4Prefix', 'expected an integer from 8 to 32');
+  if (!Number.isSafeInteger(v6) || v6 < 16 || v6 > 128)
+    throw new ConfigError('ipv6Prefix', 'expected an integer from 16 to 128');
+  if (!Number.isSafeInteger(v4) || v4 < 8 || v4 > 32)
+    throw new ConfigError('ipv4Prefix', 'expected an integer from 8 to 32');
 
   return function keyForIp(text) {
     const ip = parseIp(text);

@@ -16,9 +16,13 @@ describe('clientIpResolver', () => {
   it('never lets an untrusted peer choose its address (property)', () => {
     const resolve = clientIpResolver({ trustProxy: { cidrs: ['10.0.0.0/8'] } });
     fc.assert(
-      fc.property(fc.ipV4().filter((ip) => !ip.startsWith('10.')), fc.string({ maxLength: 200 }), (peer, xff) => {
-        expect(resolve(peer, headers({ 'x-forwarded-for': xff }))).toBe(peer);
-      }),
+      fc.property(
+        fc.ipV4().filter((ip) => !ip.startsWith('10.')),
+        fc.string({ maxLength: 200 }),
+        (peer, xff) => {
+          expect(resolve(peer, headers({ 'x-forwarded-for': xff }))).toBe(peer);
+        },
+      ),
     );
   });
 

@@ -47,7 +47,8 @@ function validate(options: ClientIpOptions): {
     return { header, hops: trust.hops };
   }
   if ('cidrs' in trust && Array.isArray(trust.cidrs)) {
-    if (trust.cidrs.length === 0) throw new ConfigError('trustProxy.cidrs', 'must not be empty; use false to trust none');
+    if (trust.cidrs.length === 0)
+      throw new ConfigError('trustProxy.cidrs', 'must not be empty; use false to trust none');
     return { header, isTrusted: ipMatcher(trust.cidrs, 'trustProxy.cidrs') };
   }
   throw new ConfigError('trustProxy', 'expected false, { hops: number } or { cidrs: string[] }');

@@ -19,7 +19,10 @@ const PROFILE: Record<string, string> = {
 };
 
 function varyTokens(res: ProbeResponse): string[] {
-  return (res.header('vary') ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  return (res.header('vary') ?? '')
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
 }
 
 /** The header profile and a clean problem+json body. */
@@ -103,7 +106,11 @@ export const adapterScenarios: readonly AdapterScenario[] = [
   },
   {
     name: 'CORS: an allowed preflight is answered 204 with exactly what was asked',
-    request: { method: 'OPTIONS', path: '/v2/notes', headers: preflight(ALLOWED_ORIGIN, 'POST', 'content-type,x-request-id') },
+    request: {
+      method: 'OPTIONS',
+      path: '/v2/notes',
+      headers: preflight(ALLOWED_ORIGIN, 'POST', 'content-type,x-request-id'),
+    },
     check(res) {
       expect(res.status).toBe(204);
       expect(res.header('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
@@ -111,7 +118,9 @@ export const adapterScenarios: readonly AdapterScenario[] = [
       expect(res.header('access-control-allow-headers')).toBe('content-type,x-request-id');
       expect(res.header('access-control-allow-credentials')).toBe('true');
       expect(res.header('access-control-max-age')).toBe('600');
-      expect(varyTokens(res)).toEqual(expect.arrayContaining(['origin', 'access-control-request-method', 'access-control-request-headers']));
+      expect(varyTokens(res)).toEqual(
+        expect.arrayContaining(['origin', 'access-control-request-method', 'access-control-request-headers']),
+      );
       expect(res.text).toBe('');
       expectProfile(res);
     },

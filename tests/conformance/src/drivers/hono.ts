@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
-import { getRequestListener } from '@hono/node-server';
 import { type BulwarkEnv, errorHandler, guard, notFoundHandler } from '@bulwark/hono';
 import type { AdapterDriver } from '@bulwark/testkit';
+import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { listenOnLoopback } from './listen.js';
