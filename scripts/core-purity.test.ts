@@ -19,7 +19,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-export function forbiddenImports(source: string): string[] {
+function forbiddenImports(source: string): string[] {
   const found: string[] = [];
   for (const match of source.matchAll(IMPORT)) {
     const specifier = match[1] ?? match[2] ?? match[3] ?? '';

@@ -1,0 +1,17 @@
+import type { EventSink, RequestPolicy } from '@bulwark/core';
+import type { NoteHandlers } from '../domain/notes.js';
+
+export interface AppParts {
+  readonly policies: readonly RequestPolicy[];
+  readonly handlers: NoteHandlers;
+  readonly onEvent?: EventSink;
+  readonly onError: (err: unknown) => void;
+}
+
+export interface Listening {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the notes API with one framework and listens. */
+export type StartApp = (parts: AppParts, host: string, port: number) => Promise<Listening>;
