@@ -19,6 +19,40 @@ export function pathOf(url: string | undefined): string {
 }
 
 /**
+ * A RequestView over a Node request. A class, not an object literal with closures: one
+ * is built per request and per middleware, and prototype methods and getters keep that
+ * allocation small and monomorphic.
+ */
+class NodeRequestView implements RequestView {
+  readonly method: string;
+  readonly path: string;
+  readonly #req: IncomingMessage;
+  readonly #resolve: ClientIpResolver;
+  #ip: string | undefined;
+  #resolved = false;
+
+  constructor(req: IncomingMessage, url: string | undefined, resolve: ClientIpResolver) {
+    this.method = req.method ?? 'GET';
+    this.path = pathOf(url);
+    this.#req = req;
+    this.#resolve = resolve;
+  }
+
+  header(name: string): string | undefined {
+    const value = this.#req.headers[name.toLowerCase()];
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  get clientIp(): string | undefined {
+    if (!this.#resolved) {
+      this.#ip = this.#resolve(this.#req.socket?.remoteAddress, (name) => this.header(name));
+      this.#resolved = true;
+    }
+    return this.#ip;
+  }
+}
+
+/**
  * Builds a RequestView from a Node request. `url` overrides `req.url` (Express rewrites
  * `req.url` under a mount path; pass `req.originalUrl`). The client IP is resolved lazily,
  * only if a primitive asks for it.
@@ -32,24 +66,5 @@ export function nodeRequestView(
   req: IncomingMessage,
   options: { url?: string | undefined; resolveClientIp?: ClientIpResolver | undefined } = {},
 ): RequestView {
-  const headers = req.headers;
-  const header = (name: string): string | undefined => {
-    const value = headers[name.toLowerCase()];
-    return Array.isArray(value) ? value.join(', ') : value;
-  };
-  const resolve = options.resolveClientIp ?? trustNoProxy;
-  let ip: string | undefined;
-  let resolved = false;
-  return {
-    method: req.method ?? 'GET',
-    path: pathOf(options.url ?? req.url),
-    header,
-    get clientIp() {
-      if (!resolved) {
-        ip = resolve(req.socket?.remoteAddress, header);
-        resolved = true;
-      }
-      return ip;
-    },
-  };
+  return new NodeRequestView(req, options.url ?? req.url, options.resolveClientIp ?? trustNoProxy);
 }

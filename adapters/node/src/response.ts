@@ -1,20 +1,30 @@
 import type { ServerResponse } from 'node:http';
 import { type AllowDecision, applyHeaders, type Decision, type HeaderSink, renderDecision } from '@bulwark/core';
 
+class NodeHeaderSink implements HeaderSink {
+  readonly #res: ServerResponse;
+
+  constructor(res: ServerResponse) {
+    this.#res = res;
+  }
+
+  get(name: string): string | undefined {
+    const value = this.#res.getHeader(name);
+    return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
+  }
+
+  set(name: string, value: string): void {
+    this.#res.setHeader(name, value);
+  }
+
+  remove(name: string): void {
+    this.#res.removeHeader(name);
+  }
+}
+
 /** A HeaderSink over a Node response. */
 export function nodeHeaderSink(res: ServerResponse): HeaderSink {
-  return {
-    get: (name) => {
-      const value = res.getHeader(name);
-      return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
-    },
-    set: (name, value) => {
-      res.setHeader(name, value);
-    },
-    remove: (name) => {
-      res.removeHeader(name);
-    },
-  };
+  return new NodeHeaderSink(res);
 }
 
 /** Puts an allow decision's headers on the response that the handler will send later. */

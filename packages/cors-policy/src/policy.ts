@@ -1,4 +1,5 @@
 import {
+  type AllowDecision,
   allow,
   type CorsRejectReason,
   type Decision,
@@ -130,9 +131,26 @@ export function corsPolicy(options: CorsOptions): CorsPolicy {
     return respond(204, headers);
   }
 
+  // The hot path: an actual request from an exactly listed origin is one map lookup to a
+  // prebuilt decision. The map holds only canonical origins, so a raw header equal to a key
+  // is canonical too and needs no parsing.
+  const exactActual = new Map<string, AllowDecision>();
+  for (const p of config.patterns) {
+    if (p.subdomains || p.port === '*') continue;
+    const origin = `${p.scheme}://${p.host}${p.port === '' ? '' : `:${p.port}`}`;
+    exactActual.set(origin, allow([['access-control-allow-origin', origin], ...actualTail, ...actualVary]));
+  }
+
   return {
     name: 'cors',
     evaluate(view) {
+      const originHeader = view.header('origin');
+      if (view.method !== 'OPTIONS') {
+        if (originHeader === undefined) return notCorsActual;
+        if (config.allowAll) return allowAllActual;
+        const fast = exactActual.get(originHeader);
+        if (fast !== undefined) return fast;
+      }
       const verdict = judge(view);
       const isOptions = view.method === 'OPTIONS';
       if (verdict.ok) {

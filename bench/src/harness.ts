@@ -1,0 +1,83 @@
+import { cpus } from 'node:os';
+
+export interface Comparison {
+  /** Stable name, such as `cors.decision.100origins`. */
+  readonly bench: string;
+  readonly anchor: string;
+  /** One operation of ours; must do the same work as `theirs`. */
+  ours(i: number): void;
+  theirs(i: number): void;
+  /** Extra fields for the JSON line. */
+  readonly extra?: () => Record<string, number | string>;
+}
+
+export interface Result {
+  readonly bench: string;
+  readonly ours: number;
+  readonly anchor: string;
+  readonly anchorOps: number;
+  readonly ratio: number;
+  readonly [extra: string]: number | string;
+}
+
+function opsPerSecond(fn: (i: number) => void, iterations: number, offset: number): number {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) fn(offset + i);
+  const ns = Number(process.hrtime.bigint() - start);
+  return (iterations * 1e9) / ns;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
+
+/**
+ * Runs ours and theirs in alternating rounds in this one process (so both see the same
+ * JIT state, GC pressure and CPU frequency) and reports the median of each.
+ */
+export function compare(c: Comparison, options: { rounds?: number; iterations?: number } = {}): Result {
+  const rounds = options.rounds ?? 15;
+  const iterations = options.iterations ?? 50_000;
+  // Warm up both until the JIT has settled.
+  opsPerSecond(c.ours, iterations, 0);
+  opsPerSecond(c.theirs, iterations, 0);
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const offset = round * iterations;
+    if (round % 2 === 0) {
+      ours.push(opsPerSecond(c.ours, iterations, offset));
+      theirs.push(opsPerSecond(c.theirs, iterations, offset));
+    } else {
+      theirs.push(opsPerSecond(c.theirs, iterations, offset));
+      ours.push(opsPerSecond(c.ours, iterations, offset));
+    }
+  }
+  const oursOps = Math.round(median(ours));
+  const anchorOps = Math.round(median(theirs));
+  return {
+    bench: c.bench,
+    ours: oursOps,
+    anchor: c.anchor,
+    anchorOps,
+    ratio: Number((oursOps / anchorOps).toFixed(2)),
+    ...c.extra?.(),
+  };
+}
+
+/** Prints a table and one JSON line per result. */
+export function report(results: readonly Result[]): void {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`\n# ${cpu}, ${cpus().length} cores, Node ${process.version}\n`);
+  console.log(
+    `${'bench'.padEnd(30)} ${'ours ops/s'.padStart(14)} ${'anchor'.padEnd(10)} ${'anchor ops/s'.padStart(14)} ${'ratio'.padStart(7)}`,
+  );
+  for (const r of results) {
+    console.log(
+      `${r.bench.padEnd(30)} ${r.ours.toLocaleString('en-US').padStart(14)} ${r.anchor.padEnd(10)} ${r.anchorOps.toLocaleString('en-US').padStart(14)} ${r.ratio.toFixed(2).padStart(7)}`,
+    );
+  }
+  console.log('');
+  for (const r of results) console.log(JSON.stringify(r));
+}

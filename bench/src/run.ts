@@ -1,0 +1,15 @@
+import { corsBench } from './cors.bench.js';
+import { type Result, report } from './harness.js';
+
+const BENCHES: Record<string, () => Result[]> = { cors: corsBench };
+
+const wanted = process.argv.slice(2).filter((a) => a !== '--');
+const unknown = wanted.filter((name) => !(name in BENCHES));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; available: ${Object.keys(BENCHES).join(', ')}`);
+  process.exit(2);
+}
+const results: Result[] = [];
+for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES))
+  results.push(...(BENCHES[name] as () => Result[])());
+report(results);
