@@ -1,11 +1,10 @@
 import {
   type BulwarkState,
   type ClientIpOptions,
-  type Clock,
   clientIpResolver,
   decisionForError,
-  type EventSink,
   notFoundDecision,
+  type ProblemHandlerOptions,
   type RequestPolicy,
 } from '@bulwark/core';
 import { applyAllow, nodeHeaderSink, nodeRequestView, sendDecision } from '@bulwark/node';
@@ -89,12 +88,7 @@ export const apiVersion: (policy: RequestPolicy, options?: ExpressAdapterOptions
  */
 export const deprecation: (policy: RequestPolicy, options?: ExpressAdapterOptions) => RequestHandler = guard;
 
-export interface ProblemHandlerOptions {
-  readonly onEvent?: EventSink;
-  /** Receives the original error of every 5xx answer. Default `console.error`. */
-  readonly onError?: (err: unknown) => void;
-  readonly clock?: Clock;
-}
+export type { ProblemHandlerOptions };
 
 /**
  * Answers unmatched routes with 404 problem+json. Mount after your routes.

@@ -3,13 +3,12 @@ import {
   applyHeaders,
   type BulwarkState,
   type ClientIpOptions,
-  type Clock,
   clientIpResolver,
   type Decision,
   decisionForError,
-  type EventSink,
   type HeaderSink,
   notFoundDecision,
+  type ProblemHandlerOptions,
   type RequestPolicy,
   renderDecision,
 } from '@bulwark/core';
@@ -125,12 +124,7 @@ export const apiVersion: (policy: RequestPolicy, options?: FastifyAdapterOptions
  */
 export const deprecation: (policy: RequestPolicy, options?: FastifyAdapterOptions) => FastifyPluginCallback = guard;
 
-export interface ProblemHandlerOptions {
-  readonly onEvent?: EventSink;
-  /** Receives the original error of every 5xx answer. Default `console.error`. */
-  readonly onError?: (err: unknown) => void;
-  readonly clock?: Clock;
-}
+export type { ProblemHandlerOptions };
 
 /**
  * Sets the app's error and not-found handlers to answer problem+json. Fastify's own client

@@ -3,13 +3,12 @@ import {
   applyHeaders,
   type BulwarkState,
   type ClientIpOptions,
-  type Clock,
   clientIpResolver,
   type Decision,
   decisionForError,
-  type EventSink,
   type HeaderSink,
   notFoundDecision,
+  type ProblemHandlerOptions,
   type RequestPolicy,
   type RequestView,
   renderDecision,
@@ -152,12 +151,7 @@ export const apiVersion: (policy: RequestPolicy, options?: HonoAdapterOptions) =
 export const deprecation: (policy: RequestPolicy, options?: HonoAdapterOptions) => MiddlewareHandler<BulwarkEnv> =
   guard;
 
-export interface ProblemHandlerOptions {
-  readonly onEvent?: EventSink;
-  /** Receives the original error of every 5xx answer. Default `console.error`. */
-  readonly onError?: (err: unknown) => void;
-  readonly clock?: Clock;
-}
+export type { ProblemHandlerOptions };
 
 /**
  * An `app.onError` handler answering problem+json (HTTPException keeps its 4xx status;

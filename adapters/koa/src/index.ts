@@ -2,12 +2,11 @@ import {
   applyHeaders,
   type BulwarkState,
   type ClientIpOptions,
-  type Clock,
   clientIpResolver,
   type Decision,
   decisionForError,
-  type EventSink,
   notFoundDecision,
+  type ProblemHandlerOptions,
   type RequestPolicy,
   renderDecision,
 } from '@bulwark/core';
@@ -95,12 +94,7 @@ export const apiVersion: (policy: RequestPolicy, options?: KoaAdapterOptions) =>
  */
 export const deprecation: (policy: RequestPolicy, options?: KoaAdapterOptions) => Middleware = guard;
 
-export interface ProblemHandlerOptions {
-  readonly onEvent?: EventSink;
-  /** Receives the original error of every 5xx answer. Default `console.error`. */
-  readonly onError?: (err: unknown) => void;
-  readonly clock?: Clock;
-}
+export type { ProblemHandlerOptions };
 
 /**
  * Answers errors and unmatched routes with problem+json. Mount it first: it catches what

@@ -56,6 +56,9 @@ export interface ErrorDecisionOptions {
   readonly onError?: ((err: unknown) => void) | undefined;
 }
 
+/** The options every adapter's error and not-found handlers take. */
+export type ProblemHandlerOptions = Omit<ErrorDecisionOptions, 'view'>;
+
 function logError(err: unknown): void {
   console.error('[bulwark] unhandled error answered with 500:', err);
 }

@@ -9,7 +9,13 @@ export {
   respond,
 } from './decision.js';
 export { type Duration, parseDuration } from './duration.js';
-export { decisionForError, type ErrorDecisionOptions, notFoundDecision, problemJson } from './error-decision.js';
+export {
+  decisionForError,
+  type ErrorDecisionOptions,
+  notFoundDecision,
+  type ProblemHandlerOptions,
+  problemJson,
+} from './error-decision.js';
 export {
   BulwarkError,
   ConfigError,
