@@ -125,3 +125,4 @@ export function errorHandler(options: ProblemHandlerOptions = {}): ErrorRequestH
     sendDecision(res, decisionForError(err, { ...options, view }), req.method);
   };
 }
+export { valid, validate } from './validate.js';

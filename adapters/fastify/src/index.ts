@@ -1,20 +1,17 @@
 import {
   type AllowDecision,
-  applyHeaders,
   type BulwarkState,
   type ClientIpOptions,
   clientIpResolver,
-  type Decision,
   decisionForError,
-  type HeaderSink,
   notFoundDecision,
   type ProblemHandlerOptions,
   type RequestPolicy,
-  renderDecision,
 } from '@bulwark/core';
 import { applyAllow, nodeRequestView } from '@bulwark/node';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { replySink, send } from './send.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,27 +22,6 @@ declare module 'fastify' {
 
 /** Options shared by every Bulwark plugin: how to find the client IP. */
 export type FastifyAdapterOptions = ClientIpOptions;
-
-function replySink(reply: FastifyReply): HeaderSink {
-  return {
-    get: (name) => {
-      const value = reply.getHeader(name);
-      return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
-    },
-    set: (name, value) => {
-      reply.header(name, value);
-    },
-    remove: (name) => {
-      reply.removeHeader(name);
-    },
-  };
-}
-
-function send(reply: FastifyReply, decision: Exclude<Decision, { kind: 'allow' }>, method: string): FastifyReply {
-  const answer = renderDecision(decision, method);
-  applyHeaders(replySink(reply), answer.headers);
-  return reply.code(answer.status).send(answer.body);
-}
 
 function accept(request: FastifyRequest, reply: FastifyReply, decision: AllowDecision): void {
   applyAllow(replySink(reply), decision);
@@ -151,3 +127,4 @@ export function problemHandlers(options: ProblemHandlerOptions = {}): FastifyPlu
     { fastify: '5.x', name: 'bulwark-problems' },
   );
 }
+export { valid, validate, validationSupport } from './validate.js';

@@ -4,16 +4,13 @@ import {
   type BulwarkState,
   type ClientIpOptions,
   clientIpResolver,
-  type Decision,
   decisionForError,
-  type HeaderSink,
   notFoundDecision,
   type ProblemHandlerOptions,
   type RequestPolicy,
-  type RequestView,
-  renderDecision,
 } from '@bulwark/core';
 import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
+import { decisionResponse, honoView, nodePeerAddress, webSink } from './shared.js';
 
 /** The Hono environment Bulwark middleware adds: `c.get('bulwark')`. */
 export interface BulwarkEnv {
@@ -27,49 +24,6 @@ export interface HonoAdapterOptions extends ClientIpOptions {
    * example with `getConnInfo` from `hono/bun` or `hono/deno`.
    */
   readonly getPeerAddress?: (c: Context) => string | undefined;
-}
-
-function nodePeerAddress(c: Context): string | undefined {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress;
-}
-
-function honoView(
-  c: Context,
-  resolve: ReturnType<typeof clientIpResolver>,
-  getPeer: (c: Context) => string | undefined,
-): RequestView {
-  const header = (name: string) => c.req.header(name);
-  let ip: string | undefined;
-  let resolved = false;
-  return {
-    method: c.req.method,
-    path: c.req.path,
-    header,
-    get clientIp() {
-      if (!resolved) {
-        ip = resolve(getPeer(c), header);
-        resolved = true;
-      }
-      return ip;
-    },
-  };
-}
-
-function webSink(headers: Headers): HeaderSink {
-  return {
-    get: (name) => headers.get(name) ?? undefined,
-    set: (name, value) => headers.set(name, value),
-    remove: (name) => headers.delete(name),
-  };
-}
-
-/** A web Response for a deny or respond decision. */
-export function decisionResponse(decision: Exclude<Decision, { kind: 'allow' }>, method: string): Response {
-  const answer = renderDecision(decision, method);
-  const headers = new Headers();
-  applyHeaders(webSink(headers), answer.headers);
-  return new Response(answer.body ?? null, { status: answer.status, headers });
 }
 
 /** Adds an allow decision's headers to the final response, whatever produced it. */
@@ -187,3 +141,5 @@ export function notFoundHandler(): NotFoundHandler {
     return decisionResponse(notFoundDecision(), c.req.method);
   };
 }
+export { decisionResponse } from './shared.js';
+export { type ValidatedInput, valid, validate } from './validate.js';

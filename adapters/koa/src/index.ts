@@ -1,17 +1,15 @@
 import {
-  applyHeaders,
   type BulwarkState,
   type ClientIpOptions,
   clientIpResolver,
-  type Decision,
   decisionForError,
   notFoundDecision,
   type ProblemHandlerOptions,
   type RequestPolicy,
-  renderDecision,
 } from '@bulwark/core';
 import { applyAllow, nodeHeaderSink, nodeRequestView } from '@bulwark/node';
-import type { Context, Middleware } from 'koa';
+import type { Middleware } from 'koa';
+import { send } from './send.js';
 
 declare module 'koa' {
   interface DefaultState {
@@ -22,14 +20,6 @@ declare module 'koa' {
 
 /** Options shared by every Bulwark middleware: how to find the client IP. */
 export type KoaAdapterOptions = ClientIpOptions;
-
-// Koa's ctx.set/ctx.remove write straight to the Node response, so the Node sink serves.
-function send(ctx: Context, decision: Exclude<Decision, { kind: 'allow' }>): void {
-  const answer = renderDecision(decision, ctx.method);
-  applyHeaders(nodeHeaderSink(ctx.res), answer.headers);
-  ctx.status = answer.status;
-  ctx.body = answer.body ?? null;
-}
 
 /**
  * Runs any Bulwark policy as Koa middleware.
@@ -118,3 +108,4 @@ export function problemHandlers(options: ProblemHandlerOptions = {}): Middleware
     if (ctx.status === 404 && ctx.body == null) send(ctx, notFoundDecision());
   };
 }
+export { valid, validate } from './validate.js';

@@ -2,6 +2,7 @@ import { type Clock, systemClock } from './clock.js';
 import { type DenyDecision, deny } from './decision.js';
 import { BulwarkError, type HttpErrorCode, isHttpErrorCode } from './errors.js';
 import { type EventSink, emitEvent } from './events.js';
+import type { HeaderList } from './headers.js';
 import type { RequestView } from './request-view.js';
 
 /** Fixed, safe details: an error's own message may quote input or internals, so it is never sent. */
@@ -86,10 +87,18 @@ export function decisionForError(err: unknown, options: ErrorDecisionOptions = {
       ...(view ? { method: view.method, path: view.path } : {}),
     });
   }
-  return deny(code, DETAIL_BY_CODE[code] ?? 'The request was refused.');
+  return standardDeny(code);
 }
 
-const NOT_FOUND = deny('not_found', DETAIL_BY_CODE.not_found as string);
+/**
+ * A denial with the standard, fixed detail of its code, so that a 413 raised by a
+ * framework's parser and one raised by Bulwark's own reader read the same.
+ */
+export function standardDeny(code: HttpErrorCode, headers?: HeaderList): DenyDecision {
+  return deny(code, DETAIL_BY_CODE[code] ?? 'The request was refused.', headers === undefined ? {} : { headers });
+}
+
+const NOT_FOUND = standardDeny('not_found');
 
 /** The answer for a request no route matched. The path is not echoed: it may hold a secret. */
 export function notFoundDecision(): DenyDecision {

@@ -47,12 +47,22 @@ export interface ConfigWarningEvent extends EventBase {
   readonly message: string;
 }
 
+export interface ValidationFailedEvent extends EventBase {
+  readonly type: 'validation.failed';
+  /** Which part of the request failed. */
+  readonly target: 'content-type' | 'size' | 'body' | 'query' | 'params' | 'headers';
+  readonly status: number;
+  /** How many problems were found; the values themselves are never logged. */
+  readonly errorCount: number;
+}
+
 export type SecurityEvent =
   | CorsRejectedEvent
   | VersionRejectedEvent
   | SunsetHitEvent
   | ServerErrorEvent
-  | ConfigWarningEvent;
+  | ConfigWarningEvent
+  | ValidationFailedEvent;
 
 /** Where events go. A sink must not throw; {@link emitEvent} guards against one that does. */
 export type EventSink = (event: SecurityEvent) => void;

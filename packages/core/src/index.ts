@@ -1,3 +1,4 @@
+export { parseByteSize, readBody } from './body.js';
 export { type Clock, type ManualClock, manualClock, systemClock } from './clock.js';
 export {
   type AllowDecision,
@@ -15,6 +16,7 @@ export {
   notFoundDecision,
   type ProblemHandlerOptions,
   problemJson,
+  standardDeny,
 } from './error-decision.js';
 export {
   BulwarkError,
@@ -37,6 +39,7 @@ export {
   type SecurityEvent,
   type ServerErrorEvent,
   type SunsetHitEvent,
+  type ValidationFailedEvent,
   type VersionRejectedEvent,
 } from './events.js';
 export { applyHeaders, type HeaderList, type HeaderSink, isSafeHeaderValue, isToken, mergeVary } from './headers.js';
@@ -56,3 +59,12 @@ export {
 export { type RenderedAnswer, renderDecision } from './render.js';
 export { type RequestView, requestView } from './request-view.js';
 export { type RouteRule, routeTable } from './route-table.js';
+export {
+  queryOf,
+  type RawRequestParts,
+  type RequestValidator,
+  runValidation,
+  type ValidatedOf,
+  type ValidatedRequest,
+  type ValidationResult,
+} from './validation-contract.js';

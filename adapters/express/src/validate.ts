@@ -1,0 +1,75 @@
+import { queryOf, type RequestValidator, readBody, runValidation, type ValidatedRequest } from '@bulwark/core';
+import { nodeRequestView, sendDecision } from '@bulwark/node';
+import type { Request, RequestHandler } from 'express';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Validated request data; read it typed with `valid(req, validator)`. */
+      valid?: ValidatedRequest<unknown, unknown, unknown, unknown>;
+    }
+  }
+}
+
+/** Express 5 wildcard parameters are arrays of segments; schemas see them joined by `/`. */
+function stringParams(params: Record<string, string | string[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) out[key] = Array.isArray(value) ? value.join('/') : value;
+  return out;
+}
+
+function bodyAlreadyRead(req: Request): boolean {
+  return (req as { _body?: boolean })._body === true || req.readableEnded;
+}
+
+/**
+ * Validates a route with a `requestValidator(...)`: 415 before reading, 413 while reading,
+ * 400/422 problems, then `next()` with the data on `req.valid`. Mount no JSON body parser
+ * on these routes: Bulwark reads the bytes itself so limits and JSON rules hold.
+ *
+ * @example
+ * ```ts
+ * app.post('/v2/notes', validate(createNote), (req, res) => {
+ *   const { body } = valid(req, createNote); // typed from the schema
+ *   res.status(201).json(store.create(body));  // filtered by the output schema
+ * });
+ * ```
+ */
+export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, O>): RequestHandler {
+  return async function bulwarkValidate(req, res, next) {
+    const url = req.originalUrl;
+    const view = nodeRequestView(req, { url });
+    const result = await runValidation(
+      validator,
+      { view, rawQuery: queryOf(url), params: stringParams(req.params) },
+      (limit) => {
+        if (bodyAlreadyRead(req)) {
+          throw new Error(
+            '@bulwark/express validate(): a body parser already read this body; remove express.json() from validated routes',
+          );
+        }
+        return readBody(req, limit);
+      },
+    );
+    if (!result.ok) {
+      sendDecision(res, result.decision, req.method);
+      return;
+    }
+    req.valid = result.data;
+    if (validator.hasOutput) {
+      const json = res.json.bind(res);
+      res.json = (value: unknown) =>
+        json(res.statusCode >= 200 && res.statusCode < 300 ? validator.filterOutput(value) : value);
+    }
+    next();
+  };
+}
+
+/** The validated data of this request, typed from the validator's schemas. */
+export function valid<B, Q, P, H, O>(
+  req: Request,
+  _validator: RequestValidator<B, Q, P, H, O>,
+): ValidatedRequest<B, Q, P, H> {
+  if (req.valid === undefined) throw new Error('valid(): validate(validator) did not run on this route');
+  return req.valid as ValidatedRequest<B, Q, P, H>;
+}

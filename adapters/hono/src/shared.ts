@@ -1,0 +1,72 @@
+import {
+  applyHeaders,
+  type ClientIpResolver,
+  type Decision,
+  type HeaderSink,
+  type RequestView,
+  renderDecision,
+} from '@bulwark/core';
+import type { Context } from 'hono';
+
+/** Reads the peer address from `@hono/node-server`'s IncomingMessage. */
+export function nodePeerAddress(c: Context): string | undefined {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress;
+}
+
+/** A RequestView over a Hono context; a class so each request allocates little. */
+class HonoRequestView implements RequestView {
+  readonly method: string;
+  readonly path: string;
+  readonly #c: Context;
+  readonly #resolve: ClientIpResolver;
+  readonly #getPeer: (c: Context) => string | undefined;
+  #ip: string | undefined;
+  #resolved = false;
+
+  constructor(c: Context, resolve: ClientIpResolver, getPeer: (c: Context) => string | undefined) {
+    this.method = c.req.method;
+    this.path = c.req.path;
+    this.#c = c;
+    this.#resolve = resolve;
+    this.#getPeer = getPeer;
+  }
+
+  header(name: string): string | undefined {
+    return this.#c.req.header(name);
+  }
+
+  get clientIp(): string | undefined {
+    if (!this.#resolved) {
+      this.#ip = this.#resolve(this.#getPeer(this.#c), (name) => this.header(name));
+      this.#resolved = true;
+    }
+    return this.#ip;
+  }
+}
+
+/** A RequestView over a Hono context. Without a resolver the client IP is unknown. */
+export function honoView(
+  c: Context,
+  resolve: ClientIpResolver = () => undefined,
+  getPeer: (c: Context) => string | undefined = nodePeerAddress,
+): RequestView {
+  return new HonoRequestView(c, resolve, getPeer);
+}
+
+/** A HeaderSink over Web Headers. */
+export function webSink(headers: Headers): HeaderSink {
+  return {
+    get: (name) => headers.get(name) ?? undefined,
+    set: (name, value) => headers.set(name, value),
+    remove: (name) => headers.delete(name),
+  };
+}
+
+/** A web Response for a deny or respond decision. */
+export function decisionResponse(decision: Exclude<Decision, { kind: 'allow' }>, method: string): Response {
+  const answer = renderDecision(decision, method);
+  const headers = new Headers();
+  applyHeaders(webSink(headers), answer.headers);
+  return new Response(answer.body ?? null, { status: answer.status, headers });
+}

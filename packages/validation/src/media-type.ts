@@ -1,0 +1,49 @@
+import { ConfigError } from '@bulwark/core';
+
+const JSON_TYPE = /^application\/(?:[a-z0-9!#$&^_.-]+\+)?json$/;
+
+/** Outcome of checking a `Content-Type` against a route's accepted types. */
+export type MediaTypeCheck = 'ok' | 'missing' | 'unsupported';
+
+/**
+ * Compiles a route's accepted media types. Only JSON types (`application/json`,
+ * `application/*+json`) are supported: the body is parsed as JSON.
+ */
+export function compileAcceptedTypes(types: readonly string[] | undefined): readonly string[] {
+  const list = types ?? ['application/json'];
+  if (!Array.isArray(list) || list.length === 0) throw new ConfigError('accepts', 'list at least one media type');
+  return list.map((type, index) => {
+    const lower = typeof type === 'string' ? type.trim().toLowerCase() : '';
+    if (!JSON_TYPE.test(lower)) {
+      throw new ConfigError(
+        `accepts[${index}]`,
+        'only JSON media types (application/json, application/*+json) are supported',
+      );
+    }
+    return lower;
+  });
+}
+
+/**
+ * Checks a `Content-Type` header: the essence (type/subtype, case-insensitive) must be one
+ * of `accepted`, and a `charset` parameter, if any, must be UTF-8 (RFC 8259 section 8.1).
+ */
+export function checkMediaType(header: string | undefined, accepted: readonly string[]): MediaTypeCheck {
+  if (header === undefined || header.trim() === '') return 'missing';
+  const semicolon = header.indexOf(';');
+  const essence = (semicolon === -1 ? header : header.slice(0, semicolon)).trim().toLowerCase();
+  if (!accepted.includes(essence)) return 'unsupported';
+  if (semicolon === -1) return 'ok';
+  for (const param of header.slice(semicolon + 1).split(';')) {
+    const eq = param.indexOf('=');
+    if (eq === -1) continue;
+    if (param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    const charset = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8') return 'unsupported';
+  }
+  return 'ok';
+}

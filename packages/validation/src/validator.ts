@@ -1,0 +1,234 @@
+import {
+  type Clock,
+  ConfigError,
+  type DenyDecision,
+  deny,
+  type EventSink,
+  emitEvent,
+  parseByteSize,
+  type RequestValidator,
+  type RequestView,
+  standardDeny,
+  systemClock,
+  type ValidatedRequest,
+  type ValidationFailedEvent,
+} from '@bulwark/core';
+import type { z } from 'zod';
+import { type FieldError, fieldErrors, type Location } from './issues.js';
+import { parseJsonBody } from './json.js';
+import { checkMediaType, compileAcceptedTypes } from './media-type.js';
+import { jsonPointer } from './pointer.js';
+import { coerceRecord, parseQuery } from './query.js';
+import { objectShape, unknownKeys } from './schema-walk.js';
+
+type Schema = z.ZodType;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface ValidatorOptions<
+  B extends Schema | undefined,
+  Q extends Schema | undefined,
+  P extends Schema | undefined,
+  H extends Schema | undefined,
+  O extends Schema | undefined,
+> {
+  /** The JSON body. A route with a body schema requires a body of an accepted type. */
+  readonly body?: B;
+  /** The query string, as an object schema. Numbers and booleans are coerced. */
+  readonly query?: Q;
+  /** Path parameters, as an object schema. */
+  readonly params?: P;
+  /** Headers, as an object schema with lower-case names; only declared headers are read. */
+  readonly headers?: H;
+  /** Output schema: undeclared fields are dropped from 2xx answers (API3, excessive data exposure). */
+  readonly output?: O;
+  /** Accepted body media types. Default `['application/json']`; JSON types only. */
+  readonly accepts?: readonly string[];
+  /** Body limit, enforced while reading: bytes or `"100kb"`. Default 100 KiB. */
+  readonly bodyLimit?: number | string;
+  /** Deepest nesting of a JSON body. Default 32. */
+  readonly maxDepth?: number;
+  readonly onEvent?: EventSink;
+  readonly clock?: Clock;
+}
+
+const MAX_ERRORS = 50;
+const KNOWN = ['body', 'query', 'params', 'headers', 'output', 'accepts', 'bodyLimit', 'maxDepth', 'onEvent', 'clock'];
+
+function isSchema(value: unknown): value is Schema {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { safeParse?: unknown }).safeParse === 'function' &&
+    '_zod' in value
+  );
+}
+
+/**
+ * Compiles the validation of one route. Status rules: a missing or wrong content type is
+ * 415 (before reading), a body over the limit 413 (while reading), bytes that are not
+ * UTF-8 JSON or hide `__proto__`/`constructor`/`prototype` or nest too deep 400, a
+ * well-formed body that breaks the schema 422, invalid query, params or headers 400.
+ * Objects are strict: unknown fields are errors unless the schema opts out with
+ * `z.looseObject()`.
+ *
+ * @example
+ * ```ts
+ * const createNote = requestValidator({
+ *   body: z.object({ title: z.string().min(1).max(200), tags: z.array(z.string().max(32)).max(10).optional() }),
+ *   output: NoteSchema,
+ *   bodyLimit: '100kb',
+ * });
+ * app.post('/v2/notes', validate(createNote), (req, res) => res.status(201).json(save(valid(req, createNote).body)));
+ * ```
+ */
+export function requestValidator<
+  B extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  P extends Schema | undefined = undefined,
+  H extends Schema | undefined = undefined,
+  O extends Schema | undefined = undefined,
+>(options: ValidatorOptions<B, Q, P, H, O>): RequestValidator<Out<B>, Out<Q>, Out<P>, Out<H>, Out<O>> {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'expected an object');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.includes(key)) throw new ConfigError(key, 'unknown option (a typo would otherwise be ignored)');
+  }
+  for (const key of ['body', 'query', 'params', 'headers', 'output'] as const) {
+    if (options[key] !== undefined && !isSchema(options[key])) throw new ConfigError(key, 'expected a zod 4 schema');
+  }
+  for (const key of ['query', 'params', 'headers'] as const) {
+    const schema = options[key];
+    if (schema !== undefined && objectShape(schema) === undefined)
+      throw new ConfigError(key, 'expected an object schema');
+  }
+  const headerShape = options.headers ? (objectShape(options.headers) ?? {}) : {};
+  for (const name of Object.keys(headerShape)) {
+    if (name !== name.toLowerCase()) throw new ConfigError(`headers.${name}`, 'header names must be lower-case');
+  }
+  const accepted = compileAcceptedTypes(options.accepts);
+  const bodyLimit = parseByteSize(options.bodyLimit ?? 100 * 1024);
+  if (bodyLimit === undefined || bodyLimit < 1)
+    throw new ConfigError('bodyLimit', 'expected a positive number of bytes or a size such as "100kb"');
+  const maxDepth = options.maxDepth ?? 32;
+  if (!Number.isSafeInteger(maxDepth) || maxDepth < 1 || maxDepth > 512)
+    throw new ConfigError('maxDepth', 'expected an integer from 1 to 512');
+  const clock = options.clock ?? systemClock;
+  const { body: bodySchema, query: querySchema, params: paramsSchema, headers: headersSchema, output } = options;
+
+  const report = (
+    view: RequestView,
+    target: ValidationFailedEvent['target'],
+    decision: DenyDecision,
+    errorCount: number,
+  ) => {
+    emitEvent(options.onEvent, {
+      type: 'validation.failed',
+      at: clock.now(),
+      target,
+      status: decision.status,
+      errorCount,
+      method: view.method,
+      path: view.path,
+    });
+    return decision;
+  };
+  const invalid = (view: RequestView, where: Location, status: 400 | 422, errors: FieldError[]) => {
+    const list = errors.slice(0, MAX_ERRORS);
+    const decision =
+      status === 422
+        ? deny('validation_failed', 'The request body does not match the schema.', { extensions: { errors: list } })
+        : deny('bad_request', `The request ${where} is not valid.`, { extensions: { errors: list } });
+    return report(view, where, decision, errors.length);
+  };
+  const check = (
+    schema: Schema,
+    value: unknown,
+    where: Location,
+  ): { ok: true; value: unknown } | { ok: false; errors: FieldError[] } => {
+    const result = schema.safeParse(value);
+    const extra = unknownKeys(schema, value).map(
+      (path): FieldError => ({ pointer: jsonPointer(path), detail: 'Unknown field.', in: where }),
+    );
+    if (result.success && extra.length === 0) return { ok: true, value: result.data };
+    return { ok: false, errors: [...(result.success ? [] : fieldErrors(result.error.issues, value, where)), ...extra] };
+  };
+  const tooLargeDecision = standardDeny('payload_too_large', [['connection', 'close']]);
+  const unsupported = deny('unsupported_media_type', `This endpoint accepts ${accepted.join(', ')}.`, {
+    extensions: { accepted: [...accepted] },
+  });
+  const malformed = {
+    encoding: 'The request body is not valid UTF-8.',
+    syntax: 'The request body is not valid JSON.',
+    forbidden_key: 'The request body uses a forbidden key (__proto__, constructor or prototype).',
+    depth: `The request body nests deeper than ${maxDepth} levels.`,
+  } as const;
+
+  return {
+    hasBody: bodySchema !== undefined,
+    bodyLimit,
+    hasOutput: output !== undefined,
+    checkHead(view) {
+      if (bodySchema === undefined) return undefined;
+      if (checkMediaType(view.header('content-type'), accepted) !== 'ok')
+        return report(view, 'content-type', unsupported, 1);
+      const length = view.header('content-length');
+      if (length !== undefined && (!/^\d+$/.test(length) || Number(length) > bodyLimit)) {
+        return report(view, 'size', /^\d+$/.test(length) ? tooLargeDecision : standardDeny('bad_request'), 1);
+      }
+      return undefined;
+    },
+    tooLarge(view) {
+      return report(view, 'size', tooLargeDecision, 1);
+    },
+    validate(parts) {
+      const { view } = parts;
+      const errors: FieldError[] = [];
+      let headers: unknown;
+      let params: unknown;
+      let query: unknown;
+      if (headersSchema !== undefined) {
+        const raw: Record<string, string | undefined> = {};
+        for (const name of Object.keys(headerShape)) raw[name] = view.header(name);
+        const result = check(headersSchema, coerceRecord(raw, headersSchema), 'headers');
+        if (result.ok) headers = result.value;
+        else errors.push(...result.errors);
+      }
+      if (paramsSchema !== undefined) {
+        const result = check(paramsSchema, coerceRecord(parts.params, paramsSchema), 'params');
+        if (result.ok) params = result.value;
+        else errors.push(...result.errors);
+      }
+      if (querySchema !== undefined) {
+        const parsed = parseQuery(parts.rawQuery, querySchema);
+        const result = parsed.ok ? check(querySchema, parsed.value, 'query') : parsed;
+        if (result.ok) query = result.value;
+        else errors.push(...result.errors);
+      }
+      if (errors.length > 0) return { ok: false, decision: invalid(view, errors[0]?.in ?? 'query', 400, errors) };
+
+      let body: unknown;
+      if (bodySchema !== undefined) {
+        const json = parseJsonBody(parts.body ?? new Uint8Array(0), maxDepth);
+        if (!json.ok)
+          return { ok: false, decision: report(view, 'body', deny('bad_request', malformed[json.reason]), 1) };
+        const result = check(bodySchema, json.value, 'body');
+        if (!result.ok) return { ok: false, decision: invalid(view, 'body', 422, result.errors) };
+        body = result.value;
+      }
+      return { ok: true, data: { body, query, params, headers } as ValidatedRequest<Out<B>, Out<Q>, Out<P>, Out<H>> };
+    },
+    filterOutput(value) {
+      if (output === undefined) return value as Out<O>;
+      const result = output.safeParse(value);
+      if (!result.success) throw new OutputValidationError(result.error.issues.length);
+      return result.data as Out<O>;
+    },
+  };
+}
+
+/** A handler answered with a value its output schema refuses: a server bug, answered 500. */
+export class OutputValidationError extends Error {
+  constructor(issueCount: number) {
+    super(`The response did not match its output schema (${issueCount} issue(s)); it was not sent.`);
+    this.name = 'OutputValidationError';
+  }
+}
