@@ -1,5 +1,5 @@
-import { queryOf, type RequestValidator, readBody, runValidation, type ValidatedRequest } from '@bulwark/core';
-import { nodeRequestView, sendDecision } from '@bulwark/node';
+import { queryOf, type RequestValidator, runValidation, type ValidatedRequest } from '@bulwark/core';
+import { nodeRequestView, readNodeBody, sendDecision } from '@bulwark/node';
 import type { Request, RequestHandler } from 'express';
 
 declare global {
@@ -48,7 +48,7 @@ export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, 
             '@bulwark/express validate(): a body parser already read this body; remove express.json() from validated routes',
           );
         }
-        return readBody(req, limit);
+        return readNodeBody(req, limit);
       },
     );
     if (!result.ok) {

@@ -127,4 +127,5 @@ export function problemHandlers(options: ProblemHandlerOptions = {}): FastifyPlu
     { fastify: '5.x', name: 'bulwark-problems' },
   );
 }
+export { send } from './send.js';
 export { valid, validate, validationSupport } from './validate.js';

@@ -15,7 +15,7 @@ declare module 'fastify' {
   }
 }
 
-const JSON_TYPES = /^application\/(?:[a-z0-9!#$&^_.-]+\+)?json$/i;
+const JSON_TYPES = /^application\/(?:[a-z0-9!#$&^_.-]+\+)?json\s*(?:;|$)/i;
 
 /**
  * Registers, once per app, the JSON content-type parser that gives validated routes their

@@ -108,4 +108,5 @@ export function problemHandlers(options: ProblemHandlerOptions = {}): Middleware
     if (ctx.status === 404 && ctx.body == null) send(ctx, notFoundDecision());
   };
 }
+export { send } from './send.js';
 export { valid, validate } from './validate.js';

@@ -1,5 +1,5 @@
-import { queryOf, type RequestValidator, readBody, runValidation, type ValidatedRequest } from '@bulwark/core';
-import { nodeRequestView } from '@bulwark/node';
+import { queryOf, type RequestValidator, runValidation, type ValidatedRequest } from '@bulwark/core';
+import { nodeRequestView, readNodeBody } from '@bulwark/node';
 import type { Context, Middleware } from 'koa';
 import { send } from './send.js';
 
@@ -30,7 +30,7 @@ export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, 
     const params = (ctx as { params?: Record<string, string> }).params ?? {};
     const result = await runValidation(validator, { view, rawQuery: queryOf(url), params }, (limit) => {
       if (ctx.req.readableEnded) throw new Error('@bulwark/koa validate(): a body parser already read this body');
-      return readBody(ctx.req, limit);
+      return readNodeBody(ctx.req, limit);
     });
     if (!result.ok) {
       send(ctx, result.decision);

@@ -1,2 +1,3 @@
+export { readNodeBody } from './body.js';
 export { nodeRequestView, pathOf } from './request-view.js';
 export { applyAllow, nodeHeaderSink, sendDecision } from './response.js';

@@ -28,14 +28,44 @@ describe.each(FRAMEWORKS)('notes-api demo on %s', (framework) => {
     expect(created.status).toBe(201);
     const note = created.json() as { id: string; title: string };
     expect(note).toMatchObject({ title: 'First', tags: ['a'], body: '' });
-    const list = await send('GET', '/v2/notes', { origin: UI });
+    expect(created.text).not.toContain('ownerId');
+    const list = await send('GET', '/v2/notes?limit=100', { origin: UI });
     expect(list.status).toBe(200);
     expect(list.header('cache-control')).toBe('no-store');
     expect(list.header('access-control-allow-origin')).toBe(UI);
     expect((list.json() as { notes: unknown[] }).notes).toContainEqual(note);
+    expect(list.text).not.toContain('ownerId');
     const one = await send('GET', `/v2/notes/${note.id}`);
     expect(one.json()).toEqual(note);
     expectProblem(await send('GET', '/v2/notes/999999'), 404, 'not_found');
+    expectProblem(await send('GET', '/v2/notes/abc'), 400, 'bad_request');
+  });
+
+  it('pages through notes with an opaque cursor and bounds the limit', async () => {
+    for (let i = 0; i < 3; i++) await send('POST', '/v2/notes', json, JSON.stringify({ title: `n${i}` }));
+    const first = (await send('GET', '/v2/notes?limit=2')).json() as {
+      notes: Array<{ id: string }>;
+      nextCursor?: string;
+    };
+    expect(first.notes).toHaveLength(2);
+    expect(first.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    const second = (await send('GET', `/v2/notes?limit=2&cursor=${first.nextCursor}`)).json() as {
+      notes: Array<{ id: string }>;
+    };
+    expect(second.notes[0]?.id).not.toBe(first.notes[0]?.id);
+    expect((await send('GET', '/v2/notes')).json()).toMatchObject({ notes: expect.any(Array) });
+    expectProblem(await send('GET', '/v2/notes?limit=0'), 400, 'bad_request');
+    expectProblem(await send('GET', '/v2/notes?limit=101'), 400, 'bad_request');
+    expectProblem(await send('GET', '/v2/notes?cursor=AAAA'), 400, 'bad_request');
+  });
+
+  it('finds seeded users by a validated email without leaking hashes', async () => {
+    const found = await send('GET', '/v2/users?email=alice@example.com');
+    expect(found.json()).toEqual({ users: [{ id: 'u1', email: 'alice@example.com', name: 'Alice' }] });
+    expect(found.text).not.toContain('argon2id');
+    expect((await send('GET', '/v2/users?email=carol@example.com')).json()).toEqual({ users: [] });
+    expectProblem(await send('GET', '/v2/users?email=not-an-email'), 400, 'bad_request');
+    expectProblem(await send('GET', '/v2/users'), 400, 'bad_request');
   });
 
   it('marks v1 deprecated', async () => {

@@ -7,6 +7,7 @@ import type { Listening, StartApp } from './apps/types.js';
 import type { Framework } from './config.js';
 import { NoteStore, noteHandlers } from './domain/notes.js';
 import { demoPolicies } from './policies.js';
+import { demoValidators } from './validators.js';
 
 const STARTERS: Record<Framework, StartApp> = {
   express: startExpress,
@@ -34,6 +35,7 @@ export function startDemo(options: DemoOptions): Promise<Listening> {
     {
       policies,
       handlers: noteHandlers(new NoteStore()),
+      validators: demoValidators(options.onEvent),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       onError: options.onError ?? ((err) => console.error('[notes-api] unhandled error', err)),
     },

@@ -6,7 +6,9 @@ export type {
   RouteOutput,
   RunningApp,
 } from './adapter/driver.js';
+export { expectProblem, expectProfile } from './adapter/expect.js';
 export { ALLOWED_ORIGIN, conformanceApp } from './adapter/fixture.js';
 export { runAdapterConformance } from './adapter/run.js';
-export { type AdapterScenario, adapterScenarios, expectProblem, expectProfile } from './adapter/scenarios.js';
+export { type AdapterScenario, adapterScenarios } from './adapter/scenarios.js';
+export { CONFORMANCE_BODY_LIMIT } from './adapter/validation-fixture.js';
 export { type ProbeRequest, type ProbeResponse, sendProbe } from './http-client.js';

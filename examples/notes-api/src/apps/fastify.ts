@@ -1,33 +1,32 @@
-import { renderDecision } from '@bulwark/core';
-import { guard, problemHandlers } from '@bulwark/fastify';
+import { guard, problemHandlers, send, valid, validate, validationSupport } from '@bulwark/fastify';
 import Fastify, { type FastifyReply } from 'fastify';
-import { type Answer, BODY_LIMIT_BYTES } from '../domain/notes.js';
+import type { Answer } from '../domain/notes.js';
 import type { StartApp } from './types.js';
 
 function reply(res: FastifyReply, answer: Answer, method: string): FastifyReply {
-  if (!('kind' in answer)) return res.code(answer.status).send(answer.body);
-  const rendered = renderDecision(answer, method);
-  for (const [name, value] of rendered.headers) res.header(name, value);
-  return res.code(rendered.status).send(rendered.body);
+  return 'kind' in answer ? send(res, answer, method) : res.code(answer.status).send(answer.body);
 }
 
 export const startFastify: StartApp = async (parts, host, port) => {
-  const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES });
-  // The notes handler checks the content type and parses JSON itself, the same way on
-  // every framework; Fastify hands it the raw text.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  const app = Fastify();
   await app.register(problemHandlers({ onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) }));
+  await app.register(validationSupport());
   for (const policy of parts.policies) await app.register(guard(policy));
-  const { handlers } = parts;
+  const { handlers, validators: v } = parts;
   app.get('/health', (req, res) => reply(res, handlers.health(), req.method));
-  app.get('/v1/notes', (req, res) => reply(res, handlers.list(req.bulwark?.apiVersion), req.method));
-  app.get('/v2/notes', (req, res) => reply(res, handlers.list(req.bulwark?.apiVersion), req.method));
-  app.get<{ Params: { id: string } }>('/v2/notes/:id', (req, res) =>
-    reply(res, handlers.get(req.params.id), req.method),
+  for (const path of ['/v1/notes', '/v2/notes']) {
+    app.get(path, validate(v.listNotes), (req, res) =>
+      reply(res, handlers.list(valid(req, v.listNotes).query, req.bulwark?.apiVersion), req.method),
+    );
+  }
+  app.get('/v2/notes/:id', validate(v.getNote), (req, res) =>
+    reply(res, handlers.get(valid(req, v.getNote).params.id), req.method),
   );
-  app.post('/v2/notes', (req, res) =>
-    reply(res, handlers.create(req.headers['content-type'], typeof req.body === 'string' ? req.body : ''), req.method),
+  app.post('/v2/notes', validate(v.createNote), (req, res) =>
+    reply(res, handlers.create(valid(req, v.createNote).body), req.method),
+  );
+  app.get('/v2/users', validate(v.findUsers), (req, res) =>
+    reply(res, handlers.findUsers(valid(req, v.findUsers).query.email), req.method),
   );
   const url = await app.listen({ host, port });
   return { url, close: () => app.close() };

@@ -1,9 +1,8 @@
-import { type BulwarkEnv, decisionResponse, errorHandler, guard, notFoundHandler } from '@bulwark/hono';
+import { type BulwarkEnv, decisionResponse, errorHandler, guard, notFoundHandler, validate } from '@bulwark/hono';
 import { getRequestListener } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { type Answer, BODY_LIMIT_BYTES } from '../domain/notes.js';
+import type { Answer } from '../domain/notes.js';
 import { listenNode } from './listen.js';
 import type { StartApp } from './types.js';
 
@@ -17,16 +16,15 @@ export const startHono: StartApp = (parts, host, port) => {
   app.onError(errorHandler({ onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) }));
   app.notFound(notFoundHandler());
   for (const policy of parts.policies) app.use('*', guard(policy));
-  const { handlers } = parts;
-  const tooLarge = () => {
-    throw Object.assign(new Error('body too large'), { status: 413 });
-  };
+  const { handlers, validators: v } = parts;
   app.get('/health', (c) => reply(c, handlers.health()));
-  app.get('/v1/notes', (c) => reply(c, handlers.list(c.get('bulwark')?.apiVersion)));
-  app.get('/v2/notes', (c) => reply(c, handlers.list(c.get('bulwark')?.apiVersion)));
-  app.get('/v2/notes/:id', (c) => reply(c, handlers.get(c.req.param('id'))));
-  app.post('/v2/notes', bodyLimit({ maxSize: BODY_LIMIT_BYTES, onError: tooLarge }), async (c) =>
-    reply(c, handlers.create(c.req.header('content-type'), await c.req.text())),
-  );
+  for (const path of ['/v1/notes', '/v2/notes']) {
+    app.get(path, validate(v.listNotes), (c) =>
+      reply(c, handlers.list(c.req.valid('query'), c.get('bulwark')?.apiVersion)),
+    );
+  }
+  app.get('/v2/notes/:id', validate(v.getNote), (c) => reply(c, handlers.get(c.req.valid('param').id)));
+  app.post('/v2/notes', validate(v.createNote), (c) => reply(c, handlers.create(c.req.valid('json'))));
+  app.get('/v2/users', validate(v.findUsers), (c) => reply(c, handlers.findUsers(c.req.valid('query').email)));
   return listenNode(getRequestListener(app.fetch), host, port);
 };

@@ -1,10 +1,12 @@
-import type { BulwarkState, RequestPolicy } from '@bulwark/core';
+import type { BulwarkState, RequestPolicy, RequestValidator, ValidatedRequest } from '@bulwark/core';
 
 /** What a conformance route gets from the framework. */
 export interface RouteInput {
   readonly params: Readonly<Record<string, string>>;
   /** What the adapter exposes as `req.bulwark`, `request.bulwark`, `ctx.state.bulwark` or `c.get('bulwark')`. */
   readonly state: BulwarkState | undefined | null;
+  /** The validated data, when the route has a validator. */
+  readonly valid?: ValidatedRequest<unknown, unknown, unknown, unknown> | undefined;
 }
 
 export interface RouteOutput {
@@ -16,6 +18,8 @@ export interface ConformanceRoute {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Express-style path with `:param` segments, understood by all four routers. */
   readonly path: string;
+  /** Mounted with the adapter's `validate()` before the handler, when present. */
+  readonly validator?: RequestValidator;
   /** Returns the answer, or throws to exercise the error handler. */
   handle(input: RouteInput): RouteOutput;
 }

@@ -1,6 +1,7 @@
 import { corsPolicy } from '@bulwark/cors-policy';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
 import type { ConformanceApp } from './driver.js';
+import { validationRoutes } from './validation-fixture.js';
 
 export const ALLOWED_ORIGIN = 'https://app.example.com';
 export const SECRET_IN_ERROR = 'db-password=hunter2';
@@ -50,6 +51,7 @@ export function conformanceApp(): ConformanceApp {
           throw new Error(`connection failed: ${SECRET_IN_ERROR}`);
         },
       },
+      ...validationRoutes,
     ],
     onError: () => {},
   };

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendProbe } from '../http-client.js';
 import type { AdapterDriver, ConformanceApp, RunningApp } from './driver.js';
 import { conformanceApp } from './fixture.js';
@@ -30,5 +31,30 @@ export function runAdapterConformance(
         scenario.check(await sendProbe(running.baseUrl, scenario.request));
       });
     }
+    it('answers arbitrary bodies and query strings without a 5xx, always problem+json on errors (property)', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.uint8Array({ maxLength: 200 }),
+            fc.json({ maxDepth: 4 }).map((t) => new TextEncoder().encode(t)),
+          ),
+          fc.string({ maxLength: 60 }).map((q) => encodeURI(q).replace(/#/g, '%23')),
+          async (body, query) => {
+            const post = await sendProbe(running.baseUrl, {
+              method: 'POST',
+              path: '/v2/notes',
+              headers: { 'content-type': 'application/json' },
+              body,
+            });
+            const get = await sendProbe(running.baseUrl, { method: 'GET', path: `/v2/search?${query}` });
+            for (const res of [post, get]) {
+              expect(res.status).toBeLessThan(500);
+              if (res.status >= 400) expect(res.header('content-type')).toMatch(/^application\/problem\+json/);
+            }
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
   });
 }

@@ -1,46 +1,9 @@
 import { expect } from 'vitest';
-import type { ProbeRequest, ProbeResponse } from '../http-client.js';
+import type { ProbeResponse } from '../http-client.js';
+import { expectProblem, expectProfile, varyTokens } from './expect.js';
 import { ALLOWED_ORIGIN, SECRET_IN_ERROR } from './fixture.js';
-
-/** One request and what every framework must answer to it. */
-export interface AdapterScenario {
-  readonly name: string;
-  readonly request: ProbeRequest;
-  check(res: ProbeResponse): void;
-}
-
-const PROFILE: Record<string, string> = {
-  'strict-transport-security': 'max-age=31536000; includeSubDomains',
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-resource-policy': 'same-origin',
-};
-
-function varyTokens(res: ProbeResponse): string[] {
-  return (res.header('vary') ?? '')
-    .split(',')
-    .map((t) => t.trim().toLowerCase())
-    .filter(Boolean);
-}
-
-/** The header profile and a clean problem+json body. */
-export function expectProfile(res: ProbeResponse): void {
-  for (const [name, value] of Object.entries(PROFILE)) expect(res.header(name), name).toBe(value);
-  expect(res.header('x-powered-by')).toBeUndefined();
-}
-
-export function expectProblem(res: ProbeResponse, status: number, code: string): Record<string, unknown> {
-  expect(res.status).toBe(status);
-  expect(res.header('content-type')).toMatch(/^application\/problem\+json/);
-  const body = res.json() as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code, type: `urn:bulwark:problem:${code}` });
-  expect(typeof body.title).toBe('string');
-  expect(typeof body.detail).toBe('string');
-  expect(res.text).not.toMatch(/\n\s+at |node_modules|stack/i);
-  return body;
-}
+import type { AdapterScenario } from './scenario.js';
+import { validationScenarios } from './validation-scenarios.js';
 
 function expectNoCorsGrant(res: ProbeResponse): void {
   for (const name of Object.keys(res.headers)) {
@@ -64,8 +27,8 @@ const LOOK_ALIKES = [
   'null',
 ];
 
-/** The adapter conformance scenarios. Later issues append theirs here. */
-export const adapterScenarios: readonly AdapterScenario[] = [
+/** The foundation scenarios: CORS, header profile, deprecation, versions, problems. */
+const foundationScenarios: readonly AdapterScenario[] = [
   {
     name: 'CORS: an allowed origin gets its grant, credentials, exposed headers and Vary',
     request: { method: 'GET', path: '/v2/notes', headers: { origin: ALLOWED_ORIGIN } },
@@ -246,3 +209,8 @@ export const adapterScenarios: readonly AdapterScenario[] = [
     },
   },
 ];
+
+/** The adapter conformance scenarios. Later packages append theirs here. */
+export const adapterScenarios: readonly AdapterScenario[] = [...foundationScenarios, ...validationScenarios];
+
+export type { AdapterScenario };

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
-import { errorHandler, guard, notFound } from '@bulwark/express';
+import { errorHandler, guard, notFound, valid, validate } from '@bulwark/express';
 import type { AdapterDriver } from '@bulwark/testkit';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import { listenOnLoopback } from './listen.js';
 
 export const expressDriver: AdapterDriver = {
@@ -10,8 +10,11 @@ export const expressDriver: AdapterDriver = {
     const app = express();
     for (const policy of spec.policies) app.use(guard(policy));
     for (const route of spec.routes) {
-      app[route.method.toLowerCase() as 'get'](route.path, (req, res) => {
-        const out = route.handle({ params: req.params as Record<string, string>, state: req.bulwark });
+      const { validator } = route;
+      const handlers: RequestHandler[] = validator ? [validate(validator)] : [];
+      app[route.method.toLowerCase() as 'get'](route.path, ...handlers, (req, res) => {
+        const data = validator ? valid(req, validator) : undefined;
+        const out = route.handle({ params: req.params as Record<string, string>, state: req.bulwark, valid: data });
         res.status(out.status).json(out.body);
       });
     }

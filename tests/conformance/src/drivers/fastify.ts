@@ -1,4 +1,4 @@
-import { guard, problemHandlers } from '@bulwark/fastify';
+import { guard, problemHandlers, valid, validate, validationSupport } from '@bulwark/fastify';
 import type { AdapterDriver } from '@bulwark/testkit';
 import Fastify from 'fastify';
 
@@ -7,13 +7,21 @@ export const fastifyDriver: AdapterDriver = {
   async start(spec) {
     const app = Fastify();
     await app.register(problemHandlers({ onError: spec.onError }));
+    await app.register(validationSupport());
     for (const policy of spec.policies) await app.register(guard(policy));
     for (const route of spec.routes) {
+      const { validator } = route;
       app.route({
         method: route.method,
         url: route.path,
+        ...(validator ? validate(validator) : {}),
         handler: async (request, reply) => {
-          const out = route.handle({ params: request.params as Record<string, string>, state: request.bulwark });
+          const data = validator ? valid(request, validator) : undefined;
+          const out = route.handle({
+            params: request.params as Record<string, string>,
+            state: request.bulwark,
+            valid: data,
+          });
           return reply.code(out.status).send(out.body);
         },
       });

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
-import { type BulwarkEnv, errorHandler, guard, notFoundHandler } from '@bulwark/hono';
+import { type BulwarkEnv, errorHandler, guard, notFoundHandler, valid, validate } from '@bulwark/hono';
 import type { AdapterDriver } from '@bulwark/testkit';
 import { getRequestListener } from '@hono/node-server';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { listenOnLoopback } from './listen.js';
 
@@ -15,10 +15,18 @@ export const honoDriver: AdapterDriver = {
     app.notFound(notFoundHandler());
     for (const policy of spec.policies) app.use('*', guard(policy));
     for (const route of spec.routes) {
-      app.on(route.method, route.path, (c) => {
-        const out = route.handle({ params: c.req.param(), state: c.get('bulwark') });
+      const { validator } = route;
+      const handler = (c: Context<BulwarkEnv>) => {
+        const data = validator ? valid(c, validator) : undefined;
+        const out = route.handle({
+          params: c.req.param() as Record<string, string>,
+          state: c.get('bulwark'),
+          valid: data,
+        });
         return c.json(out.body, out.status as ContentfulStatusCode);
-      });
+      };
+      if (validator) app.on(route.method, route.path, validate(validator), handler);
+      else app.on(route.method, route.path, handler);
     }
     return listenOnLoopback(createServer(getRequestListener(app.fetch)));
   },

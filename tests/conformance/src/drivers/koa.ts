@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { guard, problemHandlers } from '@bulwark/koa';
+import { guard, problemHandlers, valid, validate } from '@bulwark/koa';
 import type { AdapterDriver } from '@bulwark/testkit';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -13,11 +13,20 @@ export const koaDriver: AdapterDriver = {
     app.use(problemHandlers({ onError: spec.onError }));
     for (const policy of spec.policies) app.use(guard(policy));
     for (const route of spec.routes) {
-      router.register(route.path, [route.method], (ctx) => {
-        const out = route.handle({ params: ctx.params, state: ctx.state.bulwark });
-        ctx.status = out.status;
-        ctx.body = out.body;
-      });
+      const { validator } = route;
+      router.register(
+        route.path,
+        [route.method],
+        [
+          ...(validator ? [validate(validator)] : []),
+          (ctx) => {
+            const data = validator ? valid(ctx, validator) : undefined;
+            const out = route.handle({ params: ctx.params, state: ctx.state.bulwark, valid: data });
+            ctx.status = out.status;
+            ctx.body = out.body;
+          },
+        ],
+      );
     }
     app.use(router.routes());
     return listenOnLoopback(createServer(app.callback()));

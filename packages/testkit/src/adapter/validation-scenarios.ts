@@ -1,0 +1,136 @@
+import { expect } from 'vitest';
+import type { ProbeResponse } from '../http-client.js';
+import { expectProblem, expectProfile } from './expect.js';
+import type { AdapterScenario } from './scenario.js';
+import { CONFORMANCE_BODY_LIMIT } from './validation-fixture.js';
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+function expectErrors(res: ProbeResponse, status: number, pointers: string[]): void {
+  const body = expectProblem(res, status, status === 422 ? 'validation_failed' : 'bad_request');
+  const errors = body.errors as Array<{ pointer: string; detail: string }>;
+  expect(errors.map((e) => e.pointer).sort()).toEqual([...pointers].sort());
+  for (const error of errors) expect(typeof error.detail).toBe('string');
+}
+
+const OVERSIZED = JSON.stringify({ title: 'x', body: 'y'.repeat(CONFORMANCE_BODY_LIMIT) });
+
+const post = (body: string | Uint8Array, headers: Record<string, string> = JSON_TYPE) => ({
+  method: 'POST',
+  path: '/v2/notes',
+  headers,
+  body,
+});
+
+/** Validation scenarios: the same answers on every framework. */
+export const validationScenarios: readonly AdapterScenario[] = [
+  {
+    name: 'Validation: a valid body reaches the handler typed, and the output schema drops internal fields',
+    request: post(JSON.stringify({ title: 'Hello', tags: ['a'] })),
+    check(res) {
+      expect(res.status).toBe(201);
+      expect(res.json()).toEqual({ id: 'n1', title: 'Hello', tags: ['a'] });
+      expect(res.text).not.toContain('owner-secret-42');
+      expect(res.text).not.toContain('argon2id');
+      expectProfile(res);
+    },
+  },
+  {
+    name: 'Validation: a wrong content type is 415 listing the accepted types',
+    request: post('{"title":"x"}', { 'content-type': 'text/plain' }),
+    check(res) {
+      const body = expectProblem(res, 415, 'unsupported_media_type');
+      expect(body.accepted).toEqual(['application/json']);
+    },
+  },
+  {
+    name: 'Validation: a body without a content type is 415',
+    request: post('{"title":"x"}', {}),
+    check(res) {
+      expectProblem(res, 415, 'unsupported_media_type');
+    },
+  },
+  {
+    name: 'Validation: JSON with charset=utf-8 is accepted',
+    request: post('{"title":"x"}', { 'content-type': 'application/json; charset=utf-8' }),
+    check(res) {
+      expect(res.status).toBe(201);
+    },
+  },
+  {
+    name: 'Validation: a body over the limit with Content-Length is 413 before reading',
+    request: post(OVERSIZED, { ...JSON_TYPE, 'content-length': String(OVERSIZED.length) }),
+    check(res) {
+      expectProblem(res, 413, 'payload_too_large');
+      expectProfile(res);
+    },
+  },
+  {
+    name: 'Validation: a chunked body over the limit without Content-Length is 413',
+    request: post(JSON.stringify({ title: 'x', body: 'y'.repeat(CONFORMANCE_BODY_LIMIT * 2) })),
+    check(res) {
+      expectProblem(res, 413, 'payload_too_large');
+    },
+  },
+  {
+    name: 'Validation: malformed JSON is 400',
+    request: post('{"title":'),
+    check(res) {
+      expectProblem(res, 400, 'bad_request');
+    },
+  },
+  {
+    name: 'Validation: invalid UTF-8 is 400',
+    request: post(Uint8Array.from([0x7b, 0x22, 0x74, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d])),
+    check(res) {
+      expectProblem(res, 400, 'bad_request');
+    },
+  },
+  {
+    name: 'Validation: __proto__ in the body is 400',
+    request: post('{"title":"x","__proto__":{"isAdmin":true}}'),
+    check(res) {
+      expectProblem(res, 400, 'bad_request');
+    },
+  },
+  {
+    name: 'Validation: nesting deeper than the limit is 400',
+    request: post(`{"title":"x","tags":${'['.repeat(100)}${']'.repeat(100)}}`),
+    check(res) {
+      expectProblem(res, 400, 'bad_request');
+    },
+  },
+  {
+    name: 'Validation: schema errors are 422 with pointers (unknown, missing, wrong type, too long), values not echoed',
+    request: post(JSON.stringify({ role: 'admin-role-value', body: 42, tags: ['t'.repeat(40)] })),
+    check(res) {
+      expectErrors(res, 422, ['/role', '/title', '/body', '/tags/0']);
+      expect(res.text).not.toContain('admin-role-value');
+      expect(res.text).not.toContain('tttttttttt');
+    },
+  },
+  {
+    name: 'Validation: query values are coerced and repeated array keys kept',
+    request: { method: 'GET', path: '/v2/search?limit=5&active=true&tag=a&tag=b' },
+    check(res) {
+      expect(res.status).toBe(200);
+      expect(res.json()).toEqual({ query: { limit: 5, active: true, tag: ['a', 'b'] } });
+    },
+  },
+  {
+    name: 'Validation: the pagination default applies',
+    request: { method: 'GET', path: '/v2/search' },
+    check(res) {
+      expect(res.json()).toEqual({ query: { limit: 20 } });
+    },
+  },
+  ...['limit=1000', 'limit=ten', 'limit=1&limit=2', 'admin=true', 'q=%E0%A4%A'].map(
+    (query): AdapterScenario => ({
+      name: `Validation: the query ${query} is 400`,
+      request: { method: 'GET', path: `/v2/search?${query}` },
+      check(res) {
+        expectProblem(res, 400, 'bad_request');
+      },
+    }),
+  ),
+];
