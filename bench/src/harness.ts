@@ -66,6 +66,50 @@ export function compare(c: Comparison, options: { rounds?: number; iterations?: 
   };
 }
 
+export interface AsyncComparison {
+  readonly bench: string;
+  readonly anchor: string;
+  ours(i: number): Promise<unknown>;
+  theirs(i: number): Promise<unknown>;
+}
+
+async function asyncOpsPerSecond(fn: (i: number) => Promise<unknown>, iterations: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) await fn(i);
+  return (iterations * 1e9) / Number(process.hrtime.bigint() - start);
+}
+
+/** The async twin of {@link compare}, for whole-route benchmarks (`inject`, `app.request`). */
+export async function compareAsync(
+  c: AsyncComparison,
+  options: { rounds?: number; iterations?: number } = {},
+): Promise<Result> {
+  const rounds = options.rounds ?? 9;
+  const iterations = options.iterations ?? 2_000;
+  await asyncOpsPerSecond(c.ours, iterations);
+  await asyncOpsPerSecond(c.theirs, iterations);
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      ours.push(await asyncOpsPerSecond(c.ours, iterations));
+      theirs.push(await asyncOpsPerSecond(c.theirs, iterations));
+    } else {
+      theirs.push(await asyncOpsPerSecond(c.theirs, iterations));
+      ours.push(await asyncOpsPerSecond(c.ours, iterations));
+    }
+  }
+  const oursOps = Math.round(median(ours));
+  const anchorOps = Math.round(median(theirs));
+  return {
+    bench: c.bench,
+    ours: oursOps,
+    anchor: c.anchor,
+    anchorOps,
+    ratio: Number((oursOps / anchorOps).toFixed(2)),
+  };
+}
+
 /** Prints a table and one JSON line per result. */
 export function report(results: readonly Result[]): void {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';

@@ -1,7 +1,8 @@
 import { corsBench } from './cors.bench.js';
 import { type Result, report } from './harness.js';
+import { validationBench } from './validation.bench.js';
 
-const BENCHES: Record<string, () => Result[]> = { cors: corsBench };
+const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = { cors: corsBench, validation: validationBench };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = wanted.filter((name) => !(name in BENCHES));
@@ -10,6 +11,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const results: Result[] = [];
-for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES))
-  results.push(...(BENCHES[name] as () => Result[])());
+for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) {
+  results.push(...(await (BENCHES[name] as () => Result[] | Promise<Result[]>)()));
+}
 report(results);

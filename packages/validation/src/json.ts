@@ -5,64 +5,69 @@ export type JsonResult =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly reason: JsonFailure };
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const lenient = new TextDecoder('utf-8');
+const strict = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * One pass over the text, outside strings: the deepest nesting, and whether any string
- * holds an escape (an escaped key could spell `__proto__` without the literal text).
+ * Decodes UTF-8, refusing invalid sequences. The lenient decoder is faster; only when it
+ * produced a replacement character (invalid input, or a real U+FFFD) does the strict one
+ * decide.
  */
-function scan(text: string, maxDepth: number): { tooDeep: boolean; escapes: boolean } {
-  let depth = 0;
-  let escapes = false;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) {
-        escapes = true;
-        i++;
-      } else if (c === 0x22) {
-        inString = false;
+function decodeUtf8(bytes: Uint8Array): string | undefined {
+  const text = lenient.decode(bytes);
+  if (text.indexOf('\uFFFD') === -1) return text;
+  try {
+    return strict.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Walks the parsed value once: refuses nesting deeper than `maxDepth` and the keys
+ * `__proto__`, `constructor` and `prototype` (JSON.parse makes `"__proto__"` an own
+ * property, escaped spellings included, so the walk sees every one). Recursion stops at
+ * `maxDepth`, so a hostile depth cannot overflow the stack; V8's JSON.parse itself is
+ * iterative and accepts any depth.
+ */
+function inspect(value: unknown, depth: number, maxDepth: number): JsonFailure | undefined {
+  if (depth > maxDepth) return 'depth';
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (typeof item === 'object' && item !== null) {
+        const failure = inspect(item, depth + 1, maxDepth);
+        if (failure !== undefined) return failure;
       }
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > maxDepth) return { tooDeep: true, escapes };
-    } else if (c === 0x7d || c === 0x5d) {
-      depth--;
+    }
+    return undefined;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') return 'forbidden_key';
+    const item = record[key];
+    if (typeof item === 'object' && item !== null) {
+      const failure = inspect(item, depth + 1, maxDepth);
+      if (failure !== undefined) return failure;
     }
   }
-  return { tooDeep: false, escapes };
+  return undefined;
 }
-
-function refuseForbidden(key: string, value: unknown): unknown {
-  if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError();
-  return value;
-}
-
-class ForbiddenKeyError extends Error {}
 
 /**
  * Parses a JSON body safely: invalid UTF-8, syntax errors, nesting deeper than `maxDepth`
  * and the keys `__proto__`, `constructor` and `prototype` (anywhere, escaped or not) are
- * refused. The key check only walks the parsed value when the text could contain such a
- * key, so ordinary bodies cost one native `JSON.parse` plus one scan.
+ * refused. Ordinary bodies cost one native `JSON.parse` plus one walk of the parsed
+ * objects and arrays.
  */
 export function parseJsonBody(bytes: Uint8Array, maxDepth: number): JsonResult {
-  let text: string;
+  const text = decodeUtf8(bytes);
+  if (text === undefined) return { ok: false, reason: 'encoding' };
+  let value: unknown;
   try {
-    text = decoder.decode(bytes);
+    value = JSON.parse(text);
   } catch {
-    return { ok: false, reason: 'encoding' };
+    return { ok: false, reason: 'syntax' };
   }
-  const { tooDeep, escapes } = scan(text, maxDepth);
-  if (tooDeep) return { ok: false, reason: 'depth' };
-  const mayHideKey =
-    escapes || text.includes('__proto__') || text.includes('constructor') || text.includes('prototype');
-  try {
-    return { ok: true, value: mayHideKey ? JSON.parse(text, refuseForbidden) : JSON.parse(text) };
-  } catch (err) {
-    return { ok: false, reason: err instanceof ForbiddenKeyError ? 'forbidden_key' : 'syntax' };
-  }
+  const failure = typeof value === 'object' && value !== null ? inspect(value, 1, maxDepth) : undefined;
+  return failure === undefined ? { ok: true, value } : { ok: false, reason: failure };
 }

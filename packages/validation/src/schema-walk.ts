@@ -1,4 +1,6 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+
+const NEVER = z.never();
 
 /** The parts of zod's internal definition we read (stable in zod 4's `_zod.def`). */
 interface Def {
@@ -33,65 +35,52 @@ export function unwrap(schema: z.ZodType): z.ZodType {
   return current;
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+type Cloneable = z.ZodType & { clone(def: object): z.ZodType };
+
+function rebuild(schema: z.ZodType, patch: Record<string, unknown>): z.ZodType {
+  return (schema as Cloneable).clone({ ...defOf(schema), ...patch });
+}
 
 /**
- * Finds keys of `value` that `schema` does not declare, in objects that did not opt out.
- * zod's plain `z.object()` strips unknown keys silently; Bulwark treats it as strict (mass
- * assignment). `z.looseObject()` / `.passthrough()` opts out; `z.strictObject()` is
- * reported by zod itself. Unions count a key as known if some option declares it.
+ * Returns a copy of `schema` in which every plain `z.object()` rejects unknown keys, so
+ * zod itself reports them (`unrecognized_keys`). zod's plain objects strip unknown keys
+ * silently; Bulwark treats them as strict (mass assignment). `z.looseObject()` /
+ * `.passthrough()` opt out; refinements and other checks are kept. Intersections are left
+ * as they are (strict halves would refuse each other's keys).
  */
-export function unknownKeys(
-  schema: z.ZodType,
-  value: unknown,
-  path: PropertyKey[] = [],
-  out: PropertyKey[][] = [],
-  depth = 0,
-): PropertyKey[][] {
-  if (depth > 64) return out;
-  const inner = unwrap(schema);
-  const def = defOf(inner);
-  switch (def.type) {
-    case 'object': {
-      if (!isPlainObject(value) || def.shape === undefined) return out;
-      for (const key of Object.keys(value)) {
-        const field = Object.hasOwn(def.shape, key) ? def.shape[key] : undefined;
-        if (field !== undefined) unknownKeys(field, value[key], [...path, key], out, depth + 1);
-        else if (def.catchall === undefined) out.push([...path, key]);
-      }
-      return out;
-    }
-    case 'array':
-      if (Array.isArray(value) && def.element) {
-        for (let i = 0; i < value.length; i++) unknownKeys(def.element, value[i], [...path, i], out, depth + 1);
-      }
-      return out;
-    case 'tuple':
-      if (Array.isArray(value) && def.items) {
-        for (let i = 0; i < def.items.length; i++)
-          unknownKeys(def.items[i] as z.ZodType, value[i], [...path, i], out, depth + 1);
-      }
-      return out;
-    case 'record':
-      if (isPlainObject(value) && def.valueType) {
-        for (const key of Object.keys(value)) unknownKeys(def.valueType, value[key], [...path, key], out, depth + 1);
-      }
-      return out;
-    case 'union': {
-      // The option that explains the value best: fewest unknown keys.
-      let best: PropertyKey[][] | undefined;
-      for (const option of def.options ?? []) {
-        const found = unknownKeys(option, value, path, [], depth + 1);
-        if (best === undefined || found.length < best.length) best = found;
-        if (found.length === 0) break;
-      }
-      if (best) out.push(...best);
-      return out;
-    }
-    default:
-      return out;
+export function strictify(schema: z.ZodType, seen = new Map<z.ZodType, z.ZodType>()): z.ZodType {
+  const done = seen.get(schema);
+  if (done !== undefined) return done;
+  const def = defOf(schema);
+  let out: z.ZodType = schema;
+  if (def.type === 'object' && def.shape !== undefined) {
+    const shape: Record<string, z.ZodType> = {};
+    for (const [key, field] of Object.entries(def.shape)) shape[key] = strictify(field, seen);
+    out = rebuild(schema, { shape, catchall: def.catchall ?? NEVER });
+  } else if (WRAPPERS.has(def.type) && def.innerType) {
+    out = rebuild(schema, { innerType: strictify(def.innerType, seen) });
+  } else if (def.type === 'array' && def.element) {
+    out = rebuild(schema, { element: strictify(def.element, seen) });
+  } else if (def.type === 'union' && def.options) {
+    out = rebuild(schema, { options: def.options.map((option) => strictify(option, seen)) });
+  } else if (def.type === 'record' && def.valueType) {
+    out = rebuild(schema, { valueType: strictify(def.valueType, seen) });
+  } else if (def.type === 'tuple' && def.items) {
+    out = rebuild(schema, { items: def.items.map((item) => strictify(item, seen)) });
+  } else if (def.type === 'pipe' && def.in) {
+    out = rebuild(schema, { in: strictify(def.in, seen) });
+  } else if (def.type === 'lazy' && def.getter) {
+    const getter = def.getter;
+    let resolved: z.ZodType | undefined;
+    out = rebuild(schema, {
+      getter: () => {
+        resolved ??= strictify(getter(), seen);
+        return resolved;
+      },
+    });
   }
+  seen.set(schema, out);
+  return out;
 }
 
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;

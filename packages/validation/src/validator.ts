@@ -17,9 +17,8 @@ import type { z } from 'zod';
 import { type FieldError, fieldErrors, type Location } from './issues.js';
 import { parseJsonBody } from './json.js';
 import { checkMediaType, compileAcceptedTypes } from './media-type.js';
-import { jsonPointer } from './pointer.js';
 import { coerceRecord, parseQuery } from './query.js';
-import { objectShape, unknownKeys } from './schema-walk.js';
+import { objectShape, strictify } from './schema-walk.js';
 
 type Schema = z.ZodType;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -52,6 +51,7 @@ export interface ValidatorOptions<
 }
 
 const MAX_ERRORS = 50;
+const EMPTY = new Uint8Array(0);
 const KNOWN = ['body', 'query', 'params', 'headers', 'output', 'accepts', 'bodyLimit', 'maxDepth', 'onEvent', 'clock'];
 
 function isSchema(value: unknown): value is Schema {
@@ -112,7 +112,14 @@ export function requestValidator<
   if (!Number.isSafeInteger(maxDepth) || maxDepth < 1 || maxDepth > 512)
     throw new ConfigError('maxDepth', 'expected an integer from 1 to 512');
   const clock = options.clock ?? systemClock;
-  const { body: bodySchema, query: querySchema, params: paramsSchema, headers: headersSchema, output } = options;
+  // Strict copies, made once: zod then reports unknown keys itself (mass assignment).
+  const strict = <S extends Schema | undefined>(schema: S) => (schema === undefined ? undefined : strictify(schema));
+  const bodySchema = strict(options.body);
+  const querySchema = strict(options.query);
+  const paramsSchema = strict(options.params);
+  // Headers are never strict: every request carries headers the route does not declare.
+  const headersSchema = options.headers;
+  const output = options.output;
 
   const report = (
     view: RequestView,
@@ -145,11 +152,9 @@ export function requestValidator<
     where: Location,
   ): { ok: true; value: unknown } | { ok: false; errors: FieldError[] } => {
     const result = schema.safeParse(value);
-    const extra = unknownKeys(schema, value).map(
-      (path): FieldError => ({ pointer: jsonPointer(path), detail: 'Unknown field.', in: where }),
-    );
-    if (result.success && extra.length === 0) return { ok: true, value: result.data };
-    return { ok: false, errors: [...(result.success ? [] : fieldErrors(result.error.issues, value, where)), ...extra] };
+    return result.success
+      ? { ok: true, value: result.data }
+      : { ok: false, errors: fieldErrors(result.error.issues, value, where) };
   };
   const tooLargeDecision = standardDeny('payload_too_large', [['connection', 'close']]);
   const unsupported = deny('unsupported_media_type', `This endpoint accepts ${accepted.join(', ')}.`, {
@@ -181,7 +186,8 @@ export function requestValidator<
     },
     validate(parts) {
       const { view } = parts;
-      const errors: FieldError[] = [];
+      // Allocated only when something fails: the success path stays allocation-light.
+      let errors: FieldError[] | undefined;
       let headers: unknown;
       let params: unknown;
       let query: unknown;
@@ -190,29 +196,34 @@ export function requestValidator<
         for (const name of Object.keys(headerShape)) raw[name] = view.header(name);
         const result = check(headersSchema, coerceRecord(raw, headersSchema), 'headers');
         if (result.ok) headers = result.value;
-        else errors.push(...result.errors);
+        else errors = [...(errors ?? []), ...result.errors];
       }
       if (paramsSchema !== undefined) {
         const result = check(paramsSchema, coerceRecord(parts.params, paramsSchema), 'params');
         if (result.ok) params = result.value;
-        else errors.push(...result.errors);
+        else errors = [...(errors ?? []), ...result.errors];
       }
       if (querySchema !== undefined) {
         const parsed = parseQuery(parts.rawQuery, querySchema);
         const result = parsed.ok ? check(querySchema, parsed.value, 'query') : parsed;
         if (result.ok) query = result.value;
-        else errors.push(...result.errors);
+        else errors = [...(errors ?? []), ...result.errors];
       }
-      if (errors.length > 0) return { ok: false, decision: invalid(view, errors[0]?.in ?? 'query', 400, errors) };
+      if (errors !== undefined) return { ok: false, decision: invalid(view, errors[0]?.in ?? 'query', 400, errors) };
 
       let body: unknown;
       if (bodySchema !== undefined) {
-        const json = parseJsonBody(parts.body ?? new Uint8Array(0), maxDepth);
+        const json = parseJsonBody(parts.body ?? EMPTY, maxDepth);
         if (!json.ok)
           return { ok: false, decision: report(view, 'body', deny('bad_request', malformed[json.reason]), 1) };
-        const result = check(bodySchema, json.value, 'body');
-        if (!result.ok) return { ok: false, decision: invalid(view, 'body', 422, result.errors) };
-        body = result.value;
+        const result = bodySchema.safeParse(json.value);
+        if (!result.success) {
+          return {
+            ok: false,
+            decision: invalid(view, 'body', 422, fieldErrors(result.error.issues, json.value, 'body')),
+          };
+        }
+        body = result.data;
       }
       return { ok: true, data: { body, query, params, headers } as ValidatedRequest<Out<B>, Out<Q>, Out<P>, Out<H>> };
     },
