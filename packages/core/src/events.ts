@@ -56,13 +56,39 @@ export interface ValidationFailedEvent extends EventBase {
   readonly errorCount: number;
 }
 
+export interface RateLimitExceededEvent extends EventBase {
+  readonly type: 'ratelimit.exceeded';
+  readonly policy: string;
+  /** The names of the limits that refused. */
+  readonly limits: readonly string[];
+  /** True in shadow mode: the request was let through. */
+  readonly shadow: boolean;
+}
+
+export interface RateLimitStoreFailureEvent extends EventBase {
+  readonly type: 'ratelimit.store_failure';
+  readonly policy: string;
+  readonly store: string;
+  readonly mode: 'fail-open' | 'fail-closed' | 'fallback';
+  readonly errorName: string;
+}
+
+export interface RateLimitFallbackEvent extends EventBase {
+  readonly type: 'ratelimit.fallback';
+  readonly policy: string;
+  readonly store: string;
+}
+
 export type SecurityEvent =
   | CorsRejectedEvent
   | VersionRejectedEvent
   | SunsetHitEvent
   | ServerErrorEvent
   | ConfigWarningEvent
-  | ValidationFailedEvent;
+  | ValidationFailedEvent
+  | RateLimitExceededEvent
+  | RateLimitStoreFailureEvent
+  | RateLimitFallbackEvent;
 
 /** Where events go. A sink must not throw; {@link emitEvent} guards against one that does. */
 export type EventSink = (event: SecurityEvent) => void;

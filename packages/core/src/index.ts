@@ -39,6 +39,9 @@ export {
   type SecurityEvent,
   type ServerErrorEvent,
   type SunsetHitEvent,
+  type RateLimitExceededEvent,
+  type RateLimitFallbackEvent,
+  type RateLimitStoreFailureEvent,
   type ValidationFailedEvent,
   type VersionRejectedEvent,
 } from './events.js';

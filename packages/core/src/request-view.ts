@@ -14,6 +14,8 @@ export interface RequestView {
    * does not expose the peer address.
    */
   readonly clientIp: string | undefined;
+  /** Who is calling, when an authentication primitive ran before (not yet provided by adapters). */
+  readonly principal?: { readonly subject: string } | undefined;
 }
 
 /**

@@ -12,3 +12,6 @@ export { runAdapterConformance } from './adapter/run.js';
 export { type AdapterScenario, adapterScenarios } from './adapter/scenarios.js';
 export { CONFORMANCE_BODY_LIMIT } from './adapter/validation-fixture.js';
 export { type ProbeRequest, type ProbeResponse, sendProbe } from './http-client.js';
+export { runRateLimitStoreConformance, type StoreUnderTest } from './stores/ratelimit-conformance.js';
+export { type RedisCluster, type RedisProcess, startRedisCluster, startRedisServer } from './stores/redis-servers.js';
+export { describeWithService, portOpen } from './stores/services.js';

@@ -1,0 +1,66 @@
+import { type Algorithm, type AlgorithmState, type Step, step } from './algorithms.js';
+import type { ConsumeResult, LimitCheck, LimitOutcome } from './port.js';
+
+/** What a store knows about one key. */
+export interface KeyRecord {
+  readonly state: AlgorithmState | undefined;
+  /** Blocked until this time (ms); 0 when not blocked. */
+  readonly blockedUntil: number;
+}
+
+/** What a store must write after a check, per key; `undefined` means leave it alone. */
+export interface KeyWrite {
+  readonly state?: AlgorithmState;
+  readonly blockedUntil?: number;
+  /** Keep the key at least this long from `now`. */
+  readonly ttlMs: number;
+}
+
+/**
+ * The all-or-nothing decision over several limits, shared by every store that evaluates
+ * in JavaScript (the memory store; the Redis scripts are its Lua twin). A blocked key
+ * refuses without consuming. If any limit refuses, no limit consumes, and the refusing
+ * limits with a block start it.
+ */
+export function decide(
+  algorithm: Algorithm,
+  checks: readonly LimitCheck[],
+  records: readonly KeyRecord[],
+  cost: number,
+  now: number,
+  commit: boolean,
+): { result: ConsumeResult; writes: Array<KeyWrite | undefined> } {
+  const steps: Step[] = [];
+  const outcomes: LimitOutcome[] = [];
+  let allowed = true;
+  checks.forEach((check, i) => {
+    const record = records[i] as KeyRecord;
+    const s = step(algorithm, record.state, now, cost, check.limit, check.windowMs);
+    steps.push(s);
+    if (record.blockedUntil > now) {
+      allowed = false;
+      outcomes.push({ allowed: false, remaining: 0, resetMs: Math.max(s.resetMs, record.blockedUntil - now), retryAfterMs: record.blockedUntil - now });
+    } else {
+      if (!s.allowed) allowed = false;
+      outcomes.push({ allowed: s.allowed, remaining: s.remaining, resetMs: s.resetMs, retryAfterMs: s.retryAfterMs });
+    }
+  });
+  const writes: Array<KeyWrite | undefined> = checks.map((check, i) => {
+    if (!commit) return undefined;
+    const s = steps[i] as Step;
+    const record = records[i] as KeyRecord;
+    if (allowed) return { state: s.next, ttlMs: s.ttlMs };
+    if (check.blockMs > 0 && record.blockedUntil <= now && !(outcomes[i] as LimitOutcome).allowed) {
+      return { blockedUntil: now + check.blockMs, ttlMs: Math.max(check.blockMs, s.ttlMs) };
+    }
+    return undefined;
+  });
+  if (!allowed && commit) {
+    // A block that starts now is what the client must wait for.
+    checks.forEach((check, i) => {
+      const w = writes[i];
+      if (w?.blockedUntil !== undefined) outcomes[i] = { allowed: false, remaining: 0, resetMs: check.blockMs, retryAfterMs: check.blockMs };
+    });
+  }
+  return { result: { allowed, now, outcomes }, writes };
+}

@@ -1,0 +1,44 @@
+import { manualClock } from '@bulwark/core';
+import { runRateLimitStoreConformance } from '@bulwark/testkit';
+import { describe, expect, it } from 'vitest';
+import { memoryStore, StoreFullError } from './memory-store.js';
+
+runRateLimitStoreConformance('memory', async () => ({ store: memoryStore(), close: async () => {} }));
+
+describe('memoryStore bounds', () => {
+  const check = (key: string, limit = 1) => [{ key, limit, windowMs: 60_000, blockMs: 0 }];
+
+  it('reclaims expired keys without timers', () => {
+    const clock = manualClock(0);
+    const store = memoryStore({ clock, maxKeys: 10 });
+    for (let i = 0; i < 10; i++) store.consume('fixed-window', check(`k${i}`, 5), 1);
+    expect(store.size).toBe(10);
+    clock.advance(61_000);
+    store.consume('fixed-window', check('new', 5), 1);
+    expect(store.size).toBeLessThanOrEqual(10);
+    expect(store.size).toBeGreaterThan(0);
+  });
+
+  it('at the cap evicts an idle key, never one that is currently limited', () => {
+    const clock = manualClock(0);
+    const store = memoryStore({ clock, maxKeys: 3 });
+    // Two limited keys (limit 1, used up) and one with room left.
+    store.consume('fixed-window', check('limited-a'), 1);
+    store.consume('fixed-window', check('limited-b'), 1);
+    store.consume('fixed-window', check('roomy', 10), 1);
+    store.consume('fixed-window', check('newcomer', 10), 1);
+    expect(store.size).toBe(3);
+    // The limited keys are still limited: eviction did not reset them.
+    expect(store.consume('fixed-window', check('limited-a'), 1).allowed).toBe(false);
+    expect(store.consume('fixed-window', check('limited-b'), 1).allowed).toBe(false);
+    expect(store.peek('fixed-window', check('roomy', 10), 1).outcomes[0]?.remaining).toBe(9);
+  });
+
+  it('refuses to store a new key rather than evict an active limit', () => {
+    const store = memoryStore({ clock: manualClock(0), maxKeys: 2 });
+    store.consume('fixed-window', check('a'), 1);
+    store.consume('fixed-window', check('b'), 1);
+    expect(() => store.consume('fixed-window', check('c'), 1)).toThrow(StoreFullError);
+    expect(store.consume('fixed-window', check('a'), 1).allowed).toBe(false);
+  });
+});

@@ -1,0 +1,243 @@
+import {
+  allow,
+  type Clock,
+  ConfigError,
+  type Decision,
+  type Duration,
+  deny,
+  emitEvent,
+  type EventSink,
+  type HeaderList,
+  ipKey,
+  ipMatcher,
+  parseDuration,
+  parseIp,
+  type RequestPolicy,
+  type RequestView,
+  routeTable,
+  standardDeny,
+  systemClock,
+} from '@bulwark/core';
+import { ALGORITHMS, type Algorithm } from './algorithms.js';
+import { type AppliedLimit, rateLimitFields } from './fields.js';
+import { memoryStore } from './memory-store.js';
+import type { LimitCheck, RateLimitStore } from './port.js';
+import { type FailureOptions, guardedConsume } from './resilience.js';
+
+/** What a limit counts by. */
+export type LimitKey = 'ip' | 'principal' | 'global' | ((view: RequestView) => string | undefined);
+
+export interface LimitRule {
+  /** Names the limit in `RateLimit-Policy` and in store keys: `[a-z0-9_-]`, unique per policy. */
+  readonly name: string;
+  readonly limit: number;
+  readonly window: Duration;
+  /** Default `ip` (the client address after trust-proxy, IPv6 grouped by prefix). */
+  readonly key?: LimitKey;
+  /** Only requests under these path prefixes count (segment-aligned). Default: all. */
+  readonly paths?: readonly string[];
+  /** Only these methods count. Default: all. */
+  readonly methods?: readonly string[];
+  /** Block the key this long once it exceeds the limit. Default: no block. */
+  readonly block?: Duration;
+  /** A different limit for some requests (for example by plan). */
+  readonly override?: (view: RequestView) => number | undefined;
+}
+
+export interface RateLimitOptions {
+  readonly limits: readonly LimitRule[];
+  /** One algorithm per policy (so several limits are one atomic store call). Default `fixed-window`. */
+  readonly algorithm?: Algorithm;
+  /** Default: an in-memory store. */
+  readonly store?: RateLimitStore;
+  /** Names the policy in events and store keys. Default `default`. */
+  readonly name?: string;
+  /** The weight of a request. Default 1. */
+  readonly cost?: (view: RequestView) => number;
+  /** Requests that are never counted. */
+  readonly skip?: (view: RequestView) => boolean;
+  /** Client addresses or CIDRs that are never counted. */
+  readonly allowlist?: readonly string[];
+  /** Evaluate and report, never refuse. Default false. */
+  readonly shadow?: boolean;
+  /** A factor in (0, 1] applied to every limit at request time (see the README). */
+  readonly adaptive?: () => number;
+  /** Store failure policy. Default `{ mode: 'fail-closed', timeout: 500 }`. */
+  readonly failure?: FailureOptions;
+  /** Also send `X-RateLimit-Limit/Remaining/Reset`. Default false. */
+  readonly legacyHeaders?: boolean;
+  /** IPv6 grouping for `ip` keys. Default 64. */
+  readonly ipv6Prefix?: number;
+  readonly onEvent?: EventSink;
+  readonly clock?: Clock;
+}
+
+/** A compiled rate-limit policy; `reset` and `peek` serve admin tools and tests. */
+export interface RateLimitPolicy extends RequestPolicy {
+  evaluate(view: RequestView): Promise<Decision>;
+  /** The outcomes the request would get, without consuming. */
+  peek(view: RequestView): Promise<readonly AppliedLimit[]>;
+  /** Forgets the counters and blocks of this request's keys. */
+  reset(view: RequestView): Promise<void>;
+}
+
+interface CompiledRule {
+  readonly name: string;
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly blockMs: number;
+  readonly keyOf: (view: RequestView) => string | undefined;
+  readonly applies: (view: RequestView) => boolean;
+  readonly override: ((view: RequestView) => number | undefined) | undefined;
+}
+
+const NAME = /^[a-z0-9_-]{1,32}$/;
+
+function positiveInteger(value: unknown, option: string, max: number): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > max) {
+    throw new ConfigError(option, `expected an integer from 1 to ${max}`);
+  }
+  return value as number;
+}
+
+function compileRule(rule: LimitRule, index: number, keyForIp: (ip: string) => string | undefined): CompiledRule {
+  const at = `limits[${index}]`;
+  if (typeof rule.name !== 'string' || !NAME.test(rule.name)) throw new ConfigError(`${at}.name`, 'expected 1-32 characters of a-z, 0-9, _ and -');
+  const limit = positiveInteger(rule.limit, `${at}.limit`, 1_000_000);
+  const windowMs = parseDuration(rule.window, `${at}.window`);
+  // Integer state in every store: limit x window stays far below 2^53 and 1e14.
+  if (windowMs < 1 || windowMs > 86_400_000 * 7) throw new ConfigError(`${at}.window`, 'expected 1 ms to 7 days');
+  if (limit * windowMs > 1e13) throw new ConfigError(`${at}.limit`, 'limit x window (ms) must stay under 1e13');
+  const blockMs = rule.block === undefined ? 0 : parseDuration(rule.block, `${at}.block`);
+  const key = rule.key ?? 'ip';
+  let keyOf: (view: RequestView) => string | undefined;
+  if (key === 'ip') keyOf = (view) => (view.clientIp === undefined ? 'unknown' : (keyForIp(view.clientIp) ?? 'unknown'));
+  else if (key === 'principal') keyOf = (view) => view.principal?.subject;
+  else if (key === 'global') keyOf = () => '*';
+  else if (typeof key === 'function') keyOf = key;
+  else throw new ConfigError(`${at}.key`, 'expected "ip", "principal", "global" or a function');
+  const inPaths = rule.paths === undefined ? () => true : routeTable(rule.paths.map((prefix) => ({ prefix, value: true })), false, `${at}.paths`);
+  const methods = rule.methods?.map((m) => m.toUpperCase());
+  return {
+    name: rule.name,
+    limit,
+    windowMs,
+    blockMs,
+    keyOf,
+    applies: (view) => inPaths(view.path) && (methods === undefined || methods.includes(view.method)),
+    override: rule.override,
+  };
+}
+
+/**
+ * Compiles a rate-limit policy: several named limits checked all-or-nothing in one atomic
+ * store call, with `RateLimit-Policy` / `RateLimit` fields on every answer and 429
+ * problem+json with `Retry-After` when a limit refuses.
+ *
+ * @example
+ * ```ts
+ * const limiter = rateLimitPolicy({
+ *   limits: [
+ *     { name: 'anon', key: 'ip', limit: 100, window: '60s', paths: ['/v2'] },
+ *     { name: 'reports', key: 'ip', limit: 5, window: '60s', paths: ['/v2/reports'], methods: ['POST'] },
+ *   ],
+ *   store: redisRateLimitStore(redis), // or the default memory store
+ *   failure: { mode: 'fallback', timeout: '200ms' },
+ * });
+ * app.use(guard(limiter, { trustProxy: { hops: 1 } })); // any adapter
+ * ```
+ */
+export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
+  if (typeof options !== 'object' || options === null || !Array.isArray(options.limits) || options.limits.length === 0) {
+    throw new ConfigError('limits', 'list at least one limit');
+  }
+  const algorithm = options.algorithm ?? 'fixed-window';
+  if (!ALGORITHMS.includes(algorithm)) throw new ConfigError('algorithm', `expected one of ${ALGORITHMS.join(', ')}`);
+  const name = options.name ?? 'default';
+  if (!NAME.test(name)) throw new ConfigError('name', 'expected 1-32 characters of a-z, 0-9, _ and -');
+  const keyForIp = ipKey(options.ipv6Prefix === undefined ? {} : { ipv6Prefix: options.ipv6Prefix });
+  const rules = options.limits.map((rule, i) => compileRule(rule, i, keyForIp));
+  if (new Set(rules.map((r) => r.name)).size !== rules.length) throw new ConfigError('limits', 'limit names must be unique');
+  const store = options.store ?? memoryStore(options.clock === undefined ? {} : { clock: options.clock });
+  const clock = options.clock ?? systemClock;
+  const onEvent = options.onEvent;
+  const shadow = options.shadow ?? false;
+  const legacy = options.legacyHeaders ?? false;
+  const isAllowlisted = options.allowlist === undefined ? undefined : ipMatcher(options.allowlist, 'allowlist');
+  const consume = guardedConsume(options.failure ?? {}, name, onEvent, clock);
+  const none = allow();
+
+  const limitFactor = (): number => {
+    if (options.adaptive === undefined) return 1;
+    const factor = options.adaptive();
+    // A broken hook must not disable limits: anything odd counts as "no change".
+    return Number.isFinite(factor) && factor > 0 && factor <= 1 ? factor : 1;
+  };
+
+  /** The limits that apply to this request, with their store keys. */
+  const plan = (view: RequestView): { applied: CompiledRule[]; checks: LimitCheck[] } | undefined => {
+    if (options.skip?.(view) === true) return undefined;
+    if (isAllowlisted !== undefined && view.clientIp !== undefined) {
+      const ip = parseIp(view.clientIp);
+      if (ip !== undefined && isAllowlisted(ip)) return undefined;
+    }
+    const factor = limitFactor();
+    const applied: CompiledRule[] = [];
+    const checks: LimitCheck[] = [];
+    for (const rule of rules) {
+      if (!rule.applies(view)) continue;
+      const key = rule.keyOf(view);
+      if (key === undefined) continue;
+      const base = rule.override?.(view) ?? rule.limit;
+      const limit = Math.max(1, Math.floor(base * factor));
+      applied.push(limit === rule.limit ? rule : { ...rule, limit });
+      checks.push({ key: `${name}:${rule.name}:${key}`, limit, windowMs: rule.windowMs, blockMs: rule.blockMs });
+    }
+    return applied.length === 0 ? undefined : { applied, checks };
+  };
+
+  const costOf = (view: RequestView): number => {
+    const cost = options.cost?.(view) ?? 1;
+    return Number.isSafeInteger(cost) && cost >= 0 ? cost : 1;
+  };
+
+  return {
+    name: 'rate-limit',
+    async evaluate(view) {
+      const planned = plan(view);
+      if (planned === undefined) return none;
+      const { applied, checks } = planned;
+      const outcome = await consume(store, algorithm, checks, costOf(view));
+      if (outcome.kind === 'open') return none;
+      if (outcome.kind === 'closed') return standardDeny('store_unavailable');
+      const { result } = outcome;
+      const fields: HeaderList = rateLimitFields(
+        applied.map((rule, i) => ({ name: rule.name, limit: rule.limit, windowMs: rule.windowMs, remaining: result.outcomes[i]?.remaining ?? 0, resetMs: result.outcomes[i]?.resetMs ?? 0 })),
+        legacy,
+      );
+      if (result.allowed) return allow(fields);
+      const refused = applied.filter((_, i) => result.outcomes[i]?.allowed === false).map((r) => r.name);
+      emitEvent(onEvent, { type: 'ratelimit.exceeded', at: clock.now(), policy: name, limits: refused, shadow, method: view.method, path: view.path, ...(view.clientIp ? { clientIp: view.clientIp } : {}) });
+      if (shadow) return allow(fields);
+      let retryMs = 0;
+      result.outcomes.forEach((o) => {
+        if (!o.allowed) retryMs = Math.max(retryMs, o.retryAfterMs);
+      });
+      const retryAfter = Math.max(1, Math.ceil(retryMs / 1000));
+      return deny('rate_limited', `Too many requests; retry after ${retryAfter} s.`, {
+        headers: [...fields, ['retry-after', String(retryAfter)]],
+        extensions: { retryAfter, limits: refused },
+      });
+    },
+    async peek(view) {
+      const planned = plan(view);
+      if (planned === undefined) return [];
+      const result = await store.peek(algorithm, planned.checks, costOf(view));
+      return planned.applied.map((rule, i) => ({ name: rule.name, limit: rule.limit, windowMs: rule.windowMs, remaining: result.outcomes[i]?.remaining ?? 0, resetMs: result.outcomes[i]?.resetMs ?? 0 }));
+    },
+    async reset(view) {
+      const planned = plan(view);
+      if (planned !== undefined) await store.reset(planned.checks.map((c) => c.key));
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { Algorithm } from './algorithms.js';
+
+/** One limit to check for one request. */
+export interface LimitCheck {
+  /** The store key (already namespaced by the policy). */
+  readonly key: string;
+  readonly limit: number;
+  readonly windowMs: number;
+  /** Block the key this long after it is exceeded; 0 for no block. */
+  readonly blockMs: number;
+}
+
+/** The outcome of one limit. */
+export interface LimitOutcome {
+  readonly allowed: boolean;
+  readonly remaining: number;
+  readonly resetMs: number;
+  readonly retryAfterMs: number;
+}
+
+export interface ConsumeResult {
+  /** True when every limit allowed the request, and so every limit consumed `cost`. */
+  readonly allowed: boolean;
+  /** The store's clock (Redis `TIME` for Redis), ms since the epoch. */
+  readonly now: number;
+  readonly outcomes: readonly LimitOutcome[];
+}
+
+/**
+ * The rate-limit storage port: the few atomic operations a limiter needs. `consume` checks
+ * every limit of a request in one atomic step: if any limit refuses, nothing is consumed
+ * (limits that refused start their block, if they have one). `now` overrides the store's
+ * clock; it exists for tests and differential checks.
+ */
+export interface RateLimitStore {
+  readonly name: string;
+  consume(algorithm: Algorithm, checks: readonly LimitCheck[], cost: number, now?: number): Promise<ConsumeResult> | ConsumeResult;
+  /** The outcomes `consume` would give for `cost`, without consuming or blocking. */
+  peek(algorithm: Algorithm, checks: readonly LimitCheck[], cost: number, now?: number): Promise<ConsumeResult> | ConsumeResult;
+  /** Gives back `cost` to each key (never below empty, keeping the key's expiry). */
+  refund(algorithm: Algorithm, checks: readonly LimitCheck[], cost: number, now?: number): Promise<void> | void;
+  /** Forgets keys entirely (counters and blocks). */
+  reset(keys: readonly string[]): Promise<void> | void;
+}

@@ -1,0 +1,69 @@
+import { ConfigError, emitEvent, type EventSink, parseDuration, type Clock } from '@bulwark/core';
+import type { Algorithm } from './algorithms.js';
+import { memoryStore } from './memory-store.js';
+import type { ConsumeResult, LimitCheck, RateLimitStore } from './port.js';
+
+export type FailureMode = 'fail-open' | 'fail-closed' | 'fallback';
+
+export interface FailureOptions {
+  /** What to do when the store errs or times out. Default `fail-closed` (503). */
+  readonly mode?: FailureMode;
+  /** How long to wait for the store. Default 500 ms. */
+  readonly timeout?: number | string;
+}
+
+/** The answer of a guarded store call: a result, or what the failure mode says to do. */
+export type Guarded = { readonly kind: 'result'; readonly result: ConsumeResult; readonly fallback: boolean } | { readonly kind: 'open' } | { readonly kind: 'closed' };
+
+class StoreTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`rate-limit store did not answer within ${ms} ms`);
+    this.name = 'StoreTimeoutError';
+  }
+}
+
+function withTimeout<T>(work: Promise<T> | T, ms: number): Promise<T> {
+  if (!(work instanceof Promise)) return Promise.resolve(work);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreTimeoutError(ms)), ms);
+  });
+  // The losing promise must not surface as an unhandled rejection later.
+  work.catch(() => {});
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Wraps store calls with a timeout and the failure mode, so a hung or down Redis can
+ * neither hang requests nor fail silently: every failure emits `ratelimit.store_failure`,
+ * every use of the local fallback `ratelimit.fallback`.
+ */
+export function guardedConsume(options: FailureOptions, policyName: string, onEvent: EventSink | undefined, clock: Clock) {
+  const mode = options.mode ?? 'fail-closed';
+  if (!['fail-open', 'fail-closed', 'fallback'].includes(mode)) {
+    throw new ConfigError('failure.mode', 'expected "fail-open", "fail-closed" or "fallback"');
+  }
+  const timeoutMs = parseDuration(options.timeout ?? 500, 'failure.timeout');
+  if (timeoutMs < 1) throw new ConfigError('failure.timeout', 'expected at least 1 ms');
+  const local = mode === 'fallback' ? memoryStore({ clock }) : undefined;
+
+  return async function consume(store: RateLimitStore, algorithm: Algorithm, checks: readonly LimitCheck[], cost: number): Promise<Guarded> {
+    try {
+      return { kind: 'result', result: await withTimeout(store.consume(algorithm, checks, cost), timeoutMs), fallback: false };
+    } catch (err) {
+      emitEvent(onEvent, {
+        type: 'ratelimit.store_failure',
+        at: clock.now(),
+        policy: policyName,
+        store: store.name,
+        mode,
+        errorName: err instanceof Error ? err.name : typeof err,
+      });
+      if (local !== undefined) {
+        emitEvent(onEvent, { type: 'ratelimit.fallback', at: clock.now(), policy: policyName, store: store.name });
+        return { kind: 'result', result: local.consume(algorithm, checks, cost), fallback: true };
+      }
+      return mode === 'fail-open' ? { kind: 'open' } : { kind: 'closed' };
+    }
+  };
+}

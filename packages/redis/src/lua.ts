@@ -1,0 +1,189 @@
+/**
+ * The Lua twins of `@bulwark/ratelimit`'s algorithms. Each script checks every key of one
+ * request (all in one hash slot) in one round trip: it reads all states, decides
+ * all-or-nothing, then writes. Time comes from Redis `TIME` unless ARGV[1] overrides it
+ * (tests). Numbers stay integral, so Lua's string conversion (`%.14g`) is exact.
+ *
+ * ARGV: now-or-empty, cost, commit (1 consume, 0 peek), then limit, window, block per key.
+ * Reply: now, allowedAll, then allowed, remaining, resetMs, retryAfterMs per key.
+ */
+const PRELUDE = `
+local now
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+else
+  now = tonumber(ARGV[1])
+end
+local cost = tonumber(ARGV[2])
+local commit = ARGV[3] == '1'
+`;
+
+const DECIDE = `
+local n = #KEYS
+local ok, nx1, nx2, nx3, rem, reset, retry, ttl, blocked, limits, windows, blocks = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
+local allowed = true
+for i = 1, n do
+  local base = 3 + (i - 1) * 3
+  local limit = tonumber(ARGV[base + 1])
+  local window = tonumber(ARGV[base + 2])
+  blocks[i] = tonumber(ARGV[base + 3])
+  local h = redis.call('HMGET', KEYS[i], 'a', 'b', 'c', 'k')
+  local has = h[1] ~= false
+  blocked[i] = tonumber(h[4]) or 0
+  ok[i], nx1[i], nx2[i], nx3[i], rem[i], reset[i], retry[i], ttl[i] =
+    step(has, tonumber(h[1]), tonumber(h[2]), tonumber(h[3]), now, cost, limit, window)
+  if blocked[i] > now then
+    ok[i] = false
+    rem[i] = 0
+    reset[i] = math.max(reset[i], blocked[i] - now)
+    retry[i] = blocked[i] - now
+  end
+  if not ok[i] then allowed = false end
+end
+local function keep(key, ms)
+  local pttl = redis.call('PTTL', key)
+  if pttl < ms then redis.call('PEXPIRE', key, ms) end
+end
+local reply = { now, allowed and 1 or 0 }
+for i = 1, n do
+  if commit then
+    if allowed then
+      redis.call('HSET', KEYS[i], 'a', nx1[i], 'b', nx2[i], 'c', nx3[i])
+      keep(KEYS[i], ttl[i])
+    elseif blocks[i] > 0 and blocked[i] <= now and not ok[i] then
+      redis.call('HSET', KEYS[i], 'k', now + blocks[i])
+      keep(KEYS[i], math.max(blocks[i], ttl[i]))
+      rem[i] = 0
+      reset[i] = blocks[i]
+      retry[i] = blocks[i]
+    end
+  end
+  reply[#reply + 1] = ok[i] and 1 or 0
+  reply[#reply + 1] = rem[i]
+  reply[#reply + 1] = reset[i]
+  reply[#reply + 1] = retry[i]
+end
+return reply
+`;
+
+const STEPS = {
+  'fixed-window': `
+local function step(has, a, b, c, now, cost, limit, window)
+  local start = now - (now % window)
+  local count = 0
+  if has and a == start then count = b end
+  local ok = count + cost <= limit
+  local used = count
+  if ok then used = count + cost end
+  local reset = start + window - now
+  local retry = 0
+  if not ok then retry = reset end
+  return ok, start, used, 0, math.max(0, limit - used), reset, retry, reset
+end
+`,
+  'sliding-window': `
+local function step(has, a, b, c, now, cost, limit, window)
+  local start = now - (now % window)
+  local cur, prev = 0, 0
+  if has then
+    if a == start then cur = b; prev = c
+    elseif a == start - window then prev = b end
+  end
+  local elapsed = now - start
+  local budget = limit * window
+  local carried = prev * (window - elapsed)
+  local ok = carried + (cur + cost) * window <= budget
+  local used = cur
+  if ok then used = cur + cost end
+  local reset = window - elapsed
+  local retry = 0
+  if not ok then
+    local room = limit - cur - cost
+    if room >= 0 and prev > 0 then
+      retry = math.max(1, window - math.floor((room * window) / prev) - elapsed)
+    else
+      retry = reset
+    end
+  end
+  return ok, start, used, prev, math.max(0, math.floor((budget - carried - used * window) / window)), reset, retry, 2 * window - elapsed
+end
+`,
+  'token-bucket': `
+local function step(has, a, b, c, now, cost, limit, window)
+  local capacity = limit * window
+  local units = capacity
+  if has then units = math.min(capacity, a + math.max(0, now - b) * limit) end
+  local need = cost * window
+  local ok = units >= need
+  local left = units
+  if ok then left = units - need end
+  local reset = math.ceil((capacity - left) / limit)
+  local retry = 0
+  if not ok then retry = math.ceil((need - units) / limit) end
+  return ok, left, now, 0, math.floor(left / window), reset, retry, math.max(1, reset)
+end
+`,
+  gcra: `
+local function step(has, a, b, c, now, cost, limit, window)
+  local tat, rem = now, 0
+  if has and a >= now then tat = a; rem = b end
+  local total = rem + cost * window
+  local nextMs = tat + math.floor(total / limit)
+  local nextRem = total % limit
+  local horizon = now + window
+  local ok = nextMs < horizon or (nextMs == horizon and nextRem == 0)
+  local storedMs, storedRem = tat, rem
+  if ok then storedMs = nextMs; storedRem = nextRem end
+  local reset = storedMs - now
+  if storedRem > 0 then reset = reset + 1 end
+  local retry = 0
+  if not ok then
+    retry = nextMs - horizon
+    if nextRem > 0 then retry = retry + 1 end
+  end
+  return ok, storedMs, storedRem, 0, math.max(0, math.floor(((horizon - storedMs) * limit - storedRem) / window)), reset, retry, math.max(1, reset)
+end
+`,
+} as const;
+
+export type ScriptAlgorithm = keyof typeof STEPS;
+
+/** The check script of each algorithm (its SHA is pinned by a test). */
+export const CHECK_SCRIPTS: Readonly<Record<ScriptAlgorithm, string>> = Object.freeze({
+  'fixed-window': PRELUDE + STEPS['fixed-window'] + DECIDE,
+  'sliding-window': PRELUDE + STEPS['sliding-window'] + DECIDE,
+  'token-bucket': PRELUDE + STEPS['token-bucket'] + DECIDE,
+  gcra: PRELUDE + STEPS.gcra + DECIDE,
+});
+
+/**
+ * Gives `cost` back to each key without touching its expiry (HSET keeps the TTL).
+ * ARGV: now-or-empty, cost, algorithm, then limit, window per key.
+ */
+export const REFUND_SCRIPT = `${PRELUDE}
+local algorithm = ARGV[3]
+for i = 1, #KEYS do
+  local limit = tonumber(ARGV[2 + i * 2])
+  local window = tonumber(ARGV[3 + i * 2])
+  local h = redis.call('HMGET', KEYS[i], 'a', 'b', 'c')
+  if h[1] ~= false then
+    local a, b, c = tonumber(h[1]), tonumber(h[2]), tonumber(h[3])
+    if algorithm == 'fixed-window' or algorithm == 'sliding-window' then
+      b = math.max(0, b - cost)
+    elseif algorithm == 'token-bucket' then
+      local capacity = limit * window
+      a = math.min(capacity, math.min(capacity, a + math.max(0, now - b) * limit) + cost * window)
+      b = now
+    elseif algorithm == 'gcra' then
+      local back = cost * window
+      a = a - math.floor(back / limit)
+      b = b - (back % limit)
+      if b < 0 then b = b + limit; a = a - 1 end
+      if a < now then a = now; b = 0 end
+    end
+    redis.call('HSET', KEYS[i], 'a', a, 'b', b, 'c', c)
+  end
+end
+return 1
+`;

@@ -1,0 +1,138 @@
+import type { Algorithm, LimitCheck, RateLimitStore } from '@bulwark/ratelimit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+export interface StoreUnderTest {
+  readonly store: RateLimitStore;
+  close(): Promise<void>;
+}
+
+let sequence = 0;
+/** A key no other test (or earlier run against the same Redis) has used. */
+const fresh = (label: string) => `conformance:${label}:${process.pid}-${Date.now()}-${++sequence}`;
+const T0 = Date.UTC(2030, 0, 1, 0, 0, 0); // aligned to every window used below
+const check = (key: string, limit: number, windowMs: number, blockMs = 0): LimitCheck => ({ key, limit, windowMs, blockMs });
+
+/**
+ * The rate-limit store conformance suite: every implementation of the port (memory, Redis,
+ * Redis Cluster, a third party's) must pass it. Times are passed explicitly, so the suite
+ * is exact and never sleeps.
+ *
+ * @example
+ * ```ts
+ * runRateLimitStoreConformance('my-dynamo-store', async () => ({ store: myStore(), close: async () => {} }));
+ * ```
+ */
+export function runRateLimitStoreConformance(name: string, open: () => Promise<StoreUnderTest>): void {
+  describe(`rate-limit store conformance: ${name}`, () => {
+    let subject: StoreUnderTest;
+    let store: RateLimitStore;
+    beforeAll(async () => {
+      subject = await open();
+      store = subject.store;
+    });
+    afterAll(async () => {
+      await subject?.close();
+    });
+
+    it('fixed window: admits exactly the limit, reports remaining and reset, and starts over next window', async () => {
+      const c = [check(fresh('fw'), 3, 10_000)];
+      const seen = [];
+      for (let i = 0; i < 4; i++) seen.push(await store.consume('fixed-window', c, 1, T0 + 1000));
+      expect(seen.map((r) => r.allowed)).toEqual([true, true, true, false]);
+      expect(seen.map((r) => r.outcomes[0]?.remaining)).toEqual([2, 1, 0, 0]);
+      expect(seen[3]?.outcomes[0]).toMatchObject({ resetMs: 9000, retryAfterMs: 9000 });
+      expect((await store.consume('fixed-window', c, 1, T0 + 10_000)).allowed).toBe(true);
+    });
+
+    it('several limits are all-or-nothing: a refused request consumes from none', async () => {
+      const wide = check(fresh('wide'), 10, 60_000);
+      const narrow = check(fresh('narrow'), 2, 60_000);
+      for (let i = 0; i < 2; i++) expect((await store.consume('fixed-window', [wide, narrow], 1, T0)).allowed).toBe(true);
+      const refused = await store.consume('fixed-window', [wide, narrow], 1, T0);
+      expect(refused.allowed).toBe(false);
+      expect(refused.outcomes.map((o) => o.allowed)).toEqual([true, false]);
+      // The wide limit still has 8 left: the refused request did not consume it.
+      expect((await store.peek('fixed-window', [wide], 1, T0)).outcomes[0]?.remaining).toBe(7);
+    });
+
+    it('counts cost (weight) and refuses a cost larger than the room left', async () => {
+      const c = [check(fresh('cost'), 5, 60_000)];
+      expect((await store.consume('fixed-window', c, 3, T0)).outcomes[0]?.remaining).toBe(2);
+      expect((await store.consume('fixed-window', c, 3, T0)).allowed).toBe(false);
+      expect((await store.consume('fixed-window', c, 2, T0)).allowed).toBe(true);
+    });
+
+    it('blocks a key for the block duration once it is exceeded, even into the next window', async () => {
+      const c = [check(fresh('block'), 1, 1000, 5000)];
+      expect((await store.consume('fixed-window', c, 1, T0)).allowed).toBe(true);
+      const hit = await store.consume('fixed-window', c, 1, T0 + 10);
+      expect(hit.allowed).toBe(false);
+      expect(hit.outcomes[0]?.retryAfterMs).toBe(5000);
+      const later = await store.consume('fixed-window', c, 1, T0 + 2000);
+      expect(later.allowed).toBe(false);
+      expect(later.outcomes[0]?.retryAfterMs).toBe(3010);
+      expect((await store.consume('fixed-window', c, 1, T0 + 5010)).allowed).toBe(true);
+    });
+
+    it('peek never consumes; reset forgets counters and blocks', async () => {
+      const c = [check(fresh('peek'), 2, 60_000, 60_000)];
+      for (let i = 0; i < 5; i++) expect((await store.peek('fixed-window', c, 1, T0)).outcomes[0]?.remaining).toBe(1);
+      await store.consume('fixed-window', c, 2, T0);
+      expect((await store.consume('fixed-window', c, 1, T0)).allowed).toBe(false);
+      await store.reset([c[0]?.key as string]);
+      expect((await store.consume('fixed-window', c, 1, T0)).allowed).toBe(true);
+    });
+
+    it('refunds never go below empty nor above the limit', async () => {
+      const c = [check(fresh('refund'), 3, 60_000)];
+      await store.consume('fixed-window', c, 2, T0);
+      await store.refund('fixed-window', c, 5, T0);
+      expect((await store.peek('fixed-window', c, 1, T0)).outcomes[0]?.remaining).toBe(2);
+      for (let i = 0; i < 3; i++) expect((await store.consume('fixed-window', c, 1, T0)).allowed).toBe(true);
+      expect((await store.consume('fixed-window', c, 1, T0)).allowed).toBe(false);
+    });
+
+    it('sliding window weighs the previous window', async () => {
+      const c = [check(fresh('slide'), 10, 10_000)];
+      for (let i = 0; i < 10; i++) await store.consume('sliding-window', c, 1, T0 + 5000);
+      // Halfway through the next window, half of the previous 10 still count.
+      const mid = await store.peek('sliding-window', c, 1, T0 + 15_000);
+      expect(mid.outcomes[0]?.remaining).toBe(4);
+      let admitted = 0;
+      for (let i = 0; i < 10; i++) if ((await store.consume('sliding-window', c, 1, T0 + 15_000)).allowed) admitted++;
+      expect(admitted).toBe(5);
+    });
+
+    it('token bucket refills at limit per window', async () => {
+      const c = [check(fresh('bucket'), 10, 10_000)];
+      expect((await store.consume('token-bucket', c, 10, T0)).allowed).toBe(true);
+      expect((await store.consume('token-bucket', c, 1, T0)).outcomes[0]).toMatchObject({ allowed: false, retryAfterMs: 1000 });
+      expect((await store.consume('token-bucket', c, 3, T0 + 3000)).allowed).toBe(true);
+      expect((await store.consume('token-bucket', c, 1, T0 + 3000)).allowed).toBe(false);
+    });
+
+    it('GCRA allows a burst of the limit, then one per interval', async () => {
+      const c = [check(fresh('gcra'), 5, 5000)];
+      for (let i = 0; i < 5; i++) expect((await store.consume('gcra', c, 1, T0)).allowed).toBe(true);
+      expect((await store.consume('gcra', c, 1, T0)).outcomes[0]).toMatchObject({ allowed: false, retryAfterMs: 1000 });
+      expect((await store.consume('gcra', c, 1, T0 + 1000)).allowed).toBe(true);
+      expect((await store.consume('gcra', c, 1, T0 + 1000)).allowed).toBe(false);
+    });
+
+    it.each(['fixed-window', 'sliding-window', 'token-bucket', 'gcra'] as Algorithm[])(
+      '%s: 200 concurrent checks on one key admit exactly the limit',
+      async (algorithm) => {
+        const c = [check(fresh(`race-${algorithm}`), 37, 600_000)];
+        const results = await Promise.all(Array.from({ length: 200 }, () => store.consume(algorithm, c, 1, T0)));
+        expect(results.filter((r) => r.allowed)).toHaveLength(37);
+      },
+    );
+
+    it('uses its own clock when none is given', async () => {
+      const c = [check(fresh('clock'), 2, 60_000)];
+      const first = await store.consume('fixed-window', c, 1);
+      expect(first.allowed).toBe(true);
+      expect(Math.abs(first.now - Date.now())).toBeLessThan(60_000);
+    });
+  });
+}
