@@ -65,7 +65,8 @@ const slidingWindow: StepFn = (state, now, cost, limit, window) => {
   let retryAfterMs = 0;
   if (!allowed) {
     const room = limit - current - cost;
-    retryAfterMs = room >= 0 && previous > 0 ? Math.max(1, window - Math.floor((room * window) / previous) - elapsed) : resetMs;
+    retryAfterMs =
+      room >= 0 && previous > 0 ? Math.max(1, window - Math.floor((room * window) / previous) - elapsed) : resetMs;
   }
   return {
     allowed,
@@ -133,12 +134,26 @@ const STEPS: Readonly<Record<Algorithm, StepFn>> = {
 };
 
 /** One step of `algorithm`. */
-export function step(algorithm: Algorithm, state: AlgorithmState | undefined, now: number, cost: number, limit: number, window: number): Step {
+export function step(
+  algorithm: Algorithm,
+  state: AlgorithmState | undefined,
+  now: number,
+  cost: number,
+  limit: number,
+  window: number,
+): Step {
   return STEPS[algorithm](state, now, cost, limit, window);
 }
 
 /** The state after giving `cost` back: never below empty, never above full. */
-export function refundState(algorithm: Algorithm, state: AlgorithmState, now: number, cost: number, limit: number, window: number): AlgorithmState {
+export function refundState(
+  algorithm: Algorithm,
+  state: AlgorithmState,
+  now: number,
+  cost: number,
+  limit: number,
+  window: number,
+): AlgorithmState {
   switch (algorithm) {
     case 'fixed-window':
       return [state[0], Math.max(0, state[1] - cost), 0];

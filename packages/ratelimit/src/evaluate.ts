@@ -39,7 +39,12 @@ export function decide(
     steps.push(s);
     if (record.blockedUntil > now) {
       allowed = false;
-      outcomes.push({ allowed: false, remaining: 0, resetMs: Math.max(s.resetMs, record.blockedUntil - now), retryAfterMs: record.blockedUntil - now });
+      outcomes.push({
+        allowed: false,
+        remaining: 0,
+        resetMs: Math.max(s.resetMs, record.blockedUntil - now),
+        retryAfterMs: record.blockedUntil - now,
+      });
     } else {
       if (!s.allowed) allowed = false;
       outcomes.push({ allowed: s.allowed, remaining: s.remaining, resetMs: s.resetMs, retryAfterMs: s.retryAfterMs });
@@ -59,7 +64,8 @@ export function decide(
     // A block that starts now is what the client must wait for.
     checks.forEach((check, i) => {
       const w = writes[i];
-      if (w?.blockedUntil !== undefined) outcomes[i] = { allowed: false, remaining: 0, resetMs: check.blockMs, retryAfterMs: check.blockMs };
+      if (w?.blockedUntil !== undefined)
+        outcomes[i] = { allowed: false, remaining: 0, resetMs: check.blockMs, retryAfterMs: check.blockMs };
     });
   }
   return { result: { allowed, now, outcomes }, writes };

@@ -2,6 +2,12 @@ export { ALGORITHMS, type Algorithm, type AlgorithmState, refundState, type Step
 export { decide, type KeyRecord, type KeyWrite } from './evaluate.js';
 export { type AppliedLimit, rateLimitFields } from './fields.js';
 export { type MemoryRateLimitStore, type MemoryStoreOptions, memoryStore, StoreFullError } from './memory-store.js';
-export { type LimitKey, type LimitRule, type RateLimitOptions, type RateLimitPolicy, rateLimitPolicy } from './policy.js';
+export {
+  type LimitKey,
+  type LimitRule,
+  type RateLimitOptions,
+  type RateLimitPolicy,
+  rateLimitPolicy,
+} from './policy.js';
 export type { ConsumeResult, LimitCheck, LimitOutcome, RateLimitStore } from './port.js';
 export type { FailureMode, FailureOptions } from './resilience.js';

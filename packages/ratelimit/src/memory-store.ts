@@ -69,7 +69,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     return entry;
   };
   const record = (entry: Entry | undefined): KeyRecord =>
-    entry === undefined ? { state: undefined, blockedUntil: 0 } : { state: entry.a < 0 ? undefined : [entry.a, entry.b, entry.c], blockedUntil: entry.blocked };
+    entry === undefined
+      ? { state: undefined, blockedUntil: 0 }
+      : { state: entry.a < 0 ? undefined : [entry.a, entry.b, entry.c], blockedUntil: entry.blocked };
 
   const sweep = (now: number) => {
     for (let i = 0; i < SWEEP_BATCH; i++) {
@@ -99,7 +101,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     throw new StoreFullError();
   };
 
-  const run = (algorithm: Algorithm, checks: readonly LimitCheck[], cost: number, now: number, commit: boolean): ConsumeResult => {
+  const run = (
+    algorithm: Algorithm,
+    checks: readonly LimitCheck[],
+    cost: number,
+    now: number,
+    commit: boolean,
+  ): ConsumeResult => {
     const current = checks.map((check) => read(check.key, now));
     const { result, writes } = decide(algorithm, checks, current.map(record), cost, now, commit);
     writes.forEach((write, i) => {
@@ -123,7 +131,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
       result.outcomes.forEach((outcome, i) => {
         if (outcome.allowed && outcome.remaining > 0) return;
         const entry = current[i] ?? entries.get((checks[i] as LimitCheck).key);
-        if (entry !== undefined) entry.full = Math.max(entry.full, now + Math.max(outcome.resetMs, outcome.retryAfterMs));
+        if (entry !== undefined)
+          entry.full = Math.max(entry.full, now + Math.max(outcome.resetMs, outcome.retryAfterMs));
       });
     }
     return result;

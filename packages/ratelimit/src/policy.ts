@@ -5,8 +5,8 @@ import {
   type Decision,
   type Duration,
   deny,
-  emitEvent,
   type EventSink,
+  emitEvent,
   type HeaderList,
   ipKey,
   ipMatcher,
@@ -102,7 +102,8 @@ function positiveInteger(value: unknown, option: string, max: number): number {
 
 function compileRule(rule: LimitRule, index: number, keyForIp: (ip: string) => string | undefined): CompiledRule {
   const at = `limits[${index}]`;
-  if (typeof rule.name !== 'string' || !NAME.test(rule.name)) throw new ConfigError(`${at}.name`, 'expected 1-32 characters of a-z, 0-9, _ and -');
+  if (typeof rule.name !== 'string' || !NAME.test(rule.name))
+    throw new ConfigError(`${at}.name`, 'expected 1-32 characters of a-z, 0-9, _ and -');
   const limit = positiveInteger(rule.limit, `${at}.limit`, 1_000_000);
   const windowMs = parseDuration(rule.window, `${at}.window`);
   // Integer state in every store: limit x window stays far below 2^53 and 1e14.
@@ -111,12 +112,20 @@ function compileRule(rule: LimitRule, index: number, keyForIp: (ip: string) => s
   const blockMs = rule.block === undefined ? 0 : parseDuration(rule.block, `${at}.block`);
   const key = rule.key ?? 'ip';
   let keyOf: (view: RequestView) => string | undefined;
-  if (key === 'ip') keyOf = (view) => (view.clientIp === undefined ? 'unknown' : (keyForIp(view.clientIp) ?? 'unknown'));
+  if (key === 'ip')
+    keyOf = (view) => (view.clientIp === undefined ? 'unknown' : (keyForIp(view.clientIp) ?? 'unknown'));
   else if (key === 'principal') keyOf = (view) => view.principal?.subject;
   else if (key === 'global') keyOf = () => '*';
   else if (typeof key === 'function') keyOf = key;
   else throw new ConfigError(`${at}.key`, 'expected "ip", "principal", "global" or a function');
-  const inPaths = rule.paths === undefined ? () => true : routeTable(rule.paths.map((prefix) => ({ prefix, value: true })), false, `${at}.paths`);
+  const inPaths =
+    rule.paths === undefined
+      ? () => true
+      : routeTable(
+          rule.paths.map((prefix) => ({ prefix, value: true })),
+          false,
+          `${at}.paths`,
+        );
   const methods = rule.methods?.map((m) => m.toUpperCase());
   return {
     name: rule.name,
@@ -148,7 +157,12 @@ function compileRule(rule: LimitRule, index: number, keyForIp: (ip: string) => s
  * ```
  */
 export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
-  if (typeof options !== 'object' || options === null || !Array.isArray(options.limits) || options.limits.length === 0) {
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    !Array.isArray(options.limits) ||
+    options.limits.length === 0
+  ) {
     throw new ConfigError('limits', 'list at least one limit');
   }
   const algorithm = options.algorithm ?? 'fixed-window';
@@ -157,7 +171,8 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
   if (!NAME.test(name)) throw new ConfigError('name', 'expected 1-32 characters of a-z, 0-9, _ and -');
   const keyForIp = ipKey(options.ipv6Prefix === undefined ? {} : { ipv6Prefix: options.ipv6Prefix });
   const rules = options.limits.map((rule, i) => compileRule(rule, i, keyForIp));
-  if (new Set(rules.map((r) => r.name)).size !== rules.length) throw new ConfigError('limits', 'limit names must be unique');
+  if (new Set(rules.map((r) => r.name)).size !== rules.length)
+    throw new ConfigError('limits', 'limit names must be unique');
   const store = options.store ?? memoryStore(options.clock === undefined ? {} : { clock: options.clock });
   const clock = options.clock ?? systemClock;
   const onEvent = options.onEvent;
@@ -212,12 +227,27 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
       if (outcome.kind === 'closed') return standardDeny('store_unavailable');
       const { result } = outcome;
       const fields: HeaderList = rateLimitFields(
-        applied.map((rule, i) => ({ name: rule.name, limit: rule.limit, windowMs: rule.windowMs, remaining: result.outcomes[i]?.remaining ?? 0, resetMs: result.outcomes[i]?.resetMs ?? 0 })),
+        applied.map((rule, i) => ({
+          name: rule.name,
+          limit: rule.limit,
+          windowMs: rule.windowMs,
+          remaining: result.outcomes[i]?.remaining ?? 0,
+          resetMs: result.outcomes[i]?.resetMs ?? 0,
+        })),
         legacy,
       );
       if (result.allowed) return allow(fields);
       const refused = applied.filter((_, i) => result.outcomes[i]?.allowed === false).map((r) => r.name);
-      emitEvent(onEvent, { type: 'ratelimit.exceeded', at: clock.now(), policy: name, limits: refused, shadow, method: view.method, path: view.path, ...(view.clientIp ? { clientIp: view.clientIp } : {}) });
+      emitEvent(onEvent, {
+        type: 'ratelimit.exceeded',
+        at: clock.now(),
+        policy: name,
+        limits: refused,
+        shadow,
+        method: view.method,
+        path: view.path,
+        ...(view.clientIp ? { clientIp: view.clientIp } : {}),
+      });
       if (shadow) return allow(fields);
       let retryMs = 0;
       result.outcomes.forEach((o) => {
@@ -233,7 +263,13 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
       const planned = plan(view);
       if (planned === undefined) return [];
       const result = await store.peek(algorithm, planned.checks, costOf(view));
-      return planned.applied.map((rule, i) => ({ name: rule.name, limit: rule.limit, windowMs: rule.windowMs, remaining: result.outcomes[i]?.remaining ?? 0, resetMs: result.outcomes[i]?.resetMs ?? 0 }));
+      return planned.applied.map((rule, i) => ({
+        name: rule.name,
+        limit: rule.limit,
+        windowMs: rule.windowMs,
+        remaining: result.outcomes[i]?.remaining ?? 0,
+        resetMs: result.outcomes[i]?.resetMs ?? 0,
+      }));
     },
     async reset(view) {
       const planned = plan(view);

@@ -34,9 +34,19 @@ export interface ConsumeResult {
  */
 export interface RateLimitStore {
   readonly name: string;
-  consume(algorithm: Algorithm, checks: readonly LimitCheck[], cost: number, now?: number): Promise<ConsumeResult> | ConsumeResult;
+  consume(
+    algorithm: Algorithm,
+    checks: readonly LimitCheck[],
+    cost: number,
+    now?: number,
+  ): Promise<ConsumeResult> | ConsumeResult;
   /** The outcomes `consume` would give for `cost`, without consuming or blocking. */
-  peek(algorithm: Algorithm, checks: readonly LimitCheck[], cost: number, now?: number): Promise<ConsumeResult> | ConsumeResult;
+  peek(
+    algorithm: Algorithm,
+    checks: readonly LimitCheck[],
+    cost: number,
+    now?: number,
+  ): Promise<ConsumeResult> | ConsumeResult;
   /** Gives back `cost` to each key (never below empty, keeping the key's expiry). */
   refund(algorithm: Algorithm, checks: readonly LimitCheck[], cost: number, now?: number): Promise<void> | void;
   /** Forgets keys entirely (counters and blocks). */

@@ -1,4 +1,4 @@
-import { ConfigError, emitEvent, type EventSink, parseDuration, type Clock } from '@bulwark/core';
+import { type Clock, ConfigError, type EventSink, emitEvent, parseDuration } from '@bulwark/core';
 import type { Algorithm } from './algorithms.js';
 import { memoryStore } from './memory-store.js';
 import type { ConsumeResult, LimitCheck, RateLimitStore } from './port.js';
@@ -13,7 +13,10 @@ export interface FailureOptions {
 }
 
 /** The answer of a guarded store call: a result, or what the failure mode says to do. */
-export type Guarded = { readonly kind: 'result'; readonly result: ConsumeResult; readonly fallback: boolean } | { readonly kind: 'open' } | { readonly kind: 'closed' };
+export type Guarded =
+  | { readonly kind: 'result'; readonly result: ConsumeResult; readonly fallback: boolean }
+  | { readonly kind: 'open' }
+  | { readonly kind: 'closed' };
 
 class StoreTimeoutError extends Error {
   constructor(ms: number) {
@@ -38,7 +41,12 @@ function withTimeout<T>(work: Promise<T> | T, ms: number): Promise<T> {
  * neither hang requests nor fail silently: every failure emits `ratelimit.store_failure`,
  * every use of the local fallback `ratelimit.fallback`.
  */
-export function guardedConsume(options: FailureOptions, policyName: string, onEvent: EventSink | undefined, clock: Clock) {
+export function guardedConsume(
+  options: FailureOptions,
+  policyName: string,
+  onEvent: EventSink | undefined,
+  clock: Clock,
+) {
   const mode = options.mode ?? 'fail-closed';
   if (!['fail-open', 'fail-closed', 'fallback'].includes(mode)) {
     throw new ConfigError('failure.mode', 'expected "fail-open", "fail-closed" or "fallback"');
@@ -47,9 +55,18 @@ export function guardedConsume(options: FailureOptions, policyName: string, onEv
   if (timeoutMs < 1) throw new ConfigError('failure.timeout', 'expected at least 1 ms');
   const local = mode === 'fallback' ? memoryStore({ clock }) : undefined;
 
-  return async function consume(store: RateLimitStore, algorithm: Algorithm, checks: readonly LimitCheck[], cost: number): Promise<Guarded> {
+  return async function consume(
+    store: RateLimitStore,
+    algorithm: Algorithm,
+    checks: readonly LimitCheck[],
+    cost: number,
+  ): Promise<Guarded> {
     try {
-      return { kind: 'result', result: await withTimeout(store.consume(algorithm, checks, cost), timeoutMs), fallback: false };
+      return {
+        kind: 'result',
+        result: await withTimeout(store.consume(algorithm, checks, cost), timeoutMs),
+        fallback: false,
+      };
     } catch (err) {
       emitEvent(onEvent, {
         type: 'ratelimit.store_failure',

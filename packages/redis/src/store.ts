@@ -81,7 +81,13 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
       return `${prefix}:{${tag}}:${check.key}`;
     });
   };
-  const call = async (algorithm: Algorithm, checks: readonly LimitCheck[], cost: number, now: number | undefined, commit: boolean) => {
+  const call = async (
+    algorithm: Algorithm,
+    checks: readonly LimitCheck[],
+    cost: number,
+    now: number | undefined,
+    commit: boolean,
+  ) => {
     if (checks.length === 0) return { now: now ?? Date.now(), allowed: true, outcomes: [] };
     const args: Array<string | number> = [...keysOf(checks), now === undefined ? '' : now, cost, commit ? 1 : 0];
     for (const check of checks) args.push(check.limit, check.windowMs, check.blockMs);

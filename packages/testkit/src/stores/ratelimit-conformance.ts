@@ -10,7 +10,12 @@ let sequence = 0;
 /** A key no other test (or earlier run against the same Redis) has used. */
 const fresh = (label: string) => `conformance:${label}:${process.pid}-${Date.now()}-${++sequence}`;
 const T0 = Date.UTC(2030, 0, 1, 0, 0, 0); // aligned to every window used below
-const check = (key: string, limit: number, windowMs: number, blockMs = 0): LimitCheck => ({ key, limit, windowMs, blockMs });
+const check = (key: string, limit: number, windowMs: number, blockMs = 0): LimitCheck => ({
+  key,
+  limit,
+  windowMs,
+  blockMs,
+});
 
 /**
  * The rate-limit store conformance suite: every implementation of the port (memory, Redis,
@@ -47,7 +52,8 @@ export function runRateLimitStoreConformance(name: string, open: () => Promise<S
     it('several limits are all-or-nothing: a refused request consumes from none', async () => {
       const wide = check(fresh('wide'), 10, 60_000);
       const narrow = check(fresh('narrow'), 2, 60_000);
-      for (let i = 0; i < 2; i++) expect((await store.consume('fixed-window', [wide, narrow], 1, T0)).allowed).toBe(true);
+      for (let i = 0; i < 2; i++)
+        expect((await store.consume('fixed-window', [wide, narrow], 1, T0)).allowed).toBe(true);
       const refused = await store.consume('fixed-window', [wide, narrow], 1, T0);
       expect(refused.allowed).toBe(false);
       expect(refused.outcomes.map((o) => o.allowed)).toEqual([true, false]);
@@ -106,7 +112,10 @@ export function runRateLimitStoreConformance(name: string, open: () => Promise<S
     it('token bucket refills at limit per window', async () => {
       const c = [check(fresh('bucket'), 10, 10_000)];
       expect((await store.consume('token-bucket', c, 10, T0)).allowed).toBe(true);
-      expect((await store.consume('token-bucket', c, 1, T0)).outcomes[0]).toMatchObject({ allowed: false, retryAfterMs: 1000 });
+      expect((await store.consume('token-bucket', c, 1, T0)).outcomes[0]).toMatchObject({
+        allowed: false,
+        retryAfterMs: 1000,
+      });
       expect((await store.consume('token-bucket', c, 3, T0 + 3000)).allowed).toBe(true);
       expect((await store.consume('token-bucket', c, 1, T0 + 3000)).allowed).toBe(false);
     });

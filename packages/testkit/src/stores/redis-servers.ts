@@ -35,9 +35,13 @@ function stopProcess(child: ChildProcess): Promise<void> {
  */
 export async function startRedisServer(port: number, extra: readonly string[] = []): Promise<RedisProcess> {
   const dir = mkdtempSync(join(tmpdir(), `bulwark-redis-${port}-`));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra],
+    {
+      stdio: 'ignore',
+    },
+  );
   await waitFor(() => portOpen('127.0.0.1', port), `redis-server on ${port}`);
   return {
     port,
@@ -57,12 +61,30 @@ export interface RedisCluster {
 export async function startRedisCluster(base: number): Promise<RedisCluster> {
   const ports = [base, base + 1, base + 2];
   const servers = await Promise.all(
-    ports.map((port) => startRedisServer(port, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000'])),
+    ports.map((port) =>
+      startRedisServer(port, [
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
+        '--cluster-node-timeout',
+        '2000',
+      ]),
+    ),
   );
   try {
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...ports.map((p) => `127.0.0.1:${p}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
     await waitFor(async () => {
-      const states = await Promise.all(ports.map((p) => run('redis-cli', ['-p', String(p), 'cluster', 'info']).then((r) => r.stdout)));
+      const states = await Promise.all(
+        ports.map((p) => run('redis-cli', ['-p', String(p), 'cluster', 'info']).then((r) => r.stdout)),
+      );
       return states.every((info) => info.includes('cluster_state:ok'));
     }, 'cluster_state:ok');
   } catch (err) {

@@ -1,0 +1,247 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { requestView, type SecurityEvent } from '@bulwark/core';
+import { ALGORITHMS, type Algorithm, memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
+import {
+  describeWithService,
+  portOpen,
+  type RedisCluster,
+  runRateLimitStoreConformance,
+  startRedisCluster,
+  startRedisServer,
+} from '@bulwark/testkit';
+import fc from 'fast-check';
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_SCRIPTS, REFUND_SCRIPT } from './lua.js';
+import { redisRateLimitStore } from './store.js';
+
+const run = promisify(execFile);
+const REDIS_PORT = 6379;
+const CLUSTER_BASE = 30701;
+const FAULT_PORT = 30711;
+const redisUp = await portOpen('127.0.0.1', REDIS_PORT);
+const T0 = Date.UTC(2030, 0, 1);
+
+const standalone = () => new Redis({ host: '127.0.0.1', port: REDIS_PORT, lazyConnect: false });
+
+describe('lua scripts', () => {
+  it('keeps each script SHA pinned (a change to a script is a deliberate act)', () => {
+    const sha = (text: string) => createHash('sha1').update(text).digest('hex');
+    expect(Object.fromEntries(ALGORITHMS.map((a) => [a, sha(CHECK_SCRIPTS[a])]))).toMatchInlineSnapshot(`
+      {
+        "fixed-window": "39f446ce1e733dbb14f90882ecb0b75f4b59589e",
+        "gcra": "b83cc1ffa5097b5a7bd0b7d7a8d063b19dfef8c9",
+        "sliding-window": "da87af17fdb6ac5cfd482054e091a15e354e8a7e",
+        "token-bucket": "973e2f0e87b5e6985a1a1a04b84f740ec125581f",
+      }
+    `);
+    expect(sha(REFUND_SCRIPT)).toMatchInlineSnapshot(`"b02e57f6cb7c81fc776f297c35caa87c402005cf"`);
+  });
+});
+
+describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone)', () => {
+  runRateLimitStoreConformance('redis standalone', async () => {
+    const client = standalone();
+    return { store: redisRateLimitStore(client), close: async () => void (await client.quit()) };
+  });
+
+  let client: Redis;
+  beforeAll(() => {
+    client = standalone();
+  });
+  afterAll(async () => {
+    await client.quit();
+  });
+
+  it('gives every key a TTL, counters and blocks alike', async () => {
+    const store = redisRateLimitStore(client, { prefix: 'bulwark:test-ttl' });
+    const key = `ttl-${Date.now()}`;
+    const check = [{ key: `p:${key}`, limit: 1, windowMs: 60_000, blockMs: 120_000 }];
+    await store.consume('fixed-window', check, 1);
+    await store.consume('fixed-window', check, 1);
+    const keys = await client.keys('bulwark:test-ttl:*');
+    expect(keys.length).toBeGreaterThan(0);
+    for (const k of keys) {
+      const ttl = await client.pttl(k);
+      expect(ttl, k).toBeGreaterThan(0);
+    }
+    expect(await client.pttl(`bulwark:test-ttl:{p}:p:${key}`)).toBeGreaterThan(60_000);
+  });
+
+  it('survives SCRIPT FLUSH (NOSCRIPT falls back to EVAL) without counting twice', async () => {
+    const store = redisRateLimitStore(client);
+    const check = [{ key: `flush:${Date.now()}`, limit: 10, windowMs: 600_000, blockMs: 0 }];
+    await store.consume('fixed-window', check, 1, T0);
+    await client.script('FLUSH');
+    const after = await store.consume('fixed-window', check, 1, T0);
+    expect(after.outcomes[0]?.remaining).toBe(8);
+  });
+
+  it('reads time from Redis TIME when no time is given', async () => {
+    const store = redisRateLimitStore(client);
+    const [seconds] = (await client.time()) as [string, string];
+    const result = await store.consume(
+      'fixed-window',
+      [{ key: `time:${Date.now()}`, limit: 1, windowMs: 1000, blockMs: 0 }],
+      1,
+    );
+    expect(Math.abs(result.now - Number(seconds) * 1000)).toBeLessThan(5000);
+  });
+
+  it('gives the same decisions as the memory store on generated sequences (property)', async () => {
+    const redis = redisRateLimitStore(client);
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<Algorithm>(...ALGORITHMS),
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom(60_000, 90_000, 120_000),
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.array(
+          fc.record({
+            dt: fc.integer({ min: 0, max: 40_000 }),
+            cost: fc.integer({ min: 0, max: 4 }),
+            second: fc.boolean(),
+            refund: fc.boolean(),
+          }),
+          {
+            minLength: 1,
+            maxLength: 25,
+          },
+        ),
+        async (algorithm, limit, windowMs, blockMs, ops) => {
+          const memory = memoryStore();
+          const prefix = `diff:${process.pid}:${Date.now()}:${++run}`;
+          const a = { key: `${prefix}:a`, limit, windowMs, blockMs };
+          const b = { key: `${prefix}:b`, limit: limit + 2, windowMs, blockMs: 0 };
+          let now = T0 + 7;
+          for (const op of ops) {
+            now += op.dt;
+            const checks = op.second ? [a, b] : [a];
+            if (op.refund) {
+              memory.refund(algorithm, checks, op.cost, now);
+              await redis.refund(algorithm, checks, op.cost, now);
+            }
+            const expected = memory.consume(algorithm, checks, op.cost, now);
+            const actual = await redis.consume(algorithm, checks, op.cost, now);
+            expect(actual).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('two Node processes racing on one key admit exactly the limit', async () => {
+    const key = `race2:${Date.now()}`;
+    const outputs = await Promise.all([0, 1].map(() => runWorker('standalone', [REDIS_PORT], key, 150, 200)));
+    expect(outputs.reduce((sum, n) => sum + n, 0)).toBe(150);
+  });
+});
+
+function runWorker(mode: string, ports: number[], key: string, limit: number, count: number): Promise<number> {
+  const tsx = resolve(import.meta.dirname, '../../../node_modules/.bin/tsx');
+  const worker = resolve(import.meta.dirname, 'testing/race-worker.ts');
+  return run(tsx, [worker, mode, ports.join(','), key, String(limit), String(count), String(T0)], {
+    timeout: 60_000,
+  }).then(({ stdout }) => JSON.parse(stdout.trim()).admitted as number);
+}
+
+describeWithService('redis-server and redis-cli', redisUp, 'redis store (3-node Cluster)', () => {
+  let cluster: RedisCluster;
+  let client: Cluster;
+  beforeAll(async () => {
+    cluster = await startRedisCluster(CLUSTER_BASE);
+    client = new Cluster(cluster.nodes.map((n) => ({ host: n.host, port: n.port })));
+  }, 60_000);
+  afterAll(async () => {
+    await client?.quit();
+    await cluster?.stop();
+  });
+
+  runRateLimitStoreConformance('redis cluster', async () => {
+    const own = new Cluster([{ host: '127.0.0.1', port: CLUSTER_BASE }]);
+    return { store: redisRateLimitStore(own), close: async () => void (await own.quit()) };
+  });
+
+  it('keeps every key of one check in one slot (several limits, one script call)', async () => {
+    const store = redisRateLimitStore(client);
+    const checks = ['ip', 'user', 'route'].map((name) => ({
+      key: `api:${name}:${Date.now()}`,
+      limit: 5,
+      windowMs: 60_000,
+      blockMs: 0,
+    }));
+    const result = await store.consume('sliding-window', checks, 1, T0);
+    expect(result.allowed).toBe(true);
+  });
+
+  it('two Node processes racing on one key through the Cluster admit exactly the limit', async () => {
+    const key = `crace:${Date.now()}`;
+    const ports = cluster.nodes.map((n) => n.port);
+    const outputs = await Promise.all([0, 1].map(() => runWorker('cluster', ports, key, 120, 200)));
+    expect(outputs.reduce((sum, n) => sum + n, 0)).toBe(120);
+  });
+});
+
+describeWithService('redis-server', redisUp, 'redis store failures (a Redis of the test’s own)', () => {
+  const view = requestView({ method: 'GET', path: '/v2/x', clientIp: '203.0.113.7' });
+
+  it('holds the failure policy while Redis is down and recovers when it returns', async () => {
+    let server = await startRedisServer(FAULT_PORT);
+    // enableOfflineQueue false: a command sent while disconnected fails at once instead of
+    // running later, after its request was already answered.
+    const client = new Redis({
+      host: '127.0.0.1',
+      port: FAULT_PORT,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
+    client.on('error', () => {});
+    await new Promise((r) => client.once('ready', r));
+    const events: SecurityEvent[] = [];
+    const make = (mode: 'fail-open' | 'fail-closed' | 'fallback') =>
+      rateLimitPolicy({
+        name: `fault-${mode}`,
+        limits: [{ name: 'anon', limit: 2, window: '1m' }],
+        store: redisRateLimitStore(client),
+        failure: { mode, timeout: 300 },
+        onEvent: (e) => events.push(e),
+      });
+    const closed = make('fail-closed');
+    const open = make('fail-open');
+    const fallback = make('fallback');
+    try {
+      expect((await closed.evaluate(view)).kind).toBe('allow');
+      await server.stop();
+      const refused = await closed.evaluate(view);
+      expect(refused.kind === 'deny' && refused.status).toBe(503);
+      expect((await open.evaluate(view)).kind).toBe('allow');
+      const local = await Promise.all([1, 2, 3].map(() => fallback.evaluate(view)));
+      expect(local.map((d) => d.kind)).toEqual(['allow', 'allow', 'deny']);
+      expect(events.some((e) => e.type === 'ratelimit.store_failure')).toBe(true);
+      expect(events.some((e) => e.type === 'ratelimit.fallback')).toBe(true);
+
+      server = await startRedisServer(FAULT_PORT);
+      // The restarted Redis kept nothing on disk: counting starts over, and limits hold again.
+      await waitUntil(async () => (await closed.evaluate(view)).kind === 'allow');
+      expect((await closed.evaluate(view)).kind).toBe('allow');
+      const third = await closed.evaluate(view);
+      expect(third.kind === 'deny' && third.status).toBe(429);
+    } finally {
+      client.disconnect();
+      await server.stop();
+    }
+  }, 60_000);
+});
+
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition never became true');
+}
