@@ -82,7 +82,7 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
 
   it('reads time from Redis TIME when no time is given', async () => {
     const store = redisRateLimitStore(client);
-    const [seconds] = (await client.time()) as [string, string];
+    const [seconds] = (await client.time()) as unknown as [string, string];
     const result = await store.consume(
       'fixed-window',
       [{ key: `time:${Date.now()}`, limit: 1, windowMs: 1000, blockMs: 0 }],

@@ -1,6 +1,7 @@
 import { corsPolicy } from '@bulwark/cors-policy';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
 import type { ConformanceApp } from './driver.js';
+import { conformanceRateLimit, rateLimitRoutes } from './ratelimit-fixture.js';
 import { validationRoutes } from './validation-fixture.js';
 
 export const ALLOWED_ORIGIN = 'https://app.example.com';
@@ -22,6 +23,7 @@ export function conformanceApp(): ConformanceApp {
         exposedHeaders: ['x-request-id'],
         maxAge: 600,
       }),
+      conformanceRateLimit(),
       apiVersionPolicy({ supported: ['v1', 'v2'] }),
       deprecationPolicy({
         rules: [
@@ -52,6 +54,7 @@ export function conformanceApp(): ConformanceApp {
         },
       },
       ...validationRoutes,
+      ...rateLimitRoutes,
     ],
     onError: () => {},
   };

@@ -28,7 +28,8 @@ export function runAdapterConformance(
     });
     for (const scenario of options.scenarios ?? adapterScenarios) {
       it(scenario.name, async () => {
-        scenario.check(await sendProbe(running.baseUrl, scenario.request));
+        if ('run' in scenario) await scenario.run((request) => sendProbe(running.baseUrl, request));
+        else scenario.check(await sendProbe(running.baseUrl, scenario.request));
       });
     }
     it('answers arbitrary bodies and query strings without a 5xx, always problem+json on errors (property)', async () => {

@@ -1,8 +1,16 @@
 import type { ProbeRequest, ProbeResponse } from '../http-client.js';
 
 /** One request and what every framework must answer to it. */
-export interface AdapterScenario {
+export interface SingleRequestScenario {
   readonly name: string;
   readonly request: ProbeRequest;
   check(res: ProbeResponse): void;
 }
+
+/** A sequence of requests (for stateful primitives such as rate limits). */
+export interface SequenceScenario {
+  readonly name: string;
+  run(send: (request: ProbeRequest) => Promise<ProbeResponse>): Promise<void>;
+}
+
+export type AdapterScenario = SingleRequestScenario | SequenceScenario;

@@ -3,6 +3,7 @@ import type { ProbeResponse } from '../http-client.js';
 import { expectProblem, expectProfile, varyTokens } from './expect.js';
 import { ALLOWED_ORIGIN, SECRET_IN_ERROR } from './fixture.js';
 import type { AdapterScenario } from './scenario.js';
+import { rateLimitScenarios } from './ratelimit-scenarios.js';
 import { validationScenarios } from './validation-scenarios.js';
 
 function expectNoCorsGrant(res: ProbeResponse): void {
@@ -211,6 +212,6 @@ const foundationScenarios: readonly AdapterScenario[] = [
 ];
 
 /** The adapter conformance scenarios. Later packages append theirs here. */
-export const adapterScenarios: readonly AdapterScenario[] = [...foundationScenarios, ...validationScenarios];
+export const adapterScenarios: readonly AdapterScenario[] = [...foundationScenarios, ...validationScenarios, ...rateLimitScenarios];
 
 export type { AdapterScenario };

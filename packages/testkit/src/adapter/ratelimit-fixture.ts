@@ -1,0 +1,24 @@
+import { rateLimitPolicy } from '@bulwark/ratelimit';
+import type { ConformanceRoute } from './driver.js';
+
+/** A fresh limiter (own memory store) per app: three independent tiers on their own paths. */
+export function conformanceRateLimit() {
+  return rateLimitPolicy({
+    name: 'conformance',
+    limits: [
+      { name: 'limited', limit: 3, window: '60s', paths: ['/v2/limited'] },
+      { name: 'spoof', limit: 2, window: '60s', paths: ['/v2/spoof'] },
+      { name: 'wide', limit: 10, window: '60s', paths: ['/v2/tiers'] },
+      { name: 'narrow', limit: 1, window: '60s', paths: ['/v2/tiers'], methods: ['POST'] },
+    ],
+  });
+}
+
+const ok = () => ({ status: 200, body: { ok: true } });
+
+export const rateLimitRoutes: readonly ConformanceRoute[] = [
+  { method: 'GET', path: '/v2/limited', handle: ok },
+  { method: 'GET', path: '/v2/spoof', handle: ok },
+  { method: 'GET', path: '/v2/tiers', handle: ok },
+  { method: 'POST', path: '/v2/tiers', handle: () => ({ status: 202, body: { accepted: true } }) },
+];
