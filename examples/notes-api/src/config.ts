@@ -1,4 +1,4 @@
-import { ConfigError } from '@bulwark/core';
+import { ConfigError, type TrustProxy } from '@bulwark/core';
 
 export const FRAMEWORKS = ['express', 'fastify', 'koa', 'hono'] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
@@ -8,6 +8,22 @@ export interface DemoConfig {
   readonly host: string;
   readonly port: number;
   readonly corsOrigins: readonly string[];
+  /** From TRUST_PROXY: unset or `false` trusts no proxy; a number is a hop count; else a comma-separated CIDR list. */
+  readonly trustProxy: TrustProxy;
+  /** From REDIS_URL: when set, every store the demo uses is Redis. */
+  readonly redisUrl: string | undefined;
+}
+
+function readTrustProxy(value: string | undefined): TrustProxy {
+  if (value === undefined || value.trim() === '' || value.trim().toLowerCase() === 'false') return false;
+  if (/^\d+$/.test(value.trim())) return { hops: Number(value.trim()) };
+  const cidrs = value
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  if (cidrs.length === 0)
+    throw new ConfigError('TRUST_PROXY', 'expected false, a hop count or a comma-separated CIDR list');
+  return { cidrs };
 }
 
 /** Reads the demo's environment, refusing bad values instead of guessing. */
@@ -22,5 +38,15 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): D
     .split(',')
     .map((o) => o.trim())
     .filter(Boolean);
-  return { framework: framework as Framework, host: env.HOST ?? '127.0.0.1', port, corsOrigins };
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
+    throw new ConfigError('REDIS_URL', 'expected redis:// or rediss://');
+  return {
+    framework: framework as Framework,
+    host: env.HOST ?? '127.0.0.1',
+    port,
+    corsOrigins,
+    trustProxy: readTrustProxy(env.TRUST_PROXY),
+    redisUrl,
+  };
 }

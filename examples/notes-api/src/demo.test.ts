@@ -1,7 +1,8 @@
-import { expectProblem, expectProfile, sendProbe } from '@bulwark/testkit';
+import { describeWithService, expectProblem, expectProfile, portOpen, sendProbe } from '@bulwark/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Listening } from './apps/types.js';
 import { FRAMEWORKS, readConfig } from './config.js';
+import type { RunningDemo } from './server.js';
 import { startDemo } from './server.js';
 
 const UI = 'http://localhost:5173';
@@ -110,6 +111,31 @@ describe.each(FRAMEWORKS)('notes-api demo on %s', (framework) => {
     expect(version.supportedVersions).toEqual(['v1', 'v2']);
   });
 
+  it('limits /v2 per client IP with two advertised tiers, and leaves /health alone', async () => {
+    const report = JSON.stringify({ kind: 'notes-summary' });
+    const first = await send('POST', '/v2/reports', json, report);
+    expect(first.status).toBe(202);
+    expect(first.json()).toMatchObject({ kind: 'notes-summary', status: 'queued' });
+    expect(first.header('ratelimit-policy')).toBe('"anon";q=100;w=60, "reports";q=5;w=60');
+    for (let i = 0; i < 4; i++) expect((await send('POST', '/v2/reports', json, report)).status).toBe(202);
+    const limited = await send('POST', '/v2/reports', json, report);
+    expectProblem(limited, 429, 'rate_limited');
+    expect(Number(limited.header('retry-after'))).toBeGreaterThan(0);
+    // The /v2 tier still has room: the refused report consumed nothing.
+    const list = await send('GET', '/v2/notes');
+    expect(list.status).toBe(200);
+    expect(list.header('ratelimit')).toMatch(/^"anon";r=\d+;t=\d+$/);
+    const health = await send('GET', '/health');
+    expect(health.header('ratelimit')).toBeUndefined();
+  });
+
+  it('ignores X-Forwarded-For unless TRUST_PROXY says so', async () => {
+    const report = JSON.stringify({ kind: 'tag-usage' });
+    // The previous test used up this client's report tier; a spoofed address changes nothing.
+    const spoofed = await send('POST', '/v2/reports', { ...json, 'x-forwarded-for': '198.51.100.77' }, report);
+    expect(spoofed.status).toBe(429);
+  });
+
   it('answers CORS preflights from the configured UI only', async () => {
     const ok = await send('OPTIONS', '/v2/notes', {
       origin: UI,
@@ -127,10 +153,78 @@ describe.each(FRAMEWORKS)('notes-api demo on %s', (framework) => {
   });
 });
 
+describe('TRUST_PROXY', () => {
+  it('keys limits by the forwarded address when the proxy is trusted', async () => {
+    const server = await startDemo({
+      ...readConfig({ TRUST_PROXY: 'loopback' }),
+      framework: 'express',
+      port: 0,
+      onError: () => {},
+    });
+    try {
+      const report = JSON.stringify({ kind: 'tag-usage' });
+      const post = (ip: string) =>
+        sendProbe(server.url, {
+          method: 'POST',
+          path: '/v2/reports',
+          headers: { ...json, 'x-forwarded-for': ip },
+          body: report,
+        });
+      for (let i = 0; i < 5; i++) expect((await post('198.51.100.1')).status).toBe(202);
+      expect((await post('198.51.100.1')).status).toBe(429);
+      expect((await post('198.51.100.2')).status).toBe(202);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+const redisUp = await portOpen('127.0.0.1', 6379);
+describeWithService('Redis on 127.0.0.1:6379', redisUp, 'REDIS_URL: several demo processes share limits', () => {
+  it('counts requests to two servers (different frameworks) against one limit', async () => {
+    const redisUrl = 'redis://127.0.0.1:6379';
+    // A unique forwarded address per run keeps this test independent of earlier runs.
+    const client = `198.51.100.${(Date.now() % 200) + 20}`;
+    const servers: RunningDemo[] = [];
+    try {
+      for (const framework of ['fastify', 'hono'] as const) {
+        servers.push(
+          await startDemo({
+            ...readConfig({ REDIS_URL: redisUrl, TRUST_PROXY: 'loopback' }),
+            framework,
+            port: 0,
+            onError: () => {},
+          }),
+        );
+      }
+      expect(servers.map((s) => s.store)).toEqual(['redis', 'redis']);
+      const report = JSON.stringify({ kind: 'notes-summary' });
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const server = servers[i % 2] as RunningDemo;
+        const res = await sendProbe(server.url, {
+          method: 'POST',
+          path: '/v2/reports',
+          headers: { ...json, 'x-forwarded-for': client },
+          body: report,
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+    }
+  });
+});
+
 describe('demo configuration', () => {
   it('refuses an unknown framework and bad ports', () => {
     expect(() => readConfig({ FRAMEWORK: 'nest' })).toThrow(/FRAMEWORK/);
     expect(() => readConfig({ PORT: 'x' })).toThrow(/PORT/);
+    expect(() => readConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
+    expect(readConfig({ TRUST_PROXY: '2' }).trustProxy).toEqual({ hops: 2 });
+    expect(readConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(readConfig({}).trustProxy).toBe(false);
     expect(readConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins).toEqual([
       'https://a.example',
       'https://b.example',

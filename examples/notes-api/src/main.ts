@@ -16,6 +16,8 @@ try {
       '    security headers  HSTS 1y includeSubDomains, nosniff, CSP default-src none + frame-ancestors none,',
       '                      X-Frame-Options DENY, Referrer-Policy no-referrer, CORP same-origin, Cache-Control no-store',
       `    CORS              ${config.corsOrigins.join(', ')} (credentials; GET HEAD POST; content-type, authorization, x-request-id)`,
+      `    rate limits       100/min per client IP on /v2, plus 5/min on POST /v2/reports (store: ${server.store}; trust proxy: ${JSON.stringify(config.trustProxy)})`,
+      '    validation        zod, strict JSON bodies (100 KiB), 415/413/400/422 problems, output schemas',
       '    versions          v1 (deprecated 2026-06-01, sunset 2027-06-30), v2; others 406',
       '    errors            RFC 9457 problem+json, no stack traces',
       '',

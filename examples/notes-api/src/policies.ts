@@ -1,9 +1,14 @@
 import type { EventSink, RequestPolicy } from '@bulwark/core';
 import { corsPolicy } from '@bulwark/cors-policy';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
+import { type RateLimitStore, rateLimitPolicy } from '@bulwark/ratelimit';
 
 /** Every policy the demo runs, in mount order. Built once; the same objects serve any framework. */
-export function demoPolicies(options: { corsOrigins: readonly string[]; onEvent?: EventSink }): RequestPolicy[] {
+export function demoPolicies(options: {
+  corsOrigins: readonly string[];
+  onEvent?: EventSink;
+  store?: RateLimitStore;
+}): RequestPolicy[] {
   const onEvent = options.onEvent;
   return [
     securityHeaders(),
@@ -14,6 +19,19 @@ export function demoPolicies(options: { corsOrigins: readonly string[]; onEvent?
       allowedHeaders: ['content-type', 'authorization', 'x-request-id'],
       exposedHeaders: ['deprecation', 'sunset', 'link'],
       maxAge: 600,
+      ...(onEvent ? { onEvent } : {}),
+    }),
+    rateLimitPolicy({
+      name: 'notes-api',
+      limits: [
+        // Every /v2 route: 100 requests per minute per client IP (IPv6 grouped by /64).
+        { name: 'anon', key: 'ip', limit: 100, window: '60s', paths: ['/v2'] },
+        // The expensive operation: 5 reports per minute per client IP, on top.
+        { name: 'reports', key: 'ip', limit: 5, window: '60s', paths: ['/v2/reports'], methods: ['POST'] },
+      ],
+      ...(options.store ? { store: options.store } : {}),
+      // With Redis, a Redis outage falls back to per-process limits instead of failing open.
+      failure: { mode: 'fallback', timeout: '250ms' },
       ...(onEvent ? { onEvent } : {}),
     }),
     apiVersionPolicy({ supported: ['v1', 'v2'], ...(onEvent ? { onEvent } : {}) }),

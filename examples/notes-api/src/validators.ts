@@ -40,6 +40,11 @@ export function demoValidators(onEvent?: EventSink) {
       params: z.object({ id: z.string().regex(/^\d{1,12}$/) }),
       output: NoteOutput,
     }),
+    createReport: requestValidator({
+      ...common,
+      body: z.object({ kind: z.enum(['notes-summary', 'tag-usage']), since: z.iso.datetime().optional() }),
+      output: z.object({ id: z.string(), kind: z.string(), status: z.literal('queued') }),
+    }),
     findUsers: requestValidator({
       ...common,
       query: z.object({ email: z.email().max(254) }),

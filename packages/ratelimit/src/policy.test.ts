@@ -5,7 +5,8 @@ import { type RateLimitOptions, rateLimitPolicy } from './policy.js';
 import type { RateLimitStore } from './port.js';
 
 const view = (ip = '203.0.113.7', path = '/v2/notes', method = 'GET') => requestView({ method, path, clientIp: ip });
-const header = (headers: readonly (readonly [string, string])[], name: string) => headers.find(([n]) => n === name)?.[1];
+const header = (headers: readonly (readonly [string, string])[], name: string) =>
+  headers.find(([n]) => n === name)?.[1];
 
 function policy(options: Partial<RateLimitOptions> = {}) {
   const clock = manualClock(Date.UTC(2030, 0, 1, 0, 0, 19));
@@ -80,7 +81,9 @@ describe('rateLimitPolicy answers', () => {
 
   it('applies per-key overrides, skip and allowlist', async () => {
     const { limiter } = policy({
-      limits: [{ name: 'anon', limit: 1, window: '60s', override: (v) => (v.header('x-plan') === 'pro' ? 3 : undefined) }],
+      limits: [
+        { name: 'anon', limit: 1, window: '60s', override: (v) => (v.header('x-plan') === 'pro' ? 3 : undefined) },
+      ],
       skip: (v) => v.path === '/internal',
       allowlist: ['10.0.0.0/8'],
     });
@@ -174,7 +177,10 @@ describe('store failure policy', () => {
   });
 
   it('turns a full memory store into the failure policy, not a silent reset', async () => {
-    const { limiter } = policy({ store: memoryStore({ maxKeys: 1 }), limits: [{ name: 'anon', limit: 1, window: '60s' }] });
+    const { limiter } = policy({
+      store: memoryStore({ maxKeys: 1 }),
+      limits: [{ name: 'anon', limit: 1, window: '60s' }],
+    });
     await limiter.evaluate(view('198.51.100.1'));
     const d = await limiter.evaluate(view('198.51.100.2'));
     expect(d.kind === 'deny' && d.status).toBe(503);
@@ -189,7 +195,15 @@ describe('configuration', () => {
     [{ limits: [{ name: 'a', limit: 0, window: '1s' }] }, /limits\[0\]\.limit/],
     [{ limits: [{ name: 'a', limit: 1, window: 'soon' }] }, /limits\[0\]\.window/],
     [{ limits: [{ name: 'a', limit: 1_000_000, window: '7d' }] }, /limits\[0\]\.limit/],
-    [{ limits: [{ name: 'a', limit: 1, window: '1s' }, { name: 'a', limit: 2, window: '1s' }] }, /unique/],
+    [
+      {
+        limits: [
+          { name: 'a', limit: 1, window: '1s' },
+          { name: 'a', limit: 2, window: '1s' },
+        ],
+      },
+      /unique/,
+    ],
     [{ limits: [{ name: 'a', limit: 1, window: '1s', key: 'cookie' as never }] }, /limits\[0\]\.key/],
     [{ limits: [{ name: 'a', limit: 1, window: '1s' }], algorithm: 'leaky' as never }, /algorithm/],
     [{ limits: [{ name: 'a', limit: 1, window: '1s' }], failure: { mode: 'ignore' as never } }, /failure.mode/],

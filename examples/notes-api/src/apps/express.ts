@@ -13,7 +13,7 @@ function reply(res: Response, answer: Answer, method: string): void {
 export const startExpress: StartApp = (parts, host, port) => {
   const app = express();
   app.disable('x-powered-by');
-  for (const policy of parts.policies) app.use(guard(policy));
+  for (const policy of parts.policies) app.use(guard(policy, parts.clientIp));
   const { handlers, validators: v } = parts;
   app.get('/health', (req, res) => reply(res, handlers.health(), req.method));
   for (const path of ['/v1/notes', '/v2/notes']) {
@@ -26,6 +26,9 @@ export const startExpress: StartApp = (parts, host, port) => {
   );
   app.post('/v2/notes', validate(v.createNote), (req, res) =>
     reply(res, handlers.create(valid(req, v.createNote).body), req.method),
+  );
+  app.post('/v2/reports', validate(v.createReport), (req, res) =>
+    reply(res, handlers.createReport(valid(req, v.createReport).body), req.method),
   );
   app.get('/v2/users', validate(v.findUsers), (req, res) =>
     reply(res, handlers.findUsers(valid(req, v.findUsers).query.email), req.method),

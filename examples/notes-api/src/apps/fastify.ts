@@ -11,7 +11,7 @@ export const startFastify: StartApp = async (parts, host, port) => {
   const app = Fastify();
   await app.register(problemHandlers({ onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) }));
   await app.register(validationSupport());
-  for (const policy of parts.policies) await app.register(guard(policy));
+  for (const policy of parts.policies) await app.register(guard(policy, parts.clientIp));
   const { handlers, validators: v } = parts;
   app.get('/health', (req, res) => reply(res, handlers.health(), req.method));
   for (const path of ['/v1/notes', '/v2/notes']) {
@@ -24,6 +24,9 @@ export const startFastify: StartApp = async (parts, host, port) => {
   );
   app.post('/v2/notes', validate(v.createNote), (req, res) =>
     reply(res, handlers.create(valid(req, v.createNote).body), req.method),
+  );
+  app.post('/v2/reports', validate(v.createReport), (req, res) =>
+    reply(res, handlers.createReport(valid(req, v.createReport).body), req.method),
   );
   app.get('/v2/users', validate(v.findUsers), (req, res) =>
     reply(res, handlers.findUsers(valid(req, v.findUsers).query.email), req.method),

@@ -15,7 +15,7 @@ export const startHono: StartApp = (parts, host, port) => {
   const app = new Hono<BulwarkEnv>();
   app.onError(errorHandler({ onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) }));
   app.notFound(notFoundHandler());
-  for (const policy of parts.policies) app.use('*', guard(policy));
+  for (const policy of parts.policies) app.use('*', guard(policy, parts.clientIp));
   const { handlers, validators: v } = parts;
   app.get('/health', (c) => reply(c, handlers.health()));
   for (const path of ['/v1/notes', '/v2/notes']) {
@@ -25,6 +25,7 @@ export const startHono: StartApp = (parts, host, port) => {
   }
   app.get('/v2/notes/:id', validate(v.getNote), (c) => reply(c, handlers.get(c.req.valid('param').id)));
   app.post('/v2/notes', validate(v.createNote), (c) => reply(c, handlers.create(c.req.valid('json'))));
+  app.post('/v2/reports', validate(v.createReport), (c) => reply(c, handlers.createReport(c.req.valid('json'))));
   app.get('/v2/users', validate(v.findUsers), (c) => reply(c, handlers.findUsers(c.req.valid('query').email)));
   return listenNode(getRequestListener(app.fetch), host, port);
 };

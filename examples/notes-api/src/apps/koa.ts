@@ -18,7 +18,7 @@ export const startKoa: StartApp = (parts, host, port) => {
   const app = new Koa();
   const router = new Router();
   app.use(problemHandlers({ onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) }));
-  for (const policy of parts.policies) app.use(guard(policy));
+  for (const policy of parts.policies) app.use(guard(policy, parts.clientIp));
   const { handlers, validators: v } = parts;
   router.get('/health', (ctx) => reply(ctx, handlers.health()));
   for (const path of ['/v1/notes', '/v2/notes']) {
@@ -28,6 +28,9 @@ export const startKoa: StartApp = (parts, host, port) => {
   }
   router.get('/v2/notes/:id', validate(v.getNote), (ctx) => reply(ctx, handlers.get(valid(ctx, v.getNote).params.id)));
   router.post('/v2/notes', validate(v.createNote), (ctx) => reply(ctx, handlers.create(valid(ctx, v.createNote).body)));
+  router.post('/v2/reports', validate(v.createReport), (ctx) =>
+    reply(ctx, handlers.createReport(valid(ctx, v.createReport).body)),
+  );
   router.get('/v2/users', validate(v.findUsers), (ctx) =>
     reply(ctx, handlers.findUsers(valid(ctx, v.findUsers).query.email)),
   );

@@ -1,9 +1,11 @@
-import type { EventSink, RequestPolicy } from '@bulwark/core';
+import type { ClientIpOptions, EventSink, RequestPolicy } from '@bulwark/core';
 import type { NoteHandlers } from '../domain/notes.js';
 import type { DemoValidators } from '../validators.js';
 
 export interface AppParts {
   readonly policies: readonly RequestPolicy[];
+  /** How every guard finds the client IP (TRUST_PROXY). */
+  readonly clientIp: ClientIpOptions;
   readonly handlers: NoteHandlers;
   readonly validators: DemoValidators;
   readonly onEvent?: EventSink;

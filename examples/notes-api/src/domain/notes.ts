@@ -67,6 +67,7 @@ export type Answer = { readonly status: number; readonly body: unknown } | DenyD
 
 /** The routes' logic, shared by every framework app. Inputs arrive validated. */
 export function noteHandlers(store: NoteStore, clock: () => Date = () => new Date()) {
+  let reportCount = 0;
   return {
     health: (): Answer => ({ status: 200, body: { status: 'ok' } }),
     list: (query: { limit: number; cursor?: string | undefined }, apiVersion: string | undefined): Answer => {
@@ -92,6 +93,10 @@ export function noteHandlers(store: NoteStore, clock: () => Date = () => new Dat
     create: (input: { title: string; body?: string | undefined; tags?: string[] | undefined }): Answer => ({
       status: 201,
       body: store.create(input, clock()),
+    }),
+    createReport: (input: { kind: string }): Answer => ({
+      status: 202,
+      body: { id: `r${++reportCount}`, kind: input.kind, status: 'queued' },
     }),
     findUsers: (email: string): Answer => ({
       status: 200,

@@ -28,7 +28,15 @@ export const rateLimitScenarios: readonly AdapterScenario[] = [
     async run(send) {
       const statuses: number[] = [];
       for (const spoof of ['1.1.1.1', '2.2.2.2', '3.3.3.3', '4.4.4.4']) {
-        statuses.push((await send({ method: 'GET', path: '/v2/spoof', headers: { 'x-forwarded-for': spoof, forwarded: `for=${spoof}` } })).status);
+        statuses.push(
+          (
+            await send({
+              method: 'GET',
+              path: '/v2/spoof',
+              headers: { 'x-forwarded-for': spoof, forwarded: `for=${spoof}` },
+            })
+          ).status,
+        );
       }
       expect(statuses).toEqual([200, 200, 429, 429]);
     },

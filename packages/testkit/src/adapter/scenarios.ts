@@ -2,8 +2,8 @@ import { expect } from 'vitest';
 import type { ProbeResponse } from '../http-client.js';
 import { expectProblem, expectProfile, varyTokens } from './expect.js';
 import { ALLOWED_ORIGIN, SECRET_IN_ERROR } from './fixture.js';
-import type { AdapterScenario } from './scenario.js';
 import { rateLimitScenarios } from './ratelimit-scenarios.js';
+import type { AdapterScenario } from './scenario.js';
 import { validationScenarios } from './validation-scenarios.js';
 
 function expectNoCorsGrant(res: ProbeResponse): void {
@@ -212,6 +212,10 @@ const foundationScenarios: readonly AdapterScenario[] = [
 ];
 
 /** The adapter conformance scenarios. Later packages append theirs here. */
-export const adapterScenarios: readonly AdapterScenario[] = [...foundationScenarios, ...validationScenarios, ...rateLimitScenarios];
+export const adapterScenarios: readonly AdapterScenario[] = [
+  ...foundationScenarios,
+  ...validationScenarios,
+  ...rateLimitScenarios,
+];
 
 export type { AdapterScenario };
