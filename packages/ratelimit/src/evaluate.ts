@@ -20,7 +20,7 @@ export interface KeyWrite {
  * The all-or-nothing decision over several limits, shared by every store that evaluates
  * in JavaScript (the memory store; the Redis scripts are its Lua twin). A blocked key
  * refuses without consuming. If any limit refuses, no limit consumes, and the refusing
- * limits with a block start it.
+ * limits with a block start it. Plain loops: this runs on every request.
  */
 export function decide(
   algorithm: Algorithm,
@@ -30,43 +30,40 @@ export function decide(
   now: number,
   commit: boolean,
 ): { result: ConsumeResult; writes: Array<KeyWrite | undefined> } {
-  const steps: Step[] = [];
-  const outcomes: LimitOutcome[] = [];
+  const n = checks.length;
+  const steps: Step[] = new Array(n);
+  const outcomes: LimitOutcome[] = new Array(n);
   let allowed = true;
-  checks.forEach((check, i) => {
+  for (let i = 0; i < n; i++) {
+    const check = checks[i] as LimitCheck;
     const record = records[i] as KeyRecord;
     const s = step(algorithm, record.state, now, cost, check.limit, check.windowMs);
-    steps.push(s);
+    steps[i] = s;
     if (record.blockedUntil > now) {
       allowed = false;
-      outcomes.push({
-        allowed: false,
-        remaining: 0,
-        resetMs: Math.max(s.resetMs, record.blockedUntil - now),
-        retryAfterMs: record.blockedUntil - now,
-      });
+      const wait = record.blockedUntil - now;
+      outcomes[i] = { allowed: false, remaining: 0, resetMs: Math.max(s.resetMs, wait), retryAfterMs: wait };
     } else {
       if (!s.allowed) allowed = false;
-      outcomes.push({ allowed: s.allowed, remaining: s.remaining, resetMs: s.resetMs, retryAfterMs: s.retryAfterMs });
+      outcomes[i] = { allowed: s.allowed, remaining: s.remaining, resetMs: s.resetMs, retryAfterMs: s.retryAfterMs };
     }
-  });
-  const writes: Array<KeyWrite | undefined> = checks.map((check, i) => {
-    if (!commit) return undefined;
-    const s = steps[i] as Step;
-    const record = records[i] as KeyRecord;
-    if (allowed) return { state: s.next, ttlMs: s.ttlMs };
-    if (check.blockMs > 0 && record.blockedUntil <= now && !(outcomes[i] as LimitOutcome).allowed) {
-      return { blockedUntil: now + check.blockMs, ttlMs: Math.max(check.blockMs, s.ttlMs) };
-    }
-    return undefined;
-  });
-  if (!allowed && commit) {
-    // A block that starts now is what the client must wait for.
-    checks.forEach((check, i) => {
-      const w = writes[i];
-      if (w?.blockedUntil !== undefined)
+  }
+  const writes: Array<KeyWrite | undefined> = new Array(n);
+  if (commit) {
+    for (let i = 0; i < n; i++) {
+      const s = steps[i] as Step;
+      if (allowed) {
+        writes[i] = { state: s.next, ttlMs: s.ttlMs };
+        continue;
+      }
+      const check = checks[i] as LimitCheck;
+      const record = records[i] as KeyRecord;
+      if (check.blockMs > 0 && record.blockedUntil <= now && !s.allowed) {
+        writes[i] = { blockedUntil: now + check.blockMs, ttlMs: Math.max(check.blockMs, s.ttlMs) };
+        // A block that starts now is what the client must wait for.
         outcomes[i] = { allowed: false, remaining: 0, resetMs: check.blockMs, retryAfterMs: check.blockMs };
-    });
+      }
+    }
   }
   return { result: { allowed, now, outcomes }, writes };
 }

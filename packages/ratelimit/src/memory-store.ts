@@ -1,18 +1,16 @@
 import { type Clock, ConfigError, systemClock } from '@bulwark/core';
-import { type Algorithm, refundState } from './algorithms.js';
-import { decide, type KeyRecord } from './evaluate.js';
-import type { ConsumeResult, LimitCheck, RateLimitStore } from './port.js';
+import { type Algorithm, type AlgorithmState, refundState, step } from './algorithms.js';
+import { decide, type KeyRecord, type KeyWrite } from './evaluate.js';
+import type { ConsumeResult, LimitCheck, LimitOutcome, RateLimitStore } from './port.js';
+import { Slab } from './slab.js';
 
-/** One key: the algorithm state inline (no nested arrays), the block and the expiry. */
-interface Entry {
-  a: number;
-  b: number;
-  c: number;
-  blocked: number;
-  expires: number;
-  /** Until when the key has no room left: eviction spares it until then. */
-  full: number;
-}
+// Field offsets of a key's record in the slab.
+const A = 0; // algorithm state, first number (NaN: no state yet, only a block)
+const B = 1;
+const C = 2;
+const BLOCKED = 3; // blocked until (ms)
+const EXPIRES = 4; // the record may be dropped after (ms)
+const FULL = 5; // no room left until (ms): eviction spares the key until then
 
 export interface MemoryStoreOptions {
   /** Most keys kept. Default 100,000 (about 13 MB at ~130 bytes a key). */
@@ -28,8 +26,6 @@ export class StoreFullError extends Error {
   }
 }
 
-const SWEEP_BATCH = 32;
-
 /** The memory store answers synchronously. */
 export interface MemoryRateLimitStore extends RateLimitStore {
   readonly size: number;
@@ -39,10 +35,14 @@ export interface MemoryRateLimitStore extends RateLimitStore {
   reset(keys: readonly string[]): void;
 }
 
+const SWEEP_BATCH = 32;
+const EVICTION_SCAN = 256;
+
 /**
  * The in-memory store: the default and the reference implementation of the port. No timer
  * per key: expired keys are dropped when read, and a small sweep runs on each insert.
- * Memory is bounded by `maxKeys`; at the cap the oldest keys that are *not currently
+ * Memory is bounded by `maxKeys` (state lives in one typed array, about 130 bytes a key
+ * with its map entry and key string); at the cap the oldest keys that are *not currently
  * limited* are evicted. A key that is blocked or has no room left is never evicted (that
  * would silently reset an active limit): if every candidate is limited, `consume` throws
  * `StoreFullError` and the policy's failure mode decides.
@@ -57,83 +57,153 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
   const maxKeys = options.maxKeys ?? 100_000;
   if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new ConfigError('maxKeys', 'expected a positive integer');
   const clock = options.clock ?? systemClock;
-  const entries = new Map<string, Entry>();
-  let sweeper: Iterator<[string, Entry]> = entries.entries();
+  const slots = new Map<string, number>();
+  const slab = new Slab(Math.min(maxKeys, 1024));
+  let sweeper: Iterator<[string, number]> = slots.entries();
 
-  const read = (key: string, now: number): Entry | undefined => {
-    const entry = entries.get(key);
-    if (entry !== undefined && entry.expires <= now) {
-      entries.delete(key);
-      return undefined;
-    }
-    return entry;
+  const drop = (key: string, slot: number) => {
+    slots.delete(key);
+    slab.release(slot);
   };
-  const record = (entry: Entry | undefined): KeyRecord =>
-    entry === undefined
-      ? { state: undefined, blockedUntil: 0 }
-      : { state: entry.a < 0 ? undefined : [entry.a, entry.b, entry.c], blockedUntil: entry.blocked };
-
+  /** The live slot of a key, or -1 (expired records are dropped on the way). */
+  const find = (key: string, now: number): number => {
+    const slot = slots.get(key);
+    if (slot === undefined) return -1;
+    if ((slab.data[slot * Slab.FIELDS + EXPIRES] as number) <= now) {
+      drop(key, slot);
+      return -1;
+    }
+    return slot;
+  };
   const sweep = (now: number) => {
     for (let i = 0; i < SWEEP_BATCH; i++) {
       let next = sweeper.next();
       if (next.done) {
-        sweeper = entries.entries();
+        sweeper = slots.entries();
         next = sweeper.next();
         if (next.done) return;
       }
-      const [key, entry] = next.value;
-      if (entry.expires <= now) entries.delete(key);
+      const [key, slot] = next.value;
+      if ((slab.data[slot * Slab.FIELDS + EXPIRES] as number) <= now) drop(key, slot);
     }
   };
-  const limitedNow = (entry: Entry, now: number) => entry.blocked > now || entry.full > now;
   const makeRoom = (now: number) => {
     sweep(now);
-    if (entries.size < maxKeys) return;
-    // Oldest first (insertion order); skip keys that are limited right now.
+    if (slots.size < maxKeys) return;
+    // Oldest first (insertion order), skipping keys that are limited right now.
     let scanned = 0;
-    for (const [key, entry] of entries) {
-      if (++scanned > 256) break;
-      if (!limitedNow(entry, now)) {
-        entries.delete(key);
+    for (const [key, slot] of slots) {
+      if (++scanned > EVICTION_SCAN) break;
+      const base = slot * Slab.FIELDS;
+      const data = slab.data;
+      if ((data[base + BLOCKED] as number) <= now && (data[base + FULL] as number) <= now) {
+        drop(key, slot);
         return;
       }
     }
     throw new StoreFullError();
   };
+  const create = (key: string, now: number): number => {
+    if (slots.size >= maxKeys) makeRoom(now);
+    else if ((slots.size & 1023) === 0) sweep(now);
+    const slot = slab.allocate();
+    const base = slot * Slab.FIELDS;
+    const data = slab.data;
+    data[base + A] = Number.NaN;
+    data[base + B] = 0;
+    data[base + C] = 0;
+    data[base + BLOCKED] = 0;
+    data[base + EXPIRES] = 0;
+    data[base + FULL] = 0;
+    slots.set(key, slot);
+    return slot;
+  };
+  const recordOf = (slot: number): KeyRecord => {
+    if (slot < 0) return { state: undefined, blockedUntil: 0 };
+    const data = slab.data;
+    const base = slot * Slab.FIELDS;
+    const a = data[base + A] as number;
+    return {
+      state: Number.isNaN(a) ? undefined : [a, data[base + B] as number, data[base + C] as number],
+      blockedUntil: data[base + BLOCKED] as number,
+    };
+  };
+  const apply = (key: string, found: number, write: KeyWrite, now: number): number => {
+    const slot = found >= 0 ? found : create(key, now);
+    const data = slab.data;
+    const base = slot * Slab.FIELDS;
+    if (write.state !== undefined) {
+      data[base + A] = write.state[0];
+      data[base + B] = write.state[1];
+      data[base + C] = write.state[2];
+    }
+    if (write.blockedUntil !== undefined) data[base + BLOCKED] = write.blockedUntil;
+    data[base + EXPIRES] = Math.max(data[base + EXPIRES] as number, now + write.ttlMs);
+    return slot;
+  };
 
-  const run = (
-    algorithm: Algorithm,
-    checks: readonly LimitCheck[],
-    cost: number,
-    now: number,
-    commit: boolean,
-  ): ConsumeResult => {
-    const current = checks.map((check) => read(check.key, now));
-    const { result, writes } = decide(algorithm, checks, current.map(record), cost, now, commit);
-    writes.forEach((write, i) => {
-      if (write === undefined) return;
-      const key = (checks[i] as LimitCheck).key;
-      let entry = current[i];
-      if (entry === undefined) {
-        if (entries.size >= maxKeys) makeRoom(now);
-        entry = { a: -1, b: 0, c: 0, blocked: 0, expires: 0, full: 0 };
-        entries.set(key, entry);
-      }
-      if (write.state !== undefined) {
-        entry.a = write.state[0];
-        entry.b = write.state[1];
-        entry.c = write.state[2];
-      }
-      if (write.blockedUntil !== undefined) entry.blocked = write.blockedUntil;
-      entry.expires = Math.max(entry.expires, now + write.ttlMs);
-    });
-    if (commit) {
-      result.outcomes.forEach((outcome, i) => {
-        if (outcome.allowed && outcome.remaining > 0) return;
-        const entry = current[i] ?? entries.get((checks[i] as LimitCheck).key);
-        if (entry !== undefined)
-          entry.full = Math.max(entry.full, now + Math.max(outcome.resetMs, outcome.retryAfterMs));
-      });
+  const markFull = (slot: number, outcome: LimitOutcome, now: number) => {
+    if (outcome.allowed && outcome.remaining > 0) return;
+    const base = slot * Slab.FIELDS;
+    const until = now + Math.max(outcome.resetMs, outcome.retryAfterMs);
+    if (until > (slab.data[base + FULL] as number)) slab.data[base + FULL] = until;
+  };
+
+  /**
+   * The single-limit fast path (most requests): the same rules as `decide`, without its
+   * arrays. Both paths run the same conformance and memory-vs-Lua tests.
+   */
+  const runOne = (algorithm: Algorithm, check: LimitCheck, cost: number, now: number, commit: boolean): ConsumeResult => {
+    let slot = find(check.key, now);
+    const data = slab.data;
+    const base = slot * Slab.FIELDS;
+    let state: AlgorithmState | undefined;
+    let blockedUntil = 0;
+    if (slot >= 0) {
+      const a = data[base + A] as number;
+      if (!Number.isNaN(a)) state = [a, data[base + B] as number, data[base + C] as number];
+      blockedUntil = data[base + BLOCKED] as number;
+    }
+    const s = step(algorithm, state, now, cost, check.limit, check.windowMs);
+    let outcome: LimitOutcome = { allowed: s.allowed, remaining: s.remaining, resetMs: s.resetMs, retryAfterMs: s.retryAfterMs };
+    if (blockedUntil > now) {
+      const wait = blockedUntil - now;
+      outcome = { allowed: false, remaining: 0, resetMs: Math.max(s.resetMs, wait), retryAfterMs: wait };
+    } else if (commit && s.allowed) {
+      if (slot < 0) slot = create(check.key, now);
+      const at = slot * Slab.FIELDS;
+      const fields = slab.data;
+      fields[at + A] = s.next[0];
+      fields[at + B] = s.next[1];
+      fields[at + C] = s.next[2];
+      const expires = now + s.ttlMs;
+      if (expires > (fields[at + EXPIRES] as number)) fields[at + EXPIRES] = expires;
+    } else if (commit && check.blockMs > 0) {
+      slot = apply(check.key, slot, { blockedUntil: now + check.blockMs, ttlMs: Math.max(check.blockMs, s.ttlMs) }, now);
+      outcome = { allowed: false, remaining: 0, resetMs: check.blockMs, retryAfterMs: check.blockMs };
+    }
+    if (commit && slot >= 0) markFull(slot, outcome, now);
+    return { allowed: outcome.allowed, now, outcomes: [outcome] };
+  };
+
+  const run = (algorithm: Algorithm, checks: readonly LimitCheck[], cost: number, now: number, commit: boolean): ConsumeResult => {
+    const n = checks.length;
+    if (n === 1) return runOne(algorithm, checks[0] as LimitCheck, cost, now, commit);
+    const found: number[] = new Array(n);
+    const records: KeyRecord[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const slot = find((checks[i] as LimitCheck).key, now);
+      found[i] = slot;
+      records[i] = recordOf(slot);
+    }
+    const { result, writes } = decide(algorithm, checks, records, cost, now, commit);
+    if (!commit) return result;
+    for (let i = 0; i < n; i++) {
+      const write = writes[i];
+      let slot = found[i] as number;
+      if (write !== undefined) slot = apply((checks[i] as LimitCheck).key, slot, write, now);
+      const outcome = result.outcomes[i];
+      if (slot >= 0 && outcome !== undefined) markFull(slot, outcome, now);
     }
     return result;
   };
@@ -141,22 +211,28 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
   return {
     name: 'memory',
     get size() {
-      return entries.size;
+      return slots.size;
     },
     consume: (algorithm, checks, cost, now = clock.now()) => run(algorithm, checks, cost, now, true),
     peek: (algorithm, checks, cost, now = clock.now()) => run(algorithm, checks, cost, now, false),
     refund(algorithm, checks, cost, now = clock.now()) {
       for (const check of checks) {
-        const entry = read(check.key, now);
-        if (entry === undefined || entry.a < 0) continue;
-        const next = refundState(algorithm, [entry.a, entry.b, entry.c], now, cost, check.limit, check.windowMs);
-        entry.a = next[0];
-        entry.b = next[1];
-        entry.c = next[2];
+        const slot = find(check.key, now);
+        if (slot < 0) continue;
+        const data = slab.data;
+        const base = slot * Slab.FIELDS;
+        if (Number.isNaN(data[base + A] as number)) continue;
+        const next = refundState(algorithm, [data[base + A] as number, data[base + B] as number, data[base + C] as number], now, cost, check.limit, check.windowMs);
+        data[base + A] = next[0];
+        data[base + B] = next[1];
+        data[base + C] = next[2];
       }
     },
     reset(keys) {
-      for (const key of keys) entries.delete(key);
+      for (const key of keys) {
+        const slot = slots.get(key);
+        if (slot !== undefined) drop(key, slot);
+      }
     },
   };
 }

@@ -1,0 +1,170 @@
+import { type LimitCheck, memoryStore } from '@bulwark/ratelimit';
+import { redisRateLimitStore } from '@bulwark/redis';
+import { MemoryStore as ExpressRateLimitMemoryStore } from 'express-rate-limit';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import { compareAsync, type Result } from './harness.js';
+
+const WINDOW_MS = 60_000;
+const checkFor = (key: string, limit: number): LimitCheck[] => [{ key: `bench:anon:${key}`, limit, windowMs: WINDOW_MS, blockMs: 0 }];
+
+/** rate-limiter-flexible rejects (throws) over the limit; both sides swallow that the same way. */
+const swallow = () => undefined;
+
+async function memoryAllow(): Promise<Result> {
+  const keys = Array.from({ length: 10_000 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+  const checks = keys.map((k) => checkFor(k, 1_000_000_000));
+  const ours = memoryStore({ maxKeys: 20_000 });
+  const theirs = new RateLimiterMemory({ points: 1_000_000_000, duration: WINDOW_MS / 1000 });
+  return compareAsync(
+    {
+      bench: 'ratelimit.memory.allow',
+      anchor: 'rate-limiter-flexible',
+      ours: async (i) => ours.consume('fixed-window', checks[i % 10_000] as LimitCheck[], 1),
+      theirs: (i) => theirs.consume(keys[i % 10_000] as string, 1).catch(swallow),
+    },
+    { iterations: 20_000 },
+  );
+}
+
+async function memoryReject(): Promise<Result> {
+  const keys = Array.from({ length: 10_000 }, (_, i) => `10.1.${i >> 8}.${i & 255}`);
+  const checks = keys.map((k) => checkFor(k, 5));
+  const ours = memoryStore({ maxKeys: 20_000 });
+  const theirs = new RateLimiterMemory({ points: 5, duration: WINDOW_MS / 1000 });
+  for (let i = 0; i < 10_000; i++) {
+    ours.consume('fixed-window', checks[i] as LimitCheck[], 5);
+    await theirs.consume(keys[i] as string, 5);
+  }
+  return compareAsync(
+    {
+      bench: 'ratelimit.memory.reject',
+      anchor: 'rate-limiter-flexible',
+      ours: async (i) => ours.consume('fixed-window', checks[i % 10_000] as LimitCheck[], 1),
+      theirs: (i) => theirs.consume(keys[i % 10_000] as string, 1).catch(swallow),
+    },
+    { iterations: 20_000 },
+  );
+}
+
+function heapAfterGc(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Bytes per key: heap growth over 1,000,000 fresh keys, measured after full GCs. */
+function bytesPerKey(): number {
+  const store = memoryStore({ maxKeys: 1_100_000 });
+  const before = heapAfterGc();
+  for (let i = 0; i < 1_000_000; i++) store.consume('fixed-window', checkFor(`k${i}`, 100), 1, 1_000_000);
+  const after = heapAfterGc();
+  if (store.size !== 1_000_000) throw new Error(`expected 1,000,000 keys, have ${store.size}`);
+  return Math.round((after - before) / 1_000_000);
+}
+
+async function memoryNewKey(): Promise<Result> {
+  const ours = memoryStore({ maxKeys: 2_000_000 });
+  const theirs = new RateLimiterMemory({ points: 100, duration: WINDOW_MS / 1000 });
+  // Keys are built before timing, for both sides: building them is the application's work.
+  const total = 50_000 * 10;
+  const theirKeys = Array.from({ length: total }, (_, i) => `n${i}`);
+  const ourChecks = theirKeys.map((key) => checkFor(key, 100));
+  let n = 0;
+  let m = 0;
+  const result = await compareAsync(
+    {
+      bench: 'ratelimit.memory.newkey',
+      anchor: 'rate-limiter-flexible',
+      ours: async () => ours.consume('fixed-window', ourChecks[n++] as LimitCheck[], 1),
+      theirs: () => theirs.consume(theirKeys[m++] as string, 1).catch(swallow),
+    },
+    { iterations: 50_000, rounds: 9 },
+  );
+  const perKey = bytesPerKey();
+  return { ...result, keys: n, bytesPerKey: perKey };
+}
+
+async function expressRateLimitMemory(): Promise<Result> {
+  const keys = Array.from({ length: 10_000 }, (_, i) => `10.2.${i >> 8}.${i & 255}`);
+  const checks = keys.map((k) => checkFor(k, 1_000_000_000));
+  const ours = memoryStore({ maxKeys: 20_000 });
+  const theirs = new ExpressRateLimitMemoryStore();
+  theirs.init({ windowMs: WINDOW_MS } as never);
+  const result = await compareAsync(
+    {
+      bench: 'ratelimit.memory.allow.express-rate-limit',
+      anchor: 'express-rate-limit',
+      ours: async (i) => ours.consume('fixed-window', checks[i % 10_000] as LimitCheck[], 1),
+      theirs: (i) => theirs.increment(keys[i % 10_000] as string),
+    },
+    { iterations: 20_000 },
+  );
+  theirs.shutdown();
+  return result;
+}
+
+/** Keeps `concurrency` operations in flight until `total` have completed. */
+async function inFlight(total: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) await op(next++);
+    }),
+  );
+  return (total * 1e9) / Number(process.hrtime.bigint() - start);
+}
+
+async function redisBenches(): Promise<Result[]> {
+  const options = { host: '127.0.0.1', port: 6379, enableAutoPipelining: false };
+  const oursClient = new Redis(options);
+  const theirsClient = new Redis(options);
+  const floorClient = new Redis(options);
+  try {
+    await Promise.all([oursClient.ping(), theirsClient.ping(), floorClient.ping()]);
+    const run = `${Date.now()}`;
+    const ours = redisRateLimitStore(oursClient, { prefix: `bench:${run}` });
+    const theirs = new RateLimiterRedis({ storeClient: theirsClient, points: 1_000_000_000, duration: WINDOW_MS / 1000, keyPrefix: `bench-rlf:${run}` });
+    floorClient.defineCommand('benchIncrExpire', {
+      numberOfKeys: 1,
+      lua: "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n",
+    });
+    const floor = floorClient as unknown as { benchIncrExpire(key: string, ttl: number): Promise<number> };
+    const keys = Array.from({ length: 10_000 }, (_, i) => `10.3.${i >> 8}.${i & 255}`);
+    const checks = keys.map((k) => checkFor(k, 1_000_000_000));
+    const total = 20_000;
+    const rounds = 7;
+    const measure = async (fn: (i: number) => Promise<unknown>) => inFlight(total, 100, fn);
+    const oursOp = async (i: number) => ours.consume('fixed-window', checks[i % 10_000] as LimitCheck[], 1);
+    const theirsOp = (i: number) => theirs.consume(keys[i % 10_000] as string, 1).catch(swallow);
+    const floorOp = (i: number) => floor.benchIncrExpire(`bench-floor:${run}:${keys[i % 10_000]}`, WINDOW_MS);
+    await measure(oursOp);
+    await measure(theirsOp);
+    await measure(floorOp);
+    const samples: Record<'ours' | 'theirs' | 'floor', number[]> = { ours: [], theirs: [], floor: [] };
+    for (let r = 0; r < rounds; r++) {
+      const order: Array<'ours' | 'theirs' | 'floor'> = r % 2 === 0 ? ['ours', 'theirs', 'floor'] : ['floor', 'theirs', 'ours'];
+      for (const which of order) samples[which].push(await measure(which === 'ours' ? oursOp : which === 'theirs' ? theirsOp : floorOp));
+    }
+    const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
+    const o = Math.round(median(samples.ours));
+    const t = Math.round(median(samples.theirs));
+    const f = Math.round(median(samples.floor));
+    return [
+      { bench: 'ratelimit.redis.allow', ours: o, anchor: 'rate-limiter-flexible', anchorOps: t, ratio: Number((o / t).toFixed(2)) },
+      { bench: 'ratelimit.redis.limit', ours: o, anchor: 'raw EVALSHA INCR+PEXPIRE', anchorOps: f, ratio: Number((o / f).toFixed(2)) },
+    ];
+  } finally {
+    oursClient.disconnect();
+    theirsClient.disconnect();
+    floorClient.disconnect();
+  }
+}
+
+export async function ratelimitBench(): Promise<Result[]> {
+  const only = process.env.BENCH_ONLY;
+  if (only === 'memory') return [await memoryAllow(), await memoryReject(), await memoryNewKey(), await expressRateLimitMemory()];
+  if (only === 'redis') return redisBenches();
+  return [await memoryAllow(), await memoryReject(), await memoryNewKey(), await expressRateLimitMemory(), ...(await redisBenches())];
+}
