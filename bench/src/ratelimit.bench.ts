@@ -6,7 +6,9 @@ import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { compareAsync, type Result } from './harness.js';
 
 const WINDOW_MS = 60_000;
-const checkFor = (key: string, limit: number): LimitCheck[] => [{ key: `bench:anon:${key}`, limit, windowMs: WINDOW_MS, blockMs: 0 }];
+const checkFor = (key: string, limit: number): LimitCheck[] => [
+  { key: `bench:anon:${key}`, limit, windowMs: WINDOW_MS, blockMs: 0 },
+];
 
 /** rate-limiter-flexible rejects (throws) over the limit; both sides swallow that the same way. */
 const swallow = () => undefined;
@@ -125,7 +127,12 @@ async function redisBenches(): Promise<Result[]> {
     await Promise.all([oursClient.ping(), theirsClient.ping(), floorClient.ping()]);
     const run = `${Date.now()}`;
     const ours = redisRateLimitStore(oursClient, { prefix: `bench:${run}` });
-    const theirs = new RateLimiterRedis({ storeClient: theirsClient, points: 1_000_000_000, duration: WINDOW_MS / 1000, keyPrefix: `bench-rlf:${run}` });
+    const theirs = new RateLimiterRedis({
+      storeClient: theirsClient,
+      points: 1_000_000_000,
+      duration: WINDOW_MS / 1000,
+      keyPrefix: `bench-rlf:${run}`,
+    });
     floorClient.defineCommand('benchIncrExpire', {
       numberOfKeys: 1,
       lua: "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n",
@@ -144,16 +151,30 @@ async function redisBenches(): Promise<Result[]> {
     await measure(floorOp);
     const samples: Record<'ours' | 'theirs' | 'floor', number[]> = { ours: [], theirs: [], floor: [] };
     for (let r = 0; r < rounds; r++) {
-      const order: Array<'ours' | 'theirs' | 'floor'> = r % 2 === 0 ? ['ours', 'theirs', 'floor'] : ['floor', 'theirs', 'ours'];
-      for (const which of order) samples[which].push(await measure(which === 'ours' ? oursOp : which === 'theirs' ? theirsOp : floorOp));
+      const order: Array<'ours' | 'theirs' | 'floor'> =
+        r % 2 === 0 ? ['ours', 'theirs', 'floor'] : ['floor', 'theirs', 'ours'];
+      for (const which of order)
+        samples[which].push(await measure(which === 'ours' ? oursOp : which === 'theirs' ? theirsOp : floorOp));
     }
     const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
     const o = Math.round(median(samples.ours));
     const t = Math.round(median(samples.theirs));
     const f = Math.round(median(samples.floor));
     return [
-      { bench: 'ratelimit.redis.allow', ours: o, anchor: 'rate-limiter-flexible', anchorOps: t, ratio: Number((o / t).toFixed(2)) },
-      { bench: 'ratelimit.redis.limit', ours: o, anchor: 'raw EVALSHA INCR+PEXPIRE', anchorOps: f, ratio: Number((o / f).toFixed(2)) },
+      {
+        bench: 'ratelimit.redis.allow',
+        ours: o,
+        anchor: 'rate-limiter-flexible',
+        anchorOps: t,
+        ratio: Number((o / t).toFixed(2)),
+      },
+      {
+        bench: 'ratelimit.redis.limit',
+        ours: o,
+        anchor: 'raw EVALSHA INCR+PEXPIRE',
+        anchorOps: f,
+        ratio: Number((o / f).toFixed(2)),
+      },
     ];
   } finally {
     oursClient.disconnect();
@@ -164,7 +185,14 @@ async function redisBenches(): Promise<Result[]> {
 
 export async function ratelimitBench(): Promise<Result[]> {
   const only = process.env.BENCH_ONLY;
-  if (only === 'memory') return [await memoryAllow(), await memoryReject(), await memoryNewKey(), await expressRateLimitMemory()];
+  if (only === 'memory')
+    return [await memoryAllow(), await memoryReject(), await memoryNewKey(), await expressRateLimitMemory()];
   if (only === 'redis') return redisBenches();
-  return [await memoryAllow(), await memoryReject(), await memoryNewKey(), await expressRateLimitMemory(), ...(await redisBenches())];
+  return [
+    await memoryAllow(),
+    await memoryReject(),
+    await memoryNewKey(),
+    await expressRateLimitMemory(),
+    ...(await redisBenches()),
+  ];
 }

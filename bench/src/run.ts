@@ -3,7 +3,11 @@ import { type Result, report } from './harness.js';
 import { ratelimitBench } from './ratelimit.bench.js';
 import { validationBench } from './validation.bench.js';
 
-const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = { cors: corsBench, validation: validationBench, ratelimit: ratelimitBench };
+const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
+  cors: corsBench,
+  validation: validationBench,
+  ratelimit: ratelimitBench,
+};
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = wanted.filter((name) => !(name in BENCHES));

@@ -153,7 +153,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
    * The single-limit fast path (most requests): the same rules as `decide`, without its
    * arrays. Both paths run the same conformance and memory-vs-Lua tests.
    */
-  const runOne = (algorithm: Algorithm, check: LimitCheck, cost: number, now: number, commit: boolean): ConsumeResult => {
+  const runOne = (
+    algorithm: Algorithm,
+    check: LimitCheck,
+    cost: number,
+    now: number,
+    commit: boolean,
+  ): ConsumeResult => {
     let slot = find(check.key, now);
     const data = slab.data;
     const base = slot * Slab.FIELDS;
@@ -165,7 +171,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
       blockedUntil = data[base + BLOCKED] as number;
     }
     const s = step(algorithm, state, now, cost, check.limit, check.windowMs);
-    let outcome: LimitOutcome = { allowed: s.allowed, remaining: s.remaining, resetMs: s.resetMs, retryAfterMs: s.retryAfterMs };
+    let outcome: LimitOutcome = {
+      allowed: s.allowed,
+      remaining: s.remaining,
+      resetMs: s.resetMs,
+      retryAfterMs: s.retryAfterMs,
+    };
     if (blockedUntil > now) {
       const wait = blockedUntil - now;
       outcome = { allowed: false, remaining: 0, resetMs: Math.max(s.resetMs, wait), retryAfterMs: wait };
@@ -179,14 +190,25 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
       const expires = now + s.ttlMs;
       if (expires > (fields[at + EXPIRES] as number)) fields[at + EXPIRES] = expires;
     } else if (commit && check.blockMs > 0) {
-      slot = apply(check.key, slot, { blockedUntil: now + check.blockMs, ttlMs: Math.max(check.blockMs, s.ttlMs) }, now);
+      slot = apply(
+        check.key,
+        slot,
+        { blockedUntil: now + check.blockMs, ttlMs: Math.max(check.blockMs, s.ttlMs) },
+        now,
+      );
       outcome = { allowed: false, remaining: 0, resetMs: check.blockMs, retryAfterMs: check.blockMs };
     }
     if (commit && slot >= 0) markFull(slot, outcome, now);
     return { allowed: outcome.allowed, now, outcomes: [outcome] };
   };
 
-  const run = (algorithm: Algorithm, checks: readonly LimitCheck[], cost: number, now: number, commit: boolean): ConsumeResult => {
+  const run = (
+    algorithm: Algorithm,
+    checks: readonly LimitCheck[],
+    cost: number,
+    now: number,
+    commit: boolean,
+  ): ConsumeResult => {
     const n = checks.length;
     if (n === 1) return runOne(algorithm, checks[0] as LimitCheck, cost, now, commit);
     const found: number[] = new Array(n);
@@ -222,7 +244,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
         const data = slab.data;
         const base = slot * Slab.FIELDS;
         if (Number.isNaN(data[base + A] as number)) continue;
-        const next = refundState(algorithm, [data[base + A] as number, data[base + B] as number, data[base + C] as number], now, cost, check.limit, check.windowMs);
+        const next = refundState(
+          algorithm,
+          [data[base + A] as number, data[base + B] as number, data[base + C] as number],
+          now,
+          cost,
+          check.limit,
+          check.windowMs,
+        );
         data[base + A] = next[0];
         data[base + B] = next[1];
         data[base + C] = next[2];

@@ -19,20 +19,65 @@ local cost = tonumber(ARGV[2])
 local commit = ARGV[3] == '1'
 `;
 
+/** One key (most requests): the same rules as DECIDE below, without its tables. */
+const DECIDE_ONE = `
+if #KEYS == 1 then
+  local limit, window, block = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+  local value = redis.call('GET', KEYS[1])
+  local has, a, b, c, blocked = false, 0, 0, 0, 0
+  local sa, sb, sc = '-', 0, 0
+  if value then
+    local sk
+    sa, sb, sc, sk = string.match(value, '^(%S+) (%S+) (%S+) (%S+)$')
+    blocked = tonumber(sk)
+    if sa ~= '-' then
+      has = true
+      a, b, c = tonumber(sa), tonumber(sb), tonumber(sc)
+    end
+  end
+  local ok, n1, n2, n3, rem, reset, retry, ttl = step(has, a, b, c, now, cost, limit, window)
+  if blocked > now then
+    return { now, 0, 0, 0, math.max(reset, blocked - now), blocked - now }
+  end
+  if commit then
+    if ok then
+      redis.call('SET', KEYS[1], n1 .. ' ' .. n2 .. ' ' .. n3 .. ' ' .. blocked, 'PX', ttl)
+    elseif block > 0 then
+      redis.call('SET', KEYS[1], sa .. ' ' .. sb .. ' ' .. sc .. ' ' .. (now + block), 'PX', math.max(block, ttl))
+      return { now, 0, 0, 0, block, block }
+    end
+  end
+  local flag = ok and 1 or 0
+  return { now, flag, flag, rem, reset, retry }
+end
+`;
+
 const DECIDE = `
 local n = #KEYS
-local ok, nx1, nx2, nx3, rem, reset, retry, ttl, blocked, limits, windows, blocks = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
+local ok, nx1, nx2, nx3, rem, reset, retry, ttl, blocked, blocks = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
 local allowed = true
 for i = 1, n do
   local base = 3 + (i - 1) * 3
   local limit = tonumber(ARGV[base + 1])
   local window = tonumber(ARGV[base + 2])
   blocks[i] = tonumber(ARGV[base + 3])
-  local h = redis.call('HMGET', KEYS[i], 'a', 'b', 'c', 'k')
-  local has = h[1] ~= false
-  blocked[i] = tonumber(h[4]) or 0
-  ok[i], nx1[i], nx2[i], nx3[i], rem[i], reset[i], retry[i], ttl[i] =
-    step(has, tonumber(h[1]), tonumber(h[2]), tonumber(h[3]), now, cost, limit, window)
+  -- One string per key: "a b c k" (state, then blocked-until); "-" for a key with a block only.
+  local value = redis.call('GET', KEYS[i])
+  local has, a, b, c = false, 0, 0, 0
+  blocked[i] = 0
+  if value then
+    local sa, sb, sc, sk = string.match(value, '^(%S+) (%S+) (%S+) (%S+)$')
+    blocked[i] = tonumber(sk)
+    if sa ~= '-' then
+      has = true
+      a, b, c = tonumber(sa), tonumber(sb), tonumber(sc)
+    end
+    nx1[i], nx2[i], nx3[i] = sa, sb, sc
+  end
+  local ok_i, n1, n2, n3
+  ok_i, n1, n2, n3, rem[i], reset[i], retry[i], ttl[i] = step(has, a, b, c, now, cost, limit, window)
+  ok[i] = ok_i
+  if ok_i and blocked[i] <= now then nx1[i], nx2[i], nx3[i] = n1, n2, n3 end
   if blocked[i] > now then
     ok[i] = false
     rem[i] = 0
@@ -41,19 +86,15 @@ for i = 1, n do
   end
   if not ok[i] then allowed = false end
 end
-local function keep(key, ms)
-  local pttl = redis.call('PTTL', key)
-  if pttl < ms then redis.call('PEXPIRE', key, ms) end
-end
 local reply = { now, allowed and 1 or 0 }
 for i = 1, n do
   if commit then
+    -- SET ... PX replaces the TTL with exactly how long this state matters.
     if allowed then
-      redis.call('HSET', KEYS[i], 'a', nx1[i], 'b', nx2[i], 'c', nx3[i])
-      keep(KEYS[i], ttl[i])
+      redis.call('SET', KEYS[i], nx1[i] .. ' ' .. nx2[i] .. ' ' .. nx3[i] .. ' ' .. blocked[i], 'PX', ttl[i])
     elseif blocks[i] > 0 and blocked[i] <= now and not ok[i] then
-      redis.call('HSET', KEYS[i], 'k', now + blocks[i])
-      keep(KEYS[i], math.max(blocks[i], ttl[i]))
+      local kept = nx1[i] or '-'
+      redis.call('SET', KEYS[i], kept .. ' ' .. (nx2[i] or 0) .. ' ' .. (nx3[i] or 0) .. ' ' .. (now + blocks[i]), 'PX', math.max(blocks[i], ttl[i]))
       rem[i] = 0
       reset[i] = blocks[i]
       retry[i] = blocks[i]
@@ -151,14 +192,14 @@ export type ScriptAlgorithm = keyof typeof STEPS;
 
 /** The check script of each algorithm (its SHA is pinned by a test). */
 export const CHECK_SCRIPTS: Readonly<Record<ScriptAlgorithm, string>> = Object.freeze({
-  'fixed-window': PRELUDE + STEPS['fixed-window'] + DECIDE,
-  'sliding-window': PRELUDE + STEPS['sliding-window'] + DECIDE,
-  'token-bucket': PRELUDE + STEPS['token-bucket'] + DECIDE,
-  gcra: PRELUDE + STEPS.gcra + DECIDE,
+  'fixed-window': PRELUDE + STEPS['fixed-window'] + DECIDE_ONE + DECIDE,
+  'sliding-window': PRELUDE + STEPS['sliding-window'] + DECIDE_ONE + DECIDE,
+  'token-bucket': PRELUDE + STEPS['token-bucket'] + DECIDE_ONE + DECIDE,
+  gcra: PRELUDE + STEPS.gcra + DECIDE_ONE + DECIDE,
 });
 
 /**
- * Gives `cost` back to each key without touching its expiry (HSET keeps the TTL).
+ * Gives `cost` back to each key without touching its expiry (SET ... KEEPTTL).
  * ARGV: now-or-empty, cost, algorithm, then limit, window per key.
  */
 export const REFUND_SCRIPT = `${PRELUDE}
@@ -166,23 +207,26 @@ local algorithm = ARGV[3]
 for i = 1, #KEYS do
   local limit = tonumber(ARGV[2 + i * 2])
   local window = tonumber(ARGV[3 + i * 2])
-  local h = redis.call('HMGET', KEYS[i], 'a', 'b', 'c')
-  if h[1] ~= false then
-    local a, b, c = tonumber(h[1]), tonumber(h[2]), tonumber(h[3])
-    if algorithm == 'fixed-window' or algorithm == 'sliding-window' then
-      b = math.max(0, b - cost)
-    elseif algorithm == 'token-bucket' then
-      local capacity = limit * window
-      a = math.min(capacity, math.min(capacity, a + math.max(0, now - b) * limit) + cost * window)
-      b = now
-    elseif algorithm == 'gcra' then
-      local back = cost * window
-      a = a - math.floor(back / limit)
-      b = b - (back % limit)
-      if b < 0 then b = b + limit; a = a - 1 end
-      if a < now then a = now; b = 0 end
+  local value = redis.call('GET', KEYS[i])
+  if value then
+    local sa, sb, sc, sk = string.match(value, '^(%S+) (%S+) (%S+) (%S+)$')
+    if sa ~= '-' then
+      local a, b, c = tonumber(sa), tonumber(sb), tonumber(sc)
+      if algorithm == 'fixed-window' or algorithm == 'sliding-window' then
+        b = math.max(0, b - cost)
+      elseif algorithm == 'token-bucket' then
+        local capacity = limit * window
+        a = math.min(capacity, math.min(capacity, a + math.max(0, now - b) * limit) + cost * window)
+        b = now
+      elseif algorithm == 'gcra' then
+        local back = cost * window
+        a = a - math.floor(back / limit)
+        b = b - (back % limit)
+        if b < 0 then b = b + limit; a = a - 1 end
+        if a < now then a = now; b = 0 end
+      end
+      redis.call('SET', KEYS[i], a .. ' ' .. b .. ' ' .. c .. ' ' .. sk, 'KEEPTTL')
     end
-    redis.call('HSET', KEYS[i], 'a', a, 'b', b, 'c', c)
   end
 end
 return 1

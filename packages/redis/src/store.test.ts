@@ -32,13 +32,13 @@ describe('lua scripts', () => {
     const sha = (text: string) => createHash('sha1').update(text).digest('hex');
     expect(Object.fromEntries(ALGORITHMS.map((a) => [a, sha(CHECK_SCRIPTS[a])]))).toMatchInlineSnapshot(`
       {
-        "fixed-window": "39f446ce1e733dbb14f90882ecb0b75f4b59589e",
-        "gcra": "b83cc1ffa5097b5a7bd0b7d7a8d063b19dfef8c9",
-        "sliding-window": "da87af17fdb6ac5cfd482054e091a15e354e8a7e",
-        "token-bucket": "973e2f0e87b5e6985a1a1a04b84f740ec125581f",
+        "fixed-window": "f01aeb2dd1159e2f90ebc22cc87a736c283ff7ea",
+        "gcra": "50d31f01b7dbd7f9ef92dd36e89c36b58f09b4ab",
+        "sliding-window": "eb3ce11b5db0f5460f2e334eb15c919c90b41bd2",
+        "token-bucket": "a966fe926ab7fb8a40bcd1d89444de36685efb3b",
       }
     `);
-    expect(sha(REFUND_SCRIPT)).toMatchInlineSnapshot(`"b02e57f6cb7c81fc776f297c35caa87c402005cf"`);
+    expect(sha(REFUND_SCRIPT)).toMatchInlineSnapshot(`"76eccc879ad43b4b69186ef6dc5397c4969b90c3"`);
   });
 });
 
