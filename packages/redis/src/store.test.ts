@@ -71,6 +71,19 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
     expect(await client.pttl(`bulwark:test-ttl:{p}:p:${key}`)).toBeGreaterThan(60_000);
   });
 
+  it('refunds keep the key\'s TTL', async () => {
+    const store = redisRateLimitStore(client, { prefix: 'bulwark:test-refund' });
+    const check = [{ key: `r:${Date.now()}`, limit: 5, windowMs: 600_000, blockMs: 0 }];
+    await store.consume('fixed-window', check, 3);
+    const [key] = await client.keys(`bulwark:test-refund:*${check[0]?.key}`);
+    const before = await client.pttl(key as string);
+    await store.refund('fixed-window', check, 10);
+    const after = await client.pttl(key as string);
+    expect(after).toBeGreaterThan(0);
+    expect(after).toBeLessThanOrEqual(before);
+    expect((await store.peek('fixed-window', check, 1)).outcomes[0]?.remaining).toBe(4);
+  });
+
   it('survives SCRIPT FLUSH (NOSCRIPT falls back to EVAL) without counting twice', async () => {
     const store = redisRateLimitStore(client);
     const check = [{ key: `flush:${Date.now()}`, limit: 10, windowMs: 600_000, blockMs: 0 }];
