@@ -71,7 +71,7 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
     expect(await client.pttl(`bulwark:test-ttl:{p}:p:${key}`)).toBeGreaterThan(60_000);
   });
 
-  it('refunds keep the key\'s TTL', async () => {
+  it("refunds keep the key's TTL", async () => {
     const store = redisRateLimitStore(client, { prefix: 'bulwark:test-refund' });
     const check = [{ key: `r:${Date.now()}`, limit: 5, windowMs: 600_000, blockMs: 0 }];
     await store.consume('fixed-window', check, 3);
