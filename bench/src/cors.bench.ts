@@ -37,6 +37,8 @@ function comparison(count: number): Comparison {
   };
 }
 
-export function corsBench(): Result[] {
-  return [1, 100, 1000].map((count) => compare(comparison(count)));
+export async function corsBench(): Promise<Result[]> {
+  const results: Result[] = [];
+  for (const count of [1, 100, 1000]) results.push(await compare(comparison(count)));
+  return results;
 }

@@ -32,38 +32,46 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] as number;
 };
 
+/** Alternates the two measurements round by round (ours first on even rounds) and keeps the medians. */
+async function alternate(
+  rounds: number,
+  ours: (round: number) => Promise<number> | number,
+  theirs: (round: number) => Promise<number> | number,
+) {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      a.push(await ours(round));
+      b.push(await theirs(round));
+    } else {
+      b.push(await theirs(round));
+      a.push(await ours(round));
+    }
+  }
+  return { ours: Math.round(median(a)), anchorOps: Math.round(median(b)) };
+}
+
+function result(bench: string, anchor: string, m: { ours: number; anchorOps: number }): Result {
+  return { bench, ours: m.ours, anchor, anchorOps: m.anchorOps, ratio: Number((m.ours / m.anchorOps).toFixed(2)) };
+}
+
 /**
  * Runs ours and theirs in alternating rounds in this one process (so both see the same
  * JIT state, GC pressure and CPU frequency) and reports the median of each.
  */
-export function compare(c: Comparison, options: { rounds?: number; iterations?: number } = {}): Result {
+export async function compare(c: Comparison, options: { rounds?: number; iterations?: number } = {}): Promise<Result> {
   const rounds = options.rounds ?? 15;
   const iterations = options.iterations ?? 50_000;
   // Warm up both until the JIT has settled.
   opsPerSecond(c.ours, iterations, 0);
   opsPerSecond(c.theirs, iterations, 0);
-  const ours: number[] = [];
-  const theirs: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const offset = round * iterations;
-    if (round % 2 === 0) {
-      ours.push(opsPerSecond(c.ours, iterations, offset));
-      theirs.push(opsPerSecond(c.theirs, iterations, offset));
-    } else {
-      theirs.push(opsPerSecond(c.theirs, iterations, offset));
-      ours.push(opsPerSecond(c.ours, iterations, offset));
-    }
-  }
-  const oursOps = Math.round(median(ours));
-  const anchorOps = Math.round(median(theirs));
-  return {
-    bench: c.bench,
-    ours: oursOps,
-    anchor: c.anchor,
-    anchorOps,
-    ratio: Number((oursOps / anchorOps).toFixed(2)),
-    ...c.extra?.(),
-  };
+  const m = await alternate(
+    rounds,
+    (round) => opsPerSecond(c.ours, iterations, round * iterations),
+    (round) => opsPerSecond(c.theirs, iterations, round * iterations),
+  );
+  return { ...result(c.bench, c.anchor, m), ...c.extra?.() };
 }
 
 export interface AsyncComparison {
@@ -88,26 +96,12 @@ export async function compareAsync(
   const iterations = options.iterations ?? 2_000;
   await asyncOpsPerSecond(c.ours, iterations);
   await asyncOpsPerSecond(c.theirs, iterations);
-  const ours: number[] = [];
-  const theirs: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) {
-      ours.push(await asyncOpsPerSecond(c.ours, iterations));
-      theirs.push(await asyncOpsPerSecond(c.theirs, iterations));
-    } else {
-      theirs.push(await asyncOpsPerSecond(c.theirs, iterations));
-      ours.push(await asyncOpsPerSecond(c.ours, iterations));
-    }
-  }
-  const oursOps = Math.round(median(ours));
-  const anchorOps = Math.round(median(theirs));
-  return {
-    bench: c.bench,
-    ours: oursOps,
-    anchor: c.anchor,
-    anchorOps,
-    ratio: Number((oursOps / anchorOps).toFixed(2)),
-  };
+  const m = await alternate(
+    rounds,
+    () => asyncOpsPerSecond(c.ours, iterations),
+    () => asyncOpsPerSecond(c.theirs, iterations),
+  );
+  return result(c.bench, c.anchor, m);
 }
 
 /** Prints a table and one JSON line per result. */

@@ -33,12 +33,12 @@ const strictSchema = z.strictObject({
   meta: z.strictObject({ pinned: z.boolean(), color: z.enum(['red', 'green', 'blue']) }).optional(),
 });
 
-function bodyOverhead(name: string, anchorSchema: z.ZodType, anchor: string): Result {
+async function bodyOverhead(name: string, anchorSchema: z.ZodType, anchor: string): Promise<Result> {
   const validator = requestValidator({ body: schema });
   const view = requestView({ method: 'POST', path: '/v2/notes', headers: { 'content-type': 'application/json' } });
   const decoder = new TextDecoder();
   let sink = 0;
-  const result = compare({
+  const result = await compare({
     bench: name,
     anchor,
     // Both start from the same bytes, as a server receives them.
@@ -109,8 +109,8 @@ async function honoRoutes(): Promise<Result> {
 
 export async function validationBench(): Promise<Result[]> {
   return [
-    bodyOverhead('validation.body.overhead', schema, 'JSON.parse+zod'),
-    bodyOverhead('validation.body.overhead.strict', strictSchema, 'JSON.parse+zod strict'),
+    await bodyOverhead('validation.body.overhead', schema, 'JSON.parse+zod'),
+    await bodyOverhead('validation.body.overhead.strict', strictSchema, 'JSON.parse+zod strict'),
     await fastifyRoutes(),
     await honoRoutes(),
   ];

@@ -17,7 +17,7 @@ export function demoPolicies(options: {
       credentials: true,
       methods: ['GET', 'HEAD', 'POST'],
       allowedHeaders: ['content-type', 'authorization', 'x-request-id'],
-      exposedHeaders: ['deprecation', 'sunset', 'link'],
+      exposedHeaders: ['deprecation', 'sunset', 'link', 'ratelimit', 'ratelimit-policy', 'retry-after'],
       maxAge: 600,
       ...(onEvent ? { onEvent } : {}),
     }),

@@ -10,6 +10,7 @@ import type { Listening, StartApp } from './apps/types.js';
 import type { DemoConfig, Framework } from './config.js';
 import { NoteStore, noteHandlers } from './domain/notes.js';
 import { demoPolicies } from './policies.js';
+import { demoRoutes } from './routes.js';
 import { demoValidators } from './validators.js';
 
 const STARTERS: Record<Framework, StartApp> = {
@@ -60,8 +61,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     {
       policies,
       clientIp: { trustProxy: options.trustProxy },
-      handlers: noteHandlers(new NoteStore()),
-      validators: demoValidators(onEvent),
+      routes: demoRoutes(noteHandlers(new NoteStore()), demoValidators(onEvent)),
       ...(onEvent ? { onEvent } : {}),
       onError: options.onError ?? ((err) => console.error('[notes-api] unhandled error', err)),
     },

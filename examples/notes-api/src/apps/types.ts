@@ -1,13 +1,11 @@
 import type { ClientIpOptions, EventSink, RequestPolicy } from '@bulwark/core';
-import type { NoteHandlers } from '../domain/notes.js';
-import type { DemoValidators } from '../validators.js';
+import type { DemoRoute } from '../routes.js';
 
 export interface AppParts {
   readonly policies: readonly RequestPolicy[];
   /** How every guard finds the client IP (TRUST_PROXY). */
   readonly clientIp: ClientIpOptions;
-  readonly handlers: NoteHandlers;
-  readonly validators: DemoValidators;
+  readonly routes: readonly DemoRoute[];
   readonly onEvent?: EventSink;
   readonly onError: (err: unknown) => void;
 }
