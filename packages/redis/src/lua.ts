@@ -4,25 +4,28 @@
  * all-or-nothing, then writes. Time comes from Redis `TIME` unless ARGV[1] overrides it
  * (tests). Numbers stay integral, so Lua's string conversion (`%.14g`) is exact.
  *
- * ARGV: now-or-empty, cost, commit (1 consume, 0 peek), then limit, window, block per key.
+ * ARGV[1]: "now cost commit" (now empty for Redis TIME; commit 1 consume, 0 peek); then
+ * "limit window block" per key. Packed strings: fewer arguments to encode per call.
  * Reply: now, allowedAll, then allowed, remaining, resetMs, retryAfterMs per key.
  */
 const PRELUDE = `
+local head_now, head_cost, head_commit = string.match(ARGV[1], '^(%d*) (%d+) (%d)$')
 local now
-if ARGV[1] == '' then
+if head_now == '' then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 else
-  now = tonumber(ARGV[1])
+  now = tonumber(head_now)
 end
-local cost = tonumber(ARGV[2])
-local commit = ARGV[3] == '1'
+local cost = tonumber(head_cost)
+local commit = head_commit == '1'
 `;
 
 /** One key (most requests): the same rules as DECIDE below, without its tables. */
 const DECIDE_ONE = `
 if #KEYS == 1 then
-  local limit, window, block = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+  local sl, sw, sb = string.match(ARGV[2], '^(%d+) (%d+) (%d+)$')
+  local limit, window, block = tonumber(sl), tonumber(sw), tonumber(sb)
   local value = redis.call('GET', KEYS[1])
   local has, a, b, c, blocked = false, 0, 0, 0, 0
   local sa, sb, sc = '-', 0, 0
@@ -57,10 +60,10 @@ local n = #KEYS
 local ok, nx1, nx2, nx3, rem, reset, retry, ttl, blocked, blocks = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
 local allowed = true
 for i = 1, n do
-  local base = 3 + (i - 1) * 3
-  local limit = tonumber(ARGV[base + 1])
-  local window = tonumber(ARGV[base + 2])
-  blocks[i] = tonumber(ARGV[base + 3])
+  local sl, sw, sb = string.match(ARGV[i + 1], '^(%d+) (%d+) (%d+)$')
+  local limit = tonumber(sl)
+  local window = tonumber(sw)
+  blocks[i] = tonumber(sb)
   -- One string per key: "a b c k" (state, then blocked-until); "-" for a key with a block only.
   local value = redis.call('GET', KEYS[i])
   local has, a, b, c = false, 0, 0, 0
@@ -200,13 +203,14 @@ export const CHECK_SCRIPTS: Readonly<Record<ScriptAlgorithm, string>> = Object.f
 
 /**
  * Gives `cost` back to each key without touching its expiry (SET ... KEEPTTL).
- * ARGV: now-or-empty, cost, algorithm, then limit, window per key.
+ * ARGV: "now cost commit" (as the check scripts), the algorithm, then "limit window" per key.
  */
 export const REFUND_SCRIPT = `${PRELUDE}
-local algorithm = ARGV[3]
+local algorithm = ARGV[2]
 for i = 1, #KEYS do
-  local limit = tonumber(ARGV[2 + i * 2])
-  local window = tonumber(ARGV[3 + i * 2])
+  local sl, sw = string.match(ARGV[i + 2], '^(%d+) (%d+)')
+  local limit = tonumber(sl)
+  local window = tonumber(sw)
   local value = redis.call('GET', KEYS[i])
   if value then
     local sa, sb, sc, sk = string.match(value, '^(%S+) (%S+) (%S+) (%S+)$')

@@ -32,13 +32,13 @@ describe('lua scripts', () => {
     const sha = (text: string) => createHash('sha1').update(text).digest('hex');
     expect(Object.fromEntries(ALGORITHMS.map((a) => [a, sha(CHECK_SCRIPTS[a])]))).toMatchInlineSnapshot(`
       {
-        "fixed-window": "f01aeb2dd1159e2f90ebc22cc87a736c283ff7ea",
-        "gcra": "50d31f01b7dbd7f9ef92dd36e89c36b58f09b4ab",
-        "sliding-window": "eb3ce11b5db0f5460f2e334eb15c919c90b41bd2",
-        "token-bucket": "a966fe926ab7fb8a40bcd1d89444de36685efb3b",
+        "fixed-window": "3a95c09fd31dc71250fd002cfe388b4a08c36b88",
+        "gcra": "015e8596090a7770fbe58d5e869d730edd75c3ca",
+        "sliding-window": "0af53ab9ad5ca953f8bd4f73755da93d48393d89",
+        "token-bucket": "1d0ad80a5b60bb6247e400d0baa007d77c06c1a3",
       }
     `);
-    expect(sha(REFUND_SCRIPT)).toMatchInlineSnapshot(`"76eccc879ad43b4b69186ef6dc5397c4969b90c3"`);
+    expect(sha(REFUND_SCRIPT)).toMatchInlineSnapshot(`"a2f3969e8542bb47e48337bd4839513b1a7791b0"`);
   });
 });
 

@@ -73,14 +73,24 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
   const hashTag = options.hashTag ?? ((key: string) => key.slice(0, Math.max(0, key.indexOf(':'))) || 'default');
   defineCommands(client);
   const commands = client as unknown as Record<string, ScriptCall>;
+  // Bound once: ioredis command methods need the client as `this`.
+  const scripts = Object.fromEntries(
+    Object.entries(COMMAND_NAMES).map(([algorithm, name]) => [algorithm, (commands[name] as ScriptCall).bind(client)]),
+  ) as Record<Algorithm, ScriptCall>;
 
   const keysOf = (checks: readonly LimitCheck[]): string[] => {
     const tag = hashTag((checks[0] as LimitCheck).key);
-    return checks.map((check) => {
-      if (hashTag(check.key) !== tag) throw new ConfigError('hashTag', 'every key of one check must share a hash tag');
-      return `${prefix}:{${tag}}:${check.key}`;
-    });
+    const keys: string[] = new Array(checks.length);
+    for (let i = 0; i < checks.length; i++) {
+      const key = (checks[i] as LimitCheck).key;
+      if (i > 0 && hashTag(key) !== tag)
+        throw new ConfigError('hashTag', 'every key of one check must share a hash tag');
+      keys[i] = `${prefix}:{${tag}}:${key}`;
+    }
+    return keys;
   };
+  // Arguments travel packed ("now cost commit", then "limit window block" per key): fewer
+  // arguments to encode per call, which is most of the client's cost.
   const call = async (
     algorithm: Algorithm,
     checks: readonly LimitCheck[],
@@ -89,10 +99,19 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
     commit: boolean,
   ) => {
     if (checks.length === 0) return { now: now ?? Date.now(), allowed: true, outcomes: [] };
-    const args: Array<string | number> = [...keysOf(checks), now === undefined ? '' : now, cost, commit ? 1 : 0];
-    for (const check of checks) args.push(check.limit, check.windowMs, check.blockMs);
-    const reply = await (commands[COMMAND_NAMES[algorithm]] as ScriptCall)(checks.length, ...args);
-    return parseReply(reply, checks.length);
+    const script = scripts[algorithm];
+    const head = `${now === undefined ? '' : now} ${cost} ${commit ? 1 : 0}`;
+    const keys = keysOf(checks);
+    if (checks.length === 1) {
+      const check = checks[0] as LimitCheck;
+      return parseReply(
+        await script(1, keys[0] as string, head, `${check.limit} ${check.windowMs} ${check.blockMs}`),
+        1,
+      );
+    }
+    const args: string[] = [...keys, head];
+    for (const check of checks) args.push(`${check.limit} ${check.windowMs} ${check.blockMs}`);
+    return parseReply(await script(checks.length, ...args), checks.length);
   };
 
   return {
@@ -101,8 +120,8 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
     peek: (algorithm, checks, cost, now) => call(algorithm, checks, cost, now, false),
     async refund(algorithm, checks, cost, now) {
       if (checks.length === 0) return;
-      const args: Array<string | number> = [...keysOf(checks), now === undefined ? '' : now, cost, algorithm];
-      for (const check of checks) args.push(check.limit, check.windowMs);
+      const args: string[] = [...keysOf(checks), `${now === undefined ? '' : now} ${cost} 1`, algorithm];
+      for (const check of checks) args.push(`${check.limit} ${check.windowMs}`);
       await (commands[REFUND_COMMAND] as ScriptCall)(checks.length, ...args);
     },
     async reset(keys) {
