@@ -18,7 +18,9 @@ function comparison(count: number): Comparison {
   // Every request comes from an allowed origin, cycling through the whole list so a linear
   // scan pays its average cost. There are always 1,000 distinct request objects, whatever
   // the list size, so every case touches the same amount of memory per round.
-  const requests = Array.from({ length: 1000 }, (_, i) => fakeRequest('GET', '/v2/notes', { origin: origins[i % count] as string }));
+  const requests = Array.from({ length: 1000 }, (_, i) =>
+    fakeRequest('GET', '/v2/notes', { origin: origins[i % count] as string }),
+  );
   const res = fakeResponse();
   const next = () => {};
   return {
