@@ -13,6 +13,7 @@ interface Def {
   readonly valueType?: z.ZodType;
   readonly in?: z.ZodType;
   readonly getter?: () => z.ZodType;
+  readonly checks?: readonly unknown[];
   readonly items?: readonly z.ZodType[];
 }
 
@@ -56,19 +57,28 @@ export function strictify(schema: z.ZodType, seen = new Map<z.ZodType, z.ZodType
   if (def.type === 'object' && def.shape !== undefined) {
     const shape: Record<string, z.ZodType> = {};
     for (const [key, field] of Object.entries(def.shape)) shape[key] = strictify(field, seen);
-    out = rebuild(schema, { shape, catchall: def.catchall ?? NEVER });
+    if (def.catchall !== undefined) {
+      out = Object.keys(shape).some((key) => shape[key] !== def.shape?.[key]) ? rebuild(schema, { shape }) : schema;
+    } else if ((def.checks ?? []).length === 0) {
+      // Built through the public constructor: zod compiles it like any strict object.
+      out = z.strictObject(shape);
+    } else {
+      out = rebuild(schema, { shape, catchall: NEVER });
+    }
   } else if (WRAPPERS.has(def.type) && def.innerType) {
-    out = rebuild(schema, { innerType: strictify(def.innerType, seen) });
+    out = same(def.innerType, seen, (inner) => rebuild(schema, { innerType: inner }), schema);
   } else if (def.type === 'array' && def.element) {
-    out = rebuild(schema, { element: strictify(def.element, seen) });
+    out = same(def.element, seen, (element) => rebuild(schema, { element }), schema);
   } else if (def.type === 'union' && def.options) {
-    out = rebuild(schema, { options: def.options.map((option) => strictify(option, seen)) });
+    const options = def.options.map((option) => strictify(option, seen));
+    out = options.some((o, i) => o !== def.options?.[i]) ? rebuild(schema, { options }) : schema;
   } else if (def.type === 'record' && def.valueType) {
-    out = rebuild(schema, { valueType: strictify(def.valueType, seen) });
+    out = same(def.valueType, seen, (valueType) => rebuild(schema, { valueType }), schema);
   } else if (def.type === 'tuple' && def.items) {
-    out = rebuild(schema, { items: def.items.map((item) => strictify(item, seen)) });
+    const items = def.items.map((item) => strictify(item, seen));
+    out = items.some((o, i) => o !== def.items?.[i]) ? rebuild(schema, { items }) : schema;
   } else if (def.type === 'pipe' && def.in) {
-    out = rebuild(schema, { in: strictify(def.in, seen) });
+    out = same(def.in, seen, (input) => rebuild(schema, { in: input }), schema);
   } else if (def.type === 'lazy' && def.getter) {
     const getter = def.getter;
     let resolved: z.ZodType | undefined;
@@ -81,6 +91,17 @@ export function strictify(schema: z.ZodType, seen = new Map<z.ZodType, z.ZodType
   }
   seen.set(schema, out);
   return out;
+}
+
+/** Rebuilds a wrapper only when its child changed: unchanged schemas keep zod's compiled form. */
+function same(
+  child: z.ZodType,
+  seen: Map<z.ZodType, z.ZodType>,
+  wrap: (child: z.ZodType) => z.ZodType,
+  original: z.ZodType,
+): z.ZodType {
+  const strictChild = strictify(child, seen);
+  return strictChild === child ? original : wrap(strictChild);
 }
 
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
