@@ -129,3 +129,37 @@ export function problemHandlers(options: ProblemHandlerOptions = {}): FastifyPlu
 }
 export { send } from './send.js';
 export { valid, validate, validationSupport } from './validate.js';
+
+/**
+ * Fastify's `frameworkErrors` option: errors Fastify raises before routing (a URL that
+ * does not decode, `FST_ERR_BAD_URL`; a bad content type) answered as problem+json like
+ * every other error. No hook runs on that path, so pass the policies whose headers every
+ * answer must carry (the header profile, CORS); their allow headers are applied.
+ *
+ * @example
+ * ```ts
+ * import { handleClientError } from '@bulwark/node';
+ * const app = Fastify({ frameworkErrors: frameworkErrors({ policies: [headers] }), clientErrorHandler: handleClientError });
+ * ```
+ */
+export function frameworkErrors(
+  options: ProblemHandlerOptions & { readonly policies?: readonly RequestPolicy[] } = {},
+) {
+  const { policies = [], ...problems } = options;
+  return async function bulwarkFrameworkErrors(
+    error: Error,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const view = nodeRequestView(request.raw);
+    for (const policy of policies) {
+      try {
+        const decision = await policy.evaluate(view);
+        if (decision.kind === 'allow') applyAllow(replySink(reply), decision);
+      } catch {
+        // The error answer goes out regardless.
+      }
+    }
+    send(reply, decisionForError(error, { ...problems, view }), request.method);
+  };
+}

@@ -11,6 +11,7 @@ const DETAIL_BY_CODE: Partial<Record<HttpErrorCode, string>> = {
   not_found: 'No resource matches this method and path.',
   method_not_allowed: 'This method is not allowed on this resource.',
   payload_too_large: 'The request body is larger than this endpoint accepts.',
+  headers_too_large: 'The request headers are larger than this server accepts.',
   unsupported_media_type: 'The request body has a content type this endpoint does not accept.',
   internal_error: 'An unexpected error occurred. It has been logged.',
 };
@@ -23,6 +24,7 @@ const CODE_BY_STATUS: Readonly<Record<number, HttpErrorCode>> = {
   405: 'method_not_allowed',
   406: 'not_acceptable',
   413: 'payload_too_large',
+  431: 'headers_too_large',
   415: 'unsupported_media_type',
   422: 'validation_failed',
   429: 'rate_limited',

@@ -12,6 +12,7 @@ export type HttpErrorCode =
   | 'unsupported_api_version'
   | 'api_sunset'
   | 'payload_too_large'
+  | 'headers_too_large'
   | 'unsupported_media_type'
   | 'validation_failed'
   | 'rate_limited'
@@ -36,6 +37,7 @@ export const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = Object.fr
   unsupported_api_version: 406,
   api_sunset: 410,
   payload_too_large: 413,
+  headers_too_large: 431,
   unsupported_media_type: 415,
   validation_failed: 422,
   rate_limited: 429,
@@ -56,6 +58,7 @@ export const TITLE_BY_CODE: Readonly<Record<HttpErrorCode, string>> = Object.fre
   unsupported_api_version: 'Unsupported API Version',
   api_sunset: 'API Version Retired',
   payload_too_large: 'Content Too Large',
+  headers_too_large: 'Request Header Fields Too Large',
   unsupported_media_type: 'Unsupported Media Type',
   validation_failed: 'Validation Failed',
   rate_limited: 'Too Many Requests',

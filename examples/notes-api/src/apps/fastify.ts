@@ -1,10 +1,15 @@
-import { guard, problemHandlers, send, valid, validate, validationSupport } from '@bulwark/fastify';
+import { frameworkErrors, guard, problemHandlers, send, valid, validate, validationSupport } from '@bulwark/fastify';
+import { handleClientError } from '@bulwark/node';
 import Fastify from 'fastify';
 import type { StartApp } from './types.js';
 
 export const startFastify: StartApp = async (parts, host, port) => {
-  const app = Fastify();
-  await app.register(problemHandlers({ onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) }));
+  const problems = { onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) };
+  const app = Fastify({
+    frameworkErrors: frameworkErrors({ ...problems, policies: parts.policies }),
+    clientErrorHandler: handleClientError,
+  });
+  await app.register(problemHandlers(problems));
   await app.register(validationSupport());
   for (const policy of parts.policies) await app.register(guard(policy, parts.clientIp));
   for (const route of parts.routes) {

@@ -202,6 +202,29 @@ const foundationScenarios: readonly AdapterScenario[] = [
     },
   },
   {
+    // Routers differ here (Express and Fastify refuse the URL, Koa's and Hono's routers pass
+    // the raw segment on); what must hold everywhere: no 5xx, and any refusal is a problem.
+    name: 'Problems: a path that does not percent-decode never gets a 5xx; a refusal is problem+json',
+    request: { method: 'GET', path: '/v2/notes/%E0%A4%A' },
+    check(res) {
+      expect(res.status).toBeLessThan(500);
+      if (res.status >= 400) expect(res.header('content-type')).toMatch(/^application\/problem\+json/);
+      expectProfile(res);
+    },
+  },
+  {
+    name: 'Problems: a request Node refuses to parse (bad Content-Length) is 400 problem+json',
+    request: {
+      method: 'POST',
+      path: '/v2/notes',
+      headers: { 'content-type': 'application/json', 'content-length': 'abc' },
+      body: '{}',
+    },
+    check(res) {
+      expectProblem(res, 400, 'bad_request');
+    },
+  },
+  {
     name: 'Routing: path parameters reach the handler',
     request: { method: 'GET', path: '/v2/notes/abc' },
     check(res) {

@@ -1,11 +1,15 @@
-import { guard, problemHandlers, valid, validate, validationSupport } from '@bulwark/fastify';
+import { frameworkErrors, guard, problemHandlers, valid, validate, validationSupport } from '@bulwark/fastify';
+import { handleClientError } from '@bulwark/node';
 import type { AdapterDriver } from '@bulwark/testkit';
 import Fastify from 'fastify';
 
 export const fastifyDriver: AdapterDriver = {
   name: 'fastify',
   async start(spec) {
-    const app = Fastify();
+    const app = Fastify({
+      frameworkErrors: frameworkErrors({ onError: spec.onError, policies: spec.policies }),
+      clientErrorHandler: handleClientError,
+    });
     await app.register(problemHandlers({ onError: spec.onError }));
     await app.register(validationSupport());
     for (const policy of spec.policies) await app.register(guard(policy));
