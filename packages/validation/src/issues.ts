@@ -48,7 +48,8 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     case 'too_big':
       return bound(issue, issue.maximum, 'most');
     case 'invalid_format':
-      return `Must be a valid ${issue.format}.`;
+      // A regex check names no format a client would know; say what went wrong instead.
+      return issue.format === 'regex' ? 'Does not match the expected pattern.' : `Must be a valid ${issue.format}.`;
     case 'not_multiple_of':
       return `Must be a multiple of ${String(issue.divisor)}.`;
     case 'invalid_value':
