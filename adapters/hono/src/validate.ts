@@ -5,7 +5,7 @@ import { decisionResponse, honoView } from './shared.js';
 /** What `c.req.valid(...)` returns after `validate(validator)`, per Hono target. */
 export interface ValidatedInput<B, Q, P, H> {
   in: Record<never, never>;
-  out: { json: B; query: Q; param: P; header: H };
+  out: { json: B; query: Q; param: P; header: H; cookie: Record<string, unknown> };
 }
 
 /**
@@ -37,6 +37,7 @@ export function validate<B, Q, P, H, O, E extends Env = Env, Path extends string
     c.req.addValidatedData('query', (data.query ?? {}) as object);
     c.req.addValidatedData('param', (data.params ?? {}) as object);
     c.req.addValidatedData('header', (data.headers ?? {}) as object);
+    c.req.addValidatedData('cookie', (data.cookies ?? {}) as object);
     await next();
     if (validator.hasOutput) await filterResponse(c, validator);
   };
@@ -60,6 +61,13 @@ export function valid<B, Q, P, H, O>(
   c: Context,
   _validator: RequestValidator<B, Q, P, H, O>,
 ): ValidatedRequest<B, Q, P, H> {
-  const get = (target: 'json' | 'query' | 'param' | 'header') => (c.req.valid as (t: string) => unknown)(target);
-  return { body: get('json') as B, query: get('query') as Q, params: get('param') as P, headers: get('header') as H };
+  const get = (target: 'json' | 'query' | 'param' | 'header' | 'cookie') =>
+    (c.req.valid as (t: string) => unknown)(target);
+  return {
+    body: get('json') as B,
+    query: get('query') as Q,
+    params: get('param') as P,
+    headers: get('header') as H,
+    cookies: get('cookie'),
+  };
 }

@@ -10,6 +10,8 @@ export interface ValidatedRequest<B, Q, P, H> {
   readonly query: Q;
   readonly params: P;
   readonly headers: H;
+  /** Declared cookies, when the validator has a cookies schema. */
+  readonly cookies?: unknown;
 }
 
 /** The raw parts of a request, as an adapter has them. */

@@ -1,4 +1,5 @@
 export type { RawRequestParts, RequestValidator, ValidatedOf, ValidatedRequest, ValidationResult } from '@bulwark/core';
+export { parseCookies } from './cookies.js';
 export type { FieldError, Location } from './issues.js';
 export { type JsonFailure, type JsonResult, parseJsonBody } from './json.js';
 export { checkMediaType } from './media-type.js';

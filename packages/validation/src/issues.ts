@@ -5,11 +5,11 @@ import { jsonPointer } from './pointer.js';
 export interface FieldError {
   readonly pointer: string;
   readonly detail: string;
-  /** Where: `body`, `query`, `params` or `headers`. */
+  /** Where: `body`, `query`, `params`, `headers` or `cookies`. */
   readonly in: Location;
 }
 
-export type Location = 'body' | 'query' | 'params' | 'headers';
+export type Location = 'body' | 'query' | 'params' | 'headers' | 'cookies';
 
 const listed = (values: readonly unknown[]) => {
   const text = values.map((v) => JSON.stringify(v)).join(', ');

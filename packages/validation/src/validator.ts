@@ -14,6 +14,7 @@ import {
   type ValidationFailedEvent,
 } from '@bulwark/core';
 import type { z } from 'zod';
+import { parseCookies } from './cookies.js';
 import { type FieldError, fieldErrors, type Location } from './issues.js';
 import { parseJsonBody } from './json.js';
 import { checkMediaType, compileAcceptedTypes } from './media-type.js';
@@ -38,6 +39,11 @@ export interface ValidatorOptions<
   readonly params?: P;
   /** Headers, as an object schema with lower-case names; only declared headers are read. */
   readonly headers?: H;
+  /**
+   * Cookies (parsed from the `Cookie` header, so the same on every framework), as an object
+   * schema; only declared cookies are read. Typed data: `valid(...).cookies`.
+   */
+  readonly cookies?: z.ZodType;
   /** Output schema: undeclared fields are dropped from 2xx answers (API3, excessive data exposure). */
   readonly output?: O;
   /** Accepted body media types. Default `['application/json']`; JSON types only. */
@@ -52,7 +58,19 @@ export interface ValidatorOptions<
 
 const MAX_ERRORS = 50;
 const EMPTY = new Uint8Array(0);
-const KNOWN = ['body', 'query', 'params', 'headers', 'output', 'accepts', 'bodyLimit', 'maxDepth', 'onEvent', 'clock'];
+const KNOWN = [
+  'body',
+  'query',
+  'params',
+  'headers',
+  'cookies',
+  'output',
+  'accepts',
+  'bodyLimit',
+  'maxDepth',
+  'onEvent',
+  'clock',
+];
 
 function isSchema(value: unknown): value is Schema {
   return (
@@ -92,10 +110,10 @@ export function requestValidator<
   for (const key of Object.keys(options)) {
     if (!KNOWN.includes(key)) throw new ConfigError(key, 'unknown option (a typo would otherwise be ignored)');
   }
-  for (const key of ['body', 'query', 'params', 'headers', 'output'] as const) {
+  for (const key of ['body', 'query', 'params', 'headers', 'cookies', 'output'] as const) {
     if (options[key] !== undefined && !isSchema(options[key])) throw new ConfigError(key, 'expected a zod 4 schema');
   }
-  for (const key of ['query', 'params', 'headers'] as const) {
+  for (const key of ['query', 'params', 'headers', 'cookies'] as const) {
     const schema = options[key];
     if (schema !== undefined && objectShape(schema) === undefined)
       throw new ConfigError(key, 'expected an object schema');
@@ -117,8 +135,10 @@ export function requestValidator<
   const bodySchema = strict(options.body);
   const querySchema = strict(options.query);
   const paramsSchema = strict(options.params);
-  // Headers are never strict: every request carries headers the route does not declare.
+  // Headers and cookies are never strict: requests carry many the route does not declare.
   const headersSchema = options.headers;
+  const cookiesSchema = options.cookies;
+  const cookieNames = cookiesSchema ? Object.keys(objectShape(cookiesSchema) ?? {}) : [];
   const output = options.output;
 
   const report = (
@@ -189,6 +209,7 @@ export function requestValidator<
       // Allocated only when something fails: the success path stays allocation-light.
       let errors: FieldError[] | undefined;
       let headers: unknown;
+      let cookies: unknown;
       let params: unknown;
       let query: unknown;
       if (headersSchema !== undefined) {
@@ -196,6 +217,14 @@ export function requestValidator<
         for (const name of Object.keys(headerShape)) raw[name] = view.header(name);
         const result = check(headersSchema, coerceRecord(raw, headersSchema), 'headers');
         if (result.ok) headers = result.value;
+        else errors = [...(errors ?? []), ...result.errors];
+      }
+      if (cookiesSchema !== undefined) {
+        const all = parseCookies(view.header('cookie'));
+        const raw: Record<string, string | undefined> = {};
+        for (const name of cookieNames) raw[name] = all[name];
+        const result = check(cookiesSchema, coerceRecord(raw, cookiesSchema), 'cookies');
+        if (result.ok) cookies = result.value;
         else errors = [...(errors ?? []), ...result.errors];
       }
       if (paramsSchema !== undefined) {
@@ -225,7 +254,10 @@ export function requestValidator<
         }
         body = result.data;
       }
-      return { ok: true, data: { body, query, params, headers } as ValidatedRequest<Out<B>, Out<Q>, Out<P>, Out<H>> };
+      return {
+        ok: true,
+        data: { body, query, params, headers, cookies } as ValidatedRequest<Out<B>, Out<Q>, Out<P>, Out<H>>,
+      };
     },
     filterOutput(value) {
       if (output === undefined) return value as Out<O>;

@@ -22,6 +22,7 @@ const createNote = requestValidator({
 
 const search = requestValidator({
   query: paginationQuery().extend({ active: z.boolean().optional(), tag: z.array(z.string()).optional() }),
+  cookies: z.object({ theme: z.enum(['light', 'dark']).optional() }),
 });
 
 /** Validated routes: a strict JSON create with an output schema, and a list with a coerced query. */
@@ -40,6 +41,9 @@ export const validationRoutes: readonly ConformanceRoute[] = [
     method: 'GET',
     path: '/v2/search',
     validator: search,
-    handle: ({ valid }) => ({ status: 200, body: { query: valid?.query } }),
+    handle: ({ valid }) => {
+      const theme = (valid?.cookies as { theme?: string } | undefined)?.theme;
+      return { status: 200, body: { query: valid?.query, ...(theme ? { theme } : {}) } };
+    },
   },
 ];

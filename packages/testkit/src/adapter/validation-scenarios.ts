@@ -118,6 +118,23 @@ export const validationScenarios: readonly AdapterScenario[] = [
     },
   },
   {
+    name: 'Validation: declared cookies are parsed and validated the same everywhere',
+    request: { method: 'GET', path: '/v2/search', headers: { cookie: 'other=1; theme=dark; theme=light' } },
+    check(res) {
+      expect(res.status).toBe(200);
+      expect(res.json()).toEqual({ query: { limit: 20 }, theme: 'dark' });
+    },
+  },
+  {
+    name: 'Validation: an invalid cookie is 400 with a pointer in cookies',
+    request: { method: 'GET', path: '/v2/search', headers: { cookie: 'theme=<script>' } },
+    check(res) {
+      const body = expectProblem(res, 400, 'bad_request');
+      expect(body.errors).toEqual([expect.objectContaining({ pointer: '/theme', in: 'cookies' })]);
+      expect(res.text).not.toContain('<script>');
+    },
+  },
+  {
     name: 'Validation: the pagination default applies',
     request: { method: 'GET', path: '/v2/search' },
     check(res) {
