@@ -19,6 +19,9 @@ else
 end
 local cost = tonumber(head_cost)
 local commit = head_commit == '1'
+-- Keys live at least a second: a state past its horizon decides like no state, so the
+-- extra second changes nothing but spares Redis millisecond-long keys.
+local MIN_TTL = 1000
 `;
 
 /** One key (most requests): the same rules as DECIDE below, without its tables. */
@@ -44,9 +47,9 @@ if #KEYS == 1 then
   end
   if commit then
     if ok then
-      redis.call('SET', KEYS[1], n1 .. ' ' .. n2 .. ' ' .. n3 .. ' ' .. blocked, 'PX', ttl)
+      redis.call('SET', KEYS[1], n1 .. ' ' .. n2 .. ' ' .. n3 .. ' ' .. blocked, 'PX', math.max(MIN_TTL, ttl))
     elseif block > 0 then
-      redis.call('SET', KEYS[1], sa .. ' ' .. sb .. ' ' .. sc .. ' ' .. (now + block), 'PX', math.max(block, ttl))
+      redis.call('SET', KEYS[1], sa .. ' ' .. sb .. ' ' .. sc .. ' ' .. (now + block), 'PX', math.max(MIN_TTL, block, ttl))
       return { now, 0, 0, 0, block, block }
     end
   end
@@ -94,10 +97,10 @@ for i = 1, n do
   if commit then
     -- SET ... PX replaces the TTL with exactly how long this state matters.
     if allowed then
-      redis.call('SET', KEYS[i], nx1[i] .. ' ' .. nx2[i] .. ' ' .. nx3[i] .. ' ' .. blocked[i], 'PX', ttl[i])
+      redis.call('SET', KEYS[i], nx1[i] .. ' ' .. nx2[i] .. ' ' .. nx3[i] .. ' ' .. blocked[i], 'PX', math.max(MIN_TTL, ttl[i]))
     elseif blocks[i] > 0 and blocked[i] <= now and not ok[i] then
       local kept = nx1[i] or '-'
-      redis.call('SET', KEYS[i], kept .. ' ' .. (nx2[i] or 0) .. ' ' .. (nx3[i] or 0) .. ' ' .. (now + blocks[i]), 'PX', math.max(blocks[i], ttl[i]))
+      redis.call('SET', KEYS[i], kept .. ' ' .. (nx2[i] or 0) .. ' ' .. (nx3[i] or 0) .. ' ' .. (now + blocks[i]), 'PX', math.max(MIN_TTL, blocks[i], ttl[i]))
       rem[i] = 0
       reset[i] = blocks[i]
       retry[i] = blocks[i]
