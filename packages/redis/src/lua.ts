@@ -1,5 +1,9 @@
+import type { Algorithm } from '@bulwark/ratelimit';
+
 /**
- * The Lua twins of `@bulwark/ratelimit`'s algorithms. Each script checks every key of one
+ * The Lua twins of `@bulwark/ratelimit`'s algorithms. Sliding window, token bucket and GCRA
+ * share one layout (a string per key, below); fixed window has its own (FIXED_WINDOW). Each
+ * script checks every key of one
  * request (all in one hash slot) in one round trip: it reads all states, decides
  * all-or-nothing, then writes. Time comes from Redis `TIME` unless ARGV[1] overrides it
  * (tests). Numbers stay integral, so Lua's string conversion (`%.14g`) is exact.
@@ -115,20 +119,6 @@ return reply
 `;
 
 const STEPS = {
-  'fixed-window': `
-local function step(has, a, b, c, now, cost, limit, window)
-  local start = now - (now % window)
-  local count = 0
-  if has and a == start then count = b end
-  local ok = count + cost <= limit
-  local used = count
-  if ok then used = count + cost end
-  local reset = start + window - now
-  local retry = 0
-  if not ok then retry = reset end
-  return ok, start, used, 0, math.max(0, limit - used), reset, retry, reset
-end
-`,
   'sliding-window': `
 local function step(has, a, b, c, now, cost, limit, window)
   local start = now - (now % window)
@@ -194,18 +184,131 @@ end
 `,
 } as const;
 
-export type ScriptAlgorithm = keyof typeof STEPS;
+/**
+ * Fixed window, the default and the hot path, has a layout of its own: one hash per limit
+ * with the field `<window start>` = count and the field `b` = blocked until (ms). Counting
+ * is one `HINCRBY` (no parsing, no formatting), the previous window's field is dropped when
+ * a new window starts, and `DEL` forgets a key whatever its window.
+ *
+ * ARGV: cost, then limit, window, block per key, then two optional arguments: now (absent or
+ * '' for Redis TIME) and '0' for a peek (absent: consume). The common call (Redis time, a
+ * consume) sends nothing it does not need. Reply: now, then per key the count before this request and the block: 0 none,
+ * > 0 ms left of a running block, < 0 a block this request started (minus its length). The
+ * client derives allowed, remaining, reset and retry from these (store.ts).
+ */
+const FIXED_WINDOW = `
+local keys = #KEYS
+local cost = tonumber(ARGV[1])
+local at = ARGV[3 * keys + 2]
+local now
+if at == nil or at == '' then
+  local t = redis.call('TIME')
+  now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
+else
+  now = tonumber(at)
+end
+local commit = ARGV[3 * keys + 3] ~= '0'
+-- Keys live at least a second (see PRELUDE).
+local MIN_TTL = 1000
+
+local function count_window(key, start, window)
+  local n = redis.call('HINCRBY', key, start, cost)
+  if n == cost then
+    -- A new window: drop the previous one and live until this one ends. A running block
+    -- cannot be cut short here: a blocked key never reaches this point.
+    redis.call('HDEL', key, start - window)
+    redis.call('PEXPIRE', key, math.max(MIN_TTL, start + window - now))
+  end
+  return n
+end
+local function start_block(key, block, rest)
+  redis.call('HSET', key, 'b', now + block)
+  redis.call('PEXPIRE', key, math.max(MIN_TTL, block, rest))
+end
+
+if keys == 1 then
+  local limit, window, block = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+  if block > 0 then
+    local until_ms = tonumber(redis.call('HGET', KEYS[1], 'b') or 0)
+    if until_ms > now then return { now, 0, until_ms - now } end
+  end
+  local start = now - now % window
+  if not commit then return { now, tonumber(redis.call('HGET', KEYS[1], start) or 0), 0 } end
+  local n = count_window(KEYS[1], start, window)
+  if n <= limit then return { now, n - cost, 0 } end
+  -- Refused: take the count back (atomic: nothing runs between the two). 0 - cost, not
+  -- -cost: Lua formats -0 as "-0", which HINCRBY refuses.
+  redis.call('HINCRBY', KEYS[1], start, 0 - cost)
+  if block == 0 then return { now, n - cost, 0 } end
+  start_block(KEYS[1], block, start + window - now)
+  return { now, n - cost, -block }
+end
+
+local starts, counts, waits = {}, {}, {}
+local allowed = true
+for i = 1, keys do
+  local j = 3 * i
+  local limit, window, block = tonumber(ARGV[j - 1]), tonumber(ARGV[j]), tonumber(ARGV[j + 1])
+  local start = now - now % window
+  starts[i] = start
+  counts[i] = tonumber(redis.call('HGET', KEYS[i], start) or 0)
+  waits[i] = 0
+  if block > 0 then
+    local until_ms = tonumber(redis.call('HGET', KEYS[i], 'b') or 0)
+    if until_ms > now then waits[i] = until_ms - now end
+  end
+  if waits[i] > 0 or counts[i] + cost > limit then allowed = false end
+end
+local reply = { now }
+for i = 1, keys do
+  if commit then
+    local j = 3 * i
+    local limit, window, block = tonumber(ARGV[j - 1]), tonumber(ARGV[j]), tonumber(ARGV[j + 1])
+    if allowed then
+      count_window(KEYS[i], starts[i], window)
+    elseif block > 0 and waits[i] == 0 and counts[i] + cost > limit then
+      start_block(KEYS[i], block, starts[i] + window - now)
+      waits[i] = -block
+    end
+  end
+  reply[2 * i] = counts[i]
+  reply[2 * i + 1] = waits[i]
+end
+return reply
+`;
 
 /** The check script of each algorithm (its SHA is pinned by a test). */
-export const CHECK_SCRIPTS: Readonly<Record<ScriptAlgorithm, string>> = Object.freeze({
-  'fixed-window': PRELUDE + STEPS['fixed-window'] + DECIDE_ONE + DECIDE,
+export const CHECK_SCRIPTS: Readonly<Record<Algorithm, string>> = Object.freeze({
+  'fixed-window': FIXED_WINDOW,
   'sliding-window': PRELUDE + STEPS['sliding-window'] + DECIDE_ONE + DECIDE,
   'token-bucket': PRELUDE + STEPS['token-bucket'] + DECIDE_ONE + DECIDE,
   gcra: PRELUDE + STEPS.gcra + DECIDE_ONE + DECIDE,
 });
 
 /**
- * Gives `cost` back to each key without touching its expiry (SET ... KEEPTTL).
+ * Gives `cost` back to each fixed-window key's current window, never below zero; `HINCRBY`
+ * keeps the key's TTL. ARGV: now ('' for Redis TIME), cost, then window per key.
+ */
+export const FIXED_WINDOW_REFUND_SCRIPT = `
+local now
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
+else
+  now = tonumber(ARGV[1])
+end
+local cost = tonumber(ARGV[2])
+for i = 1, #KEYS do
+  local window = tonumber(ARGV[i + 2])
+  local start = now - now % window
+  local count = tonumber(redis.call('HGET', KEYS[i], start) or 0)
+  if count > 0 and cost > 0 then redis.call('HINCRBY', KEYS[i], start, 0 - math.min(count, cost)) end
+end
+return 1
+`;
+
+/**
+ * Gives `cost` back to each key of the string-layout algorithms without touching its expiry (SET ... KEEPTTL).
  * ARGV: "now cost commit" (as the check scripts), the algorithm, then "limit window" per key.
  */
 export const REFUND_SCRIPT = `${PRELUDE}
@@ -219,7 +322,7 @@ for i = 1, #KEYS do
     local sa, sb, sc, sk = string.match(value, '^(%S+) (%S+) (%S+) (%S+)$')
     if sa ~= '-' then
       local a, b, c = tonumber(sa), tonumber(sb), tonumber(sc)
-      if algorithm == 'fixed-window' or algorithm == 'sliding-window' then
+      if algorithm == 'sliding-window' then
         b = math.max(0, b - cost)
       elseif algorithm == 'token-bucket' then
         local capacity = limit * window

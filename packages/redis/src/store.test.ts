@@ -32,13 +32,13 @@ describe('lua scripts', () => {
     const sha = (text: string) => createHash('sha1').update(text).digest('hex');
     expect(Object.fromEntries(ALGORITHMS.map((a) => [a, sha(CHECK_SCRIPTS[a])]))).toMatchInlineSnapshot(`
       {
-        "fixed-window": "9bb72ca1373d419224b40619146cbfc3a070175f",
+        "fixed-window": "ad7f3e5de64d7cd987d2fb1b80dfdf83229808d4",
         "gcra": "97a05ee17e8ad97dc385d7eeb308971daa6c3def",
         "sliding-window": "d088ae25b0a55bd447cc83423d01ff4832c56a5a",
         "token-bucket": "c623c6dec2d33861919567a36df0e752153df1da",
       }
     `);
-    expect(sha(REFUND_SCRIPT)).toMatchInlineSnapshot(`"f807c3f482da7b5f589f3dd220aea8572ce5808b"`);
+    expect(sha(REFUND_SCRIPT)).toMatchInlineSnapshot(`"5e8edc4b39cca019be497f45668acbfd157c6aca"`);
   });
 });
 
@@ -56,19 +56,36 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
     await client.quit();
   });
 
-  it('gives every key a TTL, counters and blocks alike', async () => {
-    const store = redisRateLimitStore(client, { prefix: 'bulwark:test-ttl' });
-    const key = `ttl-${Date.now()}`;
-    const check = [{ key: `p:${key}`, limit: 1, windowMs: 60_000, blockMs: 120_000 }];
-    await store.consume('fixed-window', check, 1);
-    await store.consume('fixed-window', check, 1);
-    const keys = await client.keys('bulwark:test-ttl:*');
-    expect(keys.length).toBeGreaterThan(0);
-    for (const k of keys) {
-      const ttl = await client.pttl(k);
-      expect(ttl, k).toBeGreaterThan(0);
-    }
-    expect(await client.pttl(`bulwark:test-ttl:{p}:p:${key}`)).toBeGreaterThan(60_000);
+  it.each(ALGORITHMS)('%s: gives every key a TTL, counters and blocks alike', async (algorithm) => {
+    const prefix = `bulwark:test-ttl-${algorithm}-${Date.now()}`;
+    const store = redisRateLimitStore(client, { prefix });
+    const check = [{ key: 'p:ttl', limit: 1, windowMs: 60_000, blockMs: 120_000 }];
+    await store.consume(algorithm, check, 1);
+    await store.consume(algorithm, check, 1);
+    const keys = await client.keys(`${prefix}:*`);
+    expect(keys).toHaveLength(1);
+    for (const k of keys) expect(await client.pttl(k), k).toBeGreaterThan(60_000);
+  });
+
+  it('fixed window: one hash per limit holds only the current window (and a block)', async () => {
+    const prefix = `bulwark:test-layout-${Date.now()}`;
+    const store = redisRateLimitStore(client, { prefix });
+    const check = [{ key: 'p:layout', limit: 1, windowMs: 60_000, blockMs: 1_000 }];
+    for (let w = 0; w < 4; w++) await store.consume('fixed-window', check, 1, T0 + w * 60_000);
+    await store.consume('fixed-window', check, 1, T0 + 3 * 60_000 + 1);
+    const [key] = await client.keys(`${prefix}:*`);
+    expect(await client.type(key as string)).toBe('hash');
+    expect((await client.hkeys(key as string)).sort()).toEqual([String(T0 + 3 * 60_000), 'b']);
+  });
+
+  it('a policy whose algorithm changes starts fresh keys; reset forgets every layout', async () => {
+    const prefix = `bulwark:test-switch-${Date.now()}`;
+    const store = redisRateLimitStore(client, { prefix });
+    const check = [{ key: 'p:switch', limit: 1, windowMs: 60_000, blockMs: 0 }];
+    for (const algorithm of ALGORITHMS) expect((await store.consume(algorithm, check, 1, T0)).allowed).toBe(true);
+    expect(await client.keys(`${prefix}:*`)).toHaveLength(ALGORITHMS.length);
+    await store.reset(['p:switch']);
+    expect(await client.keys(`${prefix}:*`)).toHaveLength(0);
   });
 
   it("refunds keep the key's TTL", async () => {
@@ -145,9 +162,12 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
             // real time between two steps taken at the same synthetic instant. Keep the
             // keys; expiry never changes a decision (an expired state equals no state), the
             // memory store still expires in synthetic time, so both paths stay covered.
+            const segment = { 'fixed-window': 'fw', 'sliding-window': 'sw', 'token-bucket': 'tb', gcra: 'gcra' }[
+              algorithm
+            ];
             await Promise.all([
-              client.persist(`bulwark:rl:{diff}:${a.key}`),
-              client.persist(`bulwark:rl:{diff}:${b.key}`),
+              client.persist(`bulwark:rl:${segment}:{diff}:${a.key}`),
+              client.persist(`bulwark:rl:${segment}:{diff}:${b.key}`),
             ]);
           }
         },

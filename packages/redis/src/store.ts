@@ -1,7 +1,14 @@
 import { ConfigError } from '@bulwark/core';
-import type { Algorithm, ConsumeResult, LimitCheck, LimitOutcome, RateLimitStore } from '@bulwark/ratelimit';
+import {
+  ALGORITHMS,
+  type Algorithm,
+  type ConsumeResult,
+  type LimitCheck,
+  type LimitOutcome,
+  type RateLimitStore,
+} from '@bulwark/ratelimit';
 import type { Cluster, Redis } from 'ioredis';
-import { CHECK_SCRIPTS, REFUND_SCRIPT } from './lua.js';
+import { CHECK_SCRIPTS, FIXED_WINDOW_REFUND_SCRIPT, REFUND_SCRIPT } from './lua.js';
 
 export interface RedisStoreOptions {
   /** Key prefix. Default `bulwark:rl`. */
@@ -21,6 +28,18 @@ const COMMAND_NAMES: Readonly<Record<Algorithm, string>> = {
   gcra: 'bulwarkRateLimitGcra',
 };
 const REFUND_COMMAND = 'bulwarkRateLimitRefund';
+const FIXED_WINDOW_REFUND_COMMAND = 'bulwarkRateLimitFixedWindowRefund';
+/**
+ * A segment per algorithm in every key: the layouts differ (fixed window is a hash, the
+ * others a string), so a policy whose algorithm changes in a deploy starts fresh keys
+ * instead of misreading (or failing on) the old ones.
+ */
+const KEY_SEGMENTS: Readonly<Record<Algorithm, string>> = {
+  'fixed-window': 'fw',
+  'sliding-window': 'sw',
+  'token-bucket': 'tb',
+  gcra: 'gcra',
+};
 
 type ScriptCall = (numberOfKeys: number, ...args: Array<string | number>) => Promise<unknown>;
 
@@ -35,6 +54,44 @@ function defineCommands(client: Redis | Cluster): void {
   if (typeof (client as unknown as Record<string, unknown>)[REFUND_COMMAND] !== 'function') {
     client.defineCommand(REFUND_COMMAND, { lua: REFUND_SCRIPT });
   }
+  if (typeof (client as unknown as Record<string, unknown>)[FIXED_WINDOW_REFUND_COMMAND] !== 'function') {
+    client.defineCommand(FIXED_WINDOW_REFUND_COMMAND, { lua: FIXED_WINDOW_REFUND_SCRIPT });
+  }
+}
+
+/**
+ * The fixed-window reply (now, then count before the request and block per key) turned
+ * into outcomes, by the same rules as the memory store's `decide`.
+ */
+function fixedWindowResult(reply: unknown, checks: readonly LimitCheck[], cost: number): ConsumeResult {
+  const values = reply as number[];
+  const now = values[0] as number;
+  const outcomes: LimitOutcome[] = new Array(checks.length);
+  let allowed = true;
+  for (let i = 0; i < checks.length; i++) {
+    const check = checks[i] as LimitCheck;
+    const count = values[1 + 2 * i] as number;
+    const block = values[2 + 2 * i] as number;
+    const rest = check.windowMs - (now % check.windowMs);
+    if (block > 0) {
+      outcomes[i] = { allowed: false, remaining: 0, resetMs: Math.max(rest, block), retryAfterMs: block };
+      allowed = false;
+    } else if (block < 0) {
+      outcomes[i] = { allowed: false, remaining: 0, resetMs: -block, retryAfterMs: -block };
+      allowed = false;
+    } else {
+      const ok = count + cost <= check.limit;
+      if (!ok) allowed = false;
+      const used = ok ? count + cost : count;
+      outcomes[i] = {
+        allowed: ok,
+        remaining: Math.max(0, check.limit - used),
+        resetMs: rest,
+        retryAfterMs: ok ? 0 : rest,
+      };
+    }
+  }
+  return { now, allowed, outcomes };
 }
 
 function parseReply(reply: unknown, count: number): ConsumeResult {
@@ -78,30 +135,62 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
     Object.entries(COMMAND_NAMES).map(([algorithm, name]) => [algorithm, (commands[name] as ScriptCall).bind(client)]),
   ) as Record<Algorithm, ScriptCall>;
 
-  const keysOf = (checks: readonly LimitCheck[]): string[] => {
+  const keysOf = (algorithm: Algorithm, checks: readonly LimitCheck[]): string[] => {
     const tag = hashTag((checks[0] as LimitCheck).key);
+    const head = `${prefix}:${KEY_SEGMENTS[algorithm]}:{${tag}}:`;
     const keys: string[] = new Array(checks.length);
     for (let i = 0; i < checks.length; i++) {
       const key = (checks[i] as LimitCheck).key;
       if (i > 0 && hashTag(key) !== tag)
         throw new ConfigError('hashTag', 'every key of one check must share a hash tag');
-      keys[i] = `${prefix}:{${tag}}:${key}`;
+      keys[i] = head + key;
     }
     return keys;
   };
-  // Arguments travel packed ("now cost commit", then "limit window block" per key): fewer
-  // arguments to encode per call, which is most of the client's cost.
-  const call = async (
+  // Fixed window: separate arguments (the script reads them without parsing); the common
+  // call (Redis time, a consume) sends no time and no peek flag. Not async: one promise
+  // per check instead of three.
+  const fixedWindow = (
+    checks: readonly LimitCheck[],
+    cost: number,
+    now: number | undefined,
+    commit: boolean,
+  ): Promise<ConsumeResult> => {
+    const args: Array<string | number> = keysOf('fixed-window', checks);
+    args.push(cost);
+    for (const check of checks) args.push(check.limit, check.windowMs, check.blockMs);
+    if (now !== undefined || !commit) args.push(now ?? '');
+    if (!commit) args.push(0);
+    return scripts['fixed-window'](checks.length, ...args).then((reply) => fixedWindowResult(reply, checks, cost));
+  };
+  const call = (
     algorithm: Algorithm,
     checks: readonly LimitCheck[],
     cost: number,
     now: number | undefined,
     commit: boolean,
-  ) => {
-    if (checks.length === 0) return { now: now ?? Date.now(), allowed: true, outcomes: [] };
+  ): Promise<ConsumeResult> => {
+    try {
+      if (checks.length === 0) return Promise.resolve({ now: now ?? Date.now(), allowed: true, outcomes: [] });
+      if (algorithm === 'fixed-window') return fixedWindow(checks, cost, now, commit);
+      return packed(algorithm, checks, cost, now, commit);
+    } catch (error) {
+      // A bad hash tag is a rejection, like every other store failure.
+      return Promise.reject(error);
+    }
+  };
+  // The other algorithms: arguments travel packed ("now cost commit", then "limit window
+  // block" per key): fewer arguments to encode per call.
+  const packed = async (
+    algorithm: Algorithm,
+    checks: readonly LimitCheck[],
+    cost: number,
+    now: number | undefined,
+    commit: boolean,
+  ): Promise<ConsumeResult> => {
     const script = scripts[algorithm];
     const head = `${now === undefined ? '' : now} ${cost} ${commit ? 1 : 0}`;
-    const keys = keysOf(checks);
+    const keys = keysOf(algorithm, checks);
     if (checks.length === 1) {
       const check = checks[0] as LimitCheck;
       return parseReply(
@@ -120,14 +209,22 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
     peek: (algorithm, checks, cost, now) => call(algorithm, checks, cost, now, false),
     async refund(algorithm, checks, cost, now) {
       if (checks.length === 0) return;
-      const args: string[] = [...keysOf(checks), `${now === undefined ? '' : now} ${cost} 1`, algorithm];
+      const at = now === undefined ? '' : now;
+      if (algorithm === 'fixed-window') {
+        const args: Array<string | number> = [...keysOf(algorithm, checks), at, cost];
+        for (const check of checks) args.push(check.windowMs);
+        await (commands[FIXED_WINDOW_REFUND_COMMAND] as ScriptCall)(checks.length, ...args);
+        return;
+      }
+      const args: string[] = [...keysOf(algorithm, checks), `${at} ${cost} 1`, algorithm];
       for (const check of checks) args.push(`${check.limit} ${check.windowMs}`);
       await (commands[REFUND_COMMAND] as ScriptCall)(checks.length, ...args);
     },
     async reset(keys) {
       if (keys.length === 0) return;
+      // The port names keys, not algorithms: forget the key under every layout.
       const checks = keys.map((key) => ({ key, limit: 1, windowMs: 1, blockMs: 0 }));
-      await client.del(...keysOf(checks));
+      await client.del(...ALGORITHMS.flatMap((algorithm) => keysOf(algorithm, checks)));
     },
   };
 }
