@@ -74,14 +74,15 @@ export async function compare(c: Comparison, options: { rounds?: number; iterati
   return { ...result(c.bench, c.anchor, m), ...c.extra?.() };
 }
 
+/** Each operation is awaited; one that answers synchronously is awaited all the same. */
 export interface AsyncComparison {
   readonly bench: string;
   readonly anchor: string;
-  ours(i: number): Promise<unknown>;
-  theirs(i: number): Promise<unknown>;
+  ours(i: number): unknown;
+  theirs(i: number): unknown;
 }
 
-async function asyncOpsPerSecond(fn: (i: number) => Promise<unknown>, iterations: number): Promise<number> {
+async function asyncOpsPerSecond(fn: (i: number) => unknown, iterations: number): Promise<number> {
   const start = process.hrtime.bigint();
   for (let i = 0; i < iterations; i++) await fn(i);
   return (iterations * 1e9) / Number(process.hrtime.bigint() - start);

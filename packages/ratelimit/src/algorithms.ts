@@ -24,36 +24,75 @@ export interface Step {
   readonly ttlMs: number;
 }
 
-type StepFn = (state: AlgorithmState | undefined, now: number, cost: number, limit: number, window: number) => Step;
+/**
+ * Where an algorithm writes one step: the fields of {@link Step} with the next state
+ * flattened into `a`, `b`, `c`. Stores on the hot path reuse one record, so a check
+ * allocates nothing for the algorithm; `step()` wraps it for everyone else.
+ */
+export interface StepRecord {
+  allowed: boolean;
+  a: number;
+  b: number;
+  c: number;
+  remaining: number;
+  resetMs: number;
+  retryAfterMs: number;
+  ttlMs: number;
+}
+
+/** A fresh record for {@link stepInto}. */
+export const stepRecord = (): StepRecord => ({
+  allowed: false,
+  a: 0,
+  b: 0,
+  c: 0,
+  remaining: 0,
+  resetMs: 0,
+  retryAfterMs: 0,
+  ttlMs: 0,
+});
+
+/** `has` false: no state yet (a, b, c are ignored). Same shape as the Lua twins. */
+type StepInto = (
+  has: boolean,
+  a: number,
+  b: number,
+  c: number,
+  now: number,
+  cost: number,
+  limit: number,
+  window: number,
+  out: StepRecord,
+) => void;
 
 /** [windowStart, count]: a counter per aligned window. */
-const fixedWindow: StepFn = (state, now, cost, limit, window) => {
+const fixedWindow: StepInto = (has, a, b, _c, now, cost, limit, window, out) => {
   const start = now - (now % window);
-  const count = state !== undefined && state[0] === start ? state[1] : 0;
+  const count = has && a === start ? b : 0;
   const allowed = count + cost <= limit;
   const used = allowed ? count + cost : count;
   const resetMs = start + window - now;
-  return {
-    allowed,
-    next: [start, used, 0],
-    remaining: Math.max(0, limit - used),
-    resetMs,
-    retryAfterMs: allowed ? 0 : resetMs,
-    ttlMs: resetMs,
-  };
+  out.allowed = allowed;
+  out.a = start;
+  out.b = used;
+  out.c = 0;
+  out.remaining = Math.max(0, limit - used);
+  out.resetMs = resetMs;
+  out.retryAfterMs = allowed ? 0 : resetMs;
+  out.ttlMs = resetMs;
 };
 
 /** [windowStart, current, previous]: the weighted two-window counter, compared in integers. */
-const slidingWindow: StepFn = (state, now, cost, limit, window) => {
+const slidingWindow: StepInto = (has, a, b, c, now, cost, limit, window, out) => {
   const start = now - (now % window);
   let current = 0;
   let previous = 0;
-  if (state !== undefined) {
-    if (state[0] === start) {
-      current = state[1];
-      previous = state[2];
-    } else if (state[0] === start - window) {
-      previous = state[1];
+  if (has) {
+    if (a === start) {
+      current = b;
+      previous = c;
+    } else if (a === start - window) {
+      previous = b;
     }
   }
   const elapsed = now - start;
@@ -68,32 +107,32 @@ const slidingWindow: StepFn = (state, now, cost, limit, window) => {
     retryAfterMs =
       room >= 0 && previous > 0 ? Math.max(1, window - Math.floor((room * window) / previous) - elapsed) : resetMs;
   }
-  return {
-    allowed,
-    next: [start, used, previous],
-    remaining: Math.max(0, Math.floor((budget - carried - used * window) / window)),
-    resetMs,
-    retryAfterMs,
-    ttlMs: 2 * window - elapsed,
-  };
+  out.allowed = allowed;
+  out.a = start;
+  out.b = used;
+  out.c = previous;
+  out.remaining = Math.max(0, Math.floor((budget - carried - used * window) / window));
+  out.resetMs = resetMs;
+  out.retryAfterMs = retryAfterMs;
+  out.ttlMs = 2 * window - elapsed;
 };
 
 /** [units, updatedAt]: tokens scaled by the window so refills stay integral. */
-const tokenBucket: StepFn = (state, now, cost, limit, window) => {
+const tokenBucket: StepInto = (has, a, b, _c, now, cost, limit, window, out) => {
   const capacity = limit * window;
-  const units = state === undefined ? capacity : Math.min(capacity, state[0] + Math.max(0, now - state[1]) * limit);
+  const units = has ? Math.min(capacity, a + Math.max(0, now - b) * limit) : capacity;
   const need = cost * window;
   const allowed = units >= need;
   const left = allowed ? units - need : units;
   const resetMs = Math.ceil((capacity - left) / limit);
-  return {
-    allowed,
-    next: [left, now, 0],
-    remaining: Math.floor(left / window),
-    resetMs,
-    retryAfterMs: allowed ? 0 : Math.ceil((need - units) / limit),
-    ttlMs: Math.max(1, resetMs),
-  };
+  out.allowed = allowed;
+  out.a = left;
+  out.b = now;
+  out.c = 0;
+  out.remaining = Math.floor(left / window);
+  out.resetMs = resetMs;
+  out.retryAfterMs = allowed ? 0 : Math.ceil((need - units) / limit);
+  out.ttlMs = Math.max(1, resetMs);
 };
 
 /**
@@ -101,12 +140,12 @@ const tokenBucket: StepFn = (state, now, cost, limit, window) => {
  * `tatMs + tatRemainder / limit` and advances by `window / limit` per unit of cost, kept
  * exact in integers (rounding every step would shrink the burst).
  */
-const gcra: StepFn = (state, now, cost, limit, window) => {
+const gcra: StepInto = (has, a, b, _c, now, cost, limit, window, out) => {
   let tatMs = now;
   let rem = 0;
-  if (state !== undefined && state[0] >= now) {
-    tatMs = state[0];
-    rem = state[1];
+  if (has && a >= now) {
+    tatMs = a;
+    rem = b;
   }
   const total = rem + cost * window;
   const nextMs = tatMs + Math.floor(total / limit);
@@ -116,22 +155,41 @@ const gcra: StepFn = (state, now, cost, limit, window) => {
   const storedMs = allowed ? nextMs : tatMs;
   const storedRem = allowed ? nextRem : rem;
   const resetMs = storedMs - now + (storedRem > 0 ? 1 : 0);
-  return {
-    allowed,
-    next: [storedMs, storedRem, 0],
-    remaining: Math.max(0, Math.floor(((horizon - storedMs) * limit - storedRem) / window)),
-    resetMs,
-    retryAfterMs: allowed ? 0 : nextMs - horizon + (nextRem > 0 ? 1 : 0),
-    ttlMs: Math.max(1, resetMs),
-  };
+  out.allowed = allowed;
+  out.a = storedMs;
+  out.b = storedRem;
+  out.c = 0;
+  out.remaining = Math.max(0, Math.floor(((horizon - storedMs) * limit - storedRem) / window));
+  out.resetMs = resetMs;
+  out.retryAfterMs = allowed ? 0 : nextMs - horizon + (nextRem > 0 ? 1 : 0);
+  out.ttlMs = Math.max(1, resetMs);
 };
 
-const STEPS: Readonly<Record<Algorithm, StepFn>> = {
+const STEPS: Readonly<Record<Algorithm, StepInto>> = {
   'fixed-window': fixedWindow,
   'sliding-window': slidingWindow,
   'token-bucket': tokenBucket,
   gcra,
 };
+
+/**
+ * One step of `algorithm` from a flattened state (`has` false: none) into `out`. The
+ * allocation-free form of {@link step}, for stores on the hot path.
+ */
+export function stepInto(
+  algorithm: Algorithm,
+  has: boolean,
+  a: number,
+  b: number,
+  c: number,
+  now: number,
+  cost: number,
+  limit: number,
+  window: number,
+  out: StepRecord,
+): void {
+  STEPS[algorithm](has, a, b, c, now, cost, limit, window, out);
+}
 
 /** One step of `algorithm`. */
 export function step(
@@ -142,7 +200,17 @@ export function step(
   limit: number,
   window: number,
 ): Step {
-  return STEPS[algorithm](state, now, cost, limit, window);
+  const out = stepRecord();
+  if (state === undefined) STEPS[algorithm](false, 0, 0, 0, now, cost, limit, window, out);
+  else STEPS[algorithm](true, state[0], state[1], state[2], now, cost, limit, window, out);
+  return {
+    allowed: out.allowed,
+    next: [out.a, out.b, out.c],
+    remaining: out.remaining,
+    resetMs: out.resetMs,
+    retryAfterMs: out.retryAfterMs,
+    ttlMs: out.ttlMs,
+  };
 }
 
 /** The state after giving `cost` back: never below empty, never above full. */

@@ -1,4 +1,11 @@
-export { ALGORITHMS, type Algorithm, type AlgorithmState, refundState, type Step, step } from './algorithms.js';
+export {
+  ALGORITHMS,
+  type Algorithm,
+  type AlgorithmState,
+  refundState,
+  type Step,
+  step,
+} from './algorithms.js';
 export { decide, type KeyRecord, type KeyWrite } from './evaluate.js';
 export { type AppliedLimit, rateLimitFields } from './fields.js';
 export { type MemoryRateLimitStore, type MemoryStoreOptions, memoryStore, StoreFullError } from './memory-store.js';

@@ -1,5 +1,5 @@
 import { type Clock, ConfigError, systemClock } from '@bulwark/core';
-import { type Algorithm, type AlgorithmState, refundState, step } from './algorithms.js';
+import { type Algorithm, refundState, stepInto, stepRecord } from './algorithms.js';
 import { decide, type KeyRecord, type KeyWrite } from './evaluate.js';
 import type { ConsumeResult, LimitCheck, LimitOutcome, RateLimitStore } from './port.js';
 import { Slab } from './slab.js';
@@ -128,21 +128,48 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
       blockedUntil: data[base + BLOCKED] as number,
     };
   };
-  /** Writes one key's record (creating it if needed); the one place records are written. */
-  const apply = (key: string, found: number, write: KeyWrite, now: number): number => {
+  /**
+   * Writes one key's record (creating it if needed): the one place records are written.
+   * `withState` false leaves the algorithm state alone; `blockedUntil` < 0 leaves the block.
+   */
+  const write = (
+    key: string,
+    found: number,
+    now: number,
+    ttlMs: number,
+    withState: boolean,
+    a: number,
+    b: number,
+    c: number,
+    blockedUntil: number,
+  ): number => {
     const slot = found >= 0 ? found : create(key, now);
     const data = slab.data;
     const base = slot * Slab.FIELDS;
-    if (write.state !== undefined) {
-      data[base + A] = write.state[0];
-      data[base + B] = write.state[1];
-      data[base + C] = write.state[2];
+    if (withState) {
+      data[base + A] = a;
+      data[base + B] = b;
+      data[base + C] = c;
     }
-    if (write.blockedUntil !== undefined) data[base + BLOCKED] = write.blockedUntil;
-    const expires = now + write.ttlMs;
+    if (blockedUntil >= 0) data[base + BLOCKED] = blockedUntil;
+    const expires = now + ttlMs;
     if (expires > (data[base + EXPIRES] as number)) data[base + EXPIRES] = expires;
     return slot;
   };
+  const apply = (key: string, found: number, change: KeyWrite, now: number): number =>
+    change.state === undefined
+      ? write(key, found, now, change.ttlMs, false, 0, 0, 0, change.blockedUntil ?? -1)
+      : write(
+          key,
+          found,
+          now,
+          change.ttlMs,
+          true,
+          change.state[0],
+          change.state[1],
+          change.state[2],
+          change.blockedUntil ?? -1,
+        );
 
   const markFull = (slot: number, outcome: LimitOutcome, now: number) => {
     if (outcome.allowed && outcome.remaining > 0) return;
@@ -155,6 +182,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
    * The single-limit fast path (most requests): the same rules as `decide`, without its
    * arrays. Both paths run the same conformance and memory-vs-Lua tests.
    */
+  // The single-limit path's step record, reused: a check allocates only its answer.
+  const out = stepRecord();
   const runOne = (
     algorithm: Algorithm,
     check: LimitCheck,
@@ -163,35 +192,37 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     commit: boolean,
   ): ConsumeResult => {
     let slot = find(check.key, now);
-    const data = slab.data;
-    const base = slot * Slab.FIELDS;
-    let state: AlgorithmState | undefined;
+    let has = false;
+    let a = 0;
+    let b = 0;
+    let c = 0;
     let blockedUntil = 0;
     if (slot >= 0) {
-      const a = data[base + A] as number;
-      if (!Number.isNaN(a)) state = [a, data[base + B] as number, data[base + C] as number];
+      const data = slab.data;
+      const base = slot * Slab.FIELDS;
+      a = data[base + A] as number;
+      has = !Number.isNaN(a);
+      b = data[base + B] as number;
+      c = data[base + C] as number;
       blockedUntil = data[base + BLOCKED] as number;
     }
-    const s = step(algorithm, state, now, cost, check.limit, check.windowMs);
-    let outcome: LimitOutcome = {
-      allowed: s.allowed,
-      remaining: s.remaining,
-      resetMs: s.resetMs,
-      retryAfterMs: s.retryAfterMs,
-    };
+    stepInto(algorithm, has, a, b, c, now, cost, check.limit, check.windowMs, out);
+    let outcome: LimitOutcome;
     if (blockedUntil > now) {
       const wait = blockedUntil - now;
-      outcome = { allowed: false, remaining: 0, resetMs: Math.max(s.resetMs, wait), retryAfterMs: wait };
-    } else if (commit && s.allowed) {
-      slot = apply(check.key, slot, { state: s.next, ttlMs: s.ttlMs }, now);
-    } else if (commit && check.blockMs > 0) {
-      slot = apply(
-        check.key,
-        slot,
-        { blockedUntil: now + check.blockMs, ttlMs: Math.max(check.blockMs, s.ttlMs) },
-        now,
-      );
+      outcome = { allowed: false, remaining: 0, resetMs: Math.max(out.resetMs, wait), retryAfterMs: wait };
+    } else if (commit && !out.allowed && check.blockMs > 0) {
+      const ttlMs = Math.max(check.blockMs, out.ttlMs);
+      slot = write(check.key, slot, now, ttlMs, false, 0, 0, 0, now + check.blockMs);
       outcome = { allowed: false, remaining: 0, resetMs: check.blockMs, retryAfterMs: check.blockMs };
+    } else {
+      if (commit && out.allowed) slot = write(check.key, slot, now, out.ttlMs, true, out.a, out.b, out.c, -1);
+      outcome = {
+        allowed: out.allowed,
+        remaining: out.remaining,
+        resetMs: out.resetMs,
+        retryAfterMs: out.retryAfterMs,
+      };
     }
     if (commit && slot >= 0) markFull(slot, outcome, now);
     return { allowed: outcome.allowed, now, outcomes: [outcome] };
