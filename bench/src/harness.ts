@@ -32,7 +32,12 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] as number;
 };
 
-/** Alternates the two measurements round by round (ours first on even rounds) and keeps the medians. */
+/**
+ * Alternates the two measurements round by round (ours first on even rounds). Reports the
+ * median ops/s of each side and, as the ratio, the median of the per-round ratios: the two
+ * halves of a round run back to back, so a slow phase of this shared machine (a noisy
+ * neighbour lasting a second or two) slows both and cancels out of that round's ratio.
+ */
 async function alternate(
   rounds: number,
   ours: (round: number) => Promise<number> | number,
@@ -40,20 +45,26 @@ async function alternate(
 ) {
   const a: number[] = [];
   const b: number[] = [];
+  const ratios: number[] = [];
   for (let round = 0; round < rounds; round++) {
+    let x: number;
+    let y: number;
     if (round % 2 === 0) {
-      a.push(await ours(round));
-      b.push(await theirs(round));
+      x = await ours(round);
+      y = await theirs(round);
     } else {
-      b.push(await theirs(round));
-      a.push(await ours(round));
+      y = await theirs(round);
+      x = await ours(round);
     }
+    a.push(x);
+    b.push(y);
+    ratios.push(x / y);
   }
-  return { ours: Math.round(median(a)), anchorOps: Math.round(median(b)) };
+  return { ours: Math.round(median(a)), anchorOps: Math.round(median(b)), ratio: median(ratios) };
 }
 
-function result(bench: string, anchor: string, m: { ours: number; anchorOps: number }): Result {
-  return { bench, ours: m.ours, anchor, anchorOps: m.anchorOps, ratio: Number((m.ours / m.anchorOps).toFixed(2)) };
+function result(bench: string, anchor: string, m: { ours: number; anchorOps: number; ratio: number }): Result {
+  return { bench, ours: m.ours, anchor, anchorOps: m.anchorOps, ratio: Number(m.ratio.toFixed(2)) };
 }
 
 /**
@@ -61,8 +72,8 @@ function result(bench: string, anchor: string, m: { ours: number; anchorOps: num
  * JIT state, GC pressure and CPU frequency) and reports the median of each.
  */
 export async function compare(c: Comparison, options: { rounds?: number; iterations?: number } = {}): Promise<Result> {
-  const rounds = options.rounds ?? 15;
-  const iterations = options.iterations ?? 50_000;
+  const rounds = options.rounds ?? 31;
+  const iterations = options.iterations ?? 25_000;
   // Warm up both until the JIT has settled.
   opsPerSecond(c.ours, iterations, 0);
   opsPerSecond(c.theirs, iterations, 0);

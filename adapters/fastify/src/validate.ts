@@ -1,6 +1,13 @@
 import { queryOf, type RequestValidator, runValidation, type ValidatedRequest } from '@bulwark/core';
 import { nodeRequestView } from '@bulwark/node';
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyPluginCallback,
+  FastifyReply,
+  FastifyRequest,
+  RouteShorthandOptions,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import { send } from './send.js';
 
@@ -47,8 +54,10 @@ export function validationSupport(): FastifyPluginCallback {
 /**
  * Route options validating with a `requestValidator(...)`: the content type and length
  * are checked in `onRequest` (415/413 before any byte is read), the body limit is the
- * route's `bodyLimit`, the schemas run in `preValidation`, and an output schema filters
- * 2xx payloads in `preSerialization`. Spread it into the route's options.
+ * route's `bodyLimit` (its 413 answered by Bulwark through the route's `errorHandler`,
+ * which passes every other error to the app's handler), the schemas run in
+ * `preValidation`, and an output schema filters 2xx payloads in `preSerialization`.
+ * Spread it into the route's options.
  *
  * @example
  * ```ts
@@ -62,6 +71,19 @@ export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, 
   const options: RouteShorthandOptions = {
     bodyLimit: validator.bodyLimit,
     config: { bulwarkRawBody: validator.hasBody },
+    // Fastify enforces the route's bodyLimit while reading a body without Content-Length;
+    // answer that 413 as Bulwark does on every framework (the validation.failed event,
+    // Connection: close). Every other error goes to the app's error handler.
+    errorHandler: function bulwarkBodyTooLarge(
+      this: FastifyInstance,
+      error: FastifyError,
+      request: FastifyRequest,
+      reply: FastifyReply,
+    ) {
+      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+        return send(reply, validator.tooLarge(nodeRequestView(request.raw)), request.method);
+      return this.errorHandler(error, request, reply);
+    },
     onRequest: async function bulwarkCheckHead(request: FastifyRequest, reply: FastifyReply) {
       const decision = validator.checkHead(nodeRequestView(request.raw));
       if (decision !== undefined) return send(reply, decision, request.method);

@@ -1,9 +1,13 @@
+import type { SecurityEvent } from '@bulwark/core';
 import { paginationQuery, requestValidator } from '@bulwark/validation';
 import { z } from 'zod';
 import type { ConformanceRoute } from './driver.js';
 
 /** The body limit of the conformance app's validated route: small, so 413 tests stay light. */
 export const CONFORMANCE_BODY_LIMIT = 16 * 1024;
+
+/** The events of the conformance app's validated create route, newest last. */
+export const validationEvents: SecurityEvent[] = [];
 
 const createNote = requestValidator({
   body: z.object({
@@ -18,6 +22,7 @@ const createNote = requestValidator({
     tags: z.array(z.string()).optional(),
   }),
   bodyLimit: CONFORMANCE_BODY_LIMIT,
+  onEvent: (event) => validationEvents.push(event),
 });
 
 const search = requestValidator({

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import type { ProbeResponse } from '../http-client.js';
 import { expectProblem, expectProfile } from './expect.js';
 import type { AdapterScenario } from './scenario.js';
-import { CONFORMANCE_BODY_LIMIT } from './validation-fixture.js';
+import { CONFORMANCE_BODY_LIMIT, validationEvents } from './validation-fixture.js';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
@@ -66,10 +66,25 @@ export const validationScenarios: readonly AdapterScenario[] = [
     },
   },
   {
-    name: 'Validation: a chunked body over the limit without Content-Length is 413',
-    request: post(JSON.stringify({ title: 'x', body: 'y'.repeat(CONFORMANCE_BODY_LIMIT * 2) })),
-    check(res) {
+    name: 'Validation: a chunked body over the limit without Content-Length is 413 and closes the connection',
+    async run(send) {
+      const before = validationEvents.length;
+      // keep-alive asked for explicitly: the probe client otherwise asks to close.
+      const res = await send(
+        post(JSON.stringify({ title: 'x', body: 'y'.repeat(CONFORMANCE_BODY_LIMIT * 2) }), {
+          ...JSON_TYPE,
+          connection: 'keep-alive',
+        }),
+      );
       expectProblem(res, 413, 'payload_too_large');
+      // The rest of the body is never read: the connection cannot be reused.
+      expect(res.headers.connection).toBe('close');
+      expectProfile(res);
+      // Whoever cut the body off (Bulwark's reader, or Fastify's own bodyLimit), the
+      // denial is reported like every other validation failure.
+      expect(validationEvents.slice(before)).toEqual([
+        expect.objectContaining({ type: 'validation.failed', target: 'size', status: 413 }),
+      ]);
     },
   },
   {
