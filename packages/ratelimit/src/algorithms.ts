@@ -165,13 +165,6 @@ const gcra: StepInto = (has, a, b, _c, now, cost, limit, window, out) => {
   out.ttlMs = Math.max(1, resetMs);
 };
 
-const STEPS: Readonly<Record<Algorithm, StepInto>> = {
-  'fixed-window': fixedWindow,
-  'sliding-window': slidingWindow,
-  'token-bucket': tokenBucket,
-  gcra,
-};
-
 /**
  * One step of `algorithm` from a flattened state (`has` false: none) into `out`. The
  * allocation-free form of {@link step}, for stores on the hot path.
@@ -188,7 +181,17 @@ export function stepInto(
   window: number,
   out: StepRecord,
 ): void {
-  STEPS[algorithm](has, a, b, c, now, cost, limit, window, out);
+  // A switch on interned strings is a pointer compare: cheaper than a keyed lookup here.
+  switch (algorithm) {
+    case 'fixed-window':
+      return fixedWindow(has, a, b, c, now, cost, limit, window, out);
+    case 'sliding-window':
+      return slidingWindow(has, a, b, c, now, cost, limit, window, out);
+    case 'token-bucket':
+      return tokenBucket(has, a, b, c, now, cost, limit, window, out);
+    case 'gcra':
+      return gcra(has, a, b, c, now, cost, limit, window, out);
+  }
 }
 
 /** One step of `algorithm`. */
@@ -201,8 +204,8 @@ export function step(
   window: number,
 ): Step {
   const out = stepRecord();
-  if (state === undefined) STEPS[algorithm](false, 0, 0, 0, now, cost, limit, window, out);
-  else STEPS[algorithm](true, state[0], state[1], state[2], now, cost, limit, window, out);
+  if (state === undefined) stepInto(algorithm, false, 0, 0, 0, now, cost, limit, window, out);
+  else stepInto(algorithm, true, state[0], state[1], state[2], now, cost, limit, window, out);
   return {
     allowed: out.allowed,
     next: [out.a, out.b, out.c],
