@@ -184,13 +184,17 @@ export function stepInto(
   // A switch on interned strings is a pointer compare: cheaper than a keyed lookup here.
   switch (algorithm) {
     case 'fixed-window':
-      return fixedWindow(has, a, b, c, now, cost, limit, window, out);
+      fixedWindow(has, a, b, c, now, cost, limit, window, out);
+      return;
     case 'sliding-window':
-      return slidingWindow(has, a, b, c, now, cost, limit, window, out);
+      slidingWindow(has, a, b, c, now, cost, limit, window, out);
+      return;
     case 'token-bucket':
-      return tokenBucket(has, a, b, c, now, cost, limit, window, out);
+      tokenBucket(has, a, b, c, now, cost, limit, window, out);
+      return;
     case 'gcra':
-      return gcra(has, a, b, c, now, cost, limit, window, out);
+      gcra(has, a, b, c, now, cost, limit, window, out);
+      return;
   }
 }
 
