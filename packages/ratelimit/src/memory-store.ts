@@ -156,20 +156,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     if (expires > (data[base + EXPIRES] as number)) data[base + EXPIRES] = expires;
     return slot;
   };
-  const apply = (key: string, found: number, change: KeyWrite, now: number): number =>
-    change.state === undefined
+  const apply = (key: string, found: number, change: KeyWrite, now: number): number => {
+    const state = change.state;
+    return state === undefined
       ? write(key, found, now, change.ttlMs, false, 0, 0, 0, change.blockedUntil ?? -1)
-      : write(
-          key,
-          found,
-          now,
-          change.ttlMs,
-          true,
-          change.state[0],
-          change.state[1],
-          change.state[2],
-          change.blockedUntil ?? -1,
-        );
+      : write(key, found, now, change.ttlMs, true, state[0], state[1], state[2], change.blockedUntil ?? -1);
+  };
 
   const markFull = (slot: number, outcome: LimitOutcome, now: number) => {
     if (outcome.allowed && outcome.remaining > 0) return;

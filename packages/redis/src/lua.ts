@@ -12,15 +12,24 @@ import type { Algorithm } from '@bulwark/ratelimit';
  * "limit window block" per key. Packed strings: fewer arguments to encode per call.
  * Reply: now, allowedAll, then allowed, remaining, resetMs, retryAfterMs per key.
  */
+/**
+ * `now` in ms: Redis `TIME`, unless the argument `at` (a Lua expression) gives one (tests).
+ * `TIME` answers two strings; Lua's arithmetic converts them.
+ */
+const nowFrom = (at: string) => `
+local now
+local at = ${at}
+if at == nil or at == '' then
+  local t = redis.call('TIME')
+  now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
+else
+  now = tonumber(at)
+end
+`;
+
 const PRELUDE = `
 local head_now, head_cost, head_commit = string.match(ARGV[1], '^(%d*) (%d+) (%d)$')
-local now
-if head_now == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-else
-  now = tonumber(head_now)
-end
+${nowFrom('head_now')}
 local cost = tonumber(head_cost)
 local commit = head_commit == '1'
 -- Keys live at least a second: a state past its horizon decides like no state, so the
@@ -192,21 +201,15 @@ end
  *
  * ARGV: cost, then limit, window, block per key, then two optional arguments: now (absent or
  * '' for Redis TIME) and '0' for a peek (absent: consume). The common call (Redis time, a
- * consume) sends nothing it does not need. Reply: now, then per key the count before this request and the block: 0 none,
- * > 0 ms left of a running block, < 0 a block this request started (minus its length). The
- * client derives allowed, remaining, reset and retry from these (store.ts).
+ * consume) sends nothing it does not need. Reply: now, then per key the state before this
+ * request: its count and the end of a running block (0: none). The client decides the
+ * outcomes from these with the memory store's own `decide` (store.ts), so the rules that
+ * turn a state into an answer exist once.
  */
 const FIXED_WINDOW = `
 local keys = #KEYS
 local cost = tonumber(ARGV[1])
-local at = ARGV[3 * keys + 2]
-local now
-if at == nil or at == '' then
-  local t = redis.call('TIME')
-  now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
-else
-  now = tonumber(at)
-end
+${nowFrom('ARGV[3 * keys + 2]')}
 local commit = ARGV[3 * keys + 3] ~= '0'
 -- Keys live at least a second (see PRELUDE).
 local MIN_TTL = 1000
@@ -230,7 +233,7 @@ if keys == 1 then
   local limit, window, block = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
   if block > 0 then
     local until_ms = tonumber(redis.call('HGET', KEYS[1], 'b') or 0)
-    if until_ms > now then return { now, 0, until_ms - now } end
+    if until_ms > now then return { now, 0, until_ms } end
   end
   local start = now - now % window
   if not commit then return { now, tonumber(redis.call('HGET', KEYS[1], start) or 0), 0 } end
@@ -239,40 +242,35 @@ if keys == 1 then
   -- Refused: take the count back (atomic: nothing runs between the two). 0 - cost, not
   -- -cost: Lua formats -0 as "-0", which HINCRBY refuses.
   redis.call('HINCRBY', KEYS[1], start, 0 - cost)
-  if block == 0 then return { now, n - cost, 0 } end
-  start_block(KEYS[1], block, start + window - now)
-  return { now, n - cost, -block }
+  if block > 0 then start_block(KEYS[1], block, start + window - now) end
+  return { now, n - cost, 0 }
 end
 
-local starts, counts, waits = {}, {}, {}
+local limits, windows, blocks, starts, counts, blocked = {}, {}, {}, {}, {}, {}
 local allowed = true
 for i = 1, keys do
   local j = 3 * i
-  local limit, window, block = tonumber(ARGV[j - 1]), tonumber(ARGV[j]), tonumber(ARGV[j + 1])
-  local start = now - now % window
-  starts[i] = start
-  counts[i] = tonumber(redis.call('HGET', KEYS[i], start) or 0)
-  waits[i] = 0
-  if block > 0 then
+  limits[i], windows[i], blocks[i] = tonumber(ARGV[j - 1]), tonumber(ARGV[j]), tonumber(ARGV[j + 1])
+  starts[i] = now - now % windows[i]
+  counts[i] = tonumber(redis.call('HGET', KEYS[i], starts[i]) or 0)
+  blocked[i] = 0
+  if blocks[i] > 0 then
     local until_ms = tonumber(redis.call('HGET', KEYS[i], 'b') or 0)
-    if until_ms > now then waits[i] = until_ms - now end
+    if until_ms > now then blocked[i] = until_ms end
   end
-  if waits[i] > 0 or counts[i] + cost > limit then allowed = false end
+  if blocked[i] > 0 or counts[i] + cost > limits[i] then allowed = false end
 end
 local reply = { now }
 for i = 1, keys do
   if commit then
-    local j = 3 * i
-    local limit, window, block = tonumber(ARGV[j - 1]), tonumber(ARGV[j]), tonumber(ARGV[j + 1])
     if allowed then
-      count_window(KEYS[i], starts[i], window)
-    elseif block > 0 and waits[i] == 0 and counts[i] + cost > limit then
-      start_block(KEYS[i], block, starts[i] + window - now)
-      waits[i] = -block
+      count_window(KEYS[i], starts[i], windows[i])
+    elseif blocks[i] > 0 and blocked[i] == 0 and counts[i] + cost > limits[i] then
+      start_block(KEYS[i], blocks[i], starts[i] + windows[i] - now)
     end
   end
   reply[2 * i] = counts[i]
-  reply[2 * i + 1] = waits[i]
+  reply[2 * i + 1] = blocked[i]
 end
 return reply
 `;
@@ -290,13 +288,7 @@ export const CHECK_SCRIPTS: Readonly<Record<Algorithm, string>> = Object.freeze(
  * keeps the key's TTL. ARGV: now ('' for Redis TIME), cost, then window per key.
  */
 export const FIXED_WINDOW_REFUND_SCRIPT = `
-local now
-if ARGV[1] == '' then
-  local t = redis.call('TIME')
-  now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
-else
-  now = tonumber(ARGV[1])
-end
+${nowFrom('ARGV[1]')}
 local cost = tonumber(ARGV[2])
 for i = 1, #KEYS do
   local window = tonumber(ARGV[i + 2])

@@ -15,7 +15,7 @@ import {
 import fc from 'fast-check';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_SCRIPTS, REFUND_SCRIPT } from './lua.js';
+import { CHECK_SCRIPTS, FIXED_WINDOW_REFUND_SCRIPT, REFUND_SCRIPT } from './lua.js';
 import { redisRateLimitStore } from './store.js';
 
 const run = promisify(execFile);
@@ -32,13 +32,14 @@ describe('lua scripts', () => {
     const sha = (text: string) => createHash('sha1').update(text).digest('hex');
     expect(Object.fromEntries(ALGORITHMS.map((a) => [a, sha(CHECK_SCRIPTS[a])]))).toMatchInlineSnapshot(`
       {
-        "fixed-window": "ad7f3e5de64d7cd987d2fb1b80dfdf83229808d4",
-        "gcra": "97a05ee17e8ad97dc385d7eeb308971daa6c3def",
-        "sliding-window": "d088ae25b0a55bd447cc83423d01ff4832c56a5a",
-        "token-bucket": "c623c6dec2d33861919567a36df0e752153df1da",
+        "fixed-window": "7c22f4721a77c617522ba4e9e33eb8ea004b4ea3",
+        "gcra": "f6f8a030d84645f3c8c6bfd965a83fe0f24931d5",
+        "sliding-window": "a9facb7def2fff490df0cb9bcac883c216073861",
+        "token-bucket": "cec34f8bd705a1f69e30fd492e5914647d393fb8",
       }
     `);
-    expect(sha(REFUND_SCRIPT)).toMatchInlineSnapshot(`"5e8edc4b39cca019be497f45668acbfd157c6aca"`);
+    expect(sha(REFUND_SCRIPT)).toMatchInlineSnapshot(`"f3f5a7b7688f0bd1c3fed02ccf9669bc57a4b8e5"`);
+    expect(sha(FIXED_WINDOW_REFUND_SCRIPT)).toMatchInlineSnapshot(`"eb00df866c796e26de0a2ae675992b50b5aa72b5"`);
   });
 });
 

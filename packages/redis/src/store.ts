@@ -3,6 +3,8 @@ import {
   ALGORITHMS,
   type Algorithm,
   type ConsumeResult,
+  decide,
+  type KeyRecord,
   type LimitCheck,
   type LimitOutcome,
   type RateLimitStore,
@@ -60,38 +62,27 @@ function defineCommands(client: Redis | Cluster): void {
 }
 
 /**
- * The fixed-window reply (now, then count before the request and block per key) turned
- * into outcomes, by the same rules as the memory store's `decide`.
+ * The fixed-window reply (now, then per key the count before this request and the end of
+ * a running block) decided by `decide`, the rules the memory store uses: the script has
+ * already applied the same decision atomically; this only turns the state into outcomes.
  */
-function fixedWindowResult(reply: unknown, checks: readonly LimitCheck[], cost: number): ConsumeResult {
+function fixedWindowResult(
+  reply: unknown,
+  checks: readonly LimitCheck[],
+  cost: number,
+  commit: boolean,
+): ConsumeResult {
   const values = reply as number[];
   const now = values[0] as number;
-  const outcomes: LimitOutcome[] = new Array(checks.length);
-  let allowed = true;
+  const records: KeyRecord[] = new Array(checks.length);
   for (let i = 0; i < checks.length; i++) {
-    const check = checks[i] as LimitCheck;
-    const count = values[1 + 2 * i] as number;
-    const block = values[2 + 2 * i] as number;
-    const rest = check.windowMs - (now % check.windowMs);
-    if (block > 0) {
-      outcomes[i] = { allowed: false, remaining: 0, resetMs: Math.max(rest, block), retryAfterMs: block };
-      allowed = false;
-    } else if (block < 0) {
-      outcomes[i] = { allowed: false, remaining: 0, resetMs: -block, retryAfterMs: -block };
-      allowed = false;
-    } else {
-      const ok = count + cost <= check.limit;
-      if (!ok) allowed = false;
-      const used = ok ? count + cost : count;
-      outcomes[i] = {
-        allowed: ok,
-        remaining: Math.max(0, check.limit - used),
-        resetMs: rest,
-        retryAfterMs: ok ? 0 : rest,
-      };
-    }
+    const windowMs = (checks[i] as LimitCheck).windowMs;
+    records[i] = {
+      state: [now - (now % windowMs), values[1 + 2 * i] as number, 0],
+      blockedUntil: values[2 + 2 * i] as number,
+    };
   }
-  return { now, allowed, outcomes };
+  return decide('fixed-window', checks, records, cost, now, commit).result;
 }
 
 function parseReply(reply: unknown, count: number): ConsumeResult {
@@ -161,7 +152,9 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
     for (const check of checks) args.push(check.limit, check.windowMs, check.blockMs);
     if (now !== undefined || !commit) args.push(now ?? '');
     if (!commit) args.push(0);
-    return scripts['fixed-window'](checks.length, ...args).then((reply) => fixedWindowResult(reply, checks, cost));
+    return scripts['fixed-window'](checks.length, ...args).then((reply) =>
+      fixedWindowResult(reply, checks, cost, commit),
+    );
   };
   const call = (
     algorithm: Algorithm,
