@@ -53,6 +53,36 @@ function inspect(value: unknown, depth: number, maxDepth: number): JsonFailure |
   return undefined;
 }
 
+/** Why {@link decodeJson} refused a body; the two instances are shared, never allocated. */
+export class RefusedJson {
+  private constructor(readonly reason: 'encoding' | 'syntax') {}
+  static readonly encoding = new RefusedJson('encoding');
+  static readonly syntax = new RefusedJson('syntax');
+}
+
+/**
+ * Decodes strict UTF-8 and parses; nothing else (see {@link inspectJson}). Answers the
+ * parsed value or a shared `RefusedJson` (no result object on the hot path; `JSON.parse`
+ * cannot produce a class instance, so the two cannot be confused).
+ */
+export function decodeJson(bytes: Uint8Array): unknown {
+  const text = decodeUtf8(bytes);
+  if (text === undefined) return RefusedJson.encoding;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return RefusedJson.syntax;
+  }
+}
+
+/**
+ * The hostile-JSON checks on a parsed value: nesting deeper than `maxDepth` and the keys
+ * `__proto__`, `constructor` and `prototype` anywhere.
+ */
+export function inspectJson(value: unknown, maxDepth: number): JsonFailure | undefined {
+  return typeof value === 'object' && value !== null ? inspect(value, 1, maxDepth) : undefined;
+}
+
 /**
  * Parses a JSON body safely: invalid UTF-8, syntax errors, nesting deeper than `maxDepth`
  * and the keys `__proto__`, `constructor` and `prototype` (anywhere, escaped or not) are
@@ -60,14 +90,9 @@ function inspect(value: unknown, depth: number, maxDepth: number): JsonFailure |
  * objects and arrays.
  */
 export function parseJsonBody(bytes: Uint8Array, maxDepth: number): JsonResult {
-  const text = decodeUtf8(bytes);
-  if (text === undefined) return { ok: false, reason: 'encoding' };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'syntax' };
-  }
-  const failure = typeof value === 'object' && value !== null ? inspect(value, 1, maxDepth) : undefined;
+  const value = decodeJson(bytes);
+  if (value === RefusedJson.encoding || value === RefusedJson.syntax)
+    return { ok: false, reason: (value as RefusedJson).reason };
+  const failure = inspectJson(value, maxDepth);
   return failure === undefined ? { ok: true, value } : { ok: false, reason: failure };
 }

@@ -93,6 +93,57 @@ export function strictify(schema: z.ZodType, seen = new Map<z.ZodType, z.ZodType
   return out;
 }
 
+/** Keys the hostile-JSON walk refuses anywhere in a body. */
+const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
+/** Types whose successful parse leaves a primitive: nothing below them to walk. */
+const LEAVES = new Set(['string', 'number', 'boolean', 'null', 'literal', 'enum', 'template_literal', 'nan']);
+/** Wrappers that pass their input, unchanged, to the inner schema (not `catch`, not `success`). */
+const PASS_THROUGH = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'nonoptional']);
+
+/**
+ * The nesting depth (objects and arrays) of every value that `schema` accepts, or
+ * `undefined` when the schema is not *closed*. A closed schema only accepts values it has
+ * walked whole: strict objects (declared keys only, none of them `__proto__`,
+ * `constructor` or `prototype`), arrays and tuples of closed schemas, unions of them,
+ * primitives that do not coerce, and the wrappers above. So when zod accepts a body under a closed schema of
+ * depth <= maxDepth, the hostile-JSON walk cannot find anything, and the validator runs it
+ * only to explain a failure. Anything else (records, loose objects, `any`, `unknown`,
+ * `lazy`, pipes and transforms, which hand the raw value to code, `catch` and `success`,
+ * which turn a failure into success, and every type not listed) is open: the walk runs
+ * before zod, as for every body.
+ */
+export function closedDepth(schema: z.ZodType): number | undefined {
+  const def = defOf(schema);
+  // A coercing leaf (`z.coerce.*`) calls Number()/String()/Boolean() on whatever it gets:
+  // `z.coerce.number()` accepts `[[["5"]]]` at any depth, `z.coerce.boolean()` any object.
+  if (LEAVES.has(def.type)) return (def as { coerce?: boolean }).coerce === true ? undefined : 0;
+  if (PASS_THROUGH.has(def.type)) return def.innerType ? closedDepth(def.innerType) : undefined;
+  if (def.type === 'object') {
+    if (def.shape === undefined || def.catchall === undefined || defOf(def.catchall).type !== 'never') return undefined;
+    let deepest = 0;
+    for (const [key, field] of Object.entries(def.shape)) {
+      const depth = FORBIDDEN_KEYS.includes(key) ? undefined : closedDepth(field);
+      if (depth === undefined) return undefined;
+      deepest = Math.max(deepest, depth);
+    }
+    return deepest + 1;
+  }
+  if (def.type === 'array') {
+    const depth = def.element ? closedDepth(def.element) : undefined;
+    return depth === undefined ? undefined : depth + 1;
+  }
+  if (def.type === 'tuple') {
+    const rest = (def as { rest?: z.ZodType | null }).rest;
+    const parts = [...(def.items ?? []), ...(rest ? [rest] : [])].map(closedDepth);
+    return parts.includes(undefined) ? undefined : Math.max(0, ...(parts as number[])) + 1;
+  }
+  if (def.type === 'union') {
+    const parts = (def.options ?? []).map(closedDepth);
+    return parts.length === 0 || parts.includes(undefined) ? undefined : Math.max(...(parts as number[]));
+  }
+  return undefined;
+}
+
 /** Rebuilds a wrapper only when its child changed: unchanged schemas keep zod's compiled form. */
 function same(
   child: z.ZodType,
