@@ -1,4 +1,4 @@
-import { type Clock, ConfigError, systemClock } from '@bulwark/core';
+import { type Clock, ConfigError } from '@bulwark/core';
 import { type Algorithm, refundState, stepInto, stepRecord } from './algorithms.js';
 import { decide, type KeyRecord, type KeyWrite } from './evaluate.js';
 import type { ConsumeResult, LimitCheck, LimitOutcome, RateLimitStore } from './port.js';
@@ -56,7 +56,10 @@ const EVICTION_SCAN = 256;
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitStore {
   const maxKeys = options.maxKeys ?? 100_000;
   if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new ConfigError('maxKeys', 'expected a positive integer');
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock;
+  // Without a clock option, Date.now() is called inline rather than through a clock
+  // object: that is about 20 ns of a ~130 ns check.
+  const timeNow = (): number => (clock === undefined ? Date.now() : clock.now());
   const slots = new Map<string, number>();
   const slab = new Slab(Math.min(maxKeys, 1024));
   let sweeper: Iterator<[string, number]> = slots.entries();
@@ -253,9 +256,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     get size() {
       return slots.size;
     },
-    consume: (algorithm, checks, cost, now = clock.now()) => run(algorithm, checks, cost, now, true),
-    peek: (algorithm, checks, cost, now = clock.now()) => run(algorithm, checks, cost, now, false),
-    refund(algorithm, checks, cost, now = clock.now()) {
+    consume: (algorithm, checks, cost, now) => run(algorithm, checks, cost, now ?? timeNow(), true),
+    peek: (algorithm, checks, cost, now) => run(algorithm, checks, cost, now ?? timeNow(), false),
+    refund(algorithm, checks, cost, now = timeNow()) {
       for (const check of checks) {
         const slot = find(check.key, now);
         if (slot < 0) continue;
