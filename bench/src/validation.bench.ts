@@ -108,6 +108,8 @@ async function honoRoutes(): Promise<Result> {
 }
 
 export async function validationBench(): Promise<Result[]> {
+  if (process.env.BENCH_ONLY === 'body')
+    return [await bodyOverhead('validation.body.overhead', schema, 'JSON.parse+zod')];
   return [
     await bodyOverhead('validation.body.overhead', schema, 'JSON.parse+zod'),
     await bodyOverhead('validation.body.overhead.strict', strictSchema, 'JSON.parse+zod strict'),
