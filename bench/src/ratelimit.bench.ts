@@ -30,7 +30,7 @@ async function memoryAllow(): Promise<Result> {
       // Nothing is refused here (the limit is never reached), so no catch is needed.
       theirs: (i) => theirs.consume(keys[i % 10_000] as string, 1),
     },
-    { iterations: 50_000, rounds: 22 },
+    { iterations: 250_000, rounds: 12 },
   );
 }
 
@@ -50,7 +50,7 @@ async function memoryReject(): Promise<Result> {
       ours: (i) => ours.consume('fixed-window', checks[i % 10_000] as LimitCheck[], 1),
       theirs: (i) => theirs.consume(keys[i % 10_000] as string, 1).catch(swallow),
     },
-    { iterations: 50_000, rounds: 22 },
+    { iterations: 250_000, rounds: 12 },
   );
 }
 
@@ -107,7 +107,7 @@ async function expressRateLimitMemory(): Promise<Result> {
       ours: (i) => ours.consume('fixed-window', checks[i % 10_000] as LimitCheck[], 1),
       theirs: (i) => theirs.increment(keys[i % 10_000] as string),
     },
-    { iterations: 50_000, rounds: 22 },
+    { iterations: 250_000, rounds: 12 },
   );
   theirs.shutdown();
   return result;

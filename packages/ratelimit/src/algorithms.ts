@@ -65,9 +65,18 @@ type StepInto = (
   out: StepRecord,
 ) => void;
 
+/**
+ * `now - now % window` without `%`: on timestamps (doubles beyond the small-integer range)
+ * V8 computes `%` with a call to C's fmod, about 8 ns of a ~90 ns check. The division is
+ * exact enough: for integers below 2^53 whose quotient is not an integer, `now / window`
+ * is at least 1/now below the next integer, far more than a double's rounding, so the
+ * floor is the true quotient. Floored like Lua's `%`, which the Redis twins use.
+ */
+const windowStart = (now: number, window: number): number => Math.floor(now / window) * window;
+
 /** [windowStart, count]: a counter per aligned window. */
 const fixedWindow: StepInto = (has, a, b, _c, now, cost, limit, window, out) => {
-  const start = now - (now % window);
+  const start = windowStart(now, window);
   const count = has && a === start ? b : 0;
   const allowed = count + cost <= limit;
   const used = allowed ? count + cost : count;
@@ -84,7 +93,7 @@ const fixedWindow: StepInto = (has, a, b, _c, now, cost, limit, window, out) => 
 
 /** [windowStart, current, previous]: the weighted two-window counter, compared in integers. */
 const slidingWindow: StepInto = (has, a, b, c, now, cost, limit, window, out) => {
-  const start = now - (now % window);
+  const start = windowStart(now, window);
   let current = 0;
   let previous = 0;
   if (has) {

@@ -219,7 +219,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
         retryAfterMs: out.retryAfterMs,
       };
     }
-    if (commit && slot >= 0) markFull(slot, outcome, now);
+    // Most checks leave room: no call then.
+    if (commit && slot >= 0 && !(outcome.allowed && outcome.remaining > 0)) markFull(slot, outcome, now);
     return { allowed: outcome.allowed, now, outcomes: [outcome] };
   };
 

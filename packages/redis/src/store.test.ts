@@ -32,7 +32,7 @@ describe('lua scripts', () => {
     const sha = (text: string) => createHash('sha1').update(text).digest('hex');
     expect(Object.fromEntries(ALGORITHMS.map((a) => [a, sha(CHECK_SCRIPTS[a])]))).toMatchInlineSnapshot(`
       {
-        "fixed-window": "7c22f4721a77c617522ba4e9e33eb8ea004b4ea3",
+        "fixed-window": "8a4cb0e15b5c8b29e9ec2bff325dc1b59aae8ddc",
         "gcra": "f6f8a030d84645f3c8c6bfd965a83fe0f24931d5",
         "sliding-window": "a9facb7def2fff490df0cb9bcac883c216073861",
         "token-bucket": "cec34f8bd705a1f69e30fd492e5914647d393fb8",
@@ -120,6 +120,30 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
       1,
     );
     expect(Math.abs(result.now - Number(seconds) * 1000)).toBeLessThan(5000);
+  });
+
+  it('the compact fixed-window call (one limit, cost 1, no block, Redis time) counts like the full one', async () => {
+    redisRateLimitStore(client); // defines the commands
+    const script = (client as unknown as Record<string, (...args: Array<string | number>) => Promise<number[]>>)
+      .bulwarkRateLimitFixedWindow as (...args: Array<string | number>) => Promise<number[]>;
+    const run = Date.now();
+    const compact = `bulwark:test-compact:{t}:a:${run}`;
+    const full = `bulwark:test-compact:{t}:b:${run}`;
+    for (let i = 0; i < 5; i++) {
+      const a = await script.call(client, 1, compact, 3, 3_600_000);
+      const b = await script.call(client, 1, full, 1, 3, 3_600_000, 0);
+      expect(a.slice(1)).toEqual(b.slice(1));
+      expect(a.slice(1)).toEqual([Math.min(i, 3), 0]);
+      expect(Math.abs((a[0] as number) - (b[0] as number))).toBeLessThan(1000);
+    }
+    expect(await client.hgetall(compact)).toEqual(await client.hgetall(full));
+    expect(await client.pttl(compact)).toBeGreaterThan(0);
+    // The store sends the compact call for such a check: same answers through the port.
+    const store = redisRateLimitStore(client, { prefix: 'bulwark:test-compact-store' });
+    const check = [{ key: `c:${run}`, limit: 2, windowMs: 3_600_000, blockMs: 0 }];
+    const allowed = [];
+    for (let i = 0; i < 3; i++) allowed.push((await store.consume('fixed-window', check, 1)).allowed);
+    expect(allowed).toEqual([true, true, false]);
   });
 
   it('gives the same decisions as the memory store on generated sequences (property)', async () => {

@@ -147,6 +147,16 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
     now: number | undefined,
     commit: boolean,
   ): Promise<ConsumeResult> => {
+    const check = checks[0] as LimitCheck;
+    if (checks.length === 1 && cost === 1 && check.blockMs === 0 && now === undefined && commit) {
+      // The compact call (see lua.ts): two arguments instead of four.
+      return scripts['fixed-window'](
+        1,
+        (keysOf('fixed-window', checks) as [string])[0],
+        check.limit,
+        check.windowMs,
+      ).then((reply) => fixedWindowResult(reply, checks, cost, commit));
+    }
     const args: Array<string | number> = keysOf('fixed-window', checks);
     args.push(cost);
     for (const check of checks) args.push(check.limit, check.windowMs, check.blockMs);
