@@ -28,8 +28,9 @@ function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 function bound(issue: { origin?: string; inclusive?: boolean }, value: unknown, word: 'least' | 'most'): string {
   const origin = issue.origin ?? 'value';
   const n = String(value);
-  if (origin === 'string') return `Must have at ${word} ${n} characters.`;
-  if (origin === 'array' || origin === 'set') return `Must have at ${word} ${n} items.`;
+  const one = n === '1';
+  if (origin === 'string') return `Must have at ${word} ${n} ${one ? 'character' : 'characters'}.`;
+  if (origin === 'array' || origin === 'set') return `Must have at ${word} ${n} ${one ? 'item' : 'items'}.`;
   const op = word === 'least' ? (issue.inclusive === false ? '>' : '>=') : issue.inclusive === false ? '<' : '<=';
   return `Must be ${op} ${n}.`;
 }

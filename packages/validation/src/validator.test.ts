@@ -89,7 +89,7 @@ describe('body validation', () => {
     expect(r.decision.status).toBe(422);
     expect(r.decision.problem.errors).toEqual(
       expect.arrayContaining([
-        { pointer: '/title', detail: 'Must have at least 1 characters.', in: 'body' },
+        { pointer: '/title', detail: 'Must have at least 1 character.', in: 'body' },
         { pointer: '/tags/1', detail: 'Must have at most 32 characters.', in: 'body' },
         { pointer: '/meta/pinned', detail: 'Expected boolean.', in: 'body' },
         { pointer: '/role', detail: 'Unknown field.', in: 'body' },
