@@ -40,6 +40,12 @@ const ASYNC_LOOP = `return async function asyncOpsPerSecond(fn, iterations) {
  */
 const loopCopy = <T>(source: string): T => new Function('process', source)(process) as T;
 
+/** A timing loop of its own (see above) that awaits each operation and answers ops/s. */
+export const asyncTimer = (): AsyncLoop => loopCopy<AsyncLoop>(ASYNC_LOOP);
+
+/** A full collection, where the bench runs with `--expose-gc`. */
+export const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
+
 export const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
@@ -133,8 +139,8 @@ export async function compareAsync(
 ): Promise<Result> {
   const rounds = options.rounds ?? 10;
   const iterations = options.iterations ?? 2_000;
-  const timeOurs = loopCopy<AsyncLoop>(ASYNC_LOOP);
-  const timeTheirs = loopCopy<AsyncLoop>(ASYNC_LOOP);
+  const timeOurs = asyncTimer();
+  const timeTheirs = asyncTimer();
   await timeOurs(c.ours, iterations);
   await timeTheirs(c.theirs, iterations);
   const m = await alternate(
