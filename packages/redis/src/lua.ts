@@ -202,10 +202,12 @@ end
  * ARGV: cost, then limit, window, block per key, then two optional arguments: now (absent or
  * '' for Redis TIME) and '0' for a peek (absent: consume). The commonest call (one limit,
  * cost 1, no block, Redis time, a consume) is compact: only limit and window, as each
- * argument costs the client about 100 ns to encode; a full call always has at least four. Reply: now, then per key the state before this
- * request: its count and the end of a running block (0: none). The client decides the
- * outcomes from these with the memory store's own `decide` (store.ts), so the rules that
- * turn a state into an answer exist once.
+ * argument costs the client about 100 ns to encode; a full call always has at least four.
+ *
+ * Reply: now, then per key the state before this request: its count and the end of a
+ * running block (0: none; one key without a running block answers only now and its count).
+ * The client decides the outcomes from these with the memory store's own `decide`
+ * (store.ts), so the rules that turn a state into an answer exist once.
  */
 const FIXED_WINDOW = `
 local keys = #KEYS
@@ -240,14 +242,14 @@ if keys == 1 then
     if until_ms > now then return { now, 0, until_ms } end
   end
   local start = now - now % window
-  if not commit then return { now, tonumber(redis.call('HGET', KEYS[1], start) or 0), 0 } end
+  if not commit then return { now, tonumber(redis.call('HGET', KEYS[1], start) or 0) } end
   local n = count_window(KEYS[1], start, window)
-  if n <= limit then return { now, n - cost, 0 } end
+  if n <= limit then return { now, n - cost } end
   -- Refused: take the count back (atomic: nothing runs between the two). 0 - cost, not
   -- -cost: Lua formats -0 as "-0", which HINCRBY refuses.
   redis.call('HINCRBY', KEYS[1], start, 0 - cost)
   if block > 0 then start_block(KEYS[1], block, start + window - now) end
-  return { now, n - cost, 0 }
+  return { now, n - cost }
 end
 
 local limits, windows, blocks, starts, counts, blocked = {}, {}, {}, {}, {}, {}

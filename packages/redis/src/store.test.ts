@@ -32,7 +32,7 @@ describe('lua scripts', () => {
     const sha = (text: string) => createHash('sha1').update(text).digest('hex');
     expect(Object.fromEntries(ALGORITHMS.map((a) => [a, sha(CHECK_SCRIPTS[a])]))).toMatchInlineSnapshot(`
       {
-        "fixed-window": "8a4cb0e15b5c8b29e9ec2bff325dc1b59aae8ddc",
+        "fixed-window": "396bd5394274891b54a71645799766e04f8f0360",
         "gcra": "f6f8a030d84645f3c8c6bfd965a83fe0f24931d5",
         "sliding-window": "a9facb7def2fff490df0cb9bcac883c216073861",
         "token-bucket": "cec34f8bd705a1f69e30fd492e5914647d393fb8",
@@ -133,7 +133,7 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
       const a = await script.call(client, 1, compact, 3, 3_600_000);
       const b = await script.call(client, 1, full, 1, 3, 3_600_000, 0);
       expect(a.slice(1)).toEqual(b.slice(1));
-      expect(a.slice(1)).toEqual([Math.min(i, 3), 0]);
+      expect(a.slice(1)).toEqual([Math.min(i, 3)]);
       expect(Math.abs((a[0] as number) - (b[0] as number))).toBeLessThan(1000);
     }
     expect(await client.hgetall(compact)).toEqual(await client.hgetall(full));

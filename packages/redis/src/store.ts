@@ -79,7 +79,8 @@ function fixedWindowResult(
     const windowMs = (checks[i] as LimitCheck).windowMs;
     records[i] = {
       state: [now - (now % windowMs), values[1 + 2 * i] as number, 0],
-      blockedUntil: values[2 + 2 * i] as number,
+      // One key without a running block answers only now and its count.
+      blockedUntil: (values[2 + 2 * i] as number | undefined) ?? 0,
     };
   }
   return decide('fixed-window', checks, records, cost, now, commit).result;
