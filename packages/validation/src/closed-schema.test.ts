@@ -124,3 +124,36 @@ describe('a closed schema answers exactly like a walk-first one', () => {
     expect(!r.ok && r.decision.problem.detail).toMatch(/nests deeper than 2/);
   });
 });
+
+describe('recursive schemas (zod 4 getters)', () => {
+  const Category = z.object({
+    name: z.string(),
+    get subcategories() {
+      return z.array(Category).optional();
+    },
+  });
+  const nest = (levels: number): unknown =>
+    levels === 0 ? { name: 'leaf' } : { name: `n${levels}`, subcategories: [nest(levels - 1)] };
+
+  it('builds (no stack overflow), stays strict at every level, and walks first', () => {
+    const v = requestValidator({ body: Category });
+    expect(closed(Category)).toBeUndefined();
+    const answer = (body: unknown) => v.validate({ view, rawQuery: '', params: {}, body: enc(JSON.stringify(body)) });
+    const ok = answer(nest(3));
+    expect(ok.ok && ok.data.body).toEqual(nest(3));
+    const unknown = answer({ name: 'a', subcategories: [{ name: 'b', extra: 1 }] });
+    expect(!unknown.ok && unknown.decision.status).toBe(422);
+    expect(!unknown.ok && unknown.decision.problem.errors).toEqual([
+      { pointer: '/subcategories/0/extra', detail: 'Unknown field.', in: 'body' },
+    ]);
+    const hostile = v.validate({
+      view,
+      rawQuery: '',
+      params: {},
+      body: enc('{"name":"a","subcategories":[{"name":"b","__proto__":{}}]}'),
+    });
+    expect(!hostile.ok && hostile.decision.status).toBe(400);
+    const deep = answer(nest(40));
+    expect(!deep.ok && deep.decision.problem.detail).toMatch(/nests deeper/);
+  });
+});

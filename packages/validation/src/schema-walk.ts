@@ -49,9 +49,15 @@ function rebuild(schema: z.ZodType, patch: Record<string, unknown>): z.ZodType {
  * `.passthrough()` opt out; refinements and other checks are kept. Intersections are left
  * as they are (strict halves would refuse each other's keys).
  */
-export function strictify(schema: z.ZodType, seen = new Map<z.ZodType, z.ZodType>()): z.ZodType {
+export function strictify(schema: z.ZodType, seen = new Map<z.ZodType, z.ZodType | null>()): z.ZodType {
   const done = seen.get(schema);
+  if (done === null) {
+    // A recursive schema (zod 4's getter pattern) reached itself while its copy is being
+    // built: refer to that copy lazily.
+    return z.lazy(() => seen.get(schema) as z.ZodType);
+  }
   if (done !== undefined) return done;
+  seen.set(schema, null);
   const def = defOf(schema);
   let out: z.ZodType = schema;
   if (def.type === 'object' && def.shape !== undefined) {
@@ -112,33 +118,42 @@ const PASS_THROUGH = new Set(['optional', 'nullable', 'default', 'prefault', 're
  * which turn a failure into success, and every type not listed) is open: the walk runs
  * before zod, as for every body.
  */
-export function closedDepth(schema: z.ZodType): number | undefined {
+export function closedDepth(schema: z.ZodType, visiting = new Set<z.ZodType>()): number | undefined {
+  // A schema that contains itself has no depth bound: open.
+  if (visiting.has(schema)) return undefined;
+  visiting.add(schema);
+  const depth = closedDepthOf(schema, visiting);
+  visiting.delete(schema);
+  return depth;
+}
+
+function closedDepthOf(schema: z.ZodType, visiting: Set<z.ZodType>): number | undefined {
   const def = defOf(schema);
   // A coercing leaf (`z.coerce.*`) calls Number()/String()/Boolean() on whatever it gets:
   // `z.coerce.number()` accepts `[[["5"]]]` at any depth, `z.coerce.boolean()` any object.
   if (LEAVES.has(def.type)) return (def as { coerce?: boolean }).coerce === true ? undefined : 0;
-  if (PASS_THROUGH.has(def.type)) return def.innerType ? closedDepth(def.innerType) : undefined;
+  if (PASS_THROUGH.has(def.type)) return def.innerType ? closedDepth(def.innerType, visiting) : undefined;
   if (def.type === 'object') {
     if (def.shape === undefined || def.catchall === undefined || defOf(def.catchall).type !== 'never') return undefined;
     let deepest = 0;
     for (const [key, field] of Object.entries(def.shape)) {
-      const depth = FORBIDDEN_KEYS.includes(key) ? undefined : closedDepth(field);
+      const depth = FORBIDDEN_KEYS.includes(key) ? undefined : closedDepth(field, visiting);
       if (depth === undefined) return undefined;
       deepest = Math.max(deepest, depth);
     }
     return deepest + 1;
   }
   if (def.type === 'array') {
-    const depth = def.element ? closedDepth(def.element) : undefined;
+    const depth = def.element ? closedDepth(def.element, visiting) : undefined;
     return depth === undefined ? undefined : depth + 1;
   }
   if (def.type === 'tuple') {
     const rest = (def as { rest?: z.ZodType | null }).rest;
-    const parts = [...(def.items ?? []), ...(rest ? [rest] : [])].map(closedDepth);
+    const parts = [...(def.items ?? []), ...(rest ? [rest] : [])].map((part) => closedDepth(part, visiting));
     return parts.includes(undefined) ? undefined : Math.max(0, ...(parts as number[])) + 1;
   }
   if (def.type === 'union') {
-    const parts = (def.options ?? []).map(closedDepth);
+    const parts = (def.options ?? []).map((part) => closedDepth(part, visiting));
     return parts.length === 0 || parts.includes(undefined) ? undefined : Math.max(...(parts as number[]));
   }
   return undefined;
@@ -147,7 +162,7 @@ export function closedDepth(schema: z.ZodType): number | undefined {
 /** Rebuilds a wrapper only when its child changed: unchanged schemas keep zod's compiled form. */
 function same(
   child: z.ZodType,
-  seen: Map<z.ZodType, z.ZodType>,
+  seen: Map<z.ZodType, z.ZodType | null>,
   wrap: (child: z.ZodType) => z.ZodType,
   original: z.ZodType,
 ): z.ZodType {
