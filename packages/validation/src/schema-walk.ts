@@ -15,6 +15,7 @@ interface Def {
   readonly getter?: () => z.ZodType;
   readonly checks?: readonly unknown[];
   readonly items?: readonly z.ZodType[];
+  readonly rest?: z.ZodType | null;
 }
 
 const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional']);
@@ -82,7 +83,9 @@ export function strictify(schema: z.ZodType, seen = new Map<z.ZodType, z.ZodType
     out = same(def.valueType, seen, (valueType) => rebuild(schema, { valueType }), schema);
   } else if (def.type === 'tuple' && def.items) {
     const items = def.items.map((item) => strictify(item, seen));
-    out = items.some((o, i) => o !== def.items?.[i]) ? rebuild(schema, { items }) : schema;
+    const rest = def.rest ? strictify(def.rest, seen) : def.rest;
+    const changed = rest !== def.rest || items.some((o, i) => o !== def.items?.[i]);
+    out = changed ? rebuild(schema, { items, rest }) : schema;
   } else if (def.type === 'pipe' && def.in) {
     out = same(def.in, seen, (input) => rebuild(schema, { in: input }), schema);
   } else if (def.type === 'lazy' && def.getter) {
@@ -100,11 +103,11 @@ export function strictify(schema: z.ZodType, seen = new Map<z.ZodType, z.ZodType
 }
 
 /** Keys the hostile-JSON walk refuses anywhere in a body. */
-const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
+export const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
 /** Types whose successful parse leaves a primitive: nothing below them to walk. */
-const LEAVES = new Set(['string', 'number', 'boolean', 'null', 'literal', 'enum', 'template_literal', 'nan']);
+export const LEAVES = new Set(['string', 'number', 'boolean', 'null', 'literal', 'enum', 'template_literal', 'nan']);
 /** Wrappers that pass their input, unchanged, to the inner schema (not `catch`, not `success`). */
-const PASS_THROUGH = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'nonoptional']);
+export const PASS_THROUGH = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'nonoptional']);
 
 /**
  * The nesting depth (objects and arrays) of every value that `schema` accepts, or
@@ -148,7 +151,7 @@ function closedDepthOf(schema: z.ZodType, visiting: Set<z.ZodType>): number | un
     return depth === undefined ? undefined : depth + 1;
   }
   if (def.type === 'tuple') {
-    const rest = (def as { rest?: z.ZodType | null }).rest;
+    const rest = def.rest;
     const parts = [...(def.items ?? []), ...(rest ? [rest] : [])].map((part) => closedDepth(part, visiting));
     return parts.includes(undefined) ? undefined : Math.max(0, ...(parts as number[])) + 1;
   }
