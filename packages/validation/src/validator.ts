@@ -17,7 +17,7 @@ import type { z } from 'zod';
 import { parseCookies } from './cookies.js';
 import { type FieldError, fieldErrors, type Location } from './issues.js';
 import { decodeJson, inspectJson, type JsonFailure, RefusedJson } from './json.js';
-import { type UnknownKeyCheck, unknownKeyCheck } from './key-check.js';
+import { unknownKeyCheck } from './key-check.js';
 import { checkMediaType, compileAcceptedTypes } from './media-type.js';
 import { coerceRecord, parseQuery } from './query.js';
 import { closedDepth, objectShape, strictify } from './schema-walk.js';
@@ -143,7 +143,7 @@ export function requestValidator<
   // the cheaper pair: that check, then the schema as given (which strips, and here has
   // nothing to strip). Any refusal goes down the strict path, so the answers are the same.
   const keyCheck = walkFirst || bodySchema === undefined ? undefined : unknownKeyCheck(bodySchema);
-  const fastBody = keyCheck === undefined ? undefined : options.body;
+  const fast = keyCheck === undefined ? undefined : { schema: options.body as Schema, check: keyCheck ?? (() => true) };
   const querySchema = strict(options.query);
   const paramsSchema = strict(options.params);
   // Headers and cookies are never strict: requests carry many the route does not declare.
@@ -259,9 +259,9 @@ export function requestValidator<
         const value = decodeJson(parts.body ?? EMPTY);
         if (value === RefusedJson.encoding || value === RefusedJson.syntax)
           return { ok: false, decision: hostile(view, (value as RefusedJson).reason) };
-        if (fastBody !== undefined && (keyCheck === null || (keyCheck as UnknownKeyCheck)(value))) {
-          const fast = fastBody.safeParse(value);
-          if (fast.success) return { ok: true, data: { body: fast.data, query, params, headers, cookies } as Data };
+        if (fast !== undefined && fast.check(value)) {
+          const result = fast.schema.safeParse(value);
+          if (result.success) return { ok: true, data: { body: result.data, query, params, headers, cookies } as Data };
         }
         if (walkFirst) {
           const failure = inspectJson(value, maxDepth);
