@@ -114,9 +114,9 @@ export const PASS_THROUGH = new Set(['optional', 'nullable', 'default', 'prefaul
  * `undefined` when the schema is not *closed*. A closed schema only accepts values it has
  * walked whole: strict objects (declared keys only, none of them `__proto__`,
  * `constructor` or `prototype`), arrays and tuples of closed schemas, unions of them,
- * primitives that do not coerce, and the wrappers above. So when zod accepts a body under a closed schema of
- * depth <= maxDepth, the hostile-JSON walk cannot find anything, and the validator runs it
- * only to explain a failure. Anything else (records, loose objects, `any`, `unknown`,
+ * primitives that do not coerce, and the wrappers above. So when zod accepts a body under
+ * a closed schema of depth <= maxDepth, the hostile-JSON walk cannot find anything, and the
+ * validator runs it only to explain a failure. Anything else (records, loose objects, `any`, `unknown`,
  * `lazy`, pipes and transforms, which hand the raw value to code, `catch` and `success`,
  * which turn a failure into success, and every type not listed) is open: the walk runs
  * before zod, as for every body.
