@@ -74,7 +74,7 @@ export function pairedMedian(ratios: readonly number[]): number {
  *   first, 1.45 to 1.65 where it ran second; a median over single rounds fell on either
  *   side of that split from one run to the next.
  */
-async function alternate(
+export async function alternate(
   rounds: number,
   ours: (round: number) => Promise<number> | number,
   theirs: (round: number) => Promise<number> | number,
@@ -100,7 +100,7 @@ async function alternate(
   return { ours: Math.round(median(a)), anchorOps: Math.round(median(b)), ratio: pairedMedian(ratios) };
 }
 
-function result(bench: string, anchor: string, m: { ours: number; anchorOps: number; ratio: number }): Result {
+export function result(bench: string, anchor: string, m: { ours: number; anchorOps: number; ratio: number }): Result {
   return { bench, ours: m.ours, anchor, anchorOps: m.anchorOps, ratio: Number(m.ratio.toFixed(2)) };
 }
 

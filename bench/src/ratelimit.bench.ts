@@ -3,7 +3,16 @@ import { redisRateLimitStore } from '@bulwark/redis';
 import { MemoryStore as ExpressRateLimitMemoryStore } from 'express-rate-limit';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
-import { asyncTimer, collectGarbage, compareAsync, median, pairedMedian, type Result } from './harness.js';
+import {
+  alternate,
+  asyncTimer,
+  collectGarbage,
+  compareAsync,
+  median,
+  pairedMedian,
+  type Result,
+  result,
+} from './harness.js';
 
 const WINDOW_MS = 60_000;
 const checkFor = (key: string, limit: number): LimitCheck[] => [
@@ -107,28 +116,19 @@ async function memoryNewKey(): Promise<Result> {
   };
   await ours(100_000);
   await theirs(100_000);
-  const samples: Record<'ours' | 'theirs', number[]> = { ours: [], theirs: [] };
-  const ratios: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const order = run % 2 === 0 ? (['ours', 'theirs'] as const) : (['theirs', 'ours'] as const);
-    const round: Partial<Record<'ours' | 'theirs', number>> = {};
-    for (const side of order) {
+  // Each run starts from a collected heap, so neither side marks what the other left.
+  const m = await alternate(
+    runs,
+    () => {
       collectGarbage();
-      round[side] = await (side === 'ours' ? ours(count) : theirs(count));
-      samples[side].push(round[side] as number);
-    }
-    ratios.push((round.ours as number) / (round.theirs as number));
-    if (process.env.BENCH_DEBUG) console.log(run, Math.round(round.ours as number), Math.round(round.theirs as number));
-  }
-  return {
-    bench: 'ratelimit.memory.newkey',
-    ours: Math.round(median(samples.ours)),
-    anchor: 'rate-limiter-flexible',
-    anchorOps: Math.round(median(samples.theirs)),
-    ratio: Number(pairedMedian(ratios).toFixed(2)),
-    keys: count,
-    bytesPerKey: bytesPerKey(),
-  };
+      return ours(count);
+    },
+    () => {
+      collectGarbage();
+      return theirs(count);
+    },
+  );
+  return { ...result('ratelimit.memory.newkey', 'rate-limiter-flexible', m), keys: count, bytesPerKey: bytesPerKey() };
 }
 
 async function expressRateLimitMemory(): Promise<Result> {

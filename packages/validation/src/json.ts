@@ -58,6 +58,10 @@ export class RefusedJson {
   private constructor(readonly reason: 'encoding' | 'syntax') {}
   static readonly encoding = new RefusedJson('encoding');
   static readonly syntax = new RefusedJson('syntax');
+  /** Two identity checks: cheaper than `instanceof` on every parsed body. */
+  static is(value: unknown): value is RefusedJson {
+    return value === RefusedJson.encoding || value === RefusedJson.syntax;
+  }
 }
 
 /**
@@ -91,8 +95,7 @@ export function inspectJson(value: unknown, maxDepth: number): JsonFailure | und
  */
 export function parseJsonBody(bytes: Uint8Array, maxDepth: number): JsonResult {
   const value = decodeJson(bytes);
-  if (value === RefusedJson.encoding || value === RefusedJson.syntax)
-    return { ok: false, reason: (value as RefusedJson).reason };
+  if (RefusedJson.is(value)) return { ok: false, reason: value.reason };
   const failure = inspectJson(value, maxDepth);
   return failure === undefined ? { ok: true, value } : { ok: false, reason: failure };
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { defOf, FORBIDDEN_KEYS, LEAVES, PASS_THROUGH } from './schema-walk.js';
+import { defOf, FORBIDDEN_KEYS, isPlainLeaf, isStrictObject, LEAVES, PASS_THROUGH } from './schema-walk.js';
 
 /** Whether a value has no unknown key in any of the strict objects its schema places. */
 export type UnknownKeyCheck = (value: unknown) => boolean;
@@ -21,10 +21,10 @@ type Plan =
  */
 function planOf(schema: z.ZodType): Plan | null | undefined {
   const def = defOf(schema);
-  if (LEAVES.has(def.type)) return (def as { coerce?: boolean }).coerce === true ? undefined : null;
+  if (LEAVES.has(def.type)) return isPlainLeaf(def) ? null : undefined;
   if (PASS_THROUGH.has(def.type) && def.type !== 'prefault') return def.innerType ? planOf(def.innerType) : undefined;
   if (def.type === 'object') {
-    if (def.shape === undefined || def.catchall === undefined || defOf(def.catchall).type !== 'never') return undefined;
+    if (!isStrictObject(def)) return undefined;
     const fields: Array<readonly [string, Plan]> = [];
     for (const [key, field] of Object.entries(def.shape)) {
       if (FORBIDDEN_KEYS.includes(key)) return undefined; // the hostile-JSON walk's business

@@ -110,6 +110,20 @@ export const LEAVES = new Set(['string', 'number', 'boolean', 'null', 'literal',
 export const PASS_THROUGH = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'nonoptional']);
 
 /**
+ * A leaf that leaves a primitive. Not a coercing one (`z.coerce.*`): it calls
+ * Number()/String()/Boolean() on whatever it gets, so `z.coerce.number()` accepts
+ * `[[["5"]]]` at any depth and `z.coerce.boolean()` any object.
+ */
+export const isPlainLeaf = (def: Def): boolean => LEAVES.has(def.type) && (def as { coerce?: boolean }).coerce !== true;
+
+/** An object that refuses unknown keys (catchall `never`): what `strictify` makes. */
+export const isStrictObject = (def: Def): def is Def & { shape: Record<string, z.ZodType> } =>
+  def.type === 'object' &&
+  def.shape !== undefined &&
+  def.catchall !== undefined &&
+  defOf(def.catchall).type === 'never';
+
+/**
  * The nesting depth (objects and arrays) of every value that `schema` accepts, or
  * `undefined` when the schema is not *closed*. A closed schema only accepts values it has
  * walked whole: strict objects (declared keys only, none of them `__proto__`,
@@ -132,12 +146,10 @@ export function closedDepth(schema: z.ZodType, visiting = new Set<z.ZodType>()):
 
 function closedDepthOf(schema: z.ZodType, visiting: Set<z.ZodType>): number | undefined {
   const def = defOf(schema);
-  // A coercing leaf (`z.coerce.*`) calls Number()/String()/Boolean() on whatever it gets:
-  // `z.coerce.number()` accepts `[[["5"]]]` at any depth, `z.coerce.boolean()` any object.
-  if (LEAVES.has(def.type)) return (def as { coerce?: boolean }).coerce === true ? undefined : 0;
+  if (LEAVES.has(def.type)) return isPlainLeaf(def) ? 0 : undefined;
   if (PASS_THROUGH.has(def.type)) return def.innerType ? closedDepth(def.innerType, visiting) : undefined;
   if (def.type === 'object') {
-    if (def.shape === undefined || def.catchall === undefined || defOf(def.catchall).type !== 'never') return undefined;
+    if (!isStrictObject(def)) return undefined;
     let deepest = 0;
     for (const [key, field] of Object.entries(def.shape)) {
       const depth = FORBIDDEN_KEYS.includes(key) ? undefined : closedDepth(field, visiting);

@@ -257,8 +257,7 @@ export function requestValidator<
       let body: unknown;
       if (bodySchema !== undefined) {
         const value = decodeJson(parts.body ?? EMPTY);
-        if (value === RefusedJson.encoding || value === RefusedJson.syntax)
-          return { ok: false, decision: hostile(view, (value as RefusedJson).reason) };
+        if (RefusedJson.is(value)) return { ok: false, decision: hostile(view, value.reason) };
         if (fast !== undefined && fast.check(value)) {
           const result = fast.schema.safeParse(value);
           if (result.success) return { ok: true, data: { body: result.data, query, params, headers, cookies } as Data };
