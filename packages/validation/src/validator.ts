@@ -258,7 +258,7 @@ export function requestValidator<
       if (bodySchema !== undefined) {
         const value = decodeJson(parts.body ?? EMPTY);
         if (RefusedJson.is(value)) return { ok: false, decision: hostile(view, value.reason) };
-        if (fast !== undefined && fast.check(value)) {
+        if (fast?.check(value)) {
           const result = fast.schema.safeParse(value);
           if (result.success) return { ok: true, data: { body: result.data, query, params, headers, cookies } as Data };
         }
