@@ -136,6 +136,16 @@ describe.each(FRAMEWORKS)('notes-api demo on %s', (framework) => {
     expect(spoofed.status).toBe(429);
   });
 
+  it('counts percent-encoded spellings of /v2/reports against the report tier', async () => {
+    // Fastify and Hono route these to the reports handler; they must not escape its limit.
+    const report = JSON.stringify({ kind: 'tag-usage' });
+    for (const path of ['/v2/%72eports', '/%762/reports', '/v2/report%73']) {
+      const refused = await send('POST', path, json, report);
+      expectProblem(refused, 429, 'rate_limited');
+      expect(refused.header('ratelimit-policy')).toBe('"anon";q=100;w=60, "reports";q=5;w=60');
+    }
+  });
+
   it('answers CORS preflights from the configured UI only', async () => {
     const ok = await send('OPTIONS', '/v2/notes', {
       origin: UI,

@@ -192,6 +192,78 @@ describe('routeTable', () => {
     expect(lookup('/v2')).toBe('none');
     expect(() => routeTable([{ prefix: 'v1', value: 1 }], 0, 'routes')).toThrow(/routes\[0\]\.prefix/);
   });
+
+  // Fastify (find-my-way) and Hono route the decoded path: `/%761/notes` reaches `/v1/notes`.
+  const versions = routeTable(
+    [
+      { prefix: '/v1', value: 'v1' },
+      { prefix: '/v1/admin', value: 'admin' },
+    ],
+    'none',
+    'routes',
+  );
+
+  it('matches percent-encoded spellings of a prefix, as routers that decode do', () => {
+    expect(versions('/v1/%6eotes')).toBe('v1');
+    expect(versions('/%761/notes')).toBe('v1');
+    expect(versions('/%76%31')).toBe('v1');
+    expect(versions('/v1/%61dmin/x')).toBe('admin');
+    expect(versions('/v1/%41DMIN')).toBe('admin');
+    // An encoded slash counts as one: wider than some routers, never narrower.
+    expect(versions('/v1%2Fadmin')).toBe('admin');
+    expect(versions('/v1%2Dx')).toBe('none');
+    expect(versions('/%7631')).toBe('none');
+  });
+
+  it('decodes what it can of a malformed encoding', () => {
+    expect(versions('/v1/%E0%A4%A/%61dmin')).toBe('v1');
+    expect(versions('/%76%31/%ZZ')).toBe('v1');
+    expect(versions('/%761/%')).toBe('v1');
+  });
+
+  it('gives every percent-encoded spelling of a path the lookup of the path itself', () => {
+    const unreserved = fc.constantFrom(...'abcxyzABCXYZ0129-._~'.split(''));
+    const segment = fc.array(unreserved, { minLength: 1, maxLength: 6 }).map((cs) => cs.join(''));
+    const path = fc.array(segment, { minLength: 1, maxLength: 4 }).map((segments) => `/${segments.join('/')}`);
+    const table = routeTable(
+      [
+        { prefix: '/a', value: 'a' },
+        { prefix: '/a/b', value: 'a/b' },
+        { prefix: '/x.y/~z', value: 'x.y/~z' },
+      ],
+      'none',
+      'routes',
+    );
+    fc.assert(
+      fc.property(
+        path,
+        fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
+        fc.boolean(),
+        (plain, pick, upper) => {
+          const encoded = [...plain]
+            .map((c, i) => {
+              if (c === '/' || !pick[i]) return c;
+              const hex = c.charCodeAt(0).toString(16);
+              return `%${upper ? hex.toUpperCase() : hex}`;
+            })
+            .join('');
+          expect(table(encoded)).toBe(table(plain));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never answers less than the raw path would for arbitrary input', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30 }), (rest) => {
+        const raw = `/v1/${rest}`;
+        expect(versions(raw)).not.toBe('none');
+        expect(() => versions(`/${rest}`)).not.toThrow();
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe('events', () => {

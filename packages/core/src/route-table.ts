@@ -7,9 +7,33 @@ export interface RouteRule<T> {
 }
 
 /**
+ * The form of a path that rules are matched against: percent-encoding decoded, then
+ * lower-cased. Fastify's router (find-my-way) and Hono decode a path before routing, so
+ * `/v2/%72eports` and `/%762/reports` reach the `/v2/reports` handler there; matching the
+ * raw path would let such a spelling escape a per-route rule (a rate limit, for one).
+ * Express and Koa's router route the raw path and answer 404 to those spellings; matching
+ * the decoded form then applies a rule to a path no handler serves, which costs nothing.
+ * Decoding never moves a path out from under a prefix it has raw, so this only widens.
+ * Malformed encodings (invalid UTF-8) keep their non-ASCII escapes and decode the rest.
+ */
+export function routingPath(path: string): string {
+  if (!path.includes('%')) return path.toLowerCase();
+  try {
+    return decodeURIComponent(path).toLowerCase();
+  } catch {
+    return path.replace(ASCII_ESCAPE, decodeAsciiEscape).toLowerCase();
+  }
+}
+
+const ASCII_ESCAPE = /%[0-7][0-9a-f]/gi;
+const decodeAsciiEscape = (sequence: string): string => String.fromCharCode(Number.parseInt(sequence.slice(1), 16));
+
+/**
  * Compiles per-route rules into a lookup: the longest matching prefix wins, `fallback`
  * applies elsewhere. Matching ignores ASCII case because several routers (Express, Koa's
- * router) route case-insensitively, and a policy must not miss a route its router serves.
+ * router) route case-insensitively, and decodes percent-encoding because others (Fastify,
+ * Hono) route the decoded path: a policy must not miss a route its router serves (see
+ * {@link routingPath}).
  *
  * @example
  * ```ts
@@ -27,13 +51,13 @@ export function routeTable<T>(rules: readonly RouteRule<T>[], fallback: T, optio
       );
     }
     const normal = prefix.length > 1 && prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
-    return { prefix: normal.toLowerCase(), value: rule.value };
+    return { prefix: routingPath(normal), value: rule.value };
   });
   compiled.sort((a, b) => b.prefix.length - a.prefix.length);
   if (compiled.length === 0) return () => fallback;
 
   return function lookupRoute(path) {
-    const lower = path.toLowerCase();
+    const lower = routingPath(path);
     for (const rule of compiled) {
       if (rule.prefix === '/') return rule.value;
       if (lower.startsWith(rule.prefix)) {

@@ -1,7 +1,7 @@
 import { rateLimitPolicy } from '@bulwark/ratelimit';
 import type { ConformanceRoute } from './driver.js';
 
-/** A fresh limiter (own memory store) per app: three independent tiers on their own paths. */
+/** A fresh limiter (own memory store) per app: independent tiers on their own paths. */
 export function conformanceRateLimit() {
   return rateLimitPolicy({
     name: 'conformance',
@@ -10,6 +10,7 @@ export function conformanceRateLimit() {
       { name: 'spoof', limit: 2, window: '60s', paths: ['/v2/spoof'] },
       { name: 'wide', limit: 10, window: '60s', paths: ['/v2/tiers'] },
       { name: 'narrow', limit: 1, window: '60s', paths: ['/v2/tiers'], methods: ['POST'] },
+      { name: 'encoded', limit: 2, window: '60s', paths: ['/v2/encoded'] },
     ],
   });
 }
@@ -21,4 +22,5 @@ export const rateLimitRoutes: readonly ConformanceRoute[] = [
   { method: 'GET', path: '/v2/spoof', handle: ok },
   { method: 'GET', path: '/v2/tiers', handle: ok },
   { method: 'POST', path: '/v2/tiers', handle: () => ({ status: 202, body: { accepted: true } }) },
+  { method: 'GET', path: '/v2/encoded', handle: ok },
 ];

@@ -56,6 +56,19 @@ export const rateLimitScenarios: readonly AdapterScenario[] = [
     },
   },
   {
+    name: 'Rate limit: a percent-encoded spelling of a limited path counts against its limit',
+    async run(send) {
+      // Fastify and Hono decode the path before routing, so these spellings reach the
+      // `/v2/encoded` handler there (Express and Koa answer 404): none may escape the limit.
+      const plain = await send({ method: 'GET', path: '/v2/encoded' });
+      expect(plain.status).toBe(200);
+      const encoded = await send({ method: 'GET', path: '/v2/%65ncoded' });
+      expect(encoded.header('ratelimit-policy')).toBe('"encoded";q=2;w=60');
+      expect(encoded.header('ratelimit')).toMatch(/^"encoded";r=0;t=\d+$/);
+      expectProblem(await send({ method: 'GET', path: '/%762/encoded' }), 429, 'rate_limited');
+    },
+  },
+  {
     name: 'Rate limit: routes outside every limit carry no RateLimit fields',
     async run(send) {
       const res = await send({ method: 'GET', path: '/health' });
