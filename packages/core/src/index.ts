@@ -61,7 +61,7 @@ export {
 } from './problem.js';
 export { type RenderedAnswer, renderDecision } from './render.js';
 export { type RequestView, requestView } from './request-view.js';
-export { type RouteRule, routeTable } from './route-table.js';
+export { type RouteRule, routeTable, routingPath } from './route-table.js';
 export {
   queryOf,
   type RawRequestParts,

@@ -15,6 +15,11 @@ export interface RouteRule<T> {
  * the decoded form then applies a rule to a path no handler serves, which costs nothing.
  * Decoding never moves a path out from under a prefix it has raw, so this only widens.
  * Malformed encodings (invalid UTF-8) keep their non-ASCII escapes and decode the rest.
+ *
+ * @example
+ * ```ts
+ * routingPath('/%762/Reports') // '/v2/reports'
+ * ```
  */
 export function routingPath(path: string): string {
   if (!path.includes('%')) return path.toLowerCase();

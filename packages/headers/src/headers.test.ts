@@ -151,6 +151,12 @@ describe('apiVersionPolicy', () => {
     expect(run('/v2/notes').headers).toEqual([['vary', 'accept-version']]);
   });
 
+  it('reads the version from the decoded path, as Fastify and Hono route it', () => {
+    expect(run('/%762/notes')).toMatchObject({ kind: 'allow', state: { apiVersion: 'v2' } });
+    expect(run('/%763/notes')).toMatchObject({ kind: 'deny', status: 406 });
+    expect(run('/%761/notes', { 'accept-version': '2' })).toMatchObject({ kind: 'deny', status: 406 });
+  });
+
   it('answers 406 listing the supported versions', () => {
     for (const [path, headers] of [
       ['/v3/notes', {}],

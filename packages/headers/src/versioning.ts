@@ -8,6 +8,7 @@ import {
   emitEvent,
   type RequestPolicy,
   type RequestView,
+  routingPath,
   systemClock,
 } from '@bulwark/core';
 import { rejectUnknownOptions } from './validate.js';
@@ -90,7 +91,8 @@ export function apiVersionPolicy(options: ApiVersionOptions): ApiVersionPolicy {
   return {
     name: 'api-versions',
     evaluate(view) {
-      const pathMatch = fromPath ? PATH_VERSION.exec(view.path) : null;
+      // The decoded path, as Fastify and Hono route it: `/%761/notes` is `/v1/notes` there.
+      const pathMatch = fromPath ? PATH_VERSION.exec(routingPath(view.path)) : null;
       const pathVersion = pathMatch ? (pathMatch[1] as string).toLowerCase() : undefined;
       const raw = headerName === undefined ? undefined : view.header(headerName)?.trim();
       const headerVersion =
