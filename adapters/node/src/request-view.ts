@@ -4,12 +4,20 @@ import { clientIpResolver } from '@bulwark/core';
 
 const trustNoProxy = clientIpResolver();
 
-/** The path of a request target: origin-form (`/a?b`) or absolute-form (`http://h/a?b`). */
+/**
+ * The path of a request target: origin-form (`/a?b`) or absolute-form (`http://h/a?b`).
+ * It ends at the first `?` or `#`. A `#` has no place in a request target, but Node's
+ * parser lets it through and Express, Koa and Fastify route `/v2/reports#x` as
+ * `/v2/reports`: a path that kept the `#x` would escape every rule scoped to that route.
+ */
 export function pathOf(url: string | undefined): string {
   if (url === undefined || url === '') return '/';
   if (url.charCodeAt(0) === 0x2f) {
-    const q = url.indexOf('?');
-    return q === -1 ? url : url.slice(0, q);
+    for (let i = 1; i < url.length; i++) {
+      const c = url.charCodeAt(i);
+      if (c === 0x3f || c === 0x23) return url.slice(0, i);
+    }
+    return url;
   }
   try {
     return new URL(url).pathname;

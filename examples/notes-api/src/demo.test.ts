@@ -136,10 +136,11 @@ describe.each(FRAMEWORKS)('notes-api demo on %s', (framework) => {
     expect(spoofed.status).toBe(429);
   });
 
-  it('counts percent-encoded spellings of /v2/reports against the report tier', async () => {
-    // Fastify and Hono route these to the reports handler; they must not escape its limit.
+  it('counts other spellings of /v2/reports against the report tier', async () => {
+    // Fastify and Hono route the encoded ones to the reports handler, and Express, Koa and
+    // Fastify route a target with a stray `#x` there: none may escape its limit.
     const report = JSON.stringify({ kind: 'tag-usage' });
-    for (const path of ['/v2/%72eports', '/%762/reports', '/v2/report%73']) {
+    for (const path of ['/v2/%72eports', '/%762/reports', '/v2/report%73', '/v2/reports#x']) {
       const refused = await send('POST', path, json, report);
       expectProblem(refused, 429, 'rate_limited');
       expect(refused.header('ratelimit-policy')).toBe('"anon";q=100;w=60, "reports";q=5;w=60');

@@ -10,7 +10,7 @@ export function conformanceRateLimit() {
       { name: 'spoof', limit: 2, window: '60s', paths: ['/v2/spoof'] },
       { name: 'wide', limit: 10, window: '60s', paths: ['/v2/tiers'] },
       { name: 'narrow', limit: 1, window: '60s', paths: ['/v2/tiers'], methods: ['POST'] },
-      { name: 'encoded', limit: 2, window: '60s', paths: ['/v2/encoded'] },
+      { name: 'encoded', limit: 3, window: '60s', paths: ['/v2/encoded'] },
     ],
   });
 }

@@ -56,15 +56,18 @@ export const rateLimitScenarios: readonly AdapterScenario[] = [
     },
   },
   {
-    name: 'Rate limit: a percent-encoded spelling of a limited path counts against its limit',
+    name: 'Rate limit: other spellings of a limited path (percent-encoded, with a fragment) count against its limit',
     async run(send) {
-      // Fastify and Hono decode the path before routing, so these spellings reach the
-      // `/v2/encoded` handler there (Express and Koa answer 404): none may escape the limit.
+      // Fastify and Hono decode the path before routing, so the encoded spellings reach the
+      // `/v2/encoded` handler there (Express and Koa answer 404); Express, Koa and Fastify
+      // route a target with a stray `#x` as the path before it. None may escape the limit.
       const plain = await send({ method: 'GET', path: '/v2/encoded' });
       expect(plain.status).toBe(200);
       const encoded = await send({ method: 'GET', path: '/v2/%65ncoded' });
-      expect(encoded.header('ratelimit-policy')).toBe('"encoded";q=2;w=60');
-      expect(encoded.header('ratelimit')).toMatch(/^"encoded";r=0;t=\d+$/);
+      expect(encoded.header('ratelimit-policy')).toBe('"encoded";q=3;w=60');
+      expect(encoded.header('ratelimit')).toMatch(/^"encoded";r=1;t=\d+$/);
+      const fragment = await send({ method: 'GET', path: '/v2/encoded#x' });
+      expect(fragment.header('ratelimit')).toMatch(/^"encoded";r=0;t=\d+$/);
       expectProblem(await send({ method: 'GET', path: '/%762/encoded' }), 429, 'rate_limited');
     },
   },
