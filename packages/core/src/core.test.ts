@@ -215,6 +215,20 @@ describe('routeTable', () => {
     expect(versions('/%7631')).toBe('none');
   });
 
+  it('merges runs of slashes and ends a prefix at a semicolon, as router options allow', () => {
+    expect(versions('//v1//admin')).toBe('admin');
+    expect(versions('/v1///admin/x')).toBe('admin');
+    expect(versions('/v1;jsessionid=1')).toBe('v1');
+    expect(versions('/v1/admin;x/y')).toBe('admin');
+    expect(versions('/v10;x')).toBe('none');
+    expect(versions('/v1/adminx;y')).toBe('v1');
+    // Dot segments stay: resolving them could move a path out from under a prefix.
+    expect(versions('/v1/admin/../x')).toBe('admin');
+    const trailing = routeTable([{ prefix: '/a//', value: 'a' }], 'none', 'routes');
+    expect(trailing('/a/x')).toBe('a');
+    expect(trailing('/ab')).toBe('none');
+  });
+
   it('decodes what it can of a malformed encoding', () => {
     expect(versions('/v1/%E0%A4%A/%61dmin')).toBe('v1');
     expect(versions('/%76%31/%ZZ')).toBe('v1');

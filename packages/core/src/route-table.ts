@@ -7,13 +7,17 @@ export interface RouteRule<T> {
 }
 
 /**
- * The form of a path that rules are matched against: percent-encoding decoded, then
- * lower-cased. Fastify's router (find-my-way) and Hono decode a path before routing, so
+ * The form of a path that rules are matched against: percent-encoding decoded, runs of
+ * slashes merged (Fastify's `ignoreDuplicateSlashes` routes `//v2//reports` as
+ * `/v2/reports`), then lower-cased. Fastify's router (find-my-way) and Hono decode a path before routing, so
  * `/v2/%72eports` and `/%762/reports` reach the `/v2/reports` handler there; matching the
  * raw path would let such a spelling escape a per-route rule (a rate limit, for one).
  * Express and Koa's router route the raw path and answer 404 to those spellings; matching
  * the decoded form then applies a rule to a path no handler serves, which costs nothing.
- * Decoding never moves a path out from under a prefix it has raw, so this only widens.
+ * Neither step moves a path out from under a prefix it has raw, so this only widens. Dot
+ * segments are left alone on purpose: resolving `/v2/reports/../x` to `/v2/x` would take
+ * it out from under `/v2/reports`, where a router that does not resolve them (Fastify,
+ * Express, Koa) can serve it from a wildcard route.
  * Malformed encodings (invalid UTF-8) keep their non-ASCII escapes and decode the rest.
  *
  * @example
@@ -22,13 +26,19 @@ export interface RouteRule<T> {
  * ```
  */
 export function routingPath(path: string): string {
-  if (!path.includes('%')) return path.toLowerCase();
-  try {
-    return decodeURIComponent(path).toLowerCase();
-  } catch {
-    return path.replace(ASCII_ESCAPE, decodeAsciiEscape).toLowerCase();
+  let decoded = path;
+  if (path.includes('%')) {
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      decoded = path.replace(ASCII_ESCAPE, decodeAsciiEscape);
+    }
   }
+  if (decoded.includes('//')) decoded = decoded.replace(SLASHES, '/');
+  return decoded.toLowerCase();
 }
+
+const SLASHES = /\/{2,}/g;
 
 const ASCII_ESCAPE = /%[0-7][0-9a-f]/gi;
 const decodeAsciiEscape = (sequence: string): string => String.fromCharCode(Number.parseInt(sequence.slice(1), 16));
@@ -38,7 +48,8 @@ const decodeAsciiEscape = (sequence: string): string => String.fromCharCode(Numb
  * applies elsewhere. Matching ignores ASCII case because several routers (Express, Koa's
  * router) route case-insensitively, and decodes percent-encoding because others (Fastify,
  * Hono) route the decoded path: a policy must not miss a route its router serves (see
- * {@link routingPath}).
+ * {@link routingPath}). A prefix ends at `/`, `;` or the end of the path: Fastify's
+ * `useSemicolonDelimiter` routes `/v2/reports;x` as `/v2/reports`.
  *
  * @example
  * ```ts
@@ -55,8 +66,9 @@ export function routeTable<T>(rules: readonly RouteRule<T>[], fallback: T, optio
         'expected a path starting with "/" without query or fragment',
       );
     }
-    const normal = prefix.length > 1 && prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
-    return { prefix: routingPath(normal), value: rule.value };
+    let normal = routingPath(prefix);
+    while (normal.length > 1 && normal.endsWith('/')) normal = normal.slice(0, -1);
+    return { prefix: normal, value: rule.value };
   });
   compiled.sort((a, b) => b.prefix.length - a.prefix.length);
   if (compiled.length === 0) return () => fallback;
@@ -67,7 +79,7 @@ export function routeTable<T>(rules: readonly RouteRule<T>[], fallback: T, optio
       if (rule.prefix === '/') return rule.value;
       if (lower.startsWith(rule.prefix)) {
         const next = lower.charCodeAt(rule.prefix.length);
-        if (Number.isNaN(next) || next === 0x2f) return rule.value;
+        if (Number.isNaN(next) || next === 0x2f || next === 0x3b) return rule.value;
       }
     }
     return fallback;
