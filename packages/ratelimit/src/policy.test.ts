@@ -56,6 +56,16 @@ describe('rateLimitPolicy answers', () => {
     expect((await limiter.evaluate(view('203.0.113.7', '/health'))).headers).toEqual([]);
   });
 
+  it('counts HEAD against a GET-only limit, since frameworks serve HEAD with the GET handler', async () => {
+    const { limiter } = policy({
+      limits: [{ name: 'search', limit: 2, window: '60s', paths: ['/v2/search'], methods: ['get'] }],
+    });
+    expect((await limiter.evaluate(view('203.0.113.7', '/v2/search', 'GET'))).kind).toBe('allow');
+    expect((await limiter.evaluate(view('203.0.113.7', '/v2/search', 'HEAD'))).kind).toBe('allow');
+    expect((await limiter.evaluate(view('203.0.113.7', '/v2/search', 'HEAD'))).kind).toBe('deny');
+    expect((await limiter.evaluate(view('203.0.113.7', '/v2/search', 'POST'))).headers).toEqual([]);
+  });
+
   it('groups IPv6 clients by /64 and keeps IPv4 clients apart', async () => {
     const { limiter } = policy({ limits: [{ name: 'anon', limit: 1, window: '60s' }] });
     expect((await limiter.evaluate(view('2001:db8:1:2::1'))).kind).toBe('allow');

@@ -36,7 +36,11 @@ export interface LimitRule {
   readonly key?: LimitKey;
   /** Only requests under these path prefixes count (segment-aligned). Default: all. */
   readonly paths?: readonly string[];
-  /** Only these methods count. Default: all. */
+  /**
+   * Only these methods count. Default: all. `GET` includes `HEAD`: every supported framework
+   * answers a HEAD request with the GET handler, so a GET-only limit would otherwise let the
+   * same work through unlimited.
+   */
   readonly methods?: readonly string[];
   /** Block the key this long once it exceeds the limit. Default: no block. */
   readonly block?: Duration;
@@ -127,6 +131,8 @@ function compileRule(rule: LimitRule, index: number, keyForIp: (ip: string) => s
           `${at}.paths`,
         );
   const methods = rule.methods?.map((m) => m.toUpperCase());
+  // Express, Fastify, Koa's router and Hono all serve HEAD with the GET handler.
+  if (methods?.includes('GET') && !methods.includes('HEAD')) methods.push('HEAD');
   return {
     name: rule.name,
     limit,
