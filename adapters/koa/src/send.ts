@@ -6,6 +6,13 @@ import type { Context } from 'koa';
 export function send(ctx: Context, decision: Exclude<Decision, { kind: 'allow' }>): void {
   const answer = renderDecision(decision, ctx.method);
   applyHeaders(nodeHeaderSink(ctx.res), answer.headers);
+  if (answer.body === undefined) {
+    // Koa turns any status into 204 when the body is set to null after it (a HEAD denial
+    // answered 204 until 2026-11-28): the empty body first, then the status.
+    ctx.body = null;
+    ctx.status = answer.status;
+    return;
+  }
   ctx.status = answer.status;
-  ctx.body = answer.body ?? null;
+  ctx.body = answer.body;
 }

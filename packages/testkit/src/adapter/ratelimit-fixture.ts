@@ -11,6 +11,7 @@ export function conformanceRateLimit() {
       { name: 'wide', limit: 10, window: '60s', paths: ['/v2/tiers'] },
       { name: 'narrow', limit: 1, window: '60s', paths: ['/v2/tiers'], methods: ['POST'] },
       { name: 'encoded', limit: 3, window: '60s', paths: ['/v2/encoded'] },
+      { name: 'getonly', limit: 1, window: '60s', paths: ['/v2/getonly'], methods: ['GET'] },
     ],
   });
 }
@@ -23,4 +24,5 @@ export const rateLimitRoutes: readonly ConformanceRoute[] = [
   { method: 'GET', path: '/v2/tiers', handle: ok },
   { method: 'POST', path: '/v2/tiers', handle: () => ({ status: 202, body: { accepted: true } }) },
   { method: 'GET', path: '/v2/encoded', handle: ok },
+  { method: 'GET', path: '/v2/getonly', handle: ok },
 ];

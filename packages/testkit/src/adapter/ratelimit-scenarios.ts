@@ -72,6 +72,15 @@ export const rateLimitScenarios: readonly AdapterScenario[] = [
     },
   },
   {
+    name: 'Rate limit: HEAD counts against a GET-only limit (the GET handler answers it)',
+    async run(send) {
+      expect((await send({ method: 'GET', path: '/v2/getonly' })).status).toBe(200);
+      const head = await send({ method: 'HEAD', path: '/v2/getonly' });
+      expect(head.status).toBe(429);
+      expect(head.header('ratelimit')).toMatch(/^"getonly";r=0;t=\d+$/);
+    },
+  },
+  {
     name: 'Rate limit: routes outside every limit carry no RateLimit fields',
     async run(send) {
       const res = await send({ method: 'GET', path: '/health' });

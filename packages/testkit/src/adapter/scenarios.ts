@@ -191,6 +191,24 @@ const foundationScenarios: readonly AdapterScenario[] = [
     },
   },
   {
+    name: 'Problems: a HEAD request keeps the status of its denial (406), with no body',
+    request: { method: 'HEAD', path: '/v3/notes' },
+    check(res) {
+      expect(res.status).toBe(406);
+      expect(res.text).toBe('');
+      expectProfile(res);
+    },
+  },
+  {
+    name: 'Problems: a HEAD request to an unknown route is 404, with no body',
+    request: { method: 'HEAD', path: '/v2/nowhere' },
+    check(res) {
+      expect(res.status).toBe(404);
+      expect(res.text).toBe('');
+      expectProfile(res);
+    },
+  },
+  {
     name: 'Problems: a thrown error is 500 problem+json without stack, message or secret',
     request: { method: 'GET', path: '/v2/boom', headers: { origin: ALLOWED_ORIGIN } },
     check(res) {
