@@ -120,6 +120,9 @@ describe.each(FRAMEWORKS)('notes-api demo on %s', (framework) => {
     for (let i = 0; i < 4; i++) expect((await send('POST', '/v2/reports', json, report)).status).toBe(202);
     const limited = await send('POST', '/v2/reports', json, report);
     expectProblem(limited, 429, 'rate_limited');
+    // The /v2 tier is reported as the refusal leaves it: the same as after the fifth report.
+    const anonLeft = (res: typeof limited) => /"anon";r=(\d+)/.exec(res.header('ratelimit') ?? '')?.[1];
+    expect(anonLeft(limited)).toBe(String(Number(anonLeft(first)) - 4));
     expect(Number(limited.header('retry-after'))).toBeGreaterThan(0);
     // The /v2 tier still has room: the refused report consumed nothing.
     const list = await send('GET', '/v2/notes');

@@ -20,7 +20,8 @@ export interface KeyWrite {
  * The all-or-nothing decision over several limits, shared by every store that evaluates
  * in JavaScript (the memory store; the Redis scripts are its Lua twin). A blocked key
  * refuses without consuming. If any limit refuses, no limit consumes, and the refusing
- * limits with a block start it. Plain loops: this runs on every request.
+ * limits with a block start it, and the limits that would have allowed report their
+ * state unconsumed. Plain loops: this runs on every request.
  */
 export function decide(
   algorithm: Algorithm,
@@ -46,6 +47,17 @@ export function decide(
     } else {
       if (!s.allowed) allowed = false;
       outcomes[i] = { allowed: s.allowed, remaining: s.remaining, resetMs: s.resetMs, retryAfterMs: s.retryAfterMs };
+    }
+  }
+  if (!allowed) {
+    // Nothing is consumed: a limit that would have allowed reports its state as it stays
+    // (RateLimit r=95 after 5 of 100, not the r=94 it would have been had the request passed).
+    for (let i = 0; i < n; i++) {
+      const outcome = outcomes[i] as LimitOutcome;
+      if (!outcome.allowed) continue;
+      const check = checks[i] as LimitCheck;
+      const idle = step(algorithm, (records[i] as KeyRecord).state, now, 0, check.limit, check.windowMs);
+      outcomes[i] = { allowed: true, remaining: idle.remaining, resetMs: idle.resetMs, retryAfterMs: 0 };
     }
   }
   const writes: Array<KeyWrite | undefined> = new Array(n);

@@ -50,6 +50,8 @@ describe('rateLimitPolicy answers', () => {
     const refused = await limiter.evaluate(post);
     expect(refused.kind).toBe('deny');
     expect(header(refused.headers, 'ratelimit-policy')).toBe('"anon";q=100;w=60, "reports";q=2;w=60');
+    // The wide tier is reported as the refusal leaves it: 98, not 97.
+    expect(header(refused.headers, 'ratelimit')).toBe('"anon";r=98;t=41, "reports";r=0;t=41');
     // The refused request consumed nothing from the wide tier.
     const get = await limiter.evaluate(view('203.0.113.7', '/v2/notes'));
     expect(header(get.headers, 'ratelimit')).toBe('"anon";r=97;t=41');

@@ -10,7 +10,10 @@ export interface LimitCheck {
   readonly blockMs: number;
 }
 
-/** The outcome of one limit. */
+/**
+ * The outcome of one limit: its state after the request. When any limit refuses, nothing
+ * is consumed, and the limits that would have allowed report their state unconsumed.
+ */
 export interface LimitOutcome {
   readonly allowed: boolean;
   readonly remaining: number;

@@ -74,11 +74,13 @@ end
 const DECIDE = `
 local n = #KEYS
 local ok, nx1, nx2, nx3, rem, reset, retry, ttl, blocked, blocks = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
+local states, limits, windows = {}, {}, {}
 local allowed = true
 for i = 1, n do
   local sl, sw, sb = string.match(ARGV[i + 1], '^(%d+) (%d+) (%d+)$')
   local limit = tonumber(sl)
   local window = tonumber(sw)
+  limits[i], windows[i] = limit, window
   blocks[i] = tonumber(sb)
   -- One string per key: "a b c k" (state, then blocked-until); "-" for a key with a block only.
   local value = redis.call('GET', KEYS[i])
@@ -93,6 +95,7 @@ for i = 1, n do
     end
     nx1[i], nx2[i], nx3[i] = sa, sb, sc
   end
+  states[i] = { has, a, b, c }
   local ok_i, n1, n2, n3
   ok_i, n1, n2, n3, rem[i], reset[i], retry[i], ttl[i] = step(has, a, b, c, now, cost, limit, window)
   ok[i] = ok_i
@@ -104,6 +107,17 @@ for i = 1, n do
     retry[i] = blocked[i] - now
   end
   if not ok[i] then allowed = false end
+end
+if not allowed then
+  -- Nothing is consumed: a limit that would have allowed reports its state as it stays.
+  for i = 1, n do
+    if ok[i] then
+      local s = states[i]
+      local _, _, _, _, idle_rem, idle_reset = step(s[1], s[2], s[3], s[4], now, 0, limits[i], windows[i])
+      rem[i] = idle_rem
+      reset[i] = idle_reset
+    end
+  end
 end
 local reply = { now, allowed and 1 or 0 }
 for i = 1, n do

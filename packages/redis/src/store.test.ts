@@ -33,9 +33,9 @@ describe('lua scripts', () => {
     expect(Object.fromEntries(ALGORITHMS.map((a) => [a, sha(CHECK_SCRIPTS[a])]))).toMatchInlineSnapshot(`
       {
         "fixed-window": "396bd5394274891b54a71645799766e04f8f0360",
-        "gcra": "f6f8a030d84645f3c8c6bfd965a83fe0f24931d5",
-        "sliding-window": "a9facb7def2fff490df0cb9bcac883c216073861",
-        "token-bucket": "cec34f8bd705a1f69e30fd492e5914647d393fb8",
+        "gcra": "a0dd47ce14f08001ece074d8b61f6f47d824a783",
+        "sliding-window": "4e60c72e25caea3fb3ebf27031ac1e1205c8d87f",
+        "token-bucket": "4430bd10087bd4d9c88fe22d7307dc5a9d4c0586",
       }
     `);
     expect(sha(REFUND_SCRIPT)).toMatchInlineSnapshot(`"f3f5a7b7688f0bd1c3fed02ccf9669bc57a4b8e5"`);

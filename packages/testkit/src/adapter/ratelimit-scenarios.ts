@@ -50,6 +50,8 @@ export const rateLimitScenarios: readonly AdapterScenario[] = [
       expect(first.header('ratelimit')).toMatch(/^"wide";r=9;t=\d+, "narrow";r=0;t=\d+$/);
       const refused = await send({ method: 'POST', path: '/v2/tiers' });
       expect(expectProblem(refused, 429, 'rate_limited').limits).toEqual(['narrow']);
+      // The wide tier as the refusal leaves it (9), not as if the request had passed (8).
+      expect(refused.header('ratelimit')).toMatch(/^"wide";r=9;t=\d+, "narrow";r=0;t=\d+$/);
       const get = await send({ method: 'GET', path: '/v2/tiers' });
       expect(get.status).toBe(200);
       expect(get.header('ratelimit')).toMatch(/^"wide";r=8;t=\d+$/);

@@ -61,6 +61,21 @@ export function runRateLimitStoreConformance(name: string, open: () => Promise<S
       expect((await store.peek('fixed-window', [wide], 1, T0)).outcomes[0]?.remaining).toBe(7);
     });
 
+    for (const algorithm of ['fixed-window', 'sliding-window', 'token-bucket', 'gcra'] as const) {
+      it(`${algorithm}: a refused request reports the limits that would have allowed as they stay`, async () => {
+        const wide = check(fresh(`idle-${algorithm}`), 10, 60_000);
+        const narrow = check(fresh(`idle-narrow-${algorithm}`), 2, 60_000);
+        for (let i = 0; i < 2; i++) await store.consume(algorithm, [wide, narrow], 1, T0);
+        const before = (await store.peek(algorithm, [wide], 0, T0)).outcomes[0];
+        const refused = await store.consume(algorithm, [wide, narrow], 1, T0);
+        expect(refused.outcomes.map((o) => o.allowed)).toEqual([true, false]);
+        // RateLimit r=8 for the wide limit, not the 7 it would have been had the request passed.
+        expect(refused.outcomes[0]).toEqual({ allowed: true, remaining: 8, resetMs: before?.resetMs, retryAfterMs: 0 });
+        const peeked = await store.peek(algorithm, [wide, narrow], 1, T0);
+        expect(peeked.outcomes[0]?.remaining).toBe(8);
+      });
+    }
+
     it('counts cost (weight) and refuses a cost larger than the room left', async () => {
       const c = [check(fresh('cost'), 5, 60_000)];
       expect((await store.consume('fixed-window', c, 3, T0)).outcomes[0]?.remaining).toBe(2);
