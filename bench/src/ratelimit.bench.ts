@@ -265,21 +265,13 @@ export async function ratelimitBench(): Promise<Result[]> {
   if (only === 'allow') return [await memoryAllow(), await memoryAllowSameKeys()];
   if (only === 'samekeys') return [await memoryAllowSameKeys()];
   if (only === 'newkey') return [await memoryNewKey()];
-  if (only === 'memory')
-    return [
-      await memoryAllow(),
-      await memoryAllowSameKeys(),
-      await memoryReject(),
-      await memoryNewKey(),
-      await expressRateLimitMemory(),
-    ];
   if (only === 'redis') return redisBenches();
-  return [
+  const memory = [
     await memoryAllow(),
     await memoryAllowSameKeys(),
     await memoryReject(),
     await memoryNewKey(),
     await expressRateLimitMemory(),
-    ...(await redisBenches()),
   ];
+  return only === 'memory' ? memory : [...memory, ...(await redisBenches())];
 }
