@@ -42,8 +42,8 @@ const EVICTION_SCAN = 256;
  * The in-memory store: the default and the reference implementation of the port. No timer
  * per key: expired keys are dropped when read, and a small sweep runs every 1,024 inserts.
  * Memory is bounded by `maxKeys` (state lives in one typed array; 70 bytes a key measured
- * with its map entry and a 22-character key); at the cap the oldest keys that are *not currently
- * limited* are evicted. A key that is blocked or has no room left is never evicted (that
+ * with its map entry and a 22-character key); at the cap the oldest keys that are *not
+ * currently limited* are evicted. A key that is blocked or has no room left is never evicted (that
  * would silently reset an active limit): if every candidate is limited, `consume` throws
  * `StoreFullError` and the policy's failure mode decides.
  *
@@ -74,7 +74,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     // string), and a Map compares ropes through the runtime: on this lookup, and on every
     // later lookup against the rope it keeps as the key. Reading one character flattens
     // the string in place, once; the string is unchanged for JavaScript. Measured on the
-    // allow path with keys built per request: 15 to 35 % faster.
+    // allow path with keys built per request: 13 to 35 % faster.
     key.charCodeAt(0);
     const slot = slots.get(key);
     if (slot === undefined) return -1;

@@ -34,7 +34,10 @@ export interface LimitRule {
   readonly window: Duration;
   /** Default `ip` (the client address after trust-proxy, IPv6 grouped by prefix). */
   readonly key?: LimitKey;
-  /** Only requests under these path prefixes count (segment-aligned). Default: all. */
+  /**
+   * Only requests under these path prefixes count (segment-aligned, matched on the
+   * percent-decoded path as Fastify and Hono route it; see core's `routingPath`). Default: all.
+   */
   readonly paths?: readonly string[];
   /**
    * Only these methods count. Default: all. `GET` includes `HEAD`: every supported framework
