@@ -50,7 +50,7 @@ export interface ConfigWarningEvent extends EventBase {
 export interface ValidationFailedEvent extends EventBase {
   readonly type: 'validation.failed';
   /** Which part of the request failed. */
-  readonly target: 'content-type' | 'size' | 'body' | 'query' | 'params' | 'headers' | 'cookies';
+  readonly target: 'content-type' | 'content-encoding' | 'size' | 'body' | 'query' | 'params' | 'headers' | 'cookies';
   readonly status: number;
   /** How many problems were found; the values themselves are never logged. */
   readonly errorCount: number;

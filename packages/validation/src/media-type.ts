@@ -47,3 +47,17 @@ export function checkMediaType(header: string | undefined, accepted: readonly st
   }
   return 'ok';
 }
+
+/**
+ * Whether a `Content-Encoding` header leaves the body as sent: absent, empty or only
+ * `identity`. Bodies are read as the bytes arrive, never inflated, so a compressed body is
+ * refused up front (415, RFC 9110 section 15.5.16) instead of failing as malformed JSON.
+ */
+export function isIdentityEncoding(header: string | undefined): boolean {
+  if (header === undefined) return true;
+  for (const coding of header.split(',')) {
+    const token = coding.trim().toLowerCase();
+    if (token !== '' && token !== 'identity') return false;
+  }
+  return true;
+}

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor, paginationQuery, parseJsonBody, parseQuery, requestValidator } from './index.js';
+import { isIdentityEncoding } from './media-type.js';
 
 const enc = (text: string) => new TextEncoder().encode(text);
 const view = (headers: Record<string, string> = { 'content-type': 'application/json' }) =>
@@ -27,12 +28,36 @@ describe('checkHead', () => {
     ['latin-1 JSON', { 'content-type': 'application/json; charset=iso-8859-1' }, 415],
     ['an oversized Content-Length', { 'content-type': 'application/json', 'content-length': String(200 * 1024) }, 413],
     ['a bogus Content-Length', { 'content-type': 'application/json', 'content-length': '12, 13' }, 400],
+    ['a gzip body', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 415],
+    ['a body coded twice', { 'content-type': 'application/json', 'content-encoding': 'identity, br' }, 415],
   ])('refuses %s', (_name, headers, status) => {
     expect(v.checkHead(view(headers as Record<string, string>))?.status).toBe(status);
   });
   it('accepts JSON with a UTF-8 charset and lists accepted types on 415', () => {
     expect(v.checkHead(view({ 'content-type': 'Application/JSON; charset="UTF-8"' }))).toBeUndefined();
     expect(v.checkHead(view({ 'content-type': 'text/plain' }))?.problem.accepted).toEqual(['application/json']);
+  });
+  it('accepts an identity coding and names it on a coding 415', () => {
+    for (const coding of ['identity', 'IDENTITY', '', ' identity , identity'])
+      expect(v.checkHead(view({ 'content-type': 'application/json', 'content-encoding': coding }))).toBeUndefined();
+    const refused = v.checkHead(view({ 'content-type': 'application/json', 'content-encoding': 'gzip' }));
+    expect(refused?.headers).toContainEqual(['accept-encoding', 'identity']);
+    expect(refused?.problem.code).toBe('unsupported_media_type');
+    expect(JSON.stringify(refused?.problem)).not.toContain('gzip');
+  });
+  it('reads Content-Encoding as a list of codings (property)', () => {
+    const coding = fc.constantFrom('', ' ', 'identity', 'IDENTITY', ' identity ', 'gzip', 'br', 'deflate', 'x');
+    fc.assert(
+      fc.property(fc.array(coding, { maxLength: 4 }), (codings) => {
+        const plain = codings.every((c) => ['', 'identity'].includes(c.trim().toLowerCase()));
+        expect(isIdentityEncoding(codings.join(','))).toBe(plain);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string(), (header) => {
+        expect(typeof isIdentityEncoding(header)).toBe('boolean');
+      }),
+    );
   });
   it('closes the connection on 413', () => {
     expect(v.tooLarge(view()).headers).toContainEqual(['connection', 'close']);

@@ -18,7 +18,7 @@ import { parseCookies } from './cookies.js';
 import { type FieldError, fieldErrors, type Location } from './issues.js';
 import { decodeJson, inspectJson, type JsonFailure, RefusedJson } from './json.js';
 import { unknownKeyCheck } from './key-check.js';
-import { checkMediaType, compileAcceptedTypes } from './media-type.js';
+import { checkMediaType, compileAcceptedTypes, isIdentityEncoding } from './media-type.js';
 import { coerceRecord, parseQuery } from './query.js';
 import { closedDepth, objectShape, strictify } from './schema-walk.js';
 
@@ -192,6 +192,11 @@ export function requestValidator<
   const unsupported = deny('unsupported_media_type', `This endpoint accepts ${accepted.join(', ')}.`, {
     extensions: { accepted: [...accepted] },
   });
+  // RFC 9110 section 15.5.16: a 415 caused by a content coding names the accepted codings.
+  const encoded = deny('unsupported_media_type', 'This endpoint accepts bodies without a content coding.', {
+    headers: [['accept-encoding', 'identity']],
+    extensions: { accepted: [...accepted] },
+  });
   const malformed = {
     encoding: 'The request body is not valid UTF-8.',
     syntax: 'The request body is not valid JSON.',
@@ -209,6 +214,7 @@ export function requestValidator<
       if (bodySchema === undefined) return undefined;
       if (checkMediaType(view.header('content-type'), accepted) !== 'ok')
         return report(view, 'content-type', unsupported, 1);
+      if (!isIdentityEncoding(view.header('content-encoding'))) return report(view, 'content-encoding', encoded, 1);
       const length = view.header('content-length');
       if (length !== undefined && (!/^\d+$/.test(length) || Number(length) > bodyLimit)) {
         return report(view, 'size', /^\d+$/.test(length) ? tooLargeDecision : standardDeny('bad_request'), 1);

@@ -51,6 +51,17 @@ export const validationScenarios: readonly AdapterScenario[] = [
     },
   },
   {
+    name: 'Validation: a compressed body is 415 with Accept-Encoding: identity, not a JSON error',
+    request: post(
+      new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xab, 0xae, 0x05, 0x00]),
+      { ...JSON_TYPE, 'content-encoding': 'gzip' },
+    ),
+    check(res) {
+      expectProblem(res, 415, 'unsupported_media_type');
+      expect(res.header('accept-encoding')).toBe('identity');
+    },
+  },
+  {
     name: 'Validation: JSON with charset=utf-8 is accepted',
     request: post('{"title":"x"}', { 'content-type': 'application/json; charset=utf-8' }),
     check(res) {
