@@ -153,6 +153,7 @@ describe('apiVersionPolicy', () => {
 
   it('reads the version from the decoded path, as Fastify and Hono route it', () => {
     expect(run('/%762/notes')).toMatchObject({ kind: 'allow', state: { apiVersion: 'v2' } });
+    expect(run('/V2/notes')).toMatchObject({ kind: 'allow', state: { apiVersion: 'v2' } });
     expect(run('/%763/notes')).toMatchObject({ kind: 'deny', status: 406 });
     expect(run('/%761/notes', { 'accept-version': '2' })).toMatchObject({ kind: 'deny', status: 406 });
   });

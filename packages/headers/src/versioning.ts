@@ -32,7 +32,8 @@ export interface ApiVersionPolicy extends RequestPolicy {
 }
 
 const VERSION = /^v[1-9]\d{0,3}$/;
-const PATH_VERSION = /^\/(v\d{1,6})(?:\/|$)/i;
+// Matched against routingPath(), which is lower-case already.
+const PATH_VERSION = /^\/(v\d{1,6})(?:\/|$)/;
 
 /**
  * Picks the API version of a request from its path (`/v2/notes`) or an `Accept-Version`
@@ -93,7 +94,7 @@ export function apiVersionPolicy(options: ApiVersionOptions): ApiVersionPolicy {
     evaluate(view) {
       // The decoded path, as Fastify and Hono route it: `/%761/notes` is `/v1/notes` there.
       const pathMatch = fromPath ? PATH_VERSION.exec(routingPath(view.path)) : null;
-      const pathVersion = pathMatch ? (pathMatch[1] as string).toLowerCase() : undefined;
+      const pathVersion = pathMatch?.[1];
       const raw = headerName === undefined ? undefined : view.header(headerName)?.trim();
       const headerVersion =
         raw === undefined || raw === '' ? undefined : /^\d+$/.test(raw) ? `v${raw}` : raw.toLowerCase();
