@@ -16,5 +16,5 @@ export {
   type RateLimitPolicy,
   rateLimitPolicy,
 } from './policy.js';
-export type { ConsumeResult, LimitCheck, LimitOutcome, RateLimitStore } from './port.js';
+export type { ConsumeResult, LimitCheck, LimitOutcome, RateLimitStore, StoreKey } from './port.js';
 export type { FailureMode, FailureOptions } from './resilience.js';

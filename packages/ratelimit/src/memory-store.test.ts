@@ -6,7 +6,7 @@ import { memoryStore, StoreFullError } from './memory-store.js';
 runRateLimitStoreConformance('memory', async () => ({ store: memoryStore(), close: async () => {} }));
 
 describe('memoryStore bounds', () => {
-  const check = (key: string, limit = 1) => [{ key, limit, windowMs: 60_000, blockMs: 0 }];
+  const check = (key: string, limit = 1, scope = 'p:l') => [{ scope, key, limit, windowMs: 60_000, blockMs: 0 }];
 
   it('reclaims expired keys without timers', () => {
     const clock = manualClock(0);
@@ -40,5 +40,33 @@ describe('memoryStore bounds', () => {
     store.consume('fixed-window', check('b'), 1);
     expect(() => store.consume('fixed-window', check('c'), 1)).toThrow(StoreFullError);
     expect(store.consume('fixed-window', check('a'), 1).allowed).toBe(false);
+  });
+
+  it('bounds keys across scopes: eviction takes an idle key of another scope, never a limited one', () => {
+    const clock = manualClock(0);
+    const store = memoryStore({ clock, maxKeys: 3 });
+    store.consume('fixed-window', check('1.2.3.4', 1, 'p:a'), 1); // limited
+    store.consume('fixed-window', check('1.2.3.4', 10, 'p:b'), 1); // idle
+    store.consume('fixed-window', check('5.6.7.8', 1, 'p:b'), 1); // limited
+    store.consume('fixed-window', check('9.9.9.9', 10, 'p:c'), 1);
+    expect(store.size).toBe(3);
+    expect(store.consume('fixed-window', check('1.2.3.4', 1, 'p:a'), 1).allowed).toBe(false);
+    expect(store.consume('fixed-window', check('5.6.7.8', 1, 'p:b'), 1).allowed).toBe(false);
+    // The idle key was the one evicted: it starts again from a full limit.
+    expect(store.peek('fixed-window', check('1.2.3.4', 10, 'p:b'), 1).outcomes[0]?.remaining).toBe(9);
+    expect(store.peek('fixed-window', check('9.9.9.9', 10, 'p:c'), 1).outcomes[0]?.remaining).toBe(8);
+  });
+
+  it('holds the cap when every check names a scope of its own', () => {
+    const clock = manualClock(0);
+    const store = memoryStore({ clock, maxKeys: 5 });
+    // Every check in a scope of its own: the cap counts keys across scopes.
+    for (let i = 0; i < 50; i++) {
+      store.consume('fixed-window', check('k', 5, `s:${i}`), 1);
+      clock.advance(61_000);
+    }
+    expect(store.size).toBeLessThanOrEqual(5);
+    store.reset([{ scope: 's:49', key: 'k' }]);
+    expect(store.peek('fixed-window', check('k', 5, 's:49'), 1).outcomes[0]?.remaining).toBe(4);
   });
 });

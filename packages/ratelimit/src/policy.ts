@@ -90,6 +90,8 @@ export interface RateLimitPolicy extends RequestPolicy {
 
 interface CompiledRule {
   readonly name: string;
+  /** The store scope, `<policy>:<limit>`: built once here, not per request. */
+  readonly scope: string;
   readonly limit: number;
   readonly windowMs: number;
   readonly blockMs: number;
@@ -107,7 +109,12 @@ function positiveInteger(value: unknown, option: string, max: number): number {
   return value as number;
 }
 
-function compileRule(rule: LimitRule, index: number, keyForIp: (ip: string) => string | undefined): CompiledRule {
+function compileRule(
+  rule: LimitRule,
+  index: number,
+  policy: string,
+  keyForIp: (ip: string) => string | undefined,
+): CompiledRule {
   const at = `limits[${index}]`;
   if (typeof rule.name !== 'string' || !NAME.test(rule.name))
     throw new ConfigError(`${at}.name`, 'expected 1-32 characters of a-z, 0-9, _ and -');
@@ -138,6 +145,7 @@ function compileRule(rule: LimitRule, index: number, keyForIp: (ip: string) => s
   if (methods?.includes('GET') && !methods.includes('HEAD')) methods.push('HEAD');
   return {
     name: rule.name,
+    scope: `${policy}:${rule.name}`,
     limit,
     windowMs,
     blockMs,
@@ -179,7 +187,7 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
   const name = options.name ?? 'default';
   if (!NAME.test(name)) throw new ConfigError('name', 'expected 1-32 characters of a-z, 0-9, _ and -');
   const keyForIp = ipKey(options.ipv6Prefix === undefined ? {} : { ipv6Prefix: options.ipv6Prefix });
-  const rules = options.limits.map((rule, i) => compileRule(rule, i, keyForIp));
+  const rules = options.limits.map((rule, i) => compileRule(rule, i, name, keyForIp));
   if (new Set(rules.map((r) => r.name)).size !== rules.length)
     throw new ConfigError('limits', 'limit names must be unique');
   const store = options.store ?? memoryStore(options.clock === undefined ? {} : { clock: options.clock });
@@ -215,7 +223,7 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
       const base = rule.override?.(view) ?? rule.limit;
       const limit = Math.max(1, Math.floor(base * factor));
       applied.push(limit === rule.limit ? rule : { ...rule, limit });
-      checks.push({ key: `${name}:${rule.name}:${key}`, limit, windowMs: rule.windowMs, blockMs: rule.blockMs });
+      checks.push({ scope: rule.scope, key, limit, windowMs: rule.windowMs, blockMs: rule.blockMs });
     }
     return applied.length === 0 ? undefined : { applied, checks };
   };
@@ -282,7 +290,7 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
     },
     async reset(view) {
       const planned = plan(view);
-      if (planned !== undefined) await store.reset(planned.checks.map((c) => c.key));
+      if (planned !== undefined) await store.reset(planned.checks);
     },
   };
 }

@@ -2,13 +2,21 @@ import type { Algorithm } from './algorithms.js';
 
 /** One limit to check for one request. */
 export interface LimitCheck {
-  /** The store key (already namespaced by the policy). */
+  /**
+   * The limit's namespace: `<policy>:<limit>` for a policy's checks, built once when the
+   * policy is compiled, so each request passes the same string.
+   */
+  readonly scope: string;
+  /** What the limit counts within its scope: the client key (IP group, principal...). */
   readonly key: string;
   readonly limit: number;
   readonly windowMs: number;
   /** Block the key this long after it is exceeded; 0 for no block. */
   readonly blockMs: number;
 }
+
+/** A key within its limit's scope: what `reset` forgets. */
+export type StoreKey = Pick<LimitCheck, 'scope' | 'key'>;
 
 /**
  * The outcome of one limit: its state after the request. When any limit refuses, nothing
@@ -53,5 +61,5 @@ export interface RateLimitStore {
   /** Gives back `cost` to each key (never below empty, keeping the key's expiry). */
   refund(algorithm: Algorithm, checks: readonly LimitCheck[], cost: number, now?: number): Promise<void> | void;
   /** Forgets keys entirely (counters and blocks). */
-  reset(keys: readonly string[]): Promise<void> | void;
+  reset(keys: readonly StoreKey[]): Promise<void> | void;
 }

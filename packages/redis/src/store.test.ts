@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { requestView, type SecurityEvent } from '@bulwark/core';
-import { ALGORITHMS, type Algorithm, memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
+import { ALGORITHMS, type Algorithm, type LimitCheck, memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
 import {
   describeWithService,
   portOpen,
@@ -60,7 +60,7 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
   it.each(ALGORITHMS)('%s: gives every key a TTL, counters and blocks alike', async (algorithm) => {
     const prefix = `bulwark:test-ttl-${algorithm}-${Date.now()}`;
     const store = redisRateLimitStore(client, { prefix });
-    const check = [{ key: 'p:ttl', limit: 1, windowMs: 60_000, blockMs: 120_000 }];
+    const check = [{ scope: 'p', key: 'ttl', limit: 1, windowMs: 60_000, blockMs: 120_000 }];
     await store.consume(algorithm, check, 1);
     await store.consume(algorithm, check, 1);
     const keys = await client.keys(`${prefix}:*`);
@@ -71,7 +71,7 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
   it('fixed window: one hash per limit holds only the current window (and a block)', async () => {
     const prefix = `bulwark:test-layout-${Date.now()}`;
     const store = redisRateLimitStore(client, { prefix });
-    const check = [{ key: 'p:layout', limit: 1, windowMs: 60_000, blockMs: 1_000 }];
+    const check = [{ scope: 'p', key: 'layout', limit: 1, windowMs: 60_000, blockMs: 1_000 }];
     for (let w = 0; w < 4; w++) await store.consume('fixed-window', check, 1, T0 + w * 60_000);
     await store.consume('fixed-window', check, 1, T0 + 3 * 60_000 + 1);
     const [key] = await client.keys(`${prefix}:*`);
@@ -82,16 +82,16 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
   it('a policy whose algorithm changes starts fresh keys; reset forgets every layout', async () => {
     const prefix = `bulwark:test-switch-${Date.now()}`;
     const store = redisRateLimitStore(client, { prefix });
-    const check = [{ key: 'p:switch', limit: 1, windowMs: 60_000, blockMs: 0 }];
+    const check = [{ scope: 'p', key: 'switch', limit: 1, windowMs: 60_000, blockMs: 0 }];
     for (const algorithm of ALGORITHMS) expect((await store.consume(algorithm, check, 1, T0)).allowed).toBe(true);
     expect(await client.keys(`${prefix}:*`)).toHaveLength(ALGORITHMS.length);
-    await store.reset(['p:switch']);
+    await store.reset([{ scope: 'p', key: 'switch' }]);
     expect(await client.keys(`${prefix}:*`)).toHaveLength(0);
   });
 
   it("refunds keep the key's TTL", async () => {
     const store = redisRateLimitStore(client, { prefix: 'bulwark:test-refund' });
-    const check = [{ key: `r:${Date.now()}`, limit: 5, windowMs: 600_000, blockMs: 0 }];
+    const check = [{ scope: 'r', key: `${Date.now()}`, limit: 5, windowMs: 600_000, blockMs: 0 }];
     await store.consume('fixed-window', check, 3);
     const [key] = await client.keys(`bulwark:test-refund:*${check[0]?.key}`);
     const before = await client.pttl(key as string);
@@ -104,7 +104,7 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
 
   it('survives SCRIPT FLUSH (NOSCRIPT falls back to EVAL) without counting twice', async () => {
     const store = redisRateLimitStore(client);
-    const check = [{ key: `flush:${Date.now()}`, limit: 10, windowMs: 600_000, blockMs: 0 }];
+    const check = [{ scope: 'flush', key: `${Date.now()}`, limit: 10, windowMs: 600_000, blockMs: 0 }];
     await store.consume('fixed-window', check, 1, T0);
     await client.script('FLUSH');
     const after = await store.consume('fixed-window', check, 1, T0);
@@ -116,7 +116,7 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
     const [seconds] = (await client.time()) as unknown as [string, string];
     const result = await store.consume(
       'fixed-window',
-      [{ key: `time:${Date.now()}`, limit: 1, windowMs: 1000, blockMs: 0 }],
+      [{ scope: 'time', key: `${Date.now()}`, limit: 1, windowMs: 1000, blockMs: 0 }],
       1,
     );
     expect(Math.abs(result.now - Number(seconds) * 1000)).toBeLessThan(5000);
@@ -140,7 +140,7 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
     expect(await client.pttl(compact)).toBeGreaterThan(0);
     // The store sends the compact call for such a check: same answers through the port.
     const store = redisRateLimitStore(client, { prefix: 'bulwark:test-compact-store' });
-    const check = [{ key: `c:${run}`, limit: 2, windowMs: 3_600_000, blockMs: 0 }];
+    const check = [{ scope: 'c', key: `${run}`, limit: 2, windowMs: 3_600_000, blockMs: 0 }];
     const allowed = [];
     for (let i = 0; i < 3; i++) allowed.push((await store.consume('fixed-window', check, 1)).allowed);
     expect(allowed).toEqual([true, true, false]);
@@ -169,9 +169,10 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
         ),
         async (algorithm, limit, windowMs, blockMs, ops) => {
           const memory = memoryStore();
-          const prefix = `diff:${process.pid}:${Date.now()}:${++run}`;
-          const a = { key: `${prefix}:a`, limit, windowMs, blockMs };
-          const b = { key: `${prefix}:b`, limit: limit + 2, windowMs, blockMs: 0 };
+          // One client key under two limits: the stores must keep them apart by scope.
+          const key = `${process.pid}:${Date.now()}:${++run}`;
+          const a = { scope: 'diff:a', key, limit, windowMs, blockMs };
+          const b = { scope: 'diff:b', key, limit: limit + 2, windowMs, blockMs: 0 };
           let now = T0 + 7;
           for (const op of ops) {
             now += op.dt;
@@ -191,8 +192,8 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
               algorithm
             ];
             await Promise.all([
-              client.persist(`bulwark:rl:${segment}:{diff}:${a.key}`),
-              client.persist(`bulwark:rl:${segment}:{diff}:${b.key}`),
+              client.persist(`bulwark:rl:${segment}:{diff}:${a.scope}:${key}`),
+              client.persist(`bulwark:rl:${segment}:{diff}:${b.scope}:${key}`),
             ]);
           }
         },
@@ -236,13 +237,35 @@ describeWithService('redis-server and redis-cli', redisUp, 'redis store (3-node 
   it('keeps every key of one check in one slot (several limits, one script call)', async () => {
     const store = redisRateLimitStore(client);
     const checks = ['ip', 'user', 'route'].map((name) => ({
-      key: `api:${name}:${Date.now()}`,
+      scope: `api:${name}`,
+      key: `${Date.now()}`,
       limit: 5,
       windowMs: 60_000,
       blockMs: 0,
     }));
     const result = await store.consume('sliding-window', checks, 1, T0);
     expect(result.allowed).toBe(true);
+  });
+
+  it('hashTag by client key: one check of one key works; keys with different tags are refused', async () => {
+    const store = redisRateLimitStore(client, { prefix: 'bulwark:test-tag', hashTag: ({ key }) => key });
+    const ip = `198.51.100.${Date.now() % 200}`;
+    const both = ['anon', 'reports'].map((name) => ({
+      scope: `p:${name}`,
+      key: ip,
+      limit: 2,
+      windowMs: 60_000,
+      blockMs: 0,
+    }));
+    expect((await store.consume('fixed-window', both, 1, T0)).allowed).toBe(true);
+    // Both keys carry the client key as their tag (KEYS would ask one node only: EXISTS is routed).
+    for (const name of ['anon', 'reports'])
+      expect(await client.exists(`bulwark:test-tag:fw:{${ip}}:p:${name}:${ip}`), name).toBe(1);
+    const mixed = [both[0], { ...both[1], key: 'someone-else' }] as LimitCheck[];
+    await expect(store.consume('fixed-window', mixed, 1, T0)).rejects.toMatchObject({
+      code: 'config_invalid',
+      option: 'hashTag',
+    });
   });
 
   it('two Node processes racing on one key through the Cluster admit exactly the limit', async () => {

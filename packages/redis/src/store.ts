@@ -8,6 +8,7 @@ import {
   type LimitCheck,
   type LimitOutcome,
   type RateLimitStore,
+  type StoreKey,
 } from '@bulwark/ratelimit';
 import type { Cluster, Redis } from 'ioredis';
 import { CHECK_SCRIPTS, FIXED_WINDOW_REFUND_SCRIPT, REFUND_SCRIPT } from './lua.js';
@@ -16,11 +17,13 @@ export interface RedisStoreOptions {
   /** Key prefix. Default `bulwark:rl`. */
   readonly prefix?: string;
   /**
-   * The hash tag of a store key. Every key of one check must share it so that the script
-   * runs on one Cluster node. Default: the policy name, so a policy's keys live in one
-   * slot; run several policies (or pass your own function) to spread load.
+   * The hash tag of a store key, from the check's scope (`<policy>:<limit>`) and key. Every
+   * key of one check must share it so that the script runs on one Cluster node. Default:
+   * the scope up to its first `:` (the policy name), so a policy's keys live in one slot;
+   * run several policies, or tag by key (`({ key }) => key`, when every limit of a policy
+   * counts the same key), to spread load.
    */
-  readonly hashTag?: (checkKey: string) => string;
+  readonly hashTag?: (check: StoreKey) => string;
 }
 
 const COMMAND_NAMES: Readonly<Record<Algorithm, string>> = {
@@ -119,7 +122,12 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
   }
   const prefix = options.prefix ?? 'bulwark:rl';
   if (/[{}\s]/.test(prefix)) throw new ConfigError('prefix', 'must not contain braces or spaces');
-  const hashTag = options.hashTag ?? ((key: string) => key.slice(0, Math.max(0, key.indexOf(':'))) || 'default');
+  const hashTag =
+    options.hashTag ??
+    (({ scope }: StoreKey) => {
+      const colon = scope.indexOf(':');
+      return (colon < 0 ? scope : scope.slice(0, colon)) || 'default';
+    });
   defineCommands(client);
   const commands = client as unknown as Record<string, ScriptCall>;
   // Bound once: ioredis command methods need the client as `this`.
@@ -127,15 +135,16 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
     Object.entries(COMMAND_NAMES).map(([algorithm, name]) => [algorithm, (commands[name] as ScriptCall).bind(client)]),
   ) as Record<Algorithm, ScriptCall>;
 
-  const keysOf = (algorithm: Algorithm, checks: readonly LimitCheck[]): string[] => {
-    const tag = hashTag((checks[0] as LimitCheck).key);
+  /** `<prefix>:<algorithm>:{<tag>}:<scope>:<key>`, the layout since the first release. */
+  const keysOf = (algorithm: Algorithm, checks: readonly StoreKey[]): string[] => {
+    const tag = hashTag(checks[0] as StoreKey);
     const head = `${prefix}:${KEY_SEGMENTS[algorithm]}:{${tag}}:`;
     const keys: string[] = new Array(checks.length);
     for (let i = 0; i < checks.length; i++) {
-      const key = (checks[i] as LimitCheck).key;
-      if (i > 0 && hashTag(key) !== tag)
+      const check = checks[i] as StoreKey;
+      if (i > 0 && hashTag(check) !== tag)
         throw new ConfigError('hashTag', 'every key of one check must share a hash tag');
-      keys[i] = head + key;
+      keys[i] = `${head}${check.scope}:${check.key}`;
     }
     return keys;
   };
@@ -227,8 +236,7 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
     async reset(keys) {
       if (keys.length === 0) return;
       // The port names keys, not algorithms: forget the key under every layout.
-      const checks = keys.map((key) => ({ key, limit: 1, windowMs: 1, blockMs: 0 }));
-      await client.del(...ALGORITHMS.flatMap((algorithm) => keysOf(algorithm, checks)));
+      await client.del(...ALGORITHMS.flatMap((algorithm) => keysOf(algorithm, keys)));
     },
   };
 }

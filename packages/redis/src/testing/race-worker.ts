@@ -10,7 +10,7 @@ const client =
     ? new Cluster(portList.map((port) => ({ host: '127.0.0.1', port })))
     : new Redis({ host: '127.0.0.1', port: portList[0] as number });
 const store = redisRateLimitStore(client);
-const check = [{ key: key as string, limit: Number(limitText), windowMs: 600_000, blockMs: 0 }];
+const check = [{ scope: 'race', key: key as string, limit: Number(limitText), windowMs: 600_000, blockMs: 0 }];
 const results = await Promise.all(
   Array.from({ length: Number(countText) }, () => store.consume('fixed-window', check, 1, Number(nowText))),
 );

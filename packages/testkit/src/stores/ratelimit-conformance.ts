@@ -8,9 +8,10 @@ export interface StoreUnderTest {
 
 let sequence = 0;
 /** A key no other test (or earlier run against the same Redis) has used. */
-const fresh = (label: string) => `conformance:${label}:${process.pid}-${Date.now()}-${++sequence}`;
+const fresh = (label: string) => `${label}:${process.pid}-${Date.now()}-${++sequence}`;
 const T0 = Date.UTC(2030, 0, 1, 0, 0, 0); // aligned to every window used below
-const check = (key: string, limit: number, windowMs: number, blockMs = 0): LimitCheck => ({
+const check = (key: string, limit: number, windowMs: number, blockMs = 0, scope = 'conformance:a'): LimitCheck => ({
+  scope,
   key,
   limit,
   windowMs,
@@ -100,8 +101,21 @@ export function runRateLimitStoreConformance(name: string, open: () => Promise<S
       for (let i = 0; i < 5; i++) expect((await store.peek('fixed-window', c, 1, T0)).outcomes[0]?.remaining).toBe(1);
       await store.consume('fixed-window', c, 2, T0);
       expect((await store.consume('fixed-window', c, 1, T0)).allowed).toBe(false);
-      await store.reset([c[0]?.key as string]);
+      await store.reset([c[0] as LimitCheck]);
       expect((await store.consume('fixed-window', c, 1, T0)).allowed).toBe(true);
+    });
+
+    it('one key in two scopes is two counters; reset forgets only the scope it names', async () => {
+      const key = fresh('scoped');
+      const a = check(key, 1, 60_000);
+      const b = check(key, 1, 60_000, 0, 'conformance:b');
+      expect((await store.consume('fixed-window', [a], 1, T0)).allowed).toBe(true);
+      expect((await store.consume('fixed-window', [a], 1, T0)).allowed).toBe(false);
+      // The same client key under another limit has its own room.
+      expect((await store.consume('fixed-window', [b], 1, T0)).allowed).toBe(true);
+      await store.reset([b]);
+      expect((await store.consume('fixed-window', [a], 1, T0)).allowed).toBe(false);
+      expect((await store.consume('fixed-window', [b], 1, T0)).allowed).toBe(true);
     });
 
     it('refunds never go below empty nor above the limit', async () => {
