@@ -13,7 +13,7 @@ const EXPIRES = 4; // the record may be dropped after (ms)
 const FULL = 5; // no room left until (ms): eviction spares the key until then
 
 export interface MemoryStoreOptions {
-  /** Most keys kept. Default 100,000 (about 7 MB at the measured 70 bytes a key). */
+  /** Most keys kept, across all scopes. Default 100,000 (about 6 MB at the measured 62 bytes a key). */
   readonly maxKeys?: number;
   readonly clock?: Clock;
 }
@@ -156,11 +156,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     throw new StoreFullError();
   };
   const create = (name: string, key: string, now: number): number => {
-    let scope = scopeFor(name);
+    let scope = scopeNamed(name) ?? scopeFor(name);
     if (size >= maxKeys) makeRoom(scope, now);
     else if ((scope.slots.size & 1023) === 0) sweep(scope, now);
-    // Room was made by dropping a key, maybe this scope's last one (which drops the scope).
-    scope = scopeFor(name);
+    // Making room or sweeping may have dropped this scope's last key, and so the scope.
+    if (scope.slots.size === 0) scope = scopeFor(name);
     const slot = slab.allocate();
     const base = slot * Slab.FIELDS;
     const data = slab.data;
