@@ -106,6 +106,22 @@ describe('rateLimitPolicy answers', () => {
     for (let i = 0; i < 5; i++) expect((await limiter.evaluate(view('203.0.113.99', '/internal'))).kind).toBe('allow');
   });
 
+  it('keys by route: one counter per listed prefix, shared by every client', async () => {
+    const { limiter } = policy({
+      limits: [{ name: 'per-route', key: 'route', limit: 2, window: '60s', paths: ['/v2/search', '/v2/Export/'] }],
+    });
+    // Two clients share the search counter; a new path under the prefix opens none.
+    expect((await limiter.evaluate(view('203.0.113.1', '/v2/search'))).kind).toBe('allow');
+    expect((await limiter.evaluate(view('203.0.113.2', '/v2/search/more'))).kind).toBe('allow');
+    expect((await limiter.evaluate(view('203.0.113.3', '/v2/%73earch'))).kind).toBe('deny');
+    // Another prefix has a counter of its own, whatever its spelling.
+    expect((await limiter.evaluate(view('203.0.113.1', '/v2/export/1'))).kind).toBe('allow');
+    expect((await limiter.evaluate(view('203.0.113.1', '/V2/EXPORT/2'))).kind).toBe('allow');
+    expect((await limiter.evaluate(view('203.0.113.1', '/v2/export'))).kind).toBe('deny');
+    // Outside the prefixes the limit does not apply.
+    expect((await limiter.evaluate(view('203.0.113.1', '/v2/notes'))).headers).toEqual([]);
+  });
+
   it('blocks for the penalty duration after a limit is hit', async () => {
     const { limiter, clock } = policy({ limits: [{ name: 'anon', limit: 1, window: '1s', block: '10s' }] });
     await limiter.evaluate(view());
@@ -217,6 +233,9 @@ describe('configuration', () => {
       /unique/,
     ],
     [{ limits: [{ name: 'a', limit: 1, window: '1s', key: 'cookie' as never }] }, /limits\[0\]\.key/],
+    [{ limits: [{ name: 'a', limit: 1, window: '1s', key: 'route' }] }, /limits\[0\]\.key.*paths/],
+    [{ limits: [{ name: 'a', limit: 1, window: '1s', paths: '/v2' as never }] }, /limits\[0\]\.paths/],
+    [{ limits: [{ name: 'a', limit: 1, window: '1s', paths: [7 as never] }] }, /limits\[0\]\.paths\[0\]/],
     [{ limits: [{ name: 'a', limit: 1, window: '1s' }], algorithm: 'leaky' as never }, /algorithm/],
     [{ limits: [{ name: 'a', limit: 1, window: '1s' }], failure: { mode: 'ignore' as never } }, /failure.mode/],
     [{ limits: [{ name: 'a', limit: 1, window: '1s' }], allowlist: ['everyone'] }, /allowlist/],

@@ -15,6 +15,7 @@ import {
   type RequestPolicy,
   type RequestView,
   routeTable,
+  routingPath,
   standardDeny,
   systemClock,
 } from '@bulwark/core';
@@ -24,15 +25,22 @@ import { memoryStore } from './memory-store.js';
 import type { LimitCheck, RateLimitStore } from './port.js';
 import { type FailureOptions, guardedConsume } from './resilience.js';
 
-/** What a limit counts by. */
-export type LimitKey = 'ip' | 'principal' | 'global' | ((view: RequestView) => string | undefined);
+/**
+ * What a limit counts by: the client address, the authenticated principal, one counter for
+ * everyone, one counter per path prefix of the limit's `paths` (`route`, shared by all
+ * clients), or a function of the request.
+ */
+export type LimitKey = 'ip' | 'principal' | 'global' | 'route' | ((view: RequestView) => string | undefined);
 
 export interface LimitRule {
   /** Names the limit in `RateLimit-Policy` and in store keys: `[a-z0-9_-]`, unique per policy. */
   readonly name: string;
   readonly limit: number;
   readonly window: Duration;
-  /** Default `ip` (the client address after trust-proxy, IPv6 grouped by prefix). */
+  /**
+   * Default `ip` (the client address after trust-proxy, IPv6 grouped by prefix). `route`
+   * needs `paths`: each listed prefix is one counter, whoever calls it.
+   */
   readonly key?: LimitKey;
   /**
    * Only requests under these path prefixes count (segment-aligned, matched on the
@@ -125,21 +133,35 @@ function compileRule(
   if (limit * windowMs > 1e13) throw new ConfigError(`${at}.limit`, 'limit x window (ms) must stay under 1e13');
   const blockMs = rule.block === undefined ? 0 : parseDuration(rule.block, `${at}.block`);
   const key = rule.key ?? 'ip';
+  // The prefix of `paths` a request falls under (normalized as routes are matched), or
+  // undefined: both whether the limit applies and, for `route`, its counter.
+  if (rule.paths !== undefined && !Array.isArray(rule.paths))
+    throw new ConfigError(`${at}.paths`, 'expected a list of path prefixes');
+  // routeTable refuses a prefix that is not a path; until then, label it with nothing.
+  const label = (prefix: unknown) =>
+    typeof prefix === 'string' ? routingPath(prefix).replace(/(.)\/+$/, '$1') : undefined;
+  const prefixOf =
+    rule.paths === undefined
+      ? undefined
+      : routeTable<string | undefined>(
+          rule.paths.map((prefix) => ({ prefix, value: label(prefix) })),
+          undefined,
+          `${at}.paths`,
+        );
   let keyOf: (view: RequestView) => string | undefined;
   if (key === 'ip')
     keyOf = (view) => (view.clientIp === undefined ? 'unknown' : (keyForIp(view.clientIp) ?? 'unknown'));
   else if (key === 'principal') keyOf = (view) => view.principal?.subject;
   else if (key === 'global') keyOf = () => '*';
-  else if (typeof key === 'function') keyOf = key;
-  else throw new ConfigError(`${at}.key`, 'expected "ip", "principal", "global" or a function');
-  const inPaths =
-    rule.paths === undefined
-      ? () => true
-      : routeTable(
-          rule.paths.map((prefix) => ({ prefix, value: true })),
-          false,
-          `${at}.paths`,
-        );
+  else if (key === 'route') {
+    // Keyed by the raw path, a client could open a fresh counter per URL (`/v2/notes/1`,
+    // `/v2/notes/2`...): the configured prefixes bound the counters.
+    if (prefixOf === undefined)
+      throw new ConfigError(`${at}.key`, '"route" counts per path prefix: list the prefixes in paths');
+    keyOf = (view) => prefixOf(view.path);
+  } else if (typeof key === 'function') keyOf = key;
+  else throw new ConfigError(`${at}.key`, 'expected "ip", "principal", "global", "route" or a function');
+  const inPaths = prefixOf === undefined ? () => true : (path: string) => prefixOf(path) !== undefined;
   const methods = rule.methods?.map((m) => m.toUpperCase());
   // Express, Fastify, Koa's router and Hono all serve HEAD with the GET handler.
   if (methods?.includes('GET') && !methods.includes('HEAD')) methods.push('HEAD');
