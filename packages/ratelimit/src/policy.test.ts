@@ -158,6 +158,29 @@ describe('rateLimitPolicy answers', () => {
     expect(header(d.headers, 'x-ratelimit-reset')).toBe('41');
   });
 
+  it('refunds a request: never above the limit, and only its own limits', async () => {
+    const { limiter } = policy({
+      limits: [
+        { name: 'anon', limit: 3, window: '60s' },
+        { name: 'reports', limit: 2, window: '60s', paths: ['/v2/reports'] },
+      ],
+    });
+    const report = view('203.0.113.7', '/v2/reports', 'POST');
+    const notes = view('203.0.113.7', '/v2/notes');
+    const left = async (v: typeof notes) => (await limiter.peek(v)).map((l) => l.remaining);
+    await limiter.evaluate(report);
+    await limiter.evaluate(report);
+    expect(await left(notes)).toEqual([0]);
+    await limiter.refund(report);
+    expect(await left(notes)).toEqual([1]);
+    expect(await left(report)).toEqual([1, 0]);
+    await limiter.refund(notes, 5);
+    // Back to full on `anon` (not beyond); `reports` untouched by a notes refund.
+    expect(await left(notes)).toEqual([2]);
+    expect(await left(report)).toEqual([2, 0]);
+    await expect(limiter.refund(report, -1)).rejects.toThrow(RangeError);
+  });
+
   it('peeks without consuming and resets', async () => {
     const { limiter } = policy();
     await limiter.evaluate(view());

@@ -92,6 +92,13 @@ export interface RateLimitPolicy extends RequestPolicy {
   evaluate(view: RequestView): Promise<Decision>;
   /** The outcomes the request would get, without consuming. */
   peek(view: RequestView): Promise<readonly AppliedLimit[]>;
+  /**
+   * Gives back `cost` (default: the request's cost) to every limit the request counts
+   * against: never below empty nor above full, keeping each key's expiry. Blocks stay.
+   * For work that should not count after all (a request that failed on your side, say).
+   * Rejects when the store fails; no failure policy applies.
+   */
+  refund(view: RequestView, cost?: number): Promise<void>;
   /** Forgets the counters and blocks of this request's keys. */
   reset(view: RequestView): Promise<void>;
 }
@@ -309,6 +316,12 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
         remaining: result.outcomes[i]?.remaining ?? 0,
         resetMs: result.outcomes[i]?.resetMs ?? 0,
       }));
+    },
+    async refund(view, cost) {
+      if (cost !== undefined && !(Number.isSafeInteger(cost) && cost >= 0))
+        throw new RangeError('refund cost must be a non-negative integer');
+      const planned = plan(view);
+      if (planned !== undefined) await store.refund(algorithm, planned.checks, cost ?? costOf(view));
     },
     async reset(view) {
       const planned = plan(view);
