@@ -1,5 +1,6 @@
 import { manualClock } from '@bulwark/core';
 import { runRateLimitStoreConformance } from '@bulwark/testkit';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { memoryStore, StoreFullError } from './memory-store.js';
 
@@ -68,5 +69,46 @@ describe('memoryStore bounds', () => {
     expect(store.size).toBeLessThanOrEqual(5);
     store.reset([{ scope: 's:49', key: 'k' }]);
     expect(store.peek('fixed-window', check('k', 5, 's:49'), 1).outcomes[0]?.remaining).toBe(4);
+  });
+
+  it('keeps a limited key limited until its reset, whatever churn other keys and scopes make (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            // Few keys and short steps, so keys do get limited (limit 2 a minute) while the
+            // others churn through a store of one to four keys.
+            scope: fc.constantFrom('p:a', 'p:b'),
+            key: fc.constantFrom('1.2.3.4', '::1', 'u1'),
+            dt: fc.integer({ min: 0, max: 5_000 }),
+          }),
+          { maxLength: 120 },
+        ),
+        fc.integer({ min: 1, max: 4 }),
+        (ops, maxKeys) => {
+          const clock = manualClock(Date.UTC(2030, 0, 1));
+          const store = memoryStore({ clock, maxKeys });
+          const limitedUntil = new Map<string, number>();
+          for (const op of ops) {
+            clock.advance(op.dt);
+            const now = clock.now();
+            const id = `${op.scope} ${op.key}`;
+            let allowed: boolean;
+            try {
+              const result = store.consume('fixed-window', check(op.key, 2, op.scope), 1);
+              allowed = result.allowed;
+              if (!allowed) limitedUntil.set(id, now + (result.outcomes[0]?.retryAfterMs ?? 0));
+            } catch (error) {
+              // Full of limited keys: the new key is refused, no key is reset.
+              expect(error).toBeInstanceOf(StoreFullError);
+              allowed = false;
+            }
+            if (now < (limitedUntil.get(id) ?? 0)) expect(allowed, id).toBe(false);
+            expect(store.size).toBeLessThanOrEqual(maxKeys);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
