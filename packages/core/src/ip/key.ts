@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { formatIp, parseIp } from './parse.js';
+import { formatIp, isCanonicalIpv4, parseIp } from './parse.js';
 
 export interface IpKeyOptions {
   /** IPv6 addresses sharing this many leading bits are one client. Default 64 (one subnet). */
@@ -29,6 +29,10 @@ export function ipKey(options: IpKeyOptions = {}): (ip: string) => string | unde
     throw new ConfigError('ipv4Prefix', 'expected an integer from 8 to 32');
 
   return function keyForIp(text) {
+    // The commonest case, answered with the very string given: no parse, no new string.
+    // A socket's address is one string per connection in Node, so a client on a kept-alive
+    // connection brings a key whose hash is already computed.
+    if (v4 === 32 && isCanonicalIpv4(text)) return text;
     const ip = parseIp(text);
     if (ip === undefined) return undefined;
     const prefix = ip.version === 6 ? v6 : v4;

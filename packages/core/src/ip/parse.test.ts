@@ -4,6 +4,37 @@ import { describe, expect, it } from 'vitest';
 import { formatIp, normalizeIp, parseIp, parseIpWithOptionalPort } from './parse.js';
 
 describe('parseIp', () => {
+  it('normalizeIp answers a canonical IPv4 address with the string itself, anything else as parsed (property)', () => {
+    const slow = (text: string) => {
+      const ip = parseIp(text);
+      return ip === undefined ? undefined : formatIp(ip);
+    };
+    // Mostly four decimal octets, some out of range, with a few malformed parts and tails.
+    const octet = fc.oneof(
+      { arbitrary: fc.integer({ min: 0, max: 300 }).map(String), weight: 6 },
+      { arbitrary: fc.constantFrom('00', '01', '010', '1a', '', '-1', '1000'), weight: 1 },
+    );
+    const nearIpv4 = fc
+      .tuple(
+        fc.constantFrom(3, 4, 4, 4, 4, 5).chain((n) => fc.array(octet, { minLength: n, maxLength: n })),
+        fc.oneof(
+          { arbitrary: fc.constant(''), weight: 6 },
+          { arbitrary: fc.constantFrom(' ', '.', ':80', '/32'), weight: 1 },
+        ),
+      )
+      .map(([parts, tail]) => parts.join('.') + tail);
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV4(), nearIpv4, fc.string({ maxLength: 16 })), (text) => {
+        expect(normalizeIp(text)).toBe(slow(text));
+      }),
+      { numRuns: 2000 },
+    );
+    const given = ['198.51.100.', '7'].join('');
+    expect(normalizeIp(given)).toBe(given);
+    for (const text of ['010.0.0.1', '256.1.1.1', '1.2.3.4.5', '1.2.3', '1.2.3.04', '255.255.255.255', '0.0.0.0'])
+      expect(normalizeIp(text), text).toBe(slow(text));
+  });
+
   it('parses IPv4 strictly', () => {
     expect(normalizeIp('192.0.2.1')).toBe('192.0.2.1');
     expect(normalizeIp('0.0.0.0')).toBe('0.0.0.0');

@@ -140,8 +140,39 @@ export function formatIp(ip: IpAddress): string {
   return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLength))}`;
 }
 
-/** Parses and re-formats an address; `undefined` when it is not one. */
+/**
+ * True when `text` is a dotted quad exactly as `formatIp` writes it (four decimal octets,
+ * 0-255, no leading zeros, nothing else): then it is its own key.
+ */
+export function isCanonicalIpv4(text: string): boolean {
+  const length = text.length;
+  if (length < 7 || length > 15) return false;
+  let octets = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= length; i++) {
+    const code = i === length ? 46 : text.charCodeAt(i);
+    if (code === 46) {
+      if (digits === 0 || value > 255) return false;
+      octets++;
+      digits = 0;
+      value = 0;
+    } else {
+      // A digit, and not one after a leading zero.
+      if (code < 48 || code > 57 || (digits === 1 && value === 0)) return false;
+      value = value * 10 + (code - 48);
+      digits++;
+    }
+  }
+  return octets === 4;
+}
+
+/**
+ * Parses and re-formats an address; `undefined` when it is not one. A canonical dotted
+ * quad is answered with the string given (no parse, no new string).
+ */
 export function normalizeIp(text: string): string | undefined {
+  if (isCanonicalIpv4(text)) return text;
   const ip = parseIp(text);
   return ip === undefined ? undefined : formatIp(ip);
 }

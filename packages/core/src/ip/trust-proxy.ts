@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { ipMatcher } from './cidr.js';
 import { forwardedChain, forwardedForChain } from './forwarded.js';
-import { formatIp, type IpAddress, parseIp } from './parse.js';
+import { formatIp, type IpAddress, normalizeIp, parseIp } from './parse.js';
 
 /**
  * Which proxies to believe. `false` (the default): none, the peer address is the client.
@@ -71,12 +71,14 @@ export function clientIpResolver(options: ClientIpOptions = {}): ClientIpResolve
 
   return function resolveClientIp(peerAddress, getHeader) {
     if (peerAddress === undefined) return undefined;
+    // No proxy trusted, or no header to walk: the peer. `normalizeIp` hands back a
+    // canonical IPv4 address as the very string given, and Node gives one address string
+    // per socket, so a client on a kept-alive connection brings a key already hashed.
+    if (hops === undefined && isTrusted === undefined) return normalizeIp(peerAddress);
+    const value = getHeader(header);
+    if (value === undefined || value === '') return normalizeIp(peerAddress);
     const peer = parseIp(peerAddress);
     if (peer === undefined) return undefined;
-    if (hops === undefined && isTrusted === undefined) return formatIp(peer);
-
-    const value = getHeader(header);
-    if (value === undefined || value === '') return formatIp(peer);
     const chain = chainOf(value);
     let current = peer;
     for (let i = 0; i < chain.length; i++) {
