@@ -138,7 +138,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     sweep(first, now);
     if (size < maxKeys) return;
     let scanned = 0;
-    for (const scope of [first, ...scopes.values()]) {
+    const others = [...scopes.values()].filter((scope) => scope !== first);
+    for (const scope of [first, ...others]) {
       // Oldest first (insertion order), skipping keys that are limited right now.
       for (const [key, slot] of scope.slots) {
         if (++scanned > EVICTION_SCAN) throw new StoreFullError();
