@@ -36,20 +36,35 @@ const checkFor = (clientKey: string, limit: number): LimitCheck[] => [
  */
 const swallow = () => undefined;
 
-async function memoryAllow(): Promise<Result> {
-  const keys = Array.from({ length: 10_000 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+/**
+ * One allow-path comparison: 10,000 client keys, never limited, the key of operation `i`
+ * given by `clientKey` to both sides alike.
+ */
+async function allowBench(
+  bench: string,
+  clientKey: (i: number) => string,
+  anchorOptions: { keyPrefix?: string } = {},
+): Promise<Result> {
   const ours = memoryStore({ maxKeys: 20_000 });
-  const theirs = new RateLimiterMemory({ points: 1_000_000_000, duration: WINDOW_MS / 1000 });
+  const theirs = new RateLimiterMemory({ points: 1_000_000_000, duration: WINDOW_MS / 1000, ...anchorOptions });
   return compareAsync(
     {
-      bench: 'ratelimit.memory.allow',
+      bench,
       anchor: 'rate-limiter-flexible',
-      ours: (i) => ours.consume('fixed-window', checkFor(keys[i % 10_000] as string, 1_000_000_000), 1),
+      ours: (i) => ours.consume('fixed-window', checkFor(clientKey(i), 1_000_000_000), 1),
       // Nothing is refused here (the limit is never reached), so no catch is needed.
-      theirs: (i) => theirs.consume(keys[i % 10_000] as string, 1),
+      theirs: (i) => theirs.consume(clientKey(i), 1),
     },
     { iterations: 250_000, rounds: 12 },
   );
+}
+
+const ipv4Keys = (second: number) => Array.from({ length: 10_000 }, (_, i) => `10.${second}.${i >> 8}.${i & 255}`);
+
+/** The allow path: each side gets the client key as a request brings it. */
+async function memoryAllow(): Promise<Result> {
+  const keys = ipv4Keys(0);
+  return allowBench('ratelimit.memory.allow', (i) => keys[i % 10_000] as string);
 }
 
 /**
@@ -58,43 +73,22 @@ async function memoryAllow(): Promise<Result> {
  * Reported for reference: the prefix is what every rate-limiter-flexible limiter adds.
  */
 async function memoryAllowSameKeys(): Promise<Result> {
-  const keys = Array.from({ length: 10_000 }, (_, i) => `10.4.${i >> 8}.${i & 255}`);
-  const ours = memoryStore({ maxKeys: 20_000 });
-  const theirs = new RateLimiterMemory({ points: 1_000_000_000, duration: WINDOW_MS / 1000, keyPrefix: '' });
-  return compareAsync(
-    {
-      bench: 'ratelimit.memory.allow.samekeys',
-      anchor: 'rate-limiter-flexible',
-      ours: (i) => ours.consume('fixed-window', checkFor(keys[i % 10_000] as string, 1_000_000_000), 1),
-      theirs: (i) => theirs.consume(keys[i % 10_000] as string, 1),
-    },
-    { iterations: 250_000, rounds: 12 },
-  );
+  const keys = ipv4Keys(4);
+  return allowBench('ratelimit.memory.allow.samekeys', (i) => keys[i % 10_000] as string, { keyPrefix: '' });
 }
 
 /**
  * The client key as a string built in the operation, on both sides: what a key parsed from
- * `X-Forwarded-For`, an IPv6 group or a function key costs (a socket's address is one
- * string per connection in Node). Reported for reference.
+ * `X-Forwarded-For`, an IPv6 group or a function key costs (a direct IPv4 client's key is
+ * its socket's address string, one per connection: that is `memory.allow`). Reference.
  */
 async function memoryAllowFreshKeys(): Promise<Result> {
-  const ours = memoryStore({ maxKeys: 20_000 });
-  const theirs = new RateLimiterMemory({ points: 1_000_000_000, duration: WINDOW_MS / 1000 });
-  // 10,000 keys, each built anew in every operation.
-  const clientKey = (i: number) => `10.5.${(i >> 8) % 40}.${i & 255}`;
-  return compareAsync(
-    {
-      bench: 'ratelimit.memory.allow.freshkeys',
-      anchor: 'rate-limiter-flexible',
-      ours: (i) => ours.consume('fixed-window', checkFor(clientKey(i), 1_000_000_000), 1),
-      theirs: (i) => theirs.consume(clientKey(i), 1),
-    },
-    { iterations: 250_000, rounds: 12 },
-  );
+  // 10,240 keys, each built anew in every operation.
+  return allowBench('ratelimit.memory.allow.freshkeys', (i) => `10.5.${(i >> 8) % 40}.${i & 255}`);
 }
 
 async function memoryReject(): Promise<Result> {
-  const keys = Array.from({ length: 10_000 }, (_, i) => `10.1.${i >> 8}.${i & 255}`);
+  const keys = ipv4Keys(1);
   const ours = memoryStore({ maxKeys: 20_000 });
   const theirs = new RateLimiterMemory({ points: 5, duration: WINDOW_MS / 1000 });
   for (let i = 0; i < 10_000; i++) {
@@ -175,7 +169,7 @@ async function memoryNewKey(): Promise<Result> {
 }
 
 async function expressRateLimitMemory(): Promise<Result> {
-  const keys = Array.from({ length: 10_000 }, (_, i) => `10.2.${i >> 8}.${i & 255}`);
+  const keys = ipv4Keys(2);
   const ours = memoryStore({ maxKeys: 20_000 });
   const theirs = new ExpressRateLimitMemoryStore();
   theirs.init({ windowMs: WINDOW_MS } as never);
@@ -224,7 +218,7 @@ async function redisBenches(): Promise<Result[]> {
       lua: "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n",
     });
     const floor = floorClient as unknown as { benchIncrExpire(key: string, ttl: number): Promise<number> };
-    const keys = Array.from({ length: 10_000 }, (_, i) => `10.3.${i >> 8}.${i & 255}`);
+    const keys = ipv4Keys(3);
     const total = 20_000;
     const rounds = 12;
     const measure = async (fn: (i: number) => Promise<unknown>) => inFlight(total, 100, fn);

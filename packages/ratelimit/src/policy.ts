@@ -15,7 +15,6 @@ import {
   type RequestPolicy,
   type RequestView,
   routeTable,
-  routingPath,
   standardDeny,
   systemClock,
 } from '@bulwark/core';
@@ -140,18 +139,15 @@ function compileRule(
   if (limit * windowMs > 1e13) throw new ConfigError(`${at}.limit`, 'limit x window (ms) must stay under 1e13');
   const blockMs = rule.block === undefined ? 0 : parseDuration(rule.block, `${at}.block`);
   const key = rule.key ?? 'ip';
-  // The prefix of `paths` a request falls under (normalized as routes are matched), or
-  // undefined: both whether the limit applies and, for `route`, its counter.
   if (rule.paths !== undefined && !Array.isArray(rule.paths))
     throw new ConfigError(`${at}.paths`, 'expected a list of path prefixes');
-  // routeTable refuses a prefix that is not a path; until then, label it with nothing.
-  const label = (prefix: unknown) =>
-    typeof prefix === 'string' ? routingPath(prefix).replace(/(.)\/+$/, '$1') : undefined;
+  // The listed prefix a request falls under, as configured, or undefined: both whether the
+  // limit applies and, for `route`, its counter.
   const prefixOf =
     rule.paths === undefined
       ? undefined
       : routeTable<string | undefined>(
-          rule.paths.map((prefix) => ({ prefix, value: label(prefix) })),
+          rule.paths.map((prefix) => ({ prefix, value: prefix })),
           undefined,
           `${at}.paths`,
         );
