@@ -2,7 +2,7 @@ import { ConfigError, manualClock, requestView, type SecurityEvent } from '@bulw
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from './memory-store.js';
 import { type RateLimitOptions, rateLimitPolicy } from './policy.js';
-import type { RateLimitStore } from './port.js';
+import type { LimitCheck, RateLimitStore } from './port.js';
 
 const view = (ip = '203.0.113.7', path = '/v2/notes', method = 'GET') => requestView({ method, path, clientIp: ip });
 const header = (headers: readonly (readonly [string, string])[], name: string) =>
@@ -120,6 +120,39 @@ describe('rateLimitPolicy answers', () => {
     expect((await limiter.evaluate(view('203.0.113.1', '/v2/export'))).kind).toBe('deny');
     // Outside the prefixes the limit does not apply.
     expect((await limiter.evaluate(view('203.0.113.1', '/v2/notes'))).headers).toEqual([]);
+  });
+
+  it('lets the client key place the checks only when every limit counts the same kind of key', async () => {
+    const seen: Array<readonly LimitCheck[]> = [];
+    const memory = memoryStore();
+    const recording: RateLimitStore = {
+      ...memory,
+      name: 'recording',
+      consume: (algorithm, checks, cost, now) => {
+        seen.push(checks);
+        return memory.consume(algorithm, checks, cost, now);
+      },
+    };
+    const ipOnly = rateLimitPolicy({
+      store: recording,
+      limits: [
+        { name: 'anon', limit: 100, window: '60s' },
+        { name: 'reports', key: 'ip', limit: 5, window: '60s', paths: ['/v2/reports'] },
+      ],
+    });
+    await ipOnly.evaluate(view('203.0.113.7', '/v2/reports', 'POST'));
+    expect(seen.at(-1)?.map((c) => c.shard)).toEqual(['203.0.113.7', '203.0.113.7']);
+    const mixed = rateLimitPolicy({
+      store: recording,
+      limits: [
+        { name: 'anon', limit: 100, window: '60s' },
+        { name: 'user', key: 'principal', limit: 50, window: '60s' },
+      ],
+    });
+    const signedIn = { ...view('203.0.113.7', '/v2'), principal: { subject: 'alice' } };
+    await mixed.evaluate(signedIn);
+    // A principal's counter must not follow the address it calls from: no shard.
+    expect(seen.at(-1)?.map((c) => c.shard)).toEqual([undefined, undefined]);
   });
 
   it('blocks for the penalty duration after a limit is hit', async () => {

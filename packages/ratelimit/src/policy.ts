@@ -213,6 +213,12 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
   if (!NAME.test(name)) throw new ConfigError('name', 'expected 1-32 characters of a-z, 0-9, _ and -');
   const keyForIp = ipKey(options.ipv6Prefix === undefined ? {} : { ipv6Prefix: options.ipv6Prefix });
   const rules = options.limits.map((rule, i) => compileRule(rule, i, name, keyForIp));
+  // When every limit counts the client (or every one the principal), all checks of a
+  // request carry one key, and every check of a key does: that key can place them (a
+  // Redis Cluster then spreads the policy by client instead of keeping it on one node).
+  // Mixed kinds cannot: a principal's counter must not move with the address it calls from.
+  const kinds = new Set(options.limits.map((rule) => rule.key ?? 'ip'));
+  const shardByKey = kinds.size === 1 && (kinds.has('ip') || kinds.has('principal'));
   if (new Set(rules.map((r) => r.name)).size !== rules.length)
     throw new ConfigError('limits', 'limit names must be unique');
   const store = options.store ?? memoryStore(options.clock === undefined ? {} : { clock: options.clock });
@@ -248,7 +254,14 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
       const base = rule.override?.(view) ?? rule.limit;
       const limit = Math.max(1, Math.floor(base * factor));
       applied.push(limit === rule.limit ? rule : { ...rule, limit });
-      checks.push({ scope: rule.scope, key, limit, windowMs: rule.windowMs, blockMs: rule.blockMs });
+      checks.push({
+        scope: rule.scope,
+        key,
+        shard: shardByKey ? key : undefined,
+        limit,
+        windowMs: rule.windowMs,
+        blockMs: rule.blockMs,
+      });
     }
     return applied.length === 0 ? undefined : { applied, checks };
   };

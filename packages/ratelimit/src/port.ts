@@ -9,6 +9,12 @@ export interface LimitCheck {
   readonly scope: string;
   /** What the limit counts within its scope: the client key (IP group, principal...). */
   readonly key: string;
+  /**
+   * A placement hint for distributed stores: the checks of one request share it, and so
+   * does every check of one key. A policy sets it to the key when all its limits count the
+   * same kind of key (all `ip`, say), so a Redis Cluster spreads the policy by client.
+   */
+  readonly shard?: string | undefined;
   readonly limit: number;
   readonly windowMs: number;
   /** Block the key this long after it is exceeded; 0 for no block. */
@@ -16,7 +22,7 @@ export interface LimitCheck {
 }
 
 /** A key within its limit's scope: what `reset` forgets. */
-export type StoreKey = Pick<LimitCheck, 'scope' | 'key'>;
+export type StoreKey = Pick<LimitCheck, 'scope' | 'key' | 'shard'>;
 
 /**
  * The outcome of one limit: its state after the request. When any limit refuses, nothing

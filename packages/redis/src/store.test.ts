@@ -273,6 +273,28 @@ describeWithService('redis-server and redis-cli', redisUp, 'redis store (3-node 
     });
   });
 
+  it('a policy whose limits all count the client spreads over the Cluster by client', async () => {
+    const name = `spread${Date.now() % 100_000}`;
+    const limiter = rateLimitPolicy({
+      name,
+      store: redisRateLimitStore(client, { prefix: 'bulwark:test-spread' }),
+      limits: [
+        { name: 'anon', limit: 10, window: '60s' },
+        { name: 'reports', limit: 2, window: '60s', paths: ['/v2/reports'] },
+      ],
+    });
+    // Two clients whose tags hash to different slots, so different nodes may hold them.
+    const ips = ['198.51.100.1', '198.51.100.2'];
+    const slots = await Promise.all(ips.map((ip) => client.cluster('KEYSLOT', `{${ip}}`) as Promise<number>));
+    expect(slots[0]).not.toBe(slots[1]);
+    for (const ip of ips) {
+      const d = await limiter.evaluate(requestView({ method: 'POST', path: '/v2/reports', clientIp: ip }));
+      expect(d.kind).toBe('allow');
+      for (const limit of ['anon', 'reports'])
+        expect(await client.exists(`bulwark:test-spread:fw:{${ip}}:${name}:${limit}:${ip}`), `${ip} ${limit}`).toBe(1);
+    }
+  });
+
   it('two Node processes racing on one key through the Cluster admit exactly the limit', async () => {
     const key = `crace:${Date.now()}`;
     const ports = cluster.nodes.map((n) => n.port);

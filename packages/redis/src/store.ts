@@ -17,11 +17,11 @@ export interface RedisStoreOptions {
   /** Key prefix. Default `bulwark:rl`. */
   readonly prefix?: string;
   /**
-   * The hash tag of a store key, from the check's scope (`<policy>:<limit>`) and key. Every
-   * key of one check must share it so that the script runs on one Cluster node. Default:
-   * the scope up to its first `:` (the policy name), so a policy's keys live in one slot;
-   * run several policies, or tag by key (`({ key }) => key`, when every limit of a policy
-   * counts the same key), to spread load.
+   * The hash tag of a store key, from the check's scope (`<policy>:<limit>`), key and
+   * shard. Every key of one check must share it so that the script runs on one Cluster
+   * node. Default: the check's `shard` (which a policy sets to the client key when all its
+   * limits count the same kind of key), else the scope up to its first `:` (the policy
+   * name), which keeps such a policy in one slot.
    */
   readonly hashTag?: (check: StoreKey) => string;
 }
@@ -124,7 +124,9 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
   if (/[{}\s]/.test(prefix)) throw new ConfigError('prefix', 'must not contain braces or spaces');
   const hashTag =
     options.hashTag ??
-    (({ scope }: StoreKey) => {
+    (({ scope, shard }: StoreKey) => {
+      // An empty tag (`{}`) would not be one: Redis would hash each whole key apart.
+      if (shard !== undefined && shard !== '') return shard;
       const colon = scope.indexOf(':');
       return (colon < 0 ? scope : scope.slice(0, colon)) || 'default';
     });
