@@ -288,10 +288,13 @@ describeWithService('redis-server and redis-cli', redisUp, 'redis store (3-node 
     const slots = await Promise.all(ips.map((ip) => client.cluster('KEYSLOT', `{${ip}}`) as Promise<number>));
     expect(slots[0]).not.toBe(slots[1]);
     for (const ip of ips) {
-      const d = await limiter.evaluate(requestView({ method: 'POST', path: '/v2/reports', clientIp: ip }));
-      expect(d.kind).toBe('allow');
-      for (const limit of ['anon', 'reports'])
-        expect(await client.exists(`bulwark:test-spread:fw:{${ip}}:${name}:${limit}:${ip}`), `${ip} ${limit}`).toBe(1);
+      const report = requestView({ method: 'POST', path: '/v2/reports', clientIp: ip });
+      expect((await limiter.evaluate(report)).kind).toBe('allow');
+      const keys = ['anon', 'reports'].map((limit) => `bulwark:test-spread:fw:{${ip}}:${name}:${limit}:${ip}`);
+      for (const key of keys) expect(await client.exists(key), key).toBe(1);
+      // reset finds them under the same tags.
+      await limiter.reset(report);
+      for (const key of keys) expect(await client.exists(key), key).toBe(0);
     }
   });
 
