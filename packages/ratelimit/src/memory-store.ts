@@ -138,8 +138,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     sweep(first, now);
     if (size < maxKeys) return;
     let scanned = 0;
-    const others = [...scopes.values()].filter((scope) => scope !== first);
-    for (const scope of [first, ...others]) {
+    const order = [first];
+    for (const scope of scopes.values()) if (scope !== first) order.push(scope);
+    for (const scope of order) {
       // Oldest first (insertion order), skipping keys that are limited right now.
       for (const [key, slot] of scope.slots) {
         if (++scanned > EVICTION_SCAN) throw new StoreFullError();
