@@ -111,6 +111,32 @@ describe.each(FRAMEWORKS)('notes-api demo on %s', (framework) => {
     expect(version.supportedVersions).toEqual(['v1', 'v2']);
   });
 
+  it('answers 405 with Allow for a method a known path does not serve', async () => {
+    for (const [method, path, allow] of [
+      ['DELETE', '/v2/notes', 'GET, HEAD, POST, OPTIONS'],
+      ['PUT', '/v2/notes/1', 'GET, HEAD, OPTIONS'],
+      ['PATCH', '/v2/notes/1', 'GET, HEAD, OPTIONS'],
+      ['GET', '/v2/reports', 'POST, OPTIONS'],
+      ['TRACE', '/health', 'GET, HEAD, OPTIONS'],
+    ] as const) {
+      const refused = await send(method, path);
+      expectProblem(refused, 405, 'method_not_allowed');
+      expect(refused.header('allow')).toBe(allow);
+      expectProfile(refused);
+    }
+    const head = await send('HEAD', '/v2/reports');
+    expect(head.status).toBe(405);
+    expect(head.header('allow')).toBe('POST, OPTIONS');
+    expect(head.text).toBe('');
+    // A plain OPTIONS (no CORS preflight) is answered with the list itself.
+    const options = await send('OPTIONS', '/v2/notes/1');
+    expect(options.status).toBe(204);
+    expect(options.header('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(options.text).toBe('');
+    // A path that does not exist is still 404, whatever the method.
+    expectProblem(await send('DELETE', '/v2/nope'), 404, 'not_found');
+  });
+
   it('limits /v2 per client IP with two advertised tiers, and leaves /health alone', async () => {
     const report = JSON.stringify({ kind: 'notes-summary' });
     const first = await send('POST', '/v2/reports', json, report);

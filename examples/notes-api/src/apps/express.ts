@@ -1,6 +1,7 @@
 import { errorHandler, guard, notFound, valid, validate } from '@bulwark/express';
 import { sendDecision } from '@bulwark/node';
 import express, { type RequestHandler } from 'express';
+import { demoPaths, otherMethodAnswer } from '../routes.js';
 import { listenNode } from './listen.js';
 import type { StartApp } from './types.js';
 
@@ -17,6 +18,8 @@ export const startExpress: StartApp = (parts, host, port) => {
       else res.status(answer.status).json(answer.body);
     });
   }
+  for (const path of demoPaths(parts.routes))
+    app.all(path.path, (req, res) => sendDecision(res, otherMethodAnswer(path, req.method), req.method));
   app.use(notFound());
   app.use(errorHandler({ onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) }));
   return listenNode(app, host, port);

@@ -1,6 +1,7 @@
 import { frameworkErrors, guard, problemHandlers, send, valid, validate, validationSupport } from '@bulwark/fastify';
 import { handleClientError } from '@bulwark/node';
 import Fastify from 'fastify';
+import { demoPaths, otherMethodAnswer } from '../routes.js';
 import type { StartApp } from './types.js';
 
 export const startFastify: StartApp = async (parts, host, port) => {
@@ -24,6 +25,13 @@ export const startFastify: StartApp = async (parts, host, port) => {
       },
     });
   }
+  for (const path of demoPaths(parts.routes))
+    app.route({
+      // Fastify refuses a second handler for a method, so this one takes only the others.
+      method: app.supportedMethods.filter((method) => !path.allowed.includes(method) || method === 'OPTIONS'),
+      url: path.path,
+      handler: (req, res) => send(res, otherMethodAnswer(path, req.method), req.method),
+    });
   const url = await app.listen({ host, port });
   return { url, close: () => app.close() };
 };

@@ -10,6 +10,7 @@ import {
 import { getRequestListener } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { demoPaths, otherMethodAnswer } from '../routes.js';
 import { listenNode } from './listen.js';
 import type { StartApp } from './types.js';
 
@@ -29,5 +30,7 @@ export const startHono: StartApp = (parts, host, port) => {
     if (validator) app.on(route.method, route.path, validate(validator), handler);
     else app.on(route.method, route.path, handler);
   }
+  for (const path of demoPaths(parts.routes))
+    app.all(path.path, (c) => decisionResponse(otherMethodAnswer(path, c.req.method), c.req.method));
   return listenNode(getRequestListener(app.fetch), host, port);
 };

@@ -1,6 +1,7 @@
 import { guard, problemHandlers, send, valid, validate } from '@bulwark/koa';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
+import { demoPaths, otherMethodAnswer } from '../routes.js';
 import { listenNode } from './listen.js';
 import type { StartApp } from './types.js';
 
@@ -22,6 +23,8 @@ export const startKoa: StartApp = (parts, host, port) => {
     };
     router.register(route.path, [route.method], validator ? [validate(validator), handler] : [handler]);
   }
+  for (const path of demoPaths(parts.routes))
+    router.all(path.path, (ctx) => send(ctx, otherMethodAnswer(path, ctx.method)));
   app.use(router.routes());
   return listenNode(app.callback(), host, port);
 };
