@@ -49,7 +49,14 @@ export { applyHeaders, type HeaderList, type HeaderSink, isSafeHeaderValue, isTo
 export { type Cidr, cidrContains, ipMatcher, parseCidr } from './ip/cidr.js';
 export { forwardedChain, forwardedForChain } from './ip/forwarded.js';
 export { type IpKeyOptions, ipKey } from './ip/key.js';
-export { formatIp, type IpAddress, normalizeIp, parseIp, parseIpWithOptionalPort } from './ip/parse.js';
+export {
+  canonicalIpv4Value,
+  formatIp,
+  type IpAddress,
+  normalizeIp,
+  parseIp,
+  parseIpWithOptionalPort,
+} from './ip/parse.js';
 export { type ClientIpOptions, type ClientIpResolver, clientIpResolver, type TrustProxy } from './ip/trust-proxy.js';
 export type { BulwarkState, RequestPolicy } from './policy.js';
 export {

@@ -1,23 +1,30 @@
-import { manualClock } from '@bulwark/core';
+import { canonicalIpv4Value, manualClock } from '@bulwark/core';
 import { runRateLimitStoreConformance } from '@bulwark/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { memoryStore, StoreFullError } from './memory-store.js';
+import type { LimitCheck } from './port.js';
 
 runRateLimitStoreConformance('memory', async () => ({ store: memoryStore(), close: async () => {} }));
 
 describe('memoryStore bounds', () => {
   const check = (key: string, limit = 1, scope = 'p:l') => [{ scope, key, limit, windowMs: 60_000, blockMs: 0 }];
 
-  it('reclaims expired keys without timers', () => {
+  it.each([
+    ['string keys', (i: number) => `k${i}`],
+    ['IPv4 keys', (i: number) => `10.0.0.${i}`],
+  ])('reclaims expired keys without timers (%s)', (_, keyOf) => {
     const clock = manualClock(0);
     const store = memoryStore({ clock, maxKeys: 10 });
-    for (let i = 0; i < 10; i++) store.consume('fixed-window', check(`k${i}`, 5), 1);
+    for (let i = 0; i < 10; i++) store.consume('fixed-window', check(keyOf(i), 5), 1);
     expect(store.size).toBe(10);
     clock.advance(61_000);
-    store.consume('fixed-window', check('new', 5), 1);
+    store.consume('fixed-window', check(keyOf(100), 5), 1);
     expect(store.size).toBeLessThanOrEqual(10);
     expect(store.size).toBeGreaterThan(0);
+    // Reading an expired key drops it.
+    for (let i = 0; i < 10; i++) store.peek('fixed-window', check(keyOf(i), 5), 1);
+    expect(store.size).toBe(1);
   });
 
   it('at the cap evicts an idle key, never one that is currently limited', () => {
@@ -79,7 +86,9 @@ describe('memoryStore bounds', () => {
             // Few keys and short steps, so keys do get limited (limit 2 a minute) while the
             // others churn through a store of one to four keys.
             scope: fc.constantFrom('p:a', 'p:b'),
-            key: fc.constantFrom('1.2.3.4', '::1', 'u1'),
+            // IPv4 keys (indexed by number, given with the check or not) and string keys.
+            key: fc.constantFrom('1.2.3.4', '10.0.0.1', '::1', 'u1'),
+            numbered: fc.boolean(),
             dt: fc.integer({ min: 0, max: 5_000 }),
           }),
           { maxLength: 120 },
@@ -95,7 +104,9 @@ describe('memoryStore bounds', () => {
             const id = `${op.scope} ${op.key}`;
             let allowed: boolean;
             try {
-              const result = store.consume('fixed-window', check(op.key, 2, op.scope), 1);
+              const [plain] = check(op.key, 2, op.scope);
+              const withNumber = op.numbered ? { ...plain, ipv4: canonicalIpv4Value(op.key) } : plain;
+              const result = store.consume('fixed-window', [withNumber as LimitCheck], 1);
               allowed = result.allowed;
               if (!allowed) limitedUntil.set(id, now + (result.outcomes[0]?.retryAfterMs ?? 0));
             } catch (error) {

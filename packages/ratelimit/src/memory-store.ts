@@ -1,6 +1,7 @@
-import { type Clock, ConfigError } from '@bulwark/core';
+import { type Clock, ConfigError, canonicalIpv4Value } from '@bulwark/core';
 import { type Algorithm, refundState, stepInto, stepRecord } from './algorithms.js';
 import { decide, type KeyRecord, type KeyWrite } from './evaluate.js';
+import { IpIndex } from './ip-index.js';
 import type { ConsumeResult, LimitCheck, LimitOutcome, RateLimitStore, StoreKey } from './port.js';
 import { Slab } from './slab.js';
 
@@ -38,21 +39,34 @@ export interface MemoryRateLimitStore extends RateLimitStore {
 const SWEEP_BATCH = 32;
 const EVICTION_SCAN = 256;
 
-/** One scope's keys (a policy's limit), in insertion order, and where its sweep stands. */
+/**
+ * One scope's keys (a policy's limit): canonical IPv4 addresses by number, other keys by
+ * string in insertion order, and where the sweep of each stands.
+ */
 interface Scope {
   readonly name: string;
   readonly slots: Map<string, number>;
   sweeper: Iterator<[string, number]>;
+  readonly ips: IpIndex;
+  /** The next position of `ips` to sweep or to consider for eviction. */
+  ipCursor: number;
+  /** Keys created in this scope: every 1,024th runs a sweep. */
+  created: number;
 }
+
+/** The number a key is indexed by: its IPv4 address, or -1 for a key kept by string. */
+const ipv4Of = (check: StoreKey): number => check.ipv4 ?? canonicalIpv4Value(check.key);
 
 /**
  * The in-memory store: the default and the reference implementation of the port. No timer
  * per key: expired keys are dropped when read, and a small sweep runs every 1,024 inserts.
- * Keys live in one map per scope (a policy's limit), so a request's client key is looked
+ * Keys live in one index per scope (a policy's limit), so a request's client key is looked
  * up as it is: no `<policy>:<limit>:<ip>` string is built, flattened and hashed per
- * request. Memory is bounded by `maxKeys` across all scopes (state lives in one typed
- * array); at the cap the oldest keys of the scope that needs room, then of the others,
- * that are *not currently limited* are evicted. A key that is blocked or has no room left
+ * request. A canonical IPv4 key is indexed by its number (`LimitCheck.ipv4`) in a flat
+ * table, any other key by string in a `Map`. Memory is bounded by `maxKeys` across all
+ * scopes (state lives in one typed array); at the cap a key of the scope that needs room,
+ * then of the others, that is *not currently limited* is evicted: string keys oldest
+ * first, then IPv4 keys in table order from where the last sweep stopped. A key that is blocked or has no room left
  * is never evicted (that would silently reset an active limit): if every candidate is
  * limited, `consume` throws `StoreFullError` and the policy's failure mode decides.
  *
@@ -85,28 +99,48 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     return lastScope;
   };
 
-  const drop = (scope: Scope, key: string, slot: number) => {
-    scope.slots.delete(key);
+  /** Frees a dropped key's slot; an empty scope goes too, so memory stays bounded whatever scopes a caller invents. */
+  const release = (scope: Scope, slot: number) => {
     slab.release(slot);
     size--;
-    // An empty scope goes too, so memory stays bounded whatever scopes a caller invents.
-    if (scope.slots.size === 0 && scopes.get(scope.name) === scope) {
+    if (scope.slots.size === 0 && scope.ips.size === 0 && scopes.get(scope.name) === scope) {
       scopes.delete(scope.name);
       lastName = undefined;
     }
   };
+  const drop = (scope: Scope, key: string, value: number, slot: number) => {
+    if (value >= 0) {
+      scope.ips.remove(value);
+      scope.ips.compact();
+    } else scope.slots.delete(key);
+    release(scope, slot);
+  };
+  const expired = (slot: number, now: number) => (slab.data[slot * Slab.FIELDS + EXPIRES] as number) <= now;
+  /** Neither blocked nor out of room: evicting it resets nothing a client is waiting out. */
+  const evictable = (slot: number, now: number) => {
+    const base = slot * Slab.FIELDS;
+    const data = slab.data;
+    return (
+      (data[base + EXPIRES] as number) <= now ||
+      ((data[base + BLOCKED] as number) <= now && (data[base + FULL] as number) <= now)
+    );
+  };
   /** The live slot of a key, or -1 (expired records are dropped on the way). */
-  const find = (scope: Scope | undefined, key: string, now: number): number => {
+  const find = (scope: Scope | undefined, key: string, value: number, now: number): number => {
     if (scope === undefined) return -1;
-    // A key built per request (an IPv6 group, a function key's template string) can be a
-    // rope in V8 (a cons string), and a Map compares ropes through the runtime: on this
-    // lookup, and on every later lookup against the rope it keeps as the key. Reading one
-    // character flattens the string in place, once; the string is unchanged for JavaScript.
-    key.charCodeAt(0);
-    const slot = scope.slots.get(key);
-    if (slot === undefined) return -1;
-    if ((slab.data[slot * Slab.FIELDS + EXPIRES] as number) <= now) {
-      drop(scope, key, slot);
+    let slot: number;
+    if (value >= 0) slot = scope.ips.get(value);
+    else {
+      // A key built per request (an IPv6 group, a function key's template string) can be a
+      // rope in V8 (a cons string), and a Map compares ropes through the runtime: on this
+      // lookup, and on every later lookup against the rope it keeps as the key. Reading one
+      // character flattens the string in place, once; the string is unchanged for JavaScript.
+      key.charCodeAt(0);
+      slot = scope.slots.get(key) ?? -1;
+    }
+    if (slot < 0) return -1;
+    if (expired(slot, now)) {
+      drop(scope, key, value, slot);
       return -1;
     }
     return slot;
@@ -115,11 +149,39 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     let scope = scopes.get(name);
     if (scope === undefined) {
       const slots = new Map<string, number>();
-      scope = { name, slots, sweeper: slots.entries() };
+      scope = { name, slots, sweeper: slots.entries(), ips: new IpIndex(), ipCursor: 0, created: 0 };
       scopes.set(name, scope);
       lastName = undefined;
     }
     return scope;
+  };
+  /**
+   * Walks up to `positions` positions of a scope's IPv4 table from its cursor, removing the
+   * keys `remove` picks, until `stop` says so; then compacts the table. Answers whether it
+   * stopped early.
+   */
+  const walkIps = (
+    scope: Scope,
+    positions: number,
+    remove: (slot: number) => boolean,
+    stop: () => boolean,
+  ): boolean => {
+    const ips = scope.ips;
+    let stopped = false;
+    const steps = Math.min(positions, ips.capacity);
+    for (let i = 0; i < steps && !stopped; i++) {
+      const position = scope.ipCursor & (ips.capacity - 1);
+      scope.ipCursor = position + 1;
+      const slot = ips.slotAt(position);
+      if (slot < 0) continue;
+      if (remove(slot)) {
+        ips.removeAt(position);
+        release(scope, slot);
+        stopped = stop();
+      } else stopped = stop();
+    }
+    ips.compact();
+    return stopped;
   };
   const sweep = (scope: Scope, now: number) => {
     for (let i = 0; i < SWEEP_BATCH; i++) {
@@ -127,13 +189,23 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
       if (next.done) {
         scope.sweeper = scope.slots.entries();
         next = scope.sweeper.next();
-        if (next.done) return;
+        if (next.done) break;
       }
       const [key, slot] = next.value;
-      if ((slab.data[slot * Slab.FIELDS + EXPIRES] as number) <= now) drop(scope, key, slot);
+      if (expired(slot, now)) drop(scope, key, -1, slot);
     }
+    if (scope.ips.size > 0)
+      walkIps(
+        scope,
+        SWEEP_BATCH * 2,
+        (slot) => expired(slot, now),
+        () => false,
+      );
   };
-  /** Evicts one key that is not limited right now: the oldest of `first`, then of the others. */
+  /**
+   * Evicts one key that is not limited right now: of `first`, then of the others; in each
+   * scope string keys oldest first, then IPv4 keys from the scope's cursor.
+   */
   const makeRoom = (first: Scope, now: number) => {
     sweep(first, now);
     if (size < maxKeys) return;
@@ -141,28 +213,36 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     const order = [first];
     for (const scope of scopes.values()) if (scope !== first) order.push(scope);
     for (const scope of order) {
-      // Oldest first (insertion order), skipping keys that are limited right now.
       for (const [key, slot] of scope.slots) {
         if (++scanned > EVICTION_SCAN) throw new StoreFullError();
-        const base = slot * Slab.FIELDS;
-        const data = slab.data;
-        if (
-          (data[base + EXPIRES] as number) <= now ||
-          ((data[base + BLOCKED] as number) <= now && (data[base + FULL] as number) <= now)
-        ) {
-          drop(scope, key, slot);
+        if (evictable(slot, now)) {
+          drop(scope, key, -1, slot);
           return;
         }
       }
+      let evicted = false;
+      // Positions, not keys, bound the walk: the table is at most half full.
+      const full = walkIps(
+        scope,
+        (EVICTION_SCAN - scanned) * 4,
+        (slot) => {
+          evicted = evictable(slot, now);
+          return evicted;
+        },
+        () => evicted || ++scanned >= EVICTION_SCAN,
+      );
+      if (evicted) return;
+      if (full) throw new StoreFullError();
     }
     throw new StoreFullError();
   };
-  const create = (name: string, key: string, now: number): number => {
+  const create = (name: string, key: string, value: number, now: number): number => {
     let scope = scopeNamed(name) ?? scopeFor(name);
     if (size >= maxKeys) makeRoom(scope, now);
-    else if ((scope.slots.size & 1023) === 0) sweep(scope, now);
+    else if ((scope.created & 1023) === 0) sweep(scope, now);
+    scope.created++;
     // Making room or sweeping may have dropped this scope's last key, and so the scope.
-    if (scope.slots.size === 0) scope = scopeFor(name);
+    if (scope.slots.size === 0 && scope.ips.size === 0) scope = scopeFor(name);
     const slot = slab.allocate();
     const base = slot * Slab.FIELDS;
     const data = slab.data;
@@ -172,7 +252,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     data[base + BLOCKED] = 0;
     data[base + EXPIRES] = 0;
     data[base + FULL] = 0;
-    scope.slots.set(key, slot);
+    if (value >= 0) scope.ips.insert(value, slot);
+    else scope.slots.set(key, slot);
     size++;
     return slot;
   };
@@ -192,6 +273,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
    */
   const write = (
     check: StoreKey,
+    value: number,
     found: number,
     now: number,
     ttlMs: number,
@@ -201,7 +283,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     c: number,
     blockedUntil: number,
   ): number => {
-    const slot = found >= 0 ? found : create(check.scope, check.key, now);
+    const slot = found >= 0 ? found : create(check.scope, check.key, value, now);
     const data = slab.data;
     const base = slot * Slab.FIELDS;
     if (withState) {
@@ -214,11 +296,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     if (expires > (data[base + EXPIRES] as number)) data[base + EXPIRES] = expires;
     return slot;
   };
-  const apply = (check: StoreKey, found: number, change: KeyWrite, now: number): number => {
+  const apply = (check: StoreKey, value: number, found: number, change: KeyWrite, now: number): number => {
     const state = change.state;
     return state === undefined
-      ? write(check, found, now, change.ttlMs, false, 0, 0, 0, change.blockedUntil ?? -1)
-      : write(check, found, now, change.ttlMs, true, state[0], state[1], state[2], change.blockedUntil ?? -1);
+      ? write(check, value, found, now, change.ttlMs, false, 0, 0, 0, change.blockedUntil ?? -1)
+      : write(check, value, found, now, change.ttlMs, true, state[0], state[1], state[2], change.blockedUntil ?? -1);
   };
 
   const markFull = (slot: number, outcome: LimitOutcome, now: number) => {
@@ -241,7 +323,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     now: number,
     commit: boolean,
   ): ConsumeResult => {
-    let slot = find(scopeNamed(check.scope), check.key, now);
+    const value = ipv4Of(check);
+    let slot = find(scopeNamed(check.scope), check.key, value, now);
     let has = false;
     let a = 0;
     let b = 0;
@@ -263,10 +346,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
       outcome = { allowed: false, remaining: 0, resetMs: Math.max(out.resetMs, wait), retryAfterMs: wait };
     } else if (commit && !out.allowed && check.blockMs > 0) {
       const ttlMs = Math.max(check.blockMs, out.ttlMs);
-      slot = write(check, slot, now, ttlMs, false, 0, 0, 0, now + check.blockMs);
+      slot = write(check, value, slot, now, ttlMs, false, 0, 0, 0, now + check.blockMs);
       outcome = { allowed: false, remaining: 0, resetMs: check.blockMs, retryAfterMs: check.blockMs };
     } else {
-      if (commit && out.allowed) slot = write(check, slot, now, out.ttlMs, true, out.a, out.b, out.c, -1);
+      if (commit && out.allowed) slot = write(check, value, slot, now, out.ttlMs, true, out.a, out.b, out.c, -1);
       outcome = {
         allowed: out.allowed,
         remaining: out.remaining,
@@ -289,10 +372,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     const n = checks.length;
     if (n === 1) return runOne(algorithm, checks[0] as LimitCheck, cost, now, commit);
     const found: number[] = new Array(n);
+    const values: number[] = new Array(n);
     const records: KeyRecord[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const check = checks[i] as LimitCheck;
-      const slot = find(scopeNamed(check.scope), check.key, now);
+      const value = ipv4Of(check);
+      const slot = find(scopeNamed(check.scope), check.key, value, now);
+      values[i] = value;
       found[i] = slot;
       records[i] = recordOf(slot);
     }
@@ -301,7 +387,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     for (let i = 0; i < n; i++) {
       const write = writes[i];
       let slot = found[i] as number;
-      if (write !== undefined) slot = apply(checks[i] as LimitCheck, slot, write, now);
+      if (write !== undefined) slot = apply(checks[i] as LimitCheck, values[i] as number, slot, write, now);
       const outcome = result.outcomes[i];
       if (slot >= 0 && outcome !== undefined) markFull(slot, outcome, now);
     }
@@ -317,7 +403,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     peek: (algorithm, checks, cost, now) => run(algorithm, checks, cost, now ?? timeNow(), false),
     refund(algorithm, checks, cost, now = timeNow()) {
       for (const check of checks) {
-        const slot = find(scopeNamed(check.scope), check.key, now);
+        const slot = find(scopeNamed(check.scope), check.key, ipv4Of(check), now);
         if (slot < 0) continue;
         const data = slab.data;
         const base = slot * Slab.FIELDS;
@@ -336,10 +422,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
       }
     },
     reset(keys) {
-      for (const { scope: name, key } of keys) {
-        const scope = scopes.get(name);
-        const slot = scope?.slots.get(key);
-        if (scope !== undefined && slot !== undefined) drop(scope, key, slot);
+      for (const storeKey of keys) {
+        const scope = scopes.get(storeKey.scope);
+        if (scope === undefined) continue;
+        const value = ipv4Of(storeKey);
+        const slot = value >= 0 ? scope.ips.get(value) : (scope.slots.get(storeKey.key) ?? -1);
+        if (slot >= 0) drop(scope, storeKey.key, value, slot);
       }
     },
   };

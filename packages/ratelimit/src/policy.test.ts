@@ -153,6 +153,28 @@ describe('rateLimitPolicy answers', () => {
     await mixed.evaluate(signedIn);
     // A principal's counter must not follow the address it calls from: no shard.
     expect(seen.at(-1)?.map((c) => c.shard)).toEqual([undefined, undefined]);
+    // An `ip` limit's check carries the address's number (-1 when it is not a canonical
+    // IPv4 address); other keys leave it to the store.
+    expect(seen.at(-1)?.map((c) => c.ipv4)).toEqual([0xcb007107, undefined]);
+    await ipOnly.evaluate(view('2001:db8:1:2::7', '/v2/reports', 'POST'));
+    expect(seen.at(-1)?.map((c) => [c.key, c.ipv4])).toEqual([
+      ['2001:db8:1:2::/64', -1],
+      ['2001:db8:1:2::/64', -1],
+    ]);
+    // An IPv4-mapped address is keyed as the IPv4 address, number included.
+    await ipOnly.evaluate(view('::ffff:203.0.113.7', '/v2/reports', 'POST'));
+    expect(seen.at(-1)?.map((c) => [c.key, c.ipv4])).toEqual([
+      ['203.0.113.7', 0xcb007107],
+      ['203.0.113.7', 0xcb007107],
+    ]);
+  });
+
+  it('counts an IPv4 client and its IPv4-mapped IPv6 form against one counter', async () => {
+    const { limiter } = policy({ limits: [{ name: 'anon', limit: 2, window: '60s' }] });
+    expect((await limiter.evaluate(view('192.0.2.9'))).kind).toBe('allow');
+    expect((await limiter.evaluate(view('::ffff:192.0.2.9'))).kind).toBe('allow');
+    expect((await limiter.evaluate(view('::FFFF:c000:209'))).kind).toBe('deny');
+    expect((await limiter.evaluate(view('192.0.2.9'))).kind).toBe('deny');
   });
 
   it('blocks for the penalty duration after a limit is hit', async () => {

@@ -2,6 +2,7 @@ import {
   allow,
   type Clock,
   ConfigError,
+  canonicalIpv4Value,
   type Decision,
   type Duration,
   deny,
@@ -109,7 +110,11 @@ interface CompiledRule {
   readonly limit: number;
   readonly windowMs: number;
   readonly blockMs: number;
-  readonly keyOf: (view: RequestView) => string | undefined;
+  /**
+   * The limit's key for a request; `'ip'` for the client's address, which the policy
+   * resolves once per request for all its `ip` limits.
+   */
+  readonly keyOf: ((view: RequestView) => string | undefined) | 'ip';
   readonly applies: (view: RequestView) => boolean;
   readonly override: ((view: RequestView) => number | undefined) | undefined;
 }
@@ -123,12 +128,7 @@ function positiveInteger(value: unknown, option: string, max: number): number {
   return value as number;
 }
 
-function compileRule(
-  rule: LimitRule,
-  index: number,
-  policy: string,
-  keyForIp: (ip: string) => string | undefined,
-): CompiledRule {
+function compileRule(rule: LimitRule, index: number, policy: string): CompiledRule {
   const at = `limits[${index}]`;
   if (typeof rule.name !== 'string' || !NAME.test(rule.name))
     throw new ConfigError(`${at}.name`, 'expected 1-32 characters of a-z, 0-9, _ and -');
@@ -151,9 +151,8 @@ function compileRule(
           undefined,
           `${at}.paths`,
         );
-  let keyOf: (view: RequestView) => string | undefined;
-  if (key === 'ip')
-    keyOf = (view) => (view.clientIp === undefined ? 'unknown' : (keyForIp(view.clientIp) ?? 'unknown'));
+  let keyOf: CompiledRule['keyOf'];
+  if (key === 'ip') keyOf = 'ip';
   else if (key === 'principal') keyOf = (view) => view.principal?.subject;
   else if (key === 'global') keyOf = () => '*';
   else if (key === 'route') {
@@ -212,7 +211,7 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
   const name = options.name ?? 'default';
   if (!NAME.test(name)) throw new ConfigError('name', 'expected 1-32 characters of a-z, 0-9, _ and -');
   const keyForIp = ipKey(options.ipv6Prefix === undefined ? {} : { ipv6Prefix: options.ipv6Prefix });
-  const rules = options.limits.map((rule, i) => compileRule(rule, i, name, keyForIp));
+  const rules = options.limits.map((rule, i) => compileRule(rule, i, name));
   // When every limit counts the client (or every one the principal), all checks of a
   // request carry one key, and every check of a key does: that key can place them (a
   // Redis Cluster then spreads the policy by client instead of keeping it on one node).
@@ -247,10 +246,33 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
     const factor = limitFactor();
     const applied: CompiledRule[] = [];
     const checks: LimitCheck[] = [];
+    // The client's key, shared by every `ip` limit: found once, in one pass over the address
+    // that also yields its number when it is a canonical IPv4 address (the memory store
+    // indexes those by number). `undefined` until an `ip` limit applies.
+    let clientKey: string | undefined;
+    let clientIpv4 = -1;
     for (const rule of rules) {
       if (!rule.applies(view)) continue;
-      const key = rule.keyOf(view);
-      if (key === undefined) continue;
+      let key: string | undefined;
+      let ipv4: number | undefined;
+      if (rule.keyOf === 'ip') {
+        if (clientKey === undefined) {
+          const ip = view.clientIp ?? '';
+          clientIpv4 = canonicalIpv4Value(ip);
+          if (clientIpv4 >= 0) clientKey = ip;
+          else {
+            clientKey = keyForIp(ip) ?? 'unknown';
+            // `::ffff:192.0.2.1` is keyed as `192.0.2.1`: the number must follow the key, or
+            // one client would have two counters.
+            clientIpv4 = canonicalIpv4Value(clientKey);
+          }
+        }
+        key = clientKey;
+        ipv4 = clientIpv4;
+      } else {
+        key = rule.keyOf(view);
+        if (key === undefined) continue;
+      }
       const base = rule.override?.(view) ?? rule.limit;
       const limit = Math.max(1, Math.floor(base * factor));
       applied.push(limit === rule.limit ? rule : { ...rule, limit });
@@ -258,6 +280,7 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
         scope: rule.scope,
         key,
         shard: shardByKey ? key : undefined,
+        ipv4,
         limit,
         windowMs: rule.windowMs,
         blockMs: rule.blockMs,

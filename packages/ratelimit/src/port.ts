@@ -15,6 +15,14 @@ export interface LimitCheck {
    * same kind of key (all `ip`, say), so a Redis Cluster spreads the policy by client.
    */
   readonly shard?: string | undefined;
+  /**
+   * The key as a number when the caller already knows it: `canonicalIpv4Value(key)` from
+   * `@bulwark/core` (the 32-bit address when the key is a canonical IPv4 address, else -1).
+   * A policy sets it for `ip` limits, from the pass that checks the address anyway. The
+   * memory store indexes IPv4 keys by this number, and computes it when it is absent, so
+   * it only saves work; it must never disagree with `key`. Other stores ignore it.
+   */
+  readonly ipv4?: number | undefined;
   readonly limit: number;
   readonly windowMs: number;
   /** Block the key this long after it is exceeded; 0 for no block. */
@@ -22,7 +30,7 @@ export interface LimitCheck {
 }
 
 /** A key within its limit's scope: what `reset` forgets. */
-export type StoreKey = Pick<LimitCheck, 'scope' | 'key' | 'shard'>;
+export type StoreKey = Pick<LimitCheck, 'scope' | 'key' | 'shard' | 'ipv4'>;
 
 /**
  * The outcome of one limit: its state after the request. When any limit refuses, nothing

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIp, normalizeIp, parseIp, parseIpWithOptionalPort } from './parse.js';
+import { canonicalIpv4Value, formatIp, normalizeIp, parseIp, parseIpWithOptionalPort } from './parse.js';
 
 describe('parseIp', () => {
   it('normalizeIp answers a canonical IPv4 address with the string itself, anything else as parsed (property)', () => {
@@ -26,9 +26,18 @@ describe('parseIp', () => {
     fc.assert(
       fc.property(fc.oneof(fc.ipV4(), nearIpv4, fc.string({ maxLength: 16 })), (text) => {
         expect(normalizeIp(text)).toBe(slow(text));
+        // The value is the address's four bytes, exactly for the strings that are their own key.
+        const ip = parseIp(text);
+        const canonical = ip?.version === 4 && formatIp(ip) === text;
+        const bytes: readonly number[] = ip === undefined ? [] : [...ip.bytes];
+        const expected = canonical ? bytes.reduce((value, byte) => value * 256 + byte, 0) : -1;
+        expect(canonicalIpv4Value(text)).toBe(expected);
       }),
       { numRuns: 2000 },
     );
+    expect(canonicalIpv4Value('255.255.255.255')).toBe(2 ** 32 - 1);
+    expect(canonicalIpv4Value('0.0.0.0')).toBe(0);
+    expect(canonicalIpv4Value('192.0.2.1')).toBe(0xc0000201);
     const given = ['198.51.100.', '7'].join('');
     expect(normalizeIp(given)).toBe(given);
     for (const text of ['010.0.0.1', '256.1.1.1', '1.2.3.4.5', '1.2.3', '1.2.3.04', '255.255.255.255', '0.0.0.0'])

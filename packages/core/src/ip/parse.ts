@@ -141,30 +141,46 @@ export function formatIp(ip: IpAddress): string {
 }
 
 /**
- * True when `text` is a dotted quad exactly as `formatIp` writes it (four decimal octets,
- * 0-255, no leading zeros, nothing else): then it is its own key.
+ * The 32-bit value of `text` when it is a dotted quad exactly as `formatIp` writes it
+ * (four decimal octets, 0-255, no leading zeros, nothing else), else -1. One pass over the
+ * string: the check that a canonical address is its own key also yields the number a
+ * store can index it by, without hashing the string.
+ *
+ * @example
+ * ```ts
+ * canonicalIpv4Value('192.0.2.1')  // 3221225985
+ * canonicalIpv4Value('192.0.2.01') // -1 (not canonical)
+ * canonicalIpv4Value('::1')        // -1
+ * ```
  */
-export function isCanonicalIpv4(text: string): boolean {
+export function canonicalIpv4Value(text: string): number {
   const length = text.length;
-  if (length < 7 || length > 15) return false;
+  if (length < 7 || length > 15) return -1;
   let octets = 0;
   let digits = 0;
+  let octet = 0;
   let value = 0;
   for (let i = 0; i <= length; i++) {
     const code = i === length ? 46 : text.charCodeAt(i);
     if (code === 46) {
-      if (digits === 0 || value > 255) return false;
+      if (digits === 0 || octet > 255) return -1;
       octets++;
+      value = value * 256 + octet;
       digits = 0;
-      value = 0;
+      octet = 0;
     } else {
       // A digit, and not one after a leading zero.
-      if (code < 48 || code > 57 || (digits === 1 && value === 0)) return false;
-      value = value * 10 + (code - 48);
+      if (code < 48 || code > 57 || (digits === 1 && octet === 0)) return -1;
+      octet = octet * 10 + (code - 48);
       digits++;
     }
   }
-  return octets === 4;
+  return octets === 4 ? value : -1;
+}
+
+/** True when `text` is a canonical dotted quad (see {@link canonicalIpv4Value}): then it is its own key. */
+export function isCanonicalIpv4(text: string): boolean {
+  return canonicalIpv4Value(text) >= 0;
 }
 
 /**
