@@ -4,7 +4,8 @@ const MIN_CAPACITY = 64;
 
 /**
  * A hash index from IPv4 addresses (as 32-bit numbers) to slab slots: open addressing with
- * linear probing in two typed arrays. The memory store keeps the keys that are canonical
+ * linear probing in one typed array of (address, slot) pairs, so a probe reads one cache
+ * line. The memory store keeps the keys that are canonical
  * IPv4 addresses (the default `ip` key, and the commonest) here instead of in a `Map` of
  * strings:
  *
@@ -20,18 +21,25 @@ const MIN_CAPACITY = 64;
  * remain, so memory follows the number of keys.
  */
 export class IpIndex {
-  #values: Int32Array;
-  /** Slot per position: a slab slot, `EMPTY` or `DELETED`. */
-  #slots: Int32Array;
+  /**
+   * Position `p` is the pair at `2p` (the address, as an int32) and `2p + 1` (its slab
+   * slot, or `EMPTY` or `DELETED`).
+   */
+  #table: Int32Array;
   #mask: number;
   #size = 0;
   #deleted = 0;
   readonly #seed = (Math.random() * 0x100000000) | 0;
 
   constructor(capacity = MIN_CAPACITY) {
-    this.#values = new Int32Array(capacity);
-    this.#slots = new Int32Array(capacity).fill(EMPTY);
+    this.#table = IpIndex.#emptyTable(capacity);
     this.#mask = capacity - 1;
+  }
+
+  static #emptyTable(capacity: number): Int32Array {
+    const table = new Int32Array(capacity * 2);
+    for (let i = 1; i < table.length; i += 2) table[i] = EMPTY;
+    return table;
   }
 
   get size(): number {
@@ -52,41 +60,39 @@ export class IpIndex {
 
   /** The slot of `value`, or -1. */
   get(value: number): number {
-    const values = this.#values;
-    const slots = this.#slots;
+    const table = this.#table;
     const mask = this.#mask;
     const wanted = value | 0;
     for (let i = this.#home(value); ; i = (i + 1) & mask) {
-      const slot = slots[i] as number;
+      const slot = table[2 * i + 1] as number;
       if (slot === EMPTY) return -1;
-      if (slot !== DELETED && values[i] === wanted) return slot;
+      if (slot !== DELETED && table[2 * i] === wanted) return slot;
     }
   }
 
   /** Adds `value`, which the caller has just looked up and not found. */
   insert(value: number, slot: number): void {
     if ((this.#size + this.#deleted + 1) * 2 > this.#mask + 1) this.#rebuild(this.#size + 1);
-    const slots = this.#slots;
+    const table = this.#table;
     const mask = this.#mask;
     let i = this.#home(value);
     // The first free position on the probe run: a tombstone is as good as an empty one.
-    while ((slots[i] as number) >= 0) i = (i + 1) & mask;
-    if (slots[i] === DELETED) this.#deleted--;
-    this.#values[i] = value | 0;
-    slots[i] = slot;
+    while ((table[2 * i + 1] as number) >= 0) i = (i + 1) & mask;
+    if (table[2 * i + 1] === DELETED) this.#deleted--;
+    table[2 * i] = value | 0;
+    table[2 * i + 1] = slot;
     this.#size++;
   }
 
   /** Removes `value`; answers whether it was there. */
   remove(value: number): boolean {
-    const values = this.#values;
-    const slots = this.#slots;
+    const table = this.#table;
     const mask = this.#mask;
     const wanted = value | 0;
     for (let i = this.#home(value); ; i = (i + 1) & mask) {
-      const slot = slots[i] as number;
+      const slot = table[2 * i + 1] as number;
       if (slot === EMPTY) return false;
-      if (slot !== DELETED && values[i] === wanted) {
+      if (slot !== DELETED && table[2 * i] === wanted) {
         this.#removeAt(i);
         return true;
       }
@@ -95,12 +101,12 @@ export class IpIndex {
 
   /** The slot at table position `position` (-1 or -2 when it holds no key). */
   slotAt(position: number): number {
-    return this.#slots[position] as number;
+    return this.#table[2 * position + 1] as number;
   }
 
   /** The address at table position `position`, as an unsigned 32-bit number. */
   valueAt(position: number): number {
-    return (this.#values[position] as number) >>> 0;
+    return (this.#table[2 * position] as number) >>> 0;
   }
 
   /**
@@ -108,13 +114,13 @@ export class IpIndex {
    * remove as it goes; the table is compacted later, by {@link compact}.
    */
   #removeAt(position: number): void {
-    this.#slots[position] = DELETED;
+    this.#table[2 * position + 1] = DELETED;
     this.#size--;
     this.#deleted++;
   }
 
   removeAt(position: number): void {
-    if ((this.#slots[position] as number) >= 0) this.#removeAt(position);
+    if ((this.#table[2 * position + 1] as number) >= 0) this.#removeAt(position);
   }
 
   /**
@@ -130,16 +136,14 @@ export class IpIndex {
   #rebuild(keys: number): void {
     let capacity = MIN_CAPACITY;
     while (capacity <= keys * 2) capacity *= 2;
-    const values = this.#values;
-    const slots = this.#slots;
-    this.#values = new Int32Array(capacity);
-    this.#slots = new Int32Array(capacity).fill(EMPTY);
+    const old = this.#table;
+    this.#table = IpIndex.#emptyTable(capacity);
     this.#mask = capacity - 1;
     this.#size = 0;
     this.#deleted = 0;
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i] as number;
-      if (slot >= 0) this.insert(values[i] as number, slot);
+    for (let i = 0; i < old.length; i += 2) {
+      const slot = old[i + 1] as number;
+      if (slot >= 0) this.insert(old[i] as number, slot);
     }
   }
 }
