@@ -27,27 +27,37 @@ describe('memoryStore bounds', () => {
     expect(store.size).toBe(1);
   });
 
-  it('at the cap evicts an idle key, never one that is currently limited', () => {
+  // The store indexes IPv4 keys by number and other keys by string: both paths evict alike.
+  const kinds = [
+    ['string keys', ['limited-a', 'limited-b', 'roomy', 'newcomer']],
+    ['IPv4 keys', ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4']],
+  ] as const;
+
+  it.each(kinds)('at the cap evicts an idle key, never one that is currently limited (%s)', (_, keys) => {
+    const [limitedA, limitedB, roomy, newcomer] = keys;
     const clock = manualClock(0);
     const store = memoryStore({ clock, maxKeys: 3 });
     // Two limited keys (limit 1, used up) and one with room left.
-    store.consume('fixed-window', check('limited-a'), 1);
-    store.consume('fixed-window', check('limited-b'), 1);
-    store.consume('fixed-window', check('roomy', 10), 1);
-    store.consume('fixed-window', check('newcomer', 10), 1);
+    store.consume('fixed-window', check(limitedA), 1);
+    store.consume('fixed-window', check(limitedB), 1);
+    store.consume('fixed-window', check(roomy, 10), 1);
+    store.consume('fixed-window', check(newcomer, 10), 1);
     expect(store.size).toBe(3);
     // The limited keys are still limited: eviction did not reset them.
-    expect(store.consume('fixed-window', check('limited-a'), 1).allowed).toBe(false);
-    expect(store.consume('fixed-window', check('limited-b'), 1).allowed).toBe(false);
-    expect(store.peek('fixed-window', check('roomy', 10), 1).outcomes[0]?.remaining).toBe(9);
+    expect(store.consume('fixed-window', check(limitedA), 1).allowed).toBe(false);
+    expect(store.consume('fixed-window', check(limitedB), 1).allowed).toBe(false);
+    // The idle key was the one evicted: it starts again from a full limit.
+    expect(store.peek('fixed-window', check(roomy, 10), 1).outcomes[0]?.remaining).toBe(9);
+    expect(store.peek('fixed-window', check(newcomer, 10), 1).outcomes[0]?.remaining).toBe(8);
   });
 
-  it('refuses to store a new key rather than evict an active limit', () => {
+  it.each(kinds)('refuses to store a new key rather than evict an active limit (%s)', (_, keys) => {
+    const [a, b, c] = keys;
     const store = memoryStore({ clock: manualClock(0), maxKeys: 2 });
-    store.consume('fixed-window', check('a'), 1);
-    store.consume('fixed-window', check('b'), 1);
-    expect(() => store.consume('fixed-window', check('c'), 1)).toThrow(StoreFullError);
-    expect(store.consume('fixed-window', check('a'), 1).allowed).toBe(false);
+    store.consume('fixed-window', check(a), 1);
+    store.consume('fixed-window', check(b), 1);
+    expect(() => store.consume('fixed-window', check(c), 1)).toThrow(StoreFullError);
+    expect(store.consume('fixed-window', check(a), 1).allowed).toBe(false);
   });
 
   it('bounds keys across scopes: eviction takes an idle key of another scope, never a limited one', () => {
