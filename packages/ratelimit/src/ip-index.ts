@@ -58,16 +58,22 @@ export class IpIndex {
     return (h ^ (h >>> 16)) & this.#mask;
   }
 
-  /** The slot of `value`, or -1. */
-  get(value: number): number {
+  /** The position holding `value`, or -1. */
+  #positionOf(value: number): number {
     const table = this.#table;
     const mask = this.#mask;
     const wanted = value | 0;
     for (let i = this.#home(value); ; i = (i + 1) & mask) {
       const slot = table[2 * i + 1] as number;
       if (slot === EMPTY) return -1;
-      if (slot !== DELETED && table[2 * i] === wanted) return slot;
+      if (slot !== DELETED && table[2 * i] === wanted) return i;
     }
+  }
+
+  /** The slot of `value`, or -1. */
+  get(value: number): number {
+    const position = this.#positionOf(value);
+    return position < 0 ? -1 : (this.#table[2 * position + 1] as number);
   }
 
   /** Adds `value`, which the caller has just looked up and not found. */
@@ -86,17 +92,9 @@ export class IpIndex {
 
   /** Removes `value`; answers whether it was there. */
   remove(value: number): boolean {
-    const table = this.#table;
-    const mask = this.#mask;
-    const wanted = value | 0;
-    for (let i = this.#home(value); ; i = (i + 1) & mask) {
-      const slot = table[2 * i + 1] as number;
-      if (slot === EMPTY) return false;
-      if (slot !== DELETED && table[2 * i] === wanted) {
-        this.#removeAt(i);
-        return true;
-      }
-    }
+    const position = this.#positionOf(value);
+    if (position >= 0) this.#removeAt(position);
+    return position >= 0;
   }
 
   /** The slot at table position `position` (-1 or -2 when it holds no key). */

@@ -1,8 +1,8 @@
 import { type Clock, ConfigError, canonicalIpv4Value } from '@bulwark/core';
 import { type Algorithm, refundState, stepInto, stepRecord } from './algorithms.js';
 import { decide, type KeyRecord, type KeyWrite } from './evaluate.js';
-import { IpIndex } from './ip-index.js';
 import type { ConsumeResult, LimitCheck, LimitOutcome, RateLimitStore, StoreKey } from './port.js';
+import { ScopeKeys } from './scope-keys.js';
 import { Slab } from './slab.js';
 
 // Field offsets of a key's record in the slab.
@@ -39,21 +39,6 @@ export interface MemoryRateLimitStore extends RateLimitStore {
 const SWEEP_BATCH = 32;
 const EVICTION_SCAN = 256;
 
-/**
- * One scope's keys (a policy's limit): canonical IPv4 addresses by number, other keys by
- * string in insertion order, and where the sweep of each stands.
- */
-interface Scope {
-  readonly name: string;
-  readonly slots: Map<string, number>;
-  sweeper: Iterator<[string, number]>;
-  readonly ips: IpIndex;
-  /** The next position of `ips` to sweep or to consider for eviction. */
-  ipCursor: number;
-  /** Keys created in this scope: every 1,024th runs a sweep. */
-  created: number;
-}
-
 /** The number a key is indexed by: its IPv4 address, or -1 for a key kept by string. */
 const ipv4Of = (check: StoreKey): number => check.ipv4 ?? canonicalIpv4Value(check.key);
 
@@ -83,15 +68,15 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
   // Without a clock option, Date.now() is called inline rather than through a clock
   // object: that is about 20 ns of a ~130 ns check.
   const timeNow = (): number => (clock === undefined ? Date.now() : clock.now());
-  const scopes = new Map<string, Scope>();
+  const scopes = new Map<string, ScopeKeys>();
   const slab = new Slab(Math.min(maxKeys, 1024));
   // Keys across all scopes: the bound.
   let size = 0;
   // The scope of the last lookup: a policy passes the same scope string on every request,
   // so this is a pointer compare instead of a second hash-map probe per check.
   let lastName: string | undefined;
-  let lastScope: Scope | undefined;
-  const scopeNamed = (name: string): Scope | undefined => {
+  let lastScope: ScopeKeys | undefined;
+  const scopeNamed = (name: string): ScopeKeys | undefined => {
     if (name !== lastName) {
       lastScope = scopes.get(name);
       lastName = name;
@@ -99,21 +84,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     return lastScope;
   };
 
-  /** Frees a dropped key's slot; an empty scope goes too, so memory stays bounded whatever scopes a caller invents. */
-  const release = (scope: Scope, slot: number) => {
+  /** Frees a removed key's slot; an empty scope goes too, so memory stays bounded whatever scopes a caller invents. */
+  const released = (scope: ScopeKeys, slot: number) => {
     slab.release(slot);
     size--;
-    if (scope.slots.size === 0 && scope.ips.size === 0 && scopes.get(scope.name) === scope) {
+    if (scope.size === 0 && scopes.get(scope.name) === scope) {
       scopes.delete(scope.name);
       lastName = undefined;
     }
-  };
-  const drop = (scope: Scope, key: string, value: number, slot: number) => {
-    if (value >= 0) {
-      scope.ips.remove(value);
-      scope.ips.compact();
-    } else scope.slots.delete(key);
-    release(scope, slot);
   };
   const expired = (slot: number, now: number) => (slab.data[slot * Slab.FIELDS + EXPIRES] as number) <= now;
   /** Neither blocked nor out of room: evicting it resets nothing a client is waiting out. */
@@ -125,124 +103,48 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
       ((data[base + BLOCKED] as number) <= now && (data[base + FULL] as number) <= now)
     );
   };
-  /** The live slot of a key, or -1 (expired records are dropped on the way). */
-  const find = (scope: Scope | undefined, key: string, value: number, now: number): number => {
+  /** The live slot of a key, or -1 (an expired record is dropped on the way). */
+  const find = (scope: ScopeKeys | undefined, key: string, value: number, now: number): number => {
     if (scope === undefined) return -1;
-    let slot: number;
-    if (value >= 0) slot = scope.ips.get(value);
-    else {
-      // A key built per request (an IPv6 group, a function key's template string) can be a
-      // rope in V8 (a cons string), and a Map compares ropes through the runtime: on this
-      // lookup, and on every later lookup against the rope it keeps as the key. Reading one
-      // character flattens the string in place, once; the string is unchanged for JavaScript.
-      key.charCodeAt(0);
-      slot = scope.slots.get(key) ?? -1;
-    }
+    const slot = scope.get(key, value);
     if (slot < 0) return -1;
     if (expired(slot, now)) {
-      drop(scope, key, value, slot);
+      scope.delete(key, value, slot);
       return -1;
     }
     return slot;
   };
-  const scopeFor = (name: string): Scope => {
+  const scopeFor = (name: string): ScopeKeys => {
     let scope = scopes.get(name);
     if (scope === undefined) {
-      const slots = new Map<string, number>();
-      scope = { name, slots, sweeper: slots.entries(), ips: new IpIndex(), ipCursor: 0, created: 0 };
+      const created: ScopeKeys = new ScopeKeys(name, (slot) => released(created, slot));
+      scope = created;
       scopes.set(name, scope);
       lastName = undefined;
     }
     return scope;
   };
-  /**
-   * Walks up to `positions` positions of a scope's IPv4 table from its cursor, removing the
-   * keys `remove` picks, until `stop` says so; then compacts the table. Answers whether it
-   * stopped early.
-   */
-  const walkIps = (
-    scope: Scope,
-    positions: number,
-    remove: (slot: number) => boolean,
-    stop: () => boolean,
-  ): boolean => {
-    const ips = scope.ips;
-    let stopped = false;
-    const steps = Math.min(positions, ips.capacity);
-    for (let i = 0; i < steps && !stopped; i++) {
-      const position = scope.ipCursor & (ips.capacity - 1);
-      scope.ipCursor = position + 1;
-      const slot = ips.slotAt(position);
-      if (slot < 0) continue;
-      if (remove(slot)) {
-        ips.removeAt(position);
-        release(scope, slot);
-        stopped = stop();
-      } else stopped = stop();
-    }
-    ips.compact();
-    return stopped;
-  };
-  const sweep = (scope: Scope, now: number) => {
-    for (let i = 0; i < SWEEP_BATCH; i++) {
-      let next = scope.sweeper.next();
-      if (next.done) {
-        scope.sweeper = scope.slots.entries();
-        next = scope.sweeper.next();
-        if (next.done) break;
-      }
-      const [key, slot] = next.value;
-      if (expired(slot, now)) drop(scope, key, -1, slot);
-    }
-    if (scope.ips.size > 0)
-      walkIps(
-        scope,
-        SWEEP_BATCH * 2,
-        (slot) => expired(slot, now),
-        () => false,
-      );
-  };
-  /**
-   * Evicts one key that is not limited right now: of `first`, then of the others; in each
-   * scope string keys oldest first, then IPv4 keys from the scope's cursor.
-   */
-  const makeRoom = (first: Scope, now: number) => {
-    sweep(first, now);
+  /** Evicts one key that is not limited right now: of `first`, then of the other scopes. */
+  const makeRoom = (first: ScopeKeys, now: number) => {
+    first.sweep(SWEEP_BATCH, (slot) => expired(slot, now));
     if (size < maxKeys) return;
-    let scanned = 0;
+    let budget = EVICTION_SCAN;
     const order = [first];
     for (const scope of scopes.values()) if (scope !== first) order.push(scope);
     for (const scope of order) {
-      for (const [key, slot] of scope.slots) {
-        if (++scanned > EVICTION_SCAN) throw new StoreFullError();
-        if (evictable(slot, now)) {
-          drop(scope, key, -1, slot);
-          return;
-        }
-      }
-      let evicted = false;
-      // Positions, not keys, bound the walk: the table is at most half full.
-      const full = walkIps(
-        scope,
-        (EVICTION_SCAN - scanned) * 4,
-        (slot) => {
-          evicted = evictable(slot, now);
-          return evicted;
-        },
-        () => evicted || ++scanned >= EVICTION_SCAN,
-      );
-      if (evicted) return;
-      if (full) throw new StoreFullError();
+      const examined = scope.evictOne(budget, (slot) => evictable(slot, now));
+      if (examined < 0) return;
+      budget -= examined;
+      if (budget <= 0) break;
     }
     throw new StoreFullError();
   };
   const create = (name: string, key: string, value: number, now: number): number => {
     let scope = scopeNamed(name) ?? scopeFor(name);
     if (size >= maxKeys) makeRoom(scope, now);
-    else if ((scope.created & 1023) === 0) sweep(scope, now);
-    scope.created++;
+    else if (scope.sweepDue()) scope.sweep(SWEEP_BATCH, (slot) => expired(slot, now));
     // Making room or sweeping may have dropped this scope's last key, and so the scope.
-    if (scope.slots.size === 0 && scope.ips.size === 0) scope = scopeFor(name);
+    if (scope.size === 0) scope = scopeFor(name);
     const slot = slab.allocate();
     const base = slot * Slab.FIELDS;
     const data = slab.data;
@@ -252,8 +154,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     data[base + BLOCKED] = 0;
     data[base + EXPIRES] = 0;
     data[base + FULL] = 0;
-    if (value >= 0) scope.ips.insert(value, slot);
-    else scope.slots.set(key, slot);
+    scope.add(key, value, slot);
     size++;
     return slot;
   };
@@ -426,8 +327,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
         const scope = scopes.get(storeKey.scope);
         if (scope === undefined) continue;
         const value = ipv4Of(storeKey);
-        const slot = value >= 0 ? scope.ips.get(value) : (scope.slots.get(storeKey.key) ?? -1);
-        if (slot >= 0) drop(scope, storeKey.key, value, slot);
+        const slot = scope.get(storeKey.key, value);
+        if (slot >= 0) scope.delete(storeKey.key, value, slot);
       }
     },
   };
