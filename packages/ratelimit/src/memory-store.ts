@@ -51,9 +51,10 @@ const ipv4Of = (check: StoreKey): number => check.ipv4 ?? canonicalIpv4Value(che
  * table, any other key by string in a `Map`. Memory is bounded by `maxKeys` across all
  * scopes (state lives in one typed array); at the cap a key of the scope that needs room,
  * then of the others, that is *not currently limited* is evicted: string keys oldest
- * first, then IPv4 keys in table order from where the last sweep stopped. A key that is blocked or has no room left
- * is never evicted (that would silently reset an active limit): if every candidate is
- * limited, `consume` throws `StoreFullError` and the policy's failure mode decides.
+ * first, then IPv4 keys in table order from where the last sweep stopped. A key that is
+ * blocked or has no room left is never evicted (that would silently reset an active
+ * limit): if every candidate is limited, `consume` throws `StoreFullError` and the
+ * policy's failure mode decides.
  *
  * @example
  * ```ts
