@@ -214,21 +214,44 @@ end
  * a new window starts, and `DEL` forgets a key whatever its window.
  *
  * ARGV: cost, then limit, window, block per key, then two optional arguments: now (absent or
- * '' for Redis TIME) and '0' for a peek (absent: consume). The commonest call (one limit,
- * cost 1, no block, Redis time, a consume) is compact: only limit and window, as each
- * argument costs the client about 100 ns to encode; a full call always has at least four.
+ * '' for Redis TIME) and '0' for a peek (absent: consume).
  *
- * Reply: now, then per key the state before this request: its count and the end of a
- * running block (0: none; one key without a running block answers only now and its count).
- * The client decides the outcomes from these with the memory store's own `decide`
+ * The commonest call (one limit, cost 1, no block, Redis time, a consume) is compact: its
+ * arguments are only limit and window, as each argument costs the client about 100 ns to
+ * encode (a full call always has at least four), and it runs first, before anything the
+ * other calls need. Its reply is one integer, count * 2^32 + (now mod 2^32): a Lua table
+ * reply costs Redis about 1 us to convert (it probes the table for `err`, `ok` and the
+ * RESP3 type fields) and the client more to parse. The client restores the high bits of
+ * `now` from its own clock, which is exact while the two clocks differ by less than 2^31 ms
+ * (24 days); the decision itself is Redis's alone. A count of 2^21 or more would not fit
+ * in a double's 53 bits, so it answers the table below instead.
+ *
+ * Reply otherwise: now, then per key the state before this request: its count and the end
+ * of a running block (0: none; one key without a running block answers only now and its
+ * count). The client decides the outcomes from these with the memory store's own `decide`
  * (store.ts), so the rules that turn a state into an answer exist once.
  */
 const FIXED_WINDOW = `
+if #ARGV == 2 then
+  -- The compact call: one limit, cost 1, no block, Redis time, a consume.
+  local t = redis.call('TIME')
+  local now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
+  local window = tonumber(ARGV[2])
+  local start = now - now % window
+  local n = redis.call('HINCRBY', KEYS[1], start, 1)
+  if n == 1 then
+    -- A new window (as count_window below).
+    redis.call('HDEL', KEYS[1], start - window)
+    redis.call('PEXPIRE', KEYS[1], math.max(1000, start + window - now))
+  end
+  -- Refused: take the count back (as below).
+  if n > tonumber(ARGV[1]) then redis.call('HINCRBY', KEYS[1], start, -1) end
+  if n <= 2097152 then return (n - 1) * 4294967296 + now % 4294967296 end
+  return { now, n - 1 }
+end
+
 local keys = #KEYS
--- The compact call (two arguments) is one limit, cost 1, no block, Redis time, a consume.
-local compact = #ARGV == 2
-local cost = compact and 1 or tonumber(ARGV[1])
-local first = compact and 1 or 2
+local cost = tonumber(ARGV[1])
 ${nowFrom('ARGV[3 * keys + 2]')}
 local commit = ARGV[3 * keys + 3] ~= '0'
 -- Keys live at least a second (see PRELUDE).
@@ -250,7 +273,7 @@ local function start_block(key, block, rest)
 end
 
 if keys == 1 then
-  local limit, window, block = tonumber(ARGV[first]), tonumber(ARGV[first + 1]), tonumber(ARGV[first + 2] or 0)
+  local limit, window, block = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
   if block > 0 then
     local until_ms = tonumber(redis.call('HGET', KEYS[1], 'b') or 0)
     if until_ms > now then return { now, 0, until_ms } end

@@ -15,6 +15,7 @@ import {
 import fc from 'fast-check';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unpackCompact } from './compact-reply.js';
 import { CHECK_SCRIPTS, FIXED_WINDOW_REFUND_SCRIPT, REFUND_SCRIPT } from './lua.js';
 import { redisRateLimitStore } from './store.js';
 
@@ -32,7 +33,7 @@ describe('lua scripts', () => {
     const sha = (text: string) => createHash('sha1').update(text).digest('hex');
     expect(Object.fromEntries(ALGORITHMS.map((a) => [a, sha(CHECK_SCRIPTS[a])]))).toMatchInlineSnapshot(`
       {
-        "fixed-window": "396bd5394274891b54a71645799766e04f8f0360",
+        "fixed-window": "53b49e27cf9d4cc335b52ca5c2e4538902375571",
         "gcra": "a0dd47ce14f08001ece074d8b61f6f47d824a783",
         "sliding-window": "4e60c72e25caea3fb3ebf27031ac1e1205c8d87f",
         "token-bucket": "4430bd10087bd4d9c88fe22d7307dc5a9d4c0586",
@@ -124,14 +125,15 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
 
   it('the compact fixed-window call (one limit, cost 1, no block, Redis time) counts like the full one', async () => {
     redisRateLimitStore(client); // defines the commands
-    const script = (client as unknown as Record<string, (...args: Array<string | number>) => Promise<number[]>>)
-      .bulwarkRateLimitFixedWindow as (...args: Array<string | number>) => Promise<number[]>;
+    const script = (client as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>)
+      .bulwarkRateLimitFixedWindow as (...args: Array<string | number>) => Promise<unknown>;
     const run = Date.now();
     const compact = `bulwark:test-compact:{t}:a:${run}`;
     const full = `bulwark:test-compact:{t}:b:${run}`;
     for (let i = 0; i < 5; i++) {
-      const a = await script.call(client, 1, compact, 3, 3_600_000);
-      const b = await script.call(client, 1, full, 1, 3, 3_600_000, 0);
+      // The compact call answers one integer (see lua.ts); the full call answers [now, count].
+      const a = unpackCompact((await script.call(client, 1, compact, 3, 3_600_000)) as number);
+      const b = (await script.call(client, 1, full, 1, 3, 3_600_000, 0)) as number[];
       expect(a.slice(1)).toEqual(b.slice(1));
       expect(a.slice(1)).toEqual([Math.min(i, 3)]);
       expect(Math.abs((a[0] as number) - (b[0] as number))).toBeLessThan(1000);
@@ -144,6 +146,44 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
     const allowed = [];
     for (let i = 0; i < 3; i++) allowed.push((await store.consume('fixed-window', check, 1)).allowed);
     expect(allowed).toEqual([true, true, false]);
+  });
+
+  it('the compact call answers a table once a count no longer fits beside now (2^21 and up)', async () => {
+    const store = redisRateLimitStore(client, { prefix: 'bulwark:test-compact-big' });
+    const windowMs = 3_600_000;
+    const check = [{ scope: 'c', key: `${Date.now()}`, limit: 2 ** 30, windowMs, blockMs: 0 }];
+    const key = `bulwark:test-compact-big:fw:{c}:c:${check[0]?.key}`;
+    const [seconds] = (await client.time()) as unknown as [string, string];
+    const nowMs = Number(seconds) * 1000;
+    const start = nowMs - (nowMs % windowMs);
+    // This window and the next (in case the hour turns between the two calls).
+    await client.hset(key, String(start), 2 ** 21 + 4, String(start + windowMs), 2 ** 21 + 4);
+    await client.pexpire(key, 3 * windowMs);
+    const result = await store.consume('fixed-window', check, 1);
+    expect(result.allowed).toBe(true);
+    expect(result.outcomes[0]?.remaining).toBe(2 ** 30 - (2 ** 21 + 5));
+    expect(Math.abs(result.now - nowMs)).toBeLessThan(5000);
+    // Just below the edge, the same count travels packed and reads the same.
+    await client.hset(key, String(start), 2 ** 21 - 2, String(start + windowMs), 2 ** 21 - 2);
+    const below = await store.consume('fixed-window', check, 1);
+    expect(below.outcomes[0]?.remaining).toBe(2 ** 30 - (2 ** 21 - 1));
+    await client.del(key);
+  });
+
+  it("reports Redis time through the compact call even when this machine's clock is days off", async () => {
+    const store = redisRateLimitStore(client, { prefix: 'bulwark:test-compact-skew' });
+    const check = [{ scope: 'c', key: `${Date.now()}`, limit: 10, windowMs: 60_000, blockMs: 0 }];
+    const realNow = Date.now;
+    for (const skew of [-20 * 86_400_000, 20 * 86_400_000]) {
+      const [seconds] = (await client.time()) as unknown as [string, string];
+      Date.now = () => realNow() + skew;
+      try {
+        const result = await store.consume('fixed-window', check, 1);
+        expect(Math.abs(result.now - Number(seconds) * 1000)).toBeLessThan(5000);
+      } finally {
+        Date.now = realNow;
+      }
+    }
   });
 
   it('gives the same decisions as the memory store on generated sequences (property)', async () => {

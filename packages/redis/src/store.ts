@@ -11,6 +11,7 @@ import {
   type StoreKey,
 } from '@bulwark/ratelimit';
 import type { Cluster, Redis } from 'ioredis';
+import { unpackCompact } from './compact-reply.js';
 import { CHECK_SCRIPTS, FIXED_WINDOW_REFUND_SCRIPT, REFUND_SCRIPT } from './lua.js';
 
 export interface RedisStoreOptions {
@@ -167,7 +168,9 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
         (keysOf('fixed-window', checks) as [string])[0],
         check.limit,
         check.windowMs,
-      ).then((reply) => fixedWindowResult(reply, checks, cost, commit));
+      ).then((reply) =>
+        fixedWindowResult(typeof reply === 'number' ? unpackCompact(reply) : reply, checks, cost, commit),
+      );
     }
     const args: Array<string | number> = keysOf('fixed-window', checks);
     args.push(cost);
