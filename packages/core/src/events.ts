@@ -70,6 +70,12 @@ export interface RateLimitStoreFailureEvent extends EventBase {
   readonly policy: string;
   readonly store: string;
   readonly mode: 'fail-open' | 'fail-closed' | 'fallback';
+  /**
+   * The store call that failed. `consume` follows `mode`; `peek`, `refund` and `reset`
+   * reject with `store_unavailable` whatever the mode. Optional only because releases
+   * of `@bulwark/ratelimit` before it did not set it.
+   */
+  readonly operation?: 'consume' | 'peek' | 'refund' | 'reset';
   readonly errorName: string;
 }
 

@@ -266,8 +266,53 @@ describe('store failure policy', () => {
     const d = await limiter.evaluate(view());
     expect(d.kind).toBe(kind);
     if (d.kind === 'deny') expect(d.status).toBe(503);
-    expect(events[0]).toMatchObject({ type: 'ratelimit.store_failure', mode, store: 'broken', errorName: 'Error' });
+    expect(events[0]).toMatchObject({
+      type: 'ratelimit.store_failure',
+      mode,
+      operation: 'consume',
+      store: 'broken',
+      errorName: 'Error',
+    });
   });
+
+  it.each(['peek', 'refund', 'reset'] as const)(
+    '%s rejects with store_unavailable when the store hangs or throws, and emits an event',
+    async (operation) => {
+      for (const behaviour of ['hang', 'throw'] as const) {
+        const events: SecurityEvent[] = [];
+        const failing = (): Promise<never> =>
+          behaviour === 'throw' ? Promise.reject(new Error('ECONNREFUSED')) : new Promise<never>(() => {});
+        const store: RateLimitStore = {
+          ...memoryStore(),
+          name: 'broken',
+          peek: operation === 'peek' ? failing : (): Promise<never> => Promise.reject(new Error('not this one')),
+          refund: operation === 'refund' ? failing : (): Promise<never> => Promise.reject(new Error('not this one')),
+          reset: operation === 'reset' ? failing : (): Promise<never> => Promise.reject(new Error('not this one')),
+        };
+        // fail-open: even the mode that lets requests through does not turn these into success.
+        const { limiter } = policy({
+          store,
+          failure: { mode: 'fail-open', timeout: 20 },
+          onEvent: (e) => events.push(e),
+        });
+        const started = Date.now();
+        await expect(limiter[operation](view())).rejects.toMatchObject({
+          name: 'BulwarkError',
+          code: 'store_unavailable',
+        });
+        expect(Date.now() - started).toBeLessThan(2000);
+        expect(events).toEqual([
+          expect.objectContaining({
+            type: 'ratelimit.store_failure',
+            operation,
+            store: 'broken',
+            mode: 'fail-open',
+            errorName: behaviour === 'throw' ? 'Error' : 'StoreTimeoutError',
+          }),
+        ]);
+      }
+    },
+  );
 
   it('times out a hung store instead of hanging the request', async () => {
     const { limiter } = policy({ store: broken('hang'), failure: { mode: 'fail-closed', timeout: 20 } });

@@ -23,7 +23,7 @@ import { ALGORITHMS, type Algorithm } from './algorithms.js';
 import { type AppliedLimit, rateLimitFields } from './fields.js';
 import { memoryStore } from './memory-store.js';
 import type { LimitCheck, RateLimitStore } from './port.js';
-import { type FailureOptions, guardedConsume } from './resilience.js';
+import { type FailureOptions, guardedStore } from './resilience.js';
 
 /**
  * What a limit counts by: the client address, the authenticated principal, one counter for
@@ -90,16 +90,21 @@ export interface RateLimitOptions {
 /** A compiled rate-limit policy; `reset` and `peek` serve admin tools and tests. */
 export interface RateLimitPolicy extends RequestPolicy {
   evaluate(view: RequestView): Promise<Decision>;
-  /** The outcomes the request would get, without consuming. */
+  /**
+   * The outcomes the request would get, without consuming. Like `refund` and `reset`, it
+   * waits at most `failure.timeout` and, when the store fails, emits
+   * `ratelimit.store_failure` and rejects with a `BulwarkError` `store_unavailable`
+   * (these are not decisions, so the failure mode does not apply to them).
+   */
   peek(view: RequestView): Promise<readonly AppliedLimit[]>;
   /**
    * Gives back `cost` (default: the request's cost) to every limit the request counts
    * against: never below empty nor above full, keeping each key's expiry. Blocks stay.
    * For work that should not count after all (a request that failed on your side, say).
-   * Rejects when the store fails; no failure policy applies.
+   * Rejects with `store_unavailable` when the store fails or does not answer in time.
    */
   refund(view: RequestView, cost?: number): Promise<void>;
-  /** Forgets the counters and blocks of this request's keys. */
+  /** Forgets the counters and blocks of this request's keys (rejects as `refund` does). */
   reset(view: RequestView): Promise<void>;
 }
 
@@ -226,7 +231,7 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
   const shadow = options.shadow ?? false;
   const legacy = options.legacyHeaders ?? false;
   const isAllowlisted = options.allowlist === undefined ? undefined : ipMatcher(options.allowlist, 'allowlist');
-  const consume = guardedConsume(options.failure ?? {}, name, onEvent, clock);
+  const { consume, bounded } = guardedStore(options.failure ?? {}, name, onEvent, clock);
   const none = allow();
 
   const limitFactor = (): number => {
@@ -340,7 +345,7 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
     async peek(view) {
       const planned = plan(view);
       if (planned === undefined) return [];
-      const result = await store.peek(algorithm, planned.checks, costOf(view));
+      const result = await bounded(store, 'peek', () => store.peek(algorithm, planned.checks, costOf(view)));
       return planned.applied.map((rule, i) => ({
         name: rule.name,
         limit: rule.limit,
@@ -353,11 +358,12 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
       if (cost !== undefined && !(Number.isSafeInteger(cost) && cost >= 0))
         throw new RangeError('refund cost must be a non-negative integer');
       const planned = plan(view);
-      if (planned !== undefined) await store.refund(algorithm, planned.checks, cost ?? costOf(view));
+      if (planned !== undefined)
+        await bounded(store, 'refund', () => store.refund(algorithm, planned.checks, cost ?? costOf(view)));
     },
     async reset(view) {
       const planned = plan(view);
-      if (planned !== undefined) await store.reset(planned.checks);
+      if (planned !== undefined) await bounded(store, 'reset', () => store.reset(planned.checks));
     },
   };
 }
