@@ -9,9 +9,12 @@ const TWO_31 = 2 ** 31;
  * reported `now` and reset times depend on it; the script has already decided.
  */
 export function unpackCompact(reply: number, localNow: number = Date.now()): [number, number] {
+  // Division and branches, not `%`: on numbers past 2^31 V8's `%` is a call to fmod.
   const count = Math.floor(reply / TWO_32);
   const low = reply - count * TWO_32;
   // low - (localNow mod 2^32) is in (-2^32, 2^32): bring it into [-2^31, 2^31).
-  const offset = ((low - (localNow % TWO_32) + TWO_32 + TWO_31) % TWO_32) - TWO_31;
+  let offset = low - (localNow - Math.floor(localNow / TWO_32) * TWO_32);
+  if (offset >= TWO_31) offset -= TWO_32;
+  else if (offset < -TWO_31) offset += TWO_32;
   return [localNow + offset, count];
 }

@@ -139,18 +139,20 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
   ) as Record<Algorithm, ScriptCall>;
 
   /** `<prefix>:<algorithm>:{<tag>}:<scope>:<key>`, the layout since the first release. */
+  const keyOf = (algorithm: Algorithm, check: StoreKey, tag: string): string =>
+    `${prefix}:${KEY_SEGMENTS[algorithm]}:{${tag}}:${check.scope}:${check.key}`;
   const keysOf = (algorithm: Algorithm, checks: readonly StoreKey[]): string[] => {
     const tag = hashTag(checks[0] as StoreKey);
-    const head = `${prefix}:${KEY_SEGMENTS[algorithm]}:{${tag}}:`;
     const keys: string[] = new Array(checks.length);
     for (let i = 0; i < checks.length; i++) {
       const check = checks[i] as StoreKey;
       if (i > 0 && hashTag(check) !== tag)
         throw new ConfigError('hashTag', 'every key of one check must share a hash tag');
-      keys[i] = `${head}${check.scope}:${check.key}`;
+      keys[i] = keyOf(algorithm, check, tag);
     }
     return keys;
   };
+  const fixedWindowScript = scripts['fixed-window'];
   // Fixed window: separate arguments (the script reads them without parsing); the common
   // call (Redis time, a consume) sends no time and no peek flag. Not async: one promise
   // per check instead of three.
@@ -163,13 +165,8 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
     const check = checks[0] as LimitCheck;
     if (checks.length === 1 && cost === 1 && check.blockMs === 0 && now === undefined && commit) {
       // The compact call (see lua.ts): two arguments instead of four.
-      return scripts['fixed-window'](
-        1,
-        (keysOf('fixed-window', checks) as [string])[0],
-        check.limit,
-        check.windowMs,
-      ).then((reply) =>
-        fixedWindowResult(typeof reply === 'number' ? unpackCompact(reply) : reply, checks, cost, commit),
+      return fixedWindowScript(1, keyOf('fixed-window', check, hashTag(check)), check.limit, check.windowMs).then(
+        (reply) => fixedWindowResult(typeof reply === 'number' ? unpackCompact(reply) : reply, checks, cost, commit),
       );
     }
     const args: Array<string | number> = keysOf('fixed-window', checks);
@@ -177,9 +174,7 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
     for (const check of checks) args.push(check.limit, check.windowMs, check.blockMs);
     if (now !== undefined || !commit) args.push(now ?? '');
     if (!commit) args.push(0);
-    return scripts['fixed-window'](checks.length, ...args).then((reply) =>
-      fixedWindowResult(reply, checks, cost, commit),
-    );
+    return fixedWindowScript(checks.length, ...args).then((reply) => fixedWindowResult(reply, checks, cost, commit));
   };
   const call = (
     algorithm: Algorithm,
