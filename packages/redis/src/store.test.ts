@@ -50,6 +50,13 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
     return { store: redisRateLimitStore(client), close: async () => void (await client.quit()) };
   });
 
+  // ioredis's `stringNumbers` answers integers as strings: a client created with it must
+  // count and report the same.
+  runRateLimitStoreConformance('redis standalone, stringNumbers', async () => {
+    const client = new Redis({ host: '127.0.0.1', port: REDIS_PORT, stringNumbers: true });
+    return { store: redisRateLimitStore(client), close: async () => void (await client.quit()) };
+  });
+
   let client: Redis;
   beforeAll(() => {
     client = standalone();

@@ -76,33 +76,35 @@ function fixedWindowResult(
   cost: number,
   commit: boolean,
 ): ConsumeResult {
-  const values = reply as number[];
-  const now = values[0] as number;
+  // Number(): a client created with ioredis's `stringNumbers` answers integers as strings.
+  const values = reply as Array<number | string>;
+  const now = Number(values[0]);
   const records: KeyRecord[] = new Array(checks.length);
   for (let i = 0; i < checks.length; i++) {
     const windowMs = (checks[i] as LimitCheck).windowMs;
     records[i] = {
-      state: [now - (now % windowMs), values[1 + 2 * i] as number, 0],
+      state: [now - (now % windowMs), Number(values[1 + 2 * i]), 0],
       // One key without a running block answers only now and its count.
-      blockedUntil: (values[2 + 2 * i] as number | undefined) ?? 0,
+      blockedUntil: Number(values[2 + 2 * i] ?? 0),
     };
   }
   return decide('fixed-window', checks, records, cost, now, commit).result;
 }
 
 function parseReply(reply: unknown, count: number): ConsumeResult {
-  const values = reply as number[];
+  // Number(): see fixedWindowResult.
+  const values = reply as Array<number | string>;
   const outcomes: LimitOutcome[] = [];
   for (let i = 0; i < count; i++) {
     const base = 2 + i * 4;
     outcomes.push({
-      allowed: values[base] === 1,
+      allowed: Number(values[base]) === 1,
       remaining: Number(values[base + 1]),
       resetMs: Number(values[base + 2]),
       retryAfterMs: Number(values[base + 3]),
     });
   }
-  return { now: Number(values[0]), allowed: values[1] === 1, outcomes };
+  return { now: Number(values[0]), allowed: Number(values[1]) === 1, outcomes };
 }
 
 /**
@@ -166,7 +168,8 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
     if (checks.length === 1 && cost === 1 && check.blockMs === 0 && now === undefined && commit) {
       // The compact call (see lua.ts): two arguments instead of four.
       return fixedWindowScript(1, keyOf('fixed-window', check, hashTag(check)), check.limit, check.windowMs).then(
-        (reply) => fixedWindowResult(typeof reply === 'number' ? unpackCompact(reply) : reply, checks, cost, commit),
+        // One integer (a string under `stringNumbers`), or the table for large counts.
+        (reply) => fixedWindowResult(Array.isArray(reply) ? reply : unpackCompact(Number(reply)), checks, cost, commit),
       );
     }
     const args: Array<string | number> = keysOf('fixed-window', checks);
