@@ -3,6 +3,7 @@ import {
   type ClientIpOptions,
   clientIpResolver,
   decisionForError,
+  evaluatePolicy,
   notFoundDecision,
   type ProblemHandlerOptions,
   type RequestPolicy,
@@ -36,7 +37,7 @@ export function guard(policy: RequestPolicy, options: ExpressAdapterOptions = {}
   const resolveClientIp = clientIpResolver(options);
   return async function bulwarkGuard(req, res, next) {
     const view = nodeRequestView(req, { url: req.originalUrl, resolveClientIp });
-    const decision = await policy.evaluate(view);
+    const decision = await evaluatePolicy(policy, view);
     if (decision.kind !== 'allow') {
       sendDecision(res, decision, req.method);
       return;

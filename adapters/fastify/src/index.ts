@@ -4,6 +4,7 @@ import {
   type ClientIpOptions,
   clientIpResolver,
   decisionForError,
+  evaluatePolicy,
   notFoundDecision,
   type ProblemHandlerOptions,
   type RequestPolicy,
@@ -47,7 +48,7 @@ export function guard(policy: RequestPolicy, options: FastifyAdapterOptions = {}
     function bulwarkGuardPlugin(app, _opts, done) {
       decorate(app);
       app.addHook('onRequest', async function bulwarkGuard(request, reply) {
-        const decision = await policy.evaluate(nodeRequestView(request.raw, { resolveClientIp }));
+        const decision = await evaluatePolicy(policy, nodeRequestView(request.raw, { resolveClientIp }));
         if (decision.kind === 'allow') {
           accept(request, reply, decision);
           return;

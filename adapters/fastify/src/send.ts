@@ -22,6 +22,8 @@ export function send(
   method: string,
 ): FastifyReply {
   const answer = renderDecision(decision, method);
-  applyHeaders(replySink(reply), answer.headers);
+  const sink = replySink(reply);
+  applyHeaders(sink, answer.headers);
+  if (answer.removeHeaders !== undefined) for (const name of answer.removeHeaders) sink.remove(name);
   return reply.code(answer.status).send(answer.body);
 }

@@ -5,6 +5,7 @@ import {
   type ClientIpOptions,
   clientIpResolver,
   decisionForError,
+  evaluatePolicy,
   notFoundDecision,
   type ProblemHandlerOptions,
   type RequestPolicy,
@@ -56,7 +57,7 @@ export function guard(policy: RequestPolicy, options: HonoAdapterOptions = {}): 
   const resolve = clientIpResolver(options);
   const getPeer = options.getPeerAddress ?? nodePeerAddress;
   return async function bulwarkGuard(c, next) {
-    const decision = await policy.evaluate(honoView(c, resolve, getPeer));
+    const decision = await evaluatePolicy(policy, honoView(c, resolve, getPeer));
     if (decision.kind !== 'allow') return decisionResponse(decision, c.req.method);
     if (decision.state !== undefined) c.set('bulwark', { ...c.get('bulwark'), ...decision.state });
     await next();

@@ -5,6 +5,7 @@ import {
   type HeaderSink,
   type RequestView,
   renderDecision,
+  requestTargetPath,
 } from '@bulwark/core';
 import type { Context } from 'hono';
 
@@ -14,10 +15,28 @@ export function nodePeerAddress(c: Context): string | undefined {
   return env?.incoming?.socket?.remoteAddress;
 }
 
-/** A RequestView over a Hono context; a class so each request allocates little. */
+/**
+ * The raw request target, when Hono runs on `@hono/node-server` (its IncomingMessage at
+ * `c.env.incoming`). Other runtimes hand Hono a parsed URL only.
+ */
+function nodeRequestTarget(c: Context): string | undefined {
+  const env = c.env as { incoming?: { url?: unknown } } | undefined;
+  const url = env?.incoming?.url;
+  return typeof url === 'string' ? url : undefined;
+}
+
+/**
+ * A RequestView over a Hono context; a class so each request allocates little. The path is
+ * `c.req.path`, the very path Hono's router matched (the node server builds the URL with
+ * the WHATWG parser, which resolves `/./` and `/../` and `%2e` dot segments; Hono decodes
+ * it). On the node server, the raw target is also checked with the rule the node bridge
+ * applies (`requestTargetPath`), so that Hono refuses exactly the targets the other three
+ * frameworks refuse; the node server itself already refuses most of them.
+ */
 class HonoRequestView implements RequestView {
   readonly method: string;
   readonly path: string;
+  readonly targetRefused: boolean;
   readonly #c: Context;
   readonly #resolve: ClientIpResolver;
   readonly #getPeer: (c: Context) => string | undefined;
@@ -27,6 +46,8 @@ class HonoRequestView implements RequestView {
   constructor(c: Context, resolve: ClientIpResolver, getPeer: (c: Context) => string | undefined) {
     this.method = c.req.method;
     this.path = c.req.path;
+    const target = nodeRequestTarget(c);
+    this.targetRefused = target !== undefined && requestTargetPath(target) === undefined;
     this.#c = c;
     this.#resolve = resolve;
     this.#getPeer = getPeer;

@@ -3,6 +3,7 @@ import {
   type ClientIpOptions,
   clientIpResolver,
   decisionForError,
+  evaluatePolicy,
   notFoundDecision,
   type ProblemHandlerOptions,
   type RequestPolicy,
@@ -32,7 +33,7 @@ export type KoaAdapterOptions = ClientIpOptions;
 export function guard(policy: RequestPolicy, options: KoaAdapterOptions = {}): Middleware {
   const resolveClientIp = clientIpResolver(options);
   return async function bulwarkGuard(ctx, next) {
-    const decision = await policy.evaluate(nodeRequestView(ctx.req, { url: ctx.originalUrl, resolveClientIp }));
+    const decision = await evaluatePolicy(policy, nodeRequestView(ctx.req, { url: ctx.originalUrl, resolveClientIp }));
     if (decision.kind !== 'allow') {
       send(ctx, decision);
       return;

@@ -5,7 +5,9 @@ import type { Context } from 'koa';
 /** Writes a deny or respond decision through Koa. ctx.set writes straight to the Node response, so the Node sink serves. */
 export function send(ctx: Context, decision: Exclude<Decision, { kind: 'allow' }>): void {
   const answer = renderDecision(decision, ctx.method);
-  applyHeaders(nodeHeaderSink(ctx.res), answer.headers);
+  const sink = nodeHeaderSink(ctx.res);
+  applyHeaders(sink, answer.headers);
+  if (answer.removeHeaders !== undefined) for (const name of answer.removeHeaders) sink.remove(name);
   if (answer.body === undefined) {
     // Koa turns any status into 204 when the body is set to null after it (a HEAD denial
     // answered 204 until 2026-11-28): the empty body first, then the status.

@@ -1,29 +1,27 @@
 import type { IncomingMessage } from 'node:http';
 import type { ClientIpResolver, RequestView } from '@bulwark/core';
-import { clientIpResolver } from '@bulwark/core';
+import { clientIpResolver, requestTargetPath } from '@bulwark/core';
 
 const trustNoProxy = clientIpResolver();
 
 /**
- * The path of a request target: origin-form (`/a?b`) or absolute-form (`http://h/a?b`).
- * It ends at the first `?` or `#`. A `#` has no place in a request target, but Node's
- * parser lets it through and Express, Koa and Fastify route `/v2/reports#x` as
- * `/v2/reports`: a path that kept the `#x` would escape every rule scoped to that route.
+ * The path policies see for a request target, or `undefined` when the target is refused
+ * (the guards then answer 400). Origin-form `/a?b` and plain absolute-form `http://h/a?b`
+ * are accepted; the path ends at the first `?` or `#` (a `#` has no place in a request
+ * target, but Node's parser lets it through and Express, Koa and Fastify route
+ * `/v2/reports#x` as `/v2/reports`). Targets on which the routers disagree
+ * (`http://x:99999/v2/reports`, `http://x@/v2/reports`, `/v2\reports#x`, `*`) are refused:
+ * see `requestTargetPath` in @bulwark/core for the rule and the reasons. A missing URL
+ * (a request not built by a Node server) reads as `/`.
+ *
+ * @example
+ * ```ts
+ * pathOf('/v2/reports?x=1')          // '/v2/reports'
+ * pathOf('http://x:99999/v2/reports') // undefined
+ * ```
  */
-export function pathOf(url: string | undefined): string {
-  if (url === undefined || url === '') return '/';
-  if (url.charCodeAt(0) === 0x2f) {
-    for (let i = 1; i < url.length; i++) {
-      const c = url.charCodeAt(i);
-      if (c === 0x3f || c === 0x23) return url.slice(0, i);
-    }
-    return url;
-  }
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return '/';
-  }
+export function pathOf(url: string | undefined): string | undefined {
+  return url === undefined ? '/' : requestTargetPath(url);
 }
 
 /**
@@ -34,6 +32,7 @@ export function pathOf(url: string | undefined): string {
 class NodeRequestView implements RequestView {
   readonly method: string;
   readonly path: string;
+  readonly targetRefused: boolean;
   readonly #req: IncomingMessage;
   readonly #resolve: ClientIpResolver;
   #ip: string | undefined;
@@ -41,7 +40,11 @@ class NodeRequestView implements RequestView {
 
   constructor(req: IncomingMessage, url: string | undefined, resolve: ClientIpResolver) {
     this.method = req.method ?? 'GET';
-    this.path = pathOf(url);
+    const path = pathOf(url);
+    // A refused target still needs a path for the policies that run on it (their allow
+    // headers go on the 400): `/`, under which every path-scoped rule but a catch-all misses.
+    this.path = path ?? '/';
+    this.targetRefused = path === undefined;
     this.#req = req;
     this.#resolve = resolve;
   }

@@ -43,7 +43,9 @@ export function sendDecision(
   method: string,
 ): void {
   const answer = renderDecision(decision, method);
-  applyHeaders(nodeHeaderSink(res), answer.headers);
+  const sink = nodeHeaderSink(res);
+  applyHeaders(sink, answer.headers);
+  if (answer.removeHeaders !== undefined) for (const name of answer.removeHeaders) sink.remove(name);
   res.statusCode = answer.status;
   if (answer.body === undefined) {
     res.end();

@@ -18,6 +18,8 @@ export interface DenyDecision {
   readonly status: number;
   readonly code: HttpErrorCode;
   readonly headers: HeaderList;
+  /** Header names to remove from the answer (an allow's removals carried onto a refusal, see `evaluatePolicy`). */
+  readonly removeHeaders?: readonly string[];
   readonly problem: Problem;
 }
 
@@ -44,10 +46,13 @@ export function allow(headers: HeaderList = EMPTY, state?: Readonly<Record<strin
 export function deny(
   code: HttpErrorCode,
   detail: string,
-  options: { headers?: HeaderList; extensions?: ProblemExtensions } = {},
+  options: { headers?: HeaderList; removeHeaders?: readonly string[]; extensions?: ProblemExtensions } = {},
 ): DenyDecision {
   const problem = problemFor(code, detail, options.extensions);
-  return { kind: 'deny', status: problem.status, code, headers: options.headers ?? EMPTY, problem };
+  const headers = options.headers ?? EMPTY;
+  return options.removeHeaders === undefined
+    ? { kind: 'deny', status: problem.status, code, headers, problem }
+    : { kind: 'deny', status: problem.status, code, headers, removeHeaders: options.removeHeaders, problem };
 }
 
 /** A complete answer. */

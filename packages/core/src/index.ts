@@ -67,6 +67,7 @@ export {
   problemFor,
 } from './problem.js';
 export { type RenderedAnswer, renderDecision } from './render.js';
+export { evaluatePolicy, requestTargetPath } from './request-target.js';
 export { type RequestView, requestView } from './request-view.js';
 export { type RouteRule, routeTable, routingPath } from './route-table.js';
 export {

@@ -7,6 +7,8 @@ import { PROBLEM_CONTENT_TYPE } from './problem.js';
 export interface RenderedAnswer {
   readonly status: number;
   readonly headers: HeaderList;
+  /** Header names to remove from the response (set before, by the framework or an earlier middleware). */
+  readonly removeHeaders?: readonly string[];
   /** `undefined` for an empty body (204, or any answer to HEAD). */
   readonly body: string | undefined;
 }
@@ -21,9 +23,10 @@ export function renderDecision(decision: Exclude<Decision, { kind: 'allow' }>, m
     return { status: decision.status, headers: decision.headers, body: method === 'HEAD' ? undefined : decision.body };
   }
   const body = problemJson(decision);
-  return {
+  const answer: RenderedAnswer = {
     status: decision.status,
     headers: [...decision.headers, ['content-type', PROBLEM_CONTENT_TYPE], ['cache-control', 'no-store']],
     body: method === 'HEAD' ? undefined : body,
   };
+  return decision.removeHeaders === undefined ? answer : { ...answer, removeHeaders: decision.removeHeaders };
 }

@@ -7,6 +7,12 @@ export interface RequestView {
   readonly method: string;
   /** The path without the query string, as received (not decoded). */
   readonly path: string;
+  /**
+   * True when the request target is one Bulwark refuses (see `requestTargetPath`): the
+   * router might route it somewhere `path` does not say. `path` is then `/`, and guards
+   * answer 400 (`evaluatePolicy`). Absent means accepted.
+   */
+  readonly targetRefused?: boolean;
   /** Case-insensitive header lookup; several values of one field are joined with `, `. */
   header(name: string): string | undefined;
   /**

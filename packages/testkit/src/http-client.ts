@@ -2,6 +2,11 @@ import { request } from 'node:http';
 
 export interface ProbeRequest {
   readonly method: string;
+  /**
+   * The request target, sent as written: origin-form (`/v2/notes?x`), but also any other
+   * form a test needs (`http://x:99999/v2/notes`, `*`, `/v2\\notes#x`). The connection
+   * always goes to the base URL.
+   */
   readonly path: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Uint8Array;
@@ -18,10 +23,14 @@ export interface ProbeResponse {
 
 /**
  * Sends one request with `node:http`, so tests control every header (fetch would refuse or
- * rewrite `Origin` and friends) and see the raw answer.
+ * rewrite `Origin` and friends) and the request target (Node writes `path` verbatim into
+ * the request line; it only refuses whitespace and control characters), and see the raw
+ * answer.
  */
 export function sendProbe(baseUrl: string, probe: ProbeRequest): Promise<ProbeResponse> {
-  const url = new URL(probe.path, baseUrl);
+  // The server comes from the base URL alone: an absolute-form target names another host
+  // (or an unparseable one) on purpose.
+  const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = request(
       {

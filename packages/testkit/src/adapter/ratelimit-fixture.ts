@@ -12,6 +12,8 @@ export function conformanceRateLimit() {
       { name: 'narrow', limit: 1, window: '60s', paths: ['/v2/tiers'], methods: ['POST'] },
       { name: 'encoded', limit: 3, window: '60s', paths: ['/v2/encoded'] },
       { name: 'getonly', limit: 1, window: '60s', paths: ['/v2/getonly'], methods: ['GET'] },
+      // Scoped to one route for the request-target table (path-scenarios.ts); never reached.
+      { name: 'odd', limit: 1000, window: '60s', paths: ['/v2/odd'] },
     ],
   });
 }
@@ -25,4 +27,6 @@ export const rateLimitRoutes: readonly ConformanceRoute[] = [
   { method: 'POST', path: '/v2/tiers', handle: () => ({ status: 202, body: { accepted: true } }) },
   { method: 'GET', path: '/v2/encoded', handle: ok },
   { method: 'GET', path: '/v2/getonly', handle: ok },
+  { method: 'GET', path: '/v2/odd', handle: () => ({ status: 200, body: { route: 'odd' } }) },
+  { method: 'POST', path: '/v2/odd', handle: () => ({ status: 202, body: { route: 'odd' } }) },
 ];

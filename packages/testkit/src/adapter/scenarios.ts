@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { ProbeResponse } from '../http-client.js';
 import { expectProblem, expectProfile, varyTokens } from './expect.js';
 import { ALLOWED_ORIGIN, SECRET_IN_ERROR } from './fixture.js';
+import { pathScenarios } from './path-scenarios.js';
 import { rateLimitScenarios } from './ratelimit-scenarios.js';
 import type { AdapterScenario } from './scenario.js';
 import { validationScenarios } from './validation-scenarios.js';
@@ -253,6 +254,7 @@ export const adapterScenarios: readonly AdapterScenario[] = [
   ...foundationScenarios,
   ...validationScenarios,
   ...rateLimitScenarios,
+  ...pathScenarios,
 ];
 
 export type { AdapterScenario };

@@ -1,0 +1,125 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { allow, deny, respond } from './decision.js';
+import type { RequestPolicy } from './policy.js';
+import { evaluatePolicy, requestTargetPath } from './request-target.js';
+import { requestView } from './request-view.js';
+
+describe('requestTargetPath', () => {
+  it.each([
+    ['/v2/reports', '/v2/reports'],
+    ['/v2/reports?x=1', '/v2/reports'],
+    ['/v2/reports#x', '/v2/reports'],
+    ['/v2/reports#x?y', '/v2/reports'],
+    ['/v2/reports?a=\\b', '/v2/reports'],
+    ['//x/v2/reports', '//x/v2/reports'],
+    ['/v2/%2e%2e/x;y', '/v2/%2e%2e/x;y'],
+    ['/', '/'],
+    ['http://api.example.com/v2/reports?x', '/v2/reports'],
+    ['https://api.example.com:8443/v2/reports', '/v2/reports'],
+    ['http://api.example.com:/v2/reports', '/v2/reports'],
+    ['http://[::1]/v2/reports', '/v2/reports'],
+    ['http://10.0.0.1:65535/v2', '/v2'],
+    ['http://api.example.com', '/'],
+    ['http://api.example.com?x=1', '/'],
+    ['http://a_b.example/v2', '/v2'],
+  ])('accepts %j as %j', (target, path) => {
+    expect(requestTargetPath(target)).toBe(path);
+  });
+
+  it.each([
+    'http://x:99999/v2/reports',
+    'http:///v2/reports',
+    'http://x@/v2/reports',
+    'http://user:pw@x/v2/reports',
+    'HTTP://x/v2/reports',
+    'Http://x/v2/reports',
+    'ftp://x/v2/reports',
+    'foo://x/v2/reports',
+    'http:/v2/reports',
+    'http://x~y/v2/reports',
+    'http://x!y/v2/reports',
+    'http://x%41/v2/reports',
+    'http://1.2.3.999/v2/reports',
+    'http://[::g]/v2/reports',
+    'http://x/v2/reports#f',
+    'http://x/v2\\reports',
+    'http://x\\v2\\reports',
+    '/v2\\reports',
+    '/v2\\reports#x',
+    '/v2/reports#\\x',
+    '//x@y/v2/reports#z',
+    '//v2/reports#z',
+    '\\v2\\reports',
+    'v2/reports',
+    '*',
+    '',
+  ])('refuses %j', (target) => {
+    expect(requestTargetPath(target)).toBeUndefined();
+  });
+
+  it('keeps every origin-form path and drops whatever follows a ? or # (property)', () => {
+    const pathChar = fc.constantFrom(...'abz09-._~%/;:@!$&()*+,='.split(''));
+    const path = fc.array(pathChar, { maxLength: 20 }).map((cs) => `/${cs.join('')}`);
+    fc.assert(
+      fc.property(path, fc.constantFrom('?', '#'), fc.string(), (p, mark, rest) => {
+        expect(requestTargetPath(p)).toBe(p);
+        const target = `${p}${mark}${rest}`;
+        const backslashBeforeQuery = mark === '#' && rest.split('?')[0]?.includes('\\');
+        const doubleSlashWithHash = p.startsWith('//') && target.includes('#');
+        expect(requestTargetPath(target)).toBe(backslashBeforeQuery || doubleSlashWithHash ? undefined : p);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never throws, and an accepted path always starts with / (property)', () => {
+    const target = fc.oneof(
+      fc.string(),
+      fc.string().map((s) => `http://${s}`),
+      fc.string().map((s) => `https://x${s}`),
+    );
+    fc.assert(
+      fc.property(target, (t) => {
+        const path = requestTargetPath(t);
+        if (path !== undefined) expect(path.startsWith('/')).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('evaluatePolicy', () => {
+  const headers = allow([['x-frame-options', 'DENY']]);
+  const profile: RequestPolicy = {
+    name: 'profile',
+    evaluate: () => ({ ...headers, removeHeaders: ['x-powered-by'] }),
+  };
+  const refused = { ...requestView({ method: 'GET', path: '/' }), targetRefused: true };
+
+  it('hands an accepted view to the policy unchanged', async () => {
+    const decision = await evaluatePolicy(profile, requestView({ method: 'GET', path: '/v2' }));
+    expect(decision.kind).toBe('allow');
+  });
+
+  it('answers 400 for a refused target, with the allow headers and removals of the policy', async () => {
+    const decision = await evaluatePolicy(profile, refused);
+    expect(decision).toMatchObject({
+      kind: 'deny',
+      status: 400,
+      code: 'bad_request',
+      headers: [['x-frame-options', 'DENY']],
+      removeHeaders: ['x-powered-by'],
+    });
+  });
+
+  it('answers 400 for a refused target whatever the policy decides, without its headers', async () => {
+    for (const decided of [
+      deny('rate_limited', 'x', { headers: [['retry-after', '1']] }),
+      respond(204, [['a', 'b']]),
+    ]) {
+      const decision = await evaluatePolicy({ name: 'p', evaluate: async () => decided }, refused);
+      expect(decision).toMatchObject({ kind: 'deny', status: 400, code: 'bad_request', headers: [] });
+    }
+  });
+});

@@ -1,0 +1,126 @@
+import { type Decision, deny } from './decision.js';
+import type { RequestPolicy } from './policy.js';
+import type { RequestView } from './request-view.js';
+
+const SLASH = 0x2f;
+const QUERY = 0x3f;
+const HASH = 0x23;
+const BACKSLASH = 0x5c;
+
+/**
+ * The host and port of an absolute-form target that every router reads the same way:
+ * DNS-style names of letters, digits, `.`, `_` and `-`, or a bracketed IPv6 literal, then
+ * an optional port. No userinfo (`user@`): RFC 9110 §4.2.4 forbids it in http(s) URIs, and
+ * Node's legacy `url.parse` (Express, Koa) and the WHATWG parser (Fastify, Hono) disagree on
+ * where an authority holding `@` ends. Any other host character (`~`, `!`, `+`, `%`, ...)
+ * makes `url.parse` end the host there and move the rest into the path.
+ */
+const AUTHORITY = /^(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{0,5})?$/;
+
+/**
+ * The path policies see for an HTTP/1.1 request target, or `undefined` when Bulwark
+ * refuses the target (a guard then answers 400, see {@link evaluatePolicy}).
+ *
+ * A policy must see exactly the path the framework routes. Express and Koa route the
+ * pathname of Node's legacy `url.parse`, Fastify's router (find-my-way) and Hono's node
+ * server the WHATWG URL parser's reading, and those disagree on odd targets: Express routes
+ * `http://x:99999/v2/reports` and `http://x@/v2/reports` as `/v2/reports` where WHATWG
+ * refuses them, and turns the backslash of `/v2\reports#x` into a slash. So only the forms
+ * on which all four agree are accepted:
+ *
+ * - origin-form `/path?query`: the path ends at the first `?` or `#` (Node's parser lets a
+ *   stray `#` through and every router drops what follows it). Refused: a backslash
+ *   before the query (`url.parse` reads it as `/`; Hono's node server refuses it), and a
+ *   path starting `//` in a target holding `#` (`url.parse` then reads `//x@y/...` as a
+ *   host and a path).
+ * - absolute-form `http://host[:port]/path?query` or `https://...`, with a lower-case scheme
+ *   (Hono's node server does not recognise `HTTP://`), a plain host and port (see
+ *   `AUTHORITY`), no `#` (Fastify refuses it), no backslash, and which the WHATWG parser
+ *   accepts (a port up to 65535, a valid IPv4 or IPv6 literal). The path is what follows
+ *   the authority, `/` when nothing does.
+ * - Everything else is refused, `*` (asterisk-form) included: an API has no server-wide
+ *   OPTIONS to announce, Fastify routes `*` as `/` and Hono's node server refuses it.
+ *
+ * Node's parser already refuses whitespace, control characters and non-ASCII bytes in a
+ * request target. Decoding, case and duplicate slashes are left to {@link routingPath}.
+ *
+ * @example
+ * ```ts
+ * requestTargetPath('/v2/reports?x=1')          // '/v2/reports'
+ * requestTargetPath('http://api.example.com/v2') // '/v2'
+ * requestTargetPath('http://x:99999/v2/reports') // undefined: refused
+ * ```
+ */
+export function requestTargetPath(target: string): string | undefined {
+  if (target.charCodeAt(0) === SLASH) return originFormPath(target);
+  if (target.startsWith('http://')) return absoluteFormPath(target, 7);
+  if (target.startsWith('https://')) return absoluteFormPath(target, 8);
+  return undefined;
+}
+
+function originFormPath(target: string): string | undefined {
+  // parseurl (Express, Koa) hands a target holding `#` to url.parse, which reads
+  // `//x@y/v2/reports#z` as host `y` and path `/v2/reports`; the other routers see a path
+  // starting `//x@y`. A `//` path with a `#` is no request a client means to send.
+  if (target.charCodeAt(1) === SLASH && target.includes('#')) return undefined;
+  let end = -1;
+  for (let i = 1; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    if (c === QUERY) return end === -1 ? target.slice(0, i) : target.slice(0, end);
+    if (c === BACKSLASH) return undefined;
+    if (c === HASH && end === -1) end = i;
+  }
+  return end === -1 ? target : target.slice(0, end);
+}
+
+function absoluteFormPath(target: string, authorityStart: number): string | undefined {
+  let pathStart = authorityStart;
+  while (pathStart < target.length) {
+    const c = target.charCodeAt(pathStart);
+    if (c === SLASH || c === QUERY) break;
+    pathStart++;
+  }
+  if (!AUTHORITY.test(target.slice(authorityStart, pathStart))) return undefined;
+  if (target.includes('#', pathStart)) return undefined;
+  const query = target.indexOf('?', pathStart);
+  const path = target.slice(pathStart, query === -1 ? target.length : query);
+  if (path.includes('\\') || !whatwgAccepts(target)) return undefined;
+  return path === '' ? '/' : path;
+}
+
+function whatwgAccepts(target: string): boolean {
+  try {
+    new URL(target);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const REFUSED_DETAIL =
+  'The request target is not one this server routes: send an origin-form path (/...) or a plain http(s) absolute URL.';
+
+/**
+ * Runs a policy for a guard. For a view whose `targetRefused` is set (a request target
+ * {@link requestTargetPath} refuses), the answer is a 400 problem instead, whatever the
+ * policy decides: the router would route that target somewhere the policy cannot see.
+ * The policy still runs, and its allow headers (the security header profile, when it is
+ * the first guard as documented) go on the 400.
+ *
+ * @example
+ * ```ts
+ * const decision = await evaluatePolicy(policy, view);
+ * ```
+ */
+export function evaluatePolicy(policy: RequestPolicy, view: RequestView): Decision | Promise<Decision> {
+  return view.targetRefused === true ? refuseTarget(policy, view) : policy.evaluate(view);
+}
+
+async function refuseTarget(policy: RequestPolicy, view: RequestView): Promise<Decision> {
+  const decision = await policy.evaluate(view);
+  if (decision.kind !== 'allow') return deny('bad_request', REFUSED_DETAIL);
+  return deny('bad_request', REFUSED_DETAIL, {
+    headers: decision.headers,
+    ...(decision.removeHeaders === undefined ? {} : { removeHeaders: decision.removeHeaders }),
+  });
+}
