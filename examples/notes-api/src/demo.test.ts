@@ -176,6 +176,48 @@ describe.each(FRAMEWORKS)('notes-api demo on %s', (framework) => {
     }
   });
 
+  it('gives absolute-form spellings of /v2/reports no way around the report tier (refused, or counted)', async () => {
+    // Express and Koa routed these to the reports handler while the policies saw `/`: seven
+    // 202s where the report tier allows five (issue #14). A fresh server: a fresh tier.
+    const fresh = await startDemo({ ...readConfig({}), framework, port: 0, onError: () => {} });
+    try {
+      const report = JSON.stringify({ kind: 'tag-usage' });
+      const odd = ['http://x:99999/v2/reports', 'http:///v2/reports', 'http://x@/v2/reports', '//x@y/v2/reports#z'];
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const res = await sendProbe(fresh.url, {
+          method: 'POST',
+          path: odd[i % odd.length] ?? '',
+          headers: json,
+          body: report,
+        });
+        statuses.push(res.status);
+        // Hono's node server refuses some of these itself, before any middleware, with a bare 400.
+        if (res.status === 400 && !(res.header('content-type') ?? '').startsWith('text/plain')) {
+          expectProblem(res, 400, 'bad_request');
+          expectProfile(res);
+        }
+      }
+      expect(statuses.filter((s) => s === 202).length).toBeLessThanOrEqual(5);
+      expect(statuses.every((s) => s === 400 || s === 202 || s === 429)).toBe(true);
+      // A plain absolute-form target is routed, and counted like the origin-form path.
+      const plain: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await sendProbe(fresh.url, {
+          method: 'POST',
+          path: 'http://api.example.com/v2/reports',
+          headers: json,
+          body: report,
+        });
+        plain.push(res.status);
+      }
+      expect(plain.filter((s) => s === 202).length + statuses.filter((s) => s === 202).length).toBeLessThanOrEqual(5);
+      expect(plain.at(-1)).toBe(429);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('answers CORS preflights from the configured UI only', async () => {
     const ok = await send('OPTIONS', '/v2/notes', {
       origin: UI,
