@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { ProbeResponse } from '../http-client.js';
 import { expectProblem, expectProfile } from './expect.js';
@@ -120,6 +121,58 @@ export const pathScenarios: readonly AdapterScenario[] = [
       }),
     ),
   ),
+  {
+    name: 'Request target: random spellings of /v2/odd: refused, or its scoped rate limit applied (property)',
+    async run(send) {
+      const [route] = SCOPED_ROUTES;
+      if (route === undefined) throw new Error('no scoped route');
+      const prefix = fc.constantFrom(
+        '/',
+        '//x@y',
+        'http://h',
+        'https://h:8443',
+        'http://h:99999',
+        'HTTP://h',
+        'http://u@h',
+        'http://',
+        'ftp://h',
+      );
+      // Printable ASCII only: Node's client refuses the rest, Node's server too.
+      const noise = fc.oneof(
+        fc.constant([]),
+        fc.array(fc.constantFrom(...'/.;%2e2F5c\\\\#?@:~!$&()*+,='.split('')), { maxLength: 3 }),
+      );
+      // The route's path, or with each character as is, upper-cased or percent-encoded.
+      const variant = fc
+        .array(fc.constantFrom('plain', 'upper', 'encoded'), {
+          minLength: route.path.length,
+          maxLength: route.path.length,
+        })
+        .map((ways) =>
+          [...route.path]
+            .map((c, i) =>
+              ways[i] === 'upper'
+                ? c.toUpperCase()
+                : ways[i] === 'encoded' && c !== '/'
+                  ? `%${c.charCodeAt(0).toString(16)}`
+                  : c,
+            )
+            .join(''),
+        );
+      const spelled = fc.oneof(fc.constant(route.path), variant);
+      await fc.assert(
+        fc.asyncProperty(prefix, noise, spelled, noise, async (start, before, path, after) => {
+          const res = await send({ method: 'GET', path: `${start}${before.join('')}${path}${after.join('')}` });
+          expect(res.status).toBeLessThan(500);
+          if (route.answeredByRoute(res)) route.expectPolicyApplied(res);
+          // Anything else is a 4xx: a refusal (Node's parser refuses some of these before
+          // any framework, without the profile), a 404 or a 405.
+          else expect(res.status).toBeGreaterThanOrEqual(400);
+        }),
+        { numRuns: 100 },
+      );
+    },
+  },
   {
     name: 'Request target: the asterisk-form (*) is refused with 400, for OPTIONS too',
     async run(send) {
