@@ -66,6 +66,7 @@ export {
   type ProblemExtensions,
   problemFor,
 } from './problem.js';
+export { isValidHost, profileHeaders, refusedRequestAnswer } from './refused-request.js';
 export { type RenderedAnswer, renderDecision } from './render.js';
 export { type RequestView, requestView } from './request-view.js';
 export { type RouteRule, routeTable, routingPath } from './route-table.js';

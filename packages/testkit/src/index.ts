@@ -13,6 +13,7 @@ export type { SequenceScenario, SingleRequestScenario } from './adapter/scenario
 export { type AdapterScenario, adapterScenarios } from './adapter/scenarios.js';
 export { CONFORMANCE_BODY_LIMIT } from './adapter/validation-fixture.js';
 export { type ProbeRequest, type ProbeResponse, sendProbe } from './http-client.js';
+export { parseRawResponse, type RawProbeOptions, type RawResponse, sendRaw } from './raw-client.js';
 export { runRateLimitStoreConformance, type StoreUnderTest } from './stores/ratelimit-conformance.js';
 export { type RedisCluster, type RedisProcess, startRedisCluster, startRedisServer } from './stores/redis-servers.js';
 export { describeWithService, portOpen } from './stores/services.js';
