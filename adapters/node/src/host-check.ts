@@ -39,13 +39,18 @@ export function hasValidHost(req: IncomingMessage): boolean {
  * const server = createServer({ requireHostHeader: false }, checkHost(app, { policies: [profile] }));
  * ```
  */
-export function checkHost<L extends RequestListener>(listener: L, options: HostCheckOptions = {}): L {
+export function checkHost(
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  options: HostCheckOptions = {},
+): RequestListener {
   const profile: HeaderList = options.policies === undefined ? [] : profileHeaders(options.policies);
   const answer = refusedRequestAnswer('bad_request', profile);
-  const wrapped = function bulwarkCheckHost(req: IncomingMessage, res: ServerResponse) {
-    if (hasValidHost(req)) return listener(req, res);
+  return function bulwarkCheckHost(req: IncomingMessage, res: ServerResponse): void {
+    if (hasValidHost(req)) {
+      listener(req, res);
+      return;
+    }
     res.writeHead(answer.status, answer.headers.flat());
     res.end(req.method === 'HEAD' ? undefined : answer.body);
   };
-  return wrapped as L;
 }
