@@ -11,6 +11,8 @@ export const startFastify: StartApp = async (parts, host, port) => {
     frameworkErrors: frameworkErrors({ ...problems, policies: parts.policies }),
     clientErrorHandler: clientErrorHandler({ policies: parts.profile }),
     // As listenNode does for the others: Node's own Host check answers without any header.
+    // Fastify applies none of its server options (requestTimeout, keepAliveTimeout, ...)
+    // to a server made here: set any you need on it.
     serverFactory: (handler) =>
       createServer({ requireHostHeader: false }, checkHost(handler, { policies: parts.profile })),
   });
