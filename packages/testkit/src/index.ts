@@ -9,7 +9,7 @@ export type {
 export { expectProblem, expectProfile } from './adapter/expect.js';
 export { ALLOWED_ORIGIN, conformanceApp } from './adapter/fixture.js';
 export { runAdapterConformance } from './adapter/run.js';
-export type { SequenceScenario, SingleRequestScenario } from './adapter/scenario.js';
+export type { RawScenario, SequenceScenario, SingleRequestScenario } from './adapter/scenario.js';
 export { type AdapterScenario, adapterScenarios } from './adapter/scenarios.js';
 export { CONFORMANCE_BODY_LIMIT } from './adapter/validation-fixture.js';
 export { type ProbeRequest, type ProbeResponse, sendProbe } from './http-client.js';

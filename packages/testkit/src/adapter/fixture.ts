@@ -13,9 +13,11 @@ export const SECRET_IN_ERROR = 'db-password=hunter2';
  * credentialed CORS policy, version negotiation and a deprecated v1.
  */
 export function conformanceApp(): ConformanceApp {
+  const profile = securityHeaders();
   return {
+    profile: [profile],
     policies: [
-      securityHeaders(),
+      profile,
       corsPolicy({
         origins: [ALLOWED_ORIGIN, 'https://*.preview.example.com'],
         credentials: true,
