@@ -9,6 +9,7 @@ import type {
   RouteShorthandOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
+import { installValidatedBodyParser } from './body-parsers.js';
 import { send } from './send.js';
 
 declare module 'fastify' {
@@ -22,12 +23,10 @@ declare module 'fastify' {
   }
 }
 
-const JSON_TYPES = /^application\/(?:[a-z0-9!#$&^_.-]+\+)?json\s*(?:;|$)/i;
-
 /**
- * Registers, once per app, the JSON content-type parser that gives validated routes their
- * raw bytes (so Bulwark's UTF-8, depth and prototype rules apply) and keeps Fastify's own
- * secure JSON parsing (`__proto__` and `constructor` refused) for every other route.
+ * Registers, once per app, the body parser that gives validated routes their raw bytes (so
+ * Bulwark's UTF-8, depth and prototype rules apply); routes without `validate()` never read
+ * or parse a body (see `installValidatedBodyParser`).
  *
  * @example
  * ```ts
@@ -39,12 +38,7 @@ export function validationSupport(): FastifyPluginCallback {
   return fp(
     function bulwarkValidationSupport(app, _opts, done) {
       if (!app.hasRequestDecorator('valid')) app.decorateRequest('valid', null);
-      const defaultJson = app.getDefaultJsonParser('error', 'error');
-      app.removeContentTypeParser('application/json');
-      app.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, function bulwarkJsonParser(request, body, parsed) {
-        if (request.routeOptions.config.bulwarkRawBody === true) parsed(null, body);
-        else defaultJson(request, (body as Buffer).toString('utf8'), parsed);
-      });
+      installValidatedBodyParser(app);
       done();
     },
     { fastify: '5.x', name: 'bulwark-validation-support' },

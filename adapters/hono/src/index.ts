@@ -142,5 +142,6 @@ export function notFoundHandler(): NotFoundHandler {
     return decisionResponse(notFoundDecision(), c.req.method);
   };
 }
+export { type NodeServerErrorOptions, nodeServerErrors } from './node-server.js';
 export { decisionResponse } from './shared.js';
 export { type ValidatedInput, valid, validate } from './validate.js';

@@ -1,4 +1,5 @@
 export { readNodeBody } from './body.js';
-export { handleClientError } from './client-error.js';
+export { type ClientErrorOptions, clientErrorHandler, handleClientError } from './client-error.js';
+export { checkHost, type HostCheckOptions, hasValidHost } from './host-check.js';
 export { nodeRequestView, pathOf } from './request-view.js';
 export { applyAllow, nodeHeaderSink, sendDecision } from './response.js';

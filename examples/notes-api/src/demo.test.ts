@@ -1,4 +1,13 @@
-import { describeWithService, expectProblem, expectProfile, portOpen, sendProbe } from '@bulwark/testkit';
+import type { SecurityEvent } from '@bulwark/core';
+import {
+  describeWithService,
+  expectProblem,
+  expectProfile,
+  type ProbeResponse,
+  portOpen,
+  sendProbe,
+  sendRaw,
+} from '@bulwark/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Listening } from './apps/types.js';
 import { FRAMEWORKS, readConfig } from './config.js';
@@ -232,6 +241,139 @@ describe.each(FRAMEWORKS)('notes-api demo on %s', (framework) => {
     });
     expectProblem(evil, 403, 'cors_preflight_rejected');
     expect(evil.header('access-control-allow-origin')).toBeUndefined();
+  });
+});
+
+// Requests refused before any framework runs (Node's parser, the Host check, Hono's node
+// server) and bodies on routes that do not validate: the same answers on all four.
+describe.each(FRAMEWORKS)('notes-api demo on %s: answers outside the routes', (framework) => {
+  let server: Listening;
+  beforeAll(async () => {
+    server = await startDemo({ ...readConfig({}), framework, port: 0, onError: () => {} });
+  });
+  afterAll(() => server?.close());
+  const raw = (head: string) => sendRaw(server.url, `${head}\r\n\r\n`);
+
+  it.each([
+    ['no Host (HTTP/1.1)', 'GET /health HTTP/1.1\r\nConnection: close', 400, 'bad_request'],
+    ['Host: a b', 'GET /health HTTP/1.1\r\nHost: a b\r\nConnection: close', 400, 'bad_request'],
+    ['two Host fields', 'GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close', 400, 'bad_request'],
+    ['a malformed request line', 'GET  /health HTTP/1.1 x\r\nHost: a', 400, 'bad_request'],
+    [
+      'oversized header fields',
+      `GET /health HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(20_000)}`,
+      431,
+      'headers_too_large',
+    ],
+  ] as const)('refuses %s with problem+json and the whole profile', async (_what, head, status, code) => {
+    const res = await raw(head);
+    expectProblem(res, status, code);
+    expectProfile(res);
+    expect(res.header('cache-control')).toBe('no-store');
+    expect(res.header('connection')).toBe('close');
+  });
+
+  it('serves a valid Host, and refuses HTTP/1.0 without one as Hono must', async () => {
+    const ok = await raw('GET /health HTTP/1.1\r\nHost: [::1]:3000\r\nConnection: close');
+    expect(ok.status).toBe(200);
+    expectProfile(ok);
+    const old = await raw('GET /health HTTP/1.0');
+    expectProblem(old, 400, 'bad_request');
+    expectProfile(old);
+  });
+
+  it.each([
+    ['a backslash path', 'GET /v2\\notes HTTP/1.1\r\nHost: a\r\nConnection: close'],
+    ['OPTIONS *', 'OPTIONS * HTTP/1.1\r\nHost: a\r\nConnection: close'],
+  ])('answers %s with problem+json and the whole profile', async (_what, head) => {
+    // Hono's node server refuses these (400) where the other routers find no route (404);
+    // which status is the High path item's decision. Here: never a bare answer.
+    const res = await raw(head);
+    expect([400, 404]).toContain(res.status);
+    expectProblem(res, res.status, res.status === 400 ? 'bad_request' : 'not_found');
+    expectProfile(res);
+  });
+
+  const invalidJson = { 'content-type': 'application/json' };
+  const expectAllow = (res: ProbeResponse, status: number, allow: string) => {
+    expect(res.status).toBe(status);
+    expect(res.header('allow')).toBe(allow);
+    expectProfile(res);
+  };
+
+  it('never reads a body on a route that does not validate it', async () => {
+    // An explicit Content-Length: node:http sends a DELETE or OPTIONS body unframed otherwise.
+    const send = (method: string, path: string, headers: Record<string, string>, body: string) =>
+      sendProbe(server.url, {
+        method,
+        path,
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        body,
+      });
+    const notes = 'GET, HEAD, POST, OPTIONS';
+    expectAllow(await send('DELETE', '/v2/notes', invalidJson, '{"title":'), 405, notes);
+    expectAllow(await send('DELETE', '/v2/notes', { 'content-type': 'application/xml' }, '<x/>'), 405, notes);
+    expectAllow(await send('OPTIONS', '/v2/notes', invalidJson, '{"title":'), 204, notes);
+    // Over Fastify's own 1 MB parser limit: still the 405, never a 413 from a parser.
+    const big = JSON.stringify({ title: 'x'.repeat(1_200_000) });
+    expectAllow(await send('PUT', '/health', invalidJson, big), 405, 'GET, HEAD, OPTIONS');
+    // The validated route still reads and refuses it.
+    expectProblem(await send('POST', '/v2/notes', invalidJson, '{"title":'), 400, 'bad_request');
+  });
+
+  it('answers a method only WebDAV knows with 405 and Allow, like any other', async () => {
+    for (const method of ['PROPFIND', 'MKCOL', 'REPORT']) {
+      const res = await sendProbe(server.url, { method, path: '/v2/notes' });
+      expectProblem(res, 405, 'method_not_allowed');
+      expectAllow(res, 405, 'GET, HEAD, POST, OPTIONS');
+    }
+    expectProblem(await sendProbe(server.url, { method: 'PROPFIND', path: '/nope' }), 404, 'not_found');
+  });
+});
+
+// The per-IP tier runs before CORS (see policies.ts), so preflights count: neither
+// preflights nor cors.rejected events are unlimited per client.
+describe.each(FRAMEWORKS)('notes-api demo on %s: preflights and the per-IP tier', (framework) => {
+  let server: Listening;
+  const events: SecurityEvent[] = [];
+  beforeAll(async () => {
+    server = await startDemo({
+      ...readConfig({}),
+      framework,
+      port: 0,
+      onError: () => {},
+      onEvent: (event) => void events.push(event),
+    });
+  });
+  afterAll(() => server?.close());
+  const preflight = (origin: string) =>
+    sendProbe(server.url, {
+      method: 'OPTIONS',
+      path: '/v2/notes',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+  const corsRejections = () => events.filter((e) => e.type === 'cors.rejected').length;
+
+  it('counts preflights, refused or granted, against the 100 per minute and then answers 429', async () => {
+    for (let i = 0; i < 40; i++) expectProblem(await preflight('https://evil.example'), 403, 'cors_preflight_rejected');
+    expect(corsRejections()).toBe(40);
+    for (let i = 0; i < 60; i++) {
+      const ok = await preflight(UI);
+      expect(ok.status).toBe(204);
+      expect(ok.header('access-control-allow-origin')).toBe(UI);
+      expect(ok.header('ratelimit')).toMatch(/^"anon";r=\d+;t=\d+$/);
+    }
+    for (const origin of [UI, 'https://evil.example']) {
+      const refused = await preflight(origin);
+      expectProblem(refused, 429, 'rate_limited');
+      expectProfile(refused);
+      expect(Number(refused.header('retry-after'))).toBeGreaterThan(0);
+      expect(refused.header('access-control-allow-origin')).toBeUndefined();
+    }
+    // Refused before CORS: no event per further attempt.
+    expect(corsRejections()).toBe(40);
+    // The budget is the one every /v2 request shares.
+    expectProblem(await sendProbe(server.url, { method: 'GET', path: '/v2/notes' }), 429, 'rate_limited');
   });
 });
 

@@ -12,15 +12,11 @@ export function demoPolicies(options: {
   const onEvent = options.onEvent;
   return [
     securityHeaders(),
-    corsPolicy({
-      origins: options.corsOrigins,
-      credentials: true,
-      methods: ['GET', 'HEAD', 'POST'],
-      allowedHeaders: ['content-type', 'authorization', 'x-request-id'],
-      exposedHeaders: ['deprecation', 'sunset', 'link', 'ratelimit', 'ratelimit-policy', 'retry-after'],
-      maxAge: 600,
-      ...(onEvent ? { onEvent } : {}),
-    }),
+    // Before CORS, so that preflights count against the per-IP tier like any request: CORS
+    // answers a preflight itself, and a policy mounted after it would never see one. A
+    // refused request (429) therefore carries no CORS grant: to a browser page it is a
+    // failed request, the same as a refused preflight (which no grant could save: a
+    // preflight needs a 2xx). It is still problem+json with Retry-After and no-store.
     rateLimitPolicy({
       name: 'notes-api',
       limits: [
@@ -32,6 +28,15 @@ export function demoPolicies(options: {
       ...(options.store ? { store: options.store } : {}),
       // With Redis, a Redis outage falls back to per-process limits instead of failing open.
       failure: { mode: 'fallback', timeout: '250ms' },
+      ...(onEvent ? { onEvent } : {}),
+    }),
+    corsPolicy({
+      origins: options.corsOrigins,
+      credentials: true,
+      methods: ['GET', 'HEAD', 'POST'],
+      allowedHeaders: ['content-type', 'authorization', 'x-request-id'],
+      exposedHeaders: ['deprecation', 'sunset', 'link', 'ratelimit', 'ratelimit-policy', 'retry-after'],
+      maxAge: 600,
       ...(onEvent ? { onEvent } : {}),
     }),
     apiVersionPolicy({ supported: ['v1', 'v2'], ...(onEvent ? { onEvent } : {}) }),

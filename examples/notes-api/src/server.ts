@@ -60,6 +60,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const server = await STARTERS[options.framework](
     {
       policies,
+      // The header profile: also on answers to requests refused before the framework.
+      profile: policies.filter((policy) => policy.name === 'security-headers'),
       clientIp: { trustProxy: options.trustProxy },
       routes: demoRoutes(noteHandlers(new NoteStore()), demoValidators(onEvent)),
       ...(onEvent ? { onEvent } : {}),

@@ -66,6 +66,7 @@ export {
   type ProblemExtensions,
   problemFor,
 } from './problem.js';
+export { isValidHost, profileHeaders, refusedRequestAnswer } from './refused-request.js';
 export { type RenderedAnswer, renderDecision } from './render.js';
 export { evaluatePolicy, requestTargetPath } from './request-target.js';
 export { type RequestView, requestView } from './request-view.js';

@@ -9,10 +9,11 @@ export type {
 export { expectProblem, expectProfile } from './adapter/expect.js';
 export { ALLOWED_ORIGIN, conformanceApp } from './adapter/fixture.js';
 export { runAdapterConformance } from './adapter/run.js';
-export type { SequenceScenario, SingleRequestScenario } from './adapter/scenario.js';
+export type { RawScenario, SequenceScenario, SingleRequestScenario } from './adapter/scenario.js';
 export { type AdapterScenario, adapterScenarios } from './adapter/scenarios.js';
 export { CONFORMANCE_BODY_LIMIT } from './adapter/validation-fixture.js';
 export { type ProbeRequest, type ProbeResponse, sendProbe } from './http-client.js';
+export { parseRawResponse, type RawProbeOptions, type RawResponse, sendRaw } from './raw-client.js';
 export { runRateLimitStoreConformance, type StoreUnderTest } from './stores/ratelimit-conformance.js';
 export { type RedisCluster, type RedisProcess, startRedisCluster, startRedisServer } from './stores/redis-servers.js';
 export { describeWithService, portOpen } from './stores/services.js';

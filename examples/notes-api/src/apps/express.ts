@@ -22,5 +22,5 @@ export const startExpress: StartApp = (parts, host, port) => {
     app.all(path.path, (req, res) => sendDecision(res, otherMethodAnswer(path, req.method), req.method));
   app.use(notFound());
   app.use(errorHandler({ onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) }));
-  return listenNode(app, host, port);
+  return listenNode(app, parts.profile, host, port);
 };

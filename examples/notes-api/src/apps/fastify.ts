@@ -1,5 +1,6 @@
+import { createServer, METHODS } from 'node:http';
 import { frameworkErrors, guard, problemHandlers, send, valid, validate, validationSupport } from '@bulwark/fastify';
-import { handleClientError } from '@bulwark/node';
+import { checkHost, clientErrorHandler } from '@bulwark/node';
 import Fastify from 'fastify';
 import { demoPaths, otherMethodAnswer } from '../routes.js';
 import type { StartApp } from './types.js';
@@ -8,8 +9,18 @@ export const startFastify: StartApp = async (parts, host, port) => {
   const problems = { onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) };
   const app = Fastify({
     frameworkErrors: frameworkErrors({ ...problems, policies: parts.policies }),
-    clientErrorHandler: handleClientError,
+    clientErrorHandler: clientErrorHandler({ policies: parts.profile }),
+    // As listenNode does for the others: Node's own Host check answers without any header.
+    // Fastify applies none of its server options (requestTimeout, keepAliveTimeout, ...)
+    // to a server made here: set any you need on it.
+    serverFactory: (handler) =>
+      createServer({ requireHostHeader: false }, checkHost(handler, { policies: parts.profile })),
   });
+  // Fastify routes only the methods it knows (404 for the rest, PROPFIND included); the
+  // other routers see every method Node parses, so the 405 catch-alls below must too.
+  for (const method of METHODS) {
+    if (method !== 'CONNECT' && !app.supportedMethods.includes(method)) app.addHttpMethod(method, { hasBody: true });
+  }
   await app.register(problemHandlers(problems));
   await app.register(validationSupport());
   for (const policy of parts.policies) await app.register(guard(policy, parts.clientIp));

@@ -3,6 +3,7 @@ import {
   decisionResponse,
   errorHandler,
   guard,
+  nodeServerErrors,
   notFoundHandler,
   valid,
   validate,
@@ -32,5 +33,12 @@ export const startHono: StartApp = (parts, host, port) => {
   }
   for (const path of demoPaths(parts.routes))
     app.all(path.path, (c) => decisionResponse(otherMethodAnswer(path, c.req.method), c.req.method));
-  return listenNode(getRequestListener(app.fetch), host, port);
+  // The node server refuses requests it cannot turn into a Request (a backslash path,
+  // `OPTIONS *`) before Hono runs: answer those with problem+json and the profile too.
+  const errors = nodeServerErrors({
+    policies: parts.profile,
+    onError: parts.onError,
+    ...(parts.onEvent ? { onEvent: parts.onEvent } : {}),
+  });
+  return listenNode(getRequestListener(app.fetch, { errorHandler: errors }), parts.profile, host, port);
 };

@@ -26,5 +26,5 @@ export const startKoa: StartApp = (parts, host, port) => {
   for (const path of demoPaths(parts.routes))
     router.all(path.path, (ctx) => send(ctx, otherMethodAnswer(path, ctx.method)));
   app.use(router.routes());
-  return listenNode(app.callback(), host, port);
+  return listenNode(app.callback(), parts.profile, host, port);
 };

@@ -1,13 +1,24 @@
 import type { RequestListener } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleClientError } from '@bulwark/node';
+import type { RequestPolicy } from '@bulwark/core';
+import { checkHost, clientErrorHandler } from '@bulwark/node';
 import type { Listening } from './types.js';
 
-/** Serves a Node request listener (Express, Koa, Hono's node adapter). */
-export function listenNode(listener: RequestListener, host: string, port: number): Promise<Listening> {
-  const server = createServer(listener);
-  server.on('clientError', handleClientError);
+/**
+ * Serves a Node request listener (Express, Koa, Hono's node adapter). Requests refused
+ * before the framework (Node's parser errors, a missing or invalid Host) are answered
+ * problem+json with the header profile: Node's own Host check is off because its 400 has
+ * no headers at all; `checkHost` does it instead.
+ */
+export function listenNode(
+  listener: RequestListener,
+  profile: readonly RequestPolicy[],
+  host: string,
+  port: number,
+): Promise<Listening> {
+  const server = createServer({ requireHostHeader: false }, checkHost(listener, { policies: profile }));
+  server.on('clientError', clientErrorHandler({ policies: profile }));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -3,6 +3,8 @@ import type { DemoRoute } from '../routes.js';
 
 export interface AppParts {
   readonly policies: readonly RequestPolicy[];
+  /** The policies whose headers go on every answer, even on requests refused before the framework. */
+  readonly profile: readonly RequestPolicy[];
   /** How every guard finds the client IP (TRUST_PROXY). */
   readonly clientIp: ClientIpOptions;
   readonly routes: readonly DemoRoute[];

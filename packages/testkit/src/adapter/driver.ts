@@ -30,6 +30,12 @@ export interface ConformanceRoute {
  */
 export interface ConformanceApp {
   readonly policies: readonly RequestPolicy[];
+  /**
+   * The policies whose headers go on every answer, also on requests refused before the
+   * framework: the driver passes them to `clientErrorHandler`, `checkHost` and, on Hono,
+   * `nodeServerErrors`.
+   */
+  readonly profile?: readonly RequestPolicy[];
   readonly routes: readonly ConformanceRoute[];
   /** Passed to the adapter's error handler (tests silence the default console logging). */
   readonly onError: (err: unknown) => void;

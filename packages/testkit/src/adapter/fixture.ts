@@ -2,6 +2,7 @@ import { corsPolicy } from '@bulwark/cors-policy';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
 import type { ConformanceApp } from './driver.js';
 import { conformanceRateLimit, rateLimitRoutes } from './ratelimit-fixture.js';
+import { unvalidatedRoutes } from './server-fixture.js';
 import { validationRoutes } from './validation-fixture.js';
 
 export const ALLOWED_ORIGIN = 'https://app.example.com';
@@ -12,9 +13,11 @@ export const SECRET_IN_ERROR = 'db-password=hunter2';
  * credentialed CORS policy, version negotiation and a deprecated v1.
  */
 export function conformanceApp(): ConformanceApp {
+  const profile = securityHeaders();
   return {
+    profile: [profile],
     policies: [
-      securityHeaders(),
+      profile,
       corsPolicy({
         origins: [ALLOWED_ORIGIN, 'https://*.preview.example.com'],
         credentials: true,
@@ -55,6 +58,7 @@ export function conformanceApp(): ConformanceApp {
       },
       ...validationRoutes,
       ...rateLimitRoutes,
+      ...unvalidatedRoutes,
     ],
     onError: () => {},
   };

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendProbe } from '../http-client.js';
+import { sendRaw } from '../raw-client.js';
 import type { AdapterDriver, ConformanceApp, RunningApp } from './driver.js';
 import { conformanceApp } from './fixture.js';
 import { type AdapterScenario, adapterScenarios } from './scenarios.js';
@@ -28,7 +29,8 @@ export function runAdapterConformance(
     });
     for (const scenario of options.scenarios ?? adapterScenarios) {
       it(scenario.name, async () => {
-        if ('run' in scenario) await scenario.run((request) => sendProbe(running.baseUrl, request));
+        if ('raw' in scenario) scenario.check(await sendRaw(running.baseUrl, scenario.raw));
+        else if ('run' in scenario) await scenario.run((request) => sendProbe(running.baseUrl, request));
         else scenario.check(await sendProbe(running.baseUrl, scenario.request));
       });
     }

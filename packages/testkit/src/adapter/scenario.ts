@@ -13,4 +13,12 @@ export interface SequenceScenario {
   run(send: (request: ProbeRequest) => Promise<ProbeResponse>): Promise<void>;
 }
 
-export type AdapterScenario = SingleRequestScenario | SequenceScenario;
+/** Bytes sent as they are over a socket: requests `node:http` will not send (no `Host`, `OPTIONS *`, ...). */
+export interface RawScenario {
+  readonly name: string;
+  readonly raw: string;
+  /** Gets a `RawResponse` (a `ProbeResponse` with the fields as sent). */
+  check(res: ProbeResponse): void;
+}
+
+export type AdapterScenario = SingleRequestScenario | SequenceScenario | RawScenario;

@@ -5,6 +5,7 @@ import { ALLOWED_ORIGIN, SECRET_IN_ERROR } from './fixture.js';
 import { pathScenarios } from './path-scenarios.js';
 import { rateLimitScenarios } from './ratelimit-scenarios.js';
 import type { AdapterScenario } from './scenario.js';
+import { serverScenarios } from './server-scenarios.js';
 import { validationScenarios } from './validation-scenarios.js';
 
 function expectNoCorsGrant(res: ProbeResponse): void {
@@ -255,6 +256,7 @@ export const adapterScenarios: readonly AdapterScenario[] = [
   ...validationScenarios,
   ...rateLimitScenarios,
   ...pathScenarios,
+  ...serverScenarios,
 ];
 
 export type { AdapterScenario };

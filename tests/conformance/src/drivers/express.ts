@@ -1,8 +1,7 @@
-import { createServer } from 'node:http';
 import { errorHandler, guard, notFound, valid, validate } from '@bulwark/express';
 import type { AdapterDriver } from '@bulwark/testkit';
 import express, { type RequestHandler } from 'express';
-import { listenOnLoopback } from './listen.js';
+import { listenOnLoopback, profiledServer } from './listen.js';
 
 export const expressDriver: AdapterDriver = {
   name: 'express',
@@ -20,6 +19,6 @@ export const expressDriver: AdapterDriver = {
     }
     app.use(notFound());
     app.use(errorHandler({ onError: spec.onError }));
-    return listenOnLoopback(createServer(app));
+    return listenOnLoopback(profiledServer(app, spec.profile));
   },
 };

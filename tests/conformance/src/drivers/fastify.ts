@@ -1,5 +1,6 @@
+import { createServer } from 'node:http';
 import { frameworkErrors, guard, problemHandlers, valid, validate, validationSupport } from '@bulwark/fastify';
-import { handleClientError } from '@bulwark/node';
+import { checkHost, clientErrorHandler } from '@bulwark/node';
 import type { AdapterDriver } from '@bulwark/testkit';
 import Fastify from 'fastify';
 
@@ -8,7 +9,9 @@ export const fastifyDriver: AdapterDriver = {
   async start(spec) {
     const app = Fastify({
       frameworkErrors: frameworkErrors({ onError: spec.onError, policies: spec.policies }),
-      clientErrorHandler: handleClientError,
+      clientErrorHandler: clientErrorHandler({ policies: spec.profile ?? [] }),
+      serverFactory: (handler) =>
+        createServer({ requireHostHeader: false }, checkHost(handler, { policies: spec.profile ?? [] })),
     });
     await app.register(problemHandlers({ onError: spec.onError }));
     await app.register(validationSupport());

@@ -1,10 +1,17 @@
-import { createServer } from 'node:http';
-import { type BulwarkEnv, errorHandler, guard, notFoundHandler, valid, validate } from '@bulwark/hono';
+import {
+  type BulwarkEnv,
+  errorHandler,
+  guard,
+  nodeServerErrors,
+  notFoundHandler,
+  valid,
+  validate,
+} from '@bulwark/hono';
 import type { AdapterDriver } from '@bulwark/testkit';
 import { getRequestListener } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { listenOnLoopback } from './listen.js';
+import { listenOnLoopback, profiledServer } from './listen.js';
 
 export const honoDriver: AdapterDriver = {
   name: 'hono',
@@ -28,6 +35,7 @@ export const honoDriver: AdapterDriver = {
       if (validator) app.on(route.method, route.path, validate(validator), handler);
       else app.on(route.method, route.path, handler);
     }
-    return listenOnLoopback(createServer(getRequestListener(app.fetch)));
+    const errors = nodeServerErrors({ policies: spec.profile ?? [], onError: spec.onError });
+    return listenOnLoopback(profiledServer(getRequestListener(app.fetch, { errorHandler: errors }), spec.profile));
   },
 };

@@ -1,9 +1,8 @@
-import { createServer } from 'node:http';
 import { guard, problemHandlers, valid, validate } from '@bulwark/koa';
 import type { AdapterDriver } from '@bulwark/testkit';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { listenOnLoopback } from './listen.js';
+import { listenOnLoopback, profiledServer } from './listen.js';
 
 export const koaDriver: AdapterDriver = {
   name: 'koa',
@@ -29,6 +28,6 @@ export const koaDriver: AdapterDriver = {
       );
     }
     app.use(router.routes());
-    return listenOnLoopback(createServer(app.callback()));
+    return listenOnLoopback(profiledServer(app.callback(), spec.profile));
   },
 };

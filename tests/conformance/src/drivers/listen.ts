@@ -1,11 +1,21 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleClientError } from '@bulwark/node';
+import type { RequestPolicy } from '@bulwark/core';
+import { checkHost, clientErrorHandler } from '@bulwark/node';
 import type { RunningApp } from '@bulwark/testkit';
+
+/**
+ * A Node server whose refusals before the framework (Node's parser, a missing or invalid
+ * Host) carry the profile: Node's own Host check is off, `checkHost` does it.
+ */
+export function profiledServer(listener: RequestListener, profile: readonly RequestPolicy[] = []): Server {
+  const server = createServer({ requireHostHeader: false }, checkHost(listener, { policies: profile }));
+  server.on('clientError', clientErrorHandler({ policies: profile }));
+  return server;
+}
 
 /** Serves a Node server on an ephemeral loopback port. */
 export function listenOnLoopback(server: Server): Promise<RunningApp> {
-  server.on('clientError', handleClientError);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {

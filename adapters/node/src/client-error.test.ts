@@ -1,0 +1,49 @@
+import { PassThrough } from 'node:stream';
+import { allow, ConfigError, type RequestPolicy } from '@bulwark/core';
+import { parseRawResponse } from '@bulwark/testkit';
+import { describe, expect, it } from 'vitest';
+import { clientErrorHandler, handleClientError } from './client-error.js';
+
+function answerOf(handler: typeof handleClientError, code: string): ReturnType<typeof parseRawResponse> {
+  const socket = new PassThrough();
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  handler(Object.assign(new Error('parse'), { code }), socket);
+  return parseRawResponse(Buffer.concat(chunks));
+}
+
+const profile: RequestPolicy = {
+  name: 'profile',
+  evaluate: () =>
+    allow([
+      ['content-security-policy', "default-src 'none'"],
+      ['x-content-type-options', 'nosniff'],
+    ]),
+};
+
+describe('clientErrorHandler', () => {
+  it('answers parser errors with problem+json and the precomputed profile', () => {
+    const handler = clientErrorHandler({ policies: [profile] });
+    const tooLarge = answerOf(handler, 'HPE_HEADER_OVERFLOW');
+    expect(tooLarge.status).toBe(431);
+    expect(tooLarge.header('content-security-policy')).toBe("default-src 'none'");
+    expect(tooLarge.header('cache-control')).toBe('no-store');
+    expect(tooLarge.json()).toMatchObject({ code: 'headers_too_large' });
+    const bad = answerOf(handler, 'HPE_INVALID_METHOD');
+    expect(bad.status).toBe(400);
+    expect(bad.header('connection')).toBe('close');
+  });
+
+  it('keeps handleClientError as it was: no-store and nosniff only', () => {
+    const res = answerOf(handleClientError, 'HPE_INVALID_CONSTANT');
+    expect(res.status).toBe(400);
+    expect(res.fields.map(([name]) => name).sort()).toEqual(
+      ['cache-control', 'connection', 'content-length', 'content-type', 'x-content-type-options'].sort(),
+    );
+  });
+
+  it('refuses a policy behind a store at construction', () => {
+    const limiter: RequestPolicy = { name: 'ratelimit', evaluate: async () => allow() };
+    expect(() => clientErrorHandler({ policies: [profile, limiter] })).toThrow(ConfigError);
+  });
+});
