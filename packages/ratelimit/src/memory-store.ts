@@ -1,6 +1,7 @@
 import { type Clock, ConfigError, canonicalIpv4Value } from '@bulwark/core';
 import { type Algorithm, refundState, stepInto, stepRecord } from './algorithms.js';
 import { decide, type KeyRecord, type KeyWrite } from './evaluate.js';
+import { EvictionOrder } from './eviction-order.js';
 import type { ConsumeResult, LimitCheck, LimitOutcome, RateLimitStore, StoreKey } from './port.js';
 import { ScopeKeys } from './scope-keys.js';
 import { Slab } from './slab.js';
@@ -51,12 +52,12 @@ const ipv4Of = (check: StoreKey): number => check.ipv4 ?? canonicalIpv4Value(che
  * request. A canonical IPv4 key is indexed by its number (`LimitCheck.ipv4`) in a flat
  * table, any other key by string in a `Map`. Memory is bounded by `maxKeys` across all
  * scopes (state lives in one typed array). At the cap the store evicts a key that is *not
- * currently limited*, of any scope, found by a clock hand: a cursor over the state slots
- * that resumes where the last eviction stopped, so each key is passed over at most once a
- * round. A key that is blocked or has no room left is never evicted (that would silently
- * reset an active limit); only when every key is limited does `consume` throw
- * `StoreFullError` (the policy's failure mode decides), and until the first of those
- * limits ends (or a key is removed) later refusals cost no scan.
+ * currently limited*, of any scope, found by a clock hand that resumes where the last
+ * eviction stopped; a key the hand finds limited is parked until its limit can end, so the
+ * hand never passes over the same limited key twice for one limit (see `EvictionOrder`).
+ * A key that is blocked or has no room left is never evicted (that would silently reset an
+ * active limit); only when every key is limited does `consume` throw `StoreFullError` (the
+ * policy's failure mode decides), at no scan.
  *
  * @example
  * ```ts
@@ -80,15 +81,19 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
   const slab = new Slab(Math.min(maxKeys, 1024));
   // Keys across all scopes: the bound.
   let size = 0;
-  // Keys removed so far (expired, reset, evicted): a change that can make room.
-  let removals = 0;
-  // The eviction hand: the next slot to examine.
-  let hand = 0;
-  // After a refusal: no key can become evictable before `refusedUntil`, unless a key is
-  // removed (`removals` moves on). Every time that decides evictability (expiry, block,
-  // no room) only ever moves later, so the bound stays true until then.
-  let refusedUntil = 0;
-  let removalsAtRefusal = -1;
+  /**
+   * The time from which a key may be evicted: once expired, or once neither blocked nor
+   * out of room (evicting it then resets nothing a client is waiting out).
+   */
+  const freeAt = (slot: number): number => {
+    const base = slot * Slab.FIELDS;
+    const data = slab.data;
+    return Math.min(
+      data[base + EXPIRES] as number,
+      Math.max(data[base + BLOCKED] as number, data[base + FULL] as number),
+    );
+  };
+  const order = new EvictionOrder(freeAt);
   // Slots a check with several limits has looked up and is about to write: never evicted
   // to make room for the same check's other keys.
   const pinned: number[] = [];
@@ -110,9 +115,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     const data = slab.data;
     if ((data[base + VALUE] as number) < 0) stringKeys[slot] = undefined;
     data[base + OWNER] = -1;
+    order.remove(slot);
     slab.release(slot);
     size--;
-    removals++;
     if (scope.size === 0 && scopes.get(scope.name) === scope) {
       scopes.delete(scope.name);
       scopesById[scope.id] = undefined;
@@ -146,42 +151,23 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
   };
   /**
    * Evicts one key that is not limited right now, or throws `StoreFullError` when every
-   * key is. The hand walks the slots from where it last stopped: at the cap every slot
-   * holds a key (a slot is freed only when a key goes, and reused first), so one round of
-   * the hand examines every key once. A key passed over is limited; the hand comes back to
-   * it only after a round.
+   * key is. Each step of the hand evicts a key or parks a limited one; a key pinned by the
+   * check in progress is passed over (no reason to refuse: it is simply not a candidate).
    */
   const makeRoom = (now: number) => {
-    if (removals === removalsAtRefusal && now < refusedUntil) throw new StoreFullError();
-    const data = slab.data;
-    const slots = slab.used;
-    if (hand >= slots) hand = 0;
-    // The soonest time a key passed over becomes evictable.
-    let soonest = Number.POSITIVE_INFINITY;
-    for (let examined = 0; examined < slots; examined++) {
-      const slot = hand;
-      hand = slot + 1 === slots ? 0 : slot + 1;
-      const base = slot * Slab.FIELDS;
-      const owner = data[base + OWNER] as number;
-      if (owner < 0) continue;
-      // Evictable once expired, or once neither blocked nor out of room: evicting it then
-      // resets nothing a client is waiting out.
-      const blocked = data[base + BLOCKED] as number;
-      const full = data[base + FULL] as number;
-      const expires = data[base + EXPIRES] as number;
-      const free = Math.min(expires, Math.max(blocked, full));
-      if (free <= now && (pinned.length === 0 || !pinned.includes(slot))) {
-        const value = data[base + VALUE] as number;
-        (scopesById[owner] as ScopeKeys).delete(value < 0 ? (stringKeys[slot] as string) : '', value, slot);
+    order.unpark(now);
+    let passed = 0;
+    while (order.candidates > passed) {
+      const slot = order.advance();
+      const free = freeAt(slot);
+      if (free > now) order.park(slot, free);
+      else if (pinned.length > 0 && pinned.includes(slot)) passed++;
+      else {
+        const value = slab.data[slot * Slab.FIELDS + VALUE] as number;
+        const owner = scopesById[slab.data[slot * Slab.FIELDS + OWNER] as number] as ScopeKeys;
+        owner.delete(value < 0 ? (stringKeys[slot] as string) : '', value, slot);
         return;
       }
-      if (free < soonest) soonest = free;
-    }
-    // Every key is limited (or pinned by the check in progress, which is no reason to
-    // wait): nothing can be evicted before the first of those limits ends.
-    if (soonest > now) {
-      refusedUntil = soonest;
-      removalsAtRefusal = removals;
     }
     throw new StoreFullError();
   };
@@ -207,6 +193,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     data[base + VALUE] = value;
     if (value < 0) stringKeys[slot] = key;
     scope.add(key, value, slot);
+    order.add(slot);
     size++;
     return slot;
   };

@@ -18,11 +18,6 @@ export class Slab {
     return this.#data;
   }
 
-  /** Slots handed out so far: every slot below this is in use or on the free list. */
-  get used(): number {
-    return this.#next;
-  }
-
   allocate(): number {
     const reused = this.#free.pop();
     if (reused !== undefined) return reused;
