@@ -87,12 +87,17 @@ describe('memoryStore eviction at the cap', () => {
         fc.array(
           fc.record({
             scope: fc.constantFrom('p:a', 'p:b'),
-            key: fc.integer({ min: 0, max: 9 }),
+            // Few keys and mostly short steps, so keys do get limited and the store does fill
+            // with them; now and then a step past a window's end.
+            key: fc.integer({ min: 0, max: 5 }),
             ip: fc.boolean(),
             numbered: fc.boolean(),
-            dt: fc.integer({ min: 0, max: 8_000 }),
+            dt: fc.oneof(
+              { arbitrary: fc.integer({ min: 0, max: 2_000 }), weight: 5 },
+              { arbitrary: fc.integer({ min: 0, max: 70_000 }), weight: 1 },
+            ),
           }),
-          { maxLength: 80 },
+          { maxLength: 120 },
         ),
         (spare, headLimited, ops) => {
           const clock = manualClock(Date.UTC(2030, 0, 1));
@@ -100,9 +105,9 @@ describe('memoryStore eviction at the cap', () => {
           const store = memoryStore({ clock, maxKeys });
           const limitedUntil = new Map<string, number>();
           const limitedNow = () => [...limitedUntil.values()].filter((until) => until > clock.now()).length;
-          const consume = (scope: string, key: string, numbered: boolean): void => {
+          const consume = (scope: string, key: string, limit: number, numbered: boolean): void => {
             const id = `${scope} ${key}`;
-            const plain = check(key, 2, scope);
+            const plain = check(key, limit, scope);
             const ipv4 = canonicalIpv4Value(key);
             const full = limitedNow() >= maxKeys;
             const known = (limitedUntil.get(id) ?? 0) > clock.now();
@@ -124,12 +129,13 @@ describe('memoryStore eviction at the cap', () => {
           };
           // Limit 2: two requests use a key up.
           for (let i = 0; i < headLimited; i++) {
-            consume('p:a', `head-${i}`, false);
-            consume('p:a', `head-${i}`, false);
+            consume('p:a', `head-${i}`, 2, false);
+            consume('p:a', `head-${i}`, 2, false);
           }
           for (const op of ops) {
             clock.advance(op.dt);
-            consume(op.scope, op.ip ? `192.0.2.${op.key}` : `u${op.key}`, op.numbered);
+            // Even keys are limited by their first request (limit 1), odd ones by their third.
+            consume(op.scope, op.ip ? `192.0.2.${op.key}` : `u${op.key}`, op.key % 2 === 0 ? 1 : 3, op.numbered);
           }
         },
       ),
