@@ -1,6 +1,7 @@
 import { type Clock, ConfigError, canonicalIpv4Value } from '@bulwark/core';
 import { type Algorithm, refundState, stepInto, stepRecord } from './algorithms.js';
 import { decide, type KeyRecord, type KeyWrite } from './evaluate.js';
+import { EvictionOrder } from './eviction-order.js';
 import type { ConsumeResult, LimitCheck, LimitOutcome, RateLimitStore, StoreKey } from './port.js';
 import { ScopeKeys } from './scope-keys.js';
 import { Slab } from './slab.js';
@@ -12,9 +13,11 @@ const C = 2;
 const BLOCKED = 3; // blocked until (ms)
 const EXPIRES = 4; // the record may be dropped after (ms)
 const FULL = 5; // no room left until (ms): eviction spares the key until then
+const OWNER = 6; // the id of the key's scope; -1 for a free slot
+const VALUE = 7; // the key's IPv4 number, or -1 for a key kept by string
 
 export interface MemoryStoreOptions {
-  /** Most keys kept, across all scopes. Default 100,000 (about 6 MB at the measured 62 bytes a key). */
+  /** Most keys kept, across all scopes. Default 100,000 (about 9 MB at the measured 92 bytes a key). */
   readonly maxKeys?: number;
   readonly clock?: Clock;
 }
@@ -37,7 +40,6 @@ export interface MemoryRateLimitStore extends RateLimitStore {
 }
 
 const SWEEP_BATCH = 32;
-const EVICTION_SCAN = 256;
 
 /** The number a key is indexed by: its IPv4 address, or -1 for a key kept by string. */
 const ipv4Of = (check: StoreKey): number => check.ipv4 ?? canonicalIpv4Value(check.key);
@@ -49,12 +51,13 @@ const ipv4Of = (check: StoreKey): number => check.ipv4 ?? canonicalIpv4Value(che
  * up as it is: no `<policy>:<limit>:<ip>` string is built, flattened and hashed per
  * request. A canonical IPv4 key is indexed by its number (`LimitCheck.ipv4`) in a flat
  * table, any other key by string in a `Map`. Memory is bounded by `maxKeys` across all
- * scopes (state lives in one typed array); at the cap a key of the scope that needs room,
- * then of the others, that is *not currently limited* is evicted: string keys oldest
- * first, then IPv4 keys in table order from where the last sweep stopped. A key that is
- * blocked or has no room left is never evicted (that would silently reset an active
- * limit): if every candidate is limited, `consume` throws `StoreFullError` and the
- * policy's failure mode decides.
+ * scopes (state lives in one typed array). At the cap the store evicts a key that is *not
+ * currently limited*, of any scope, found by a clock hand that resumes where the last
+ * eviction stopped; a key the hand finds limited is parked until its limit can end, so the
+ * hand never passes over the same limited key twice for one limit (see `EvictionOrder`).
+ * A key that is blocked or has no room left is never evicted (that would silently reset an
+ * active limit); only when every key is limited does `consume` throw `StoreFullError` (the
+ * policy's failure mode decides), at no scan.
  *
  * @example
  * ```ts
@@ -70,9 +73,30 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
   // object: that is about 20 ns of a ~130 ns check.
   const timeNow = (): number => (clock === undefined ? Date.now() : clock.now());
   const scopes = new Map<string, ScopeKeys>();
+  // A key's slot records its scope by id (a number in the slab, not a reference per key),
+  // and a string key its string, so the eviction hand can remove a key from its slot.
+  const scopesById: Array<ScopeKeys | undefined> = [];
+  const freeScopeIds: number[] = [];
+  const stringKeys: Array<string | undefined> = [];
   const slab = new Slab(Math.min(maxKeys, 1024));
   // Keys across all scopes: the bound.
   let size = 0;
+  /**
+   * The time from which a key may be evicted: once expired, or once neither blocked nor
+   * out of room (evicting it then resets nothing a client is waiting out).
+   */
+  const freeAt = (slot: number): number => {
+    const base = slot * Slab.FIELDS;
+    const data = slab.data;
+    return Math.min(
+      data[base + EXPIRES] as number,
+      Math.max(data[base + BLOCKED] as number, data[base + FULL] as number),
+    );
+  };
+  const order = new EvictionOrder(freeAt);
+  // Slots a check with several limits has looked up and is about to write: never evicted
+  // to make room for the same check's other keys.
+  const pinned: number[] = [];
   // The scope of the last lookup: a policy passes the same scope string on every request,
   // so this is a pointer compare instead of a second hash-map probe per check.
   let lastName: string | undefined;
@@ -87,23 +111,21 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
 
   /** Frees a removed key's slot; an empty scope goes too, so memory stays bounded whatever scopes a caller invents. */
   const released = (scope: ScopeKeys, slot: number) => {
+    const base = slot * Slab.FIELDS;
+    const data = slab.data;
+    if ((data[base + VALUE] as number) < 0) stringKeys[slot] = undefined;
+    data[base + OWNER] = -1;
+    order.remove(slot);
     slab.release(slot);
     size--;
     if (scope.size === 0 && scopes.get(scope.name) === scope) {
       scopes.delete(scope.name);
+      scopesById[scope.id] = undefined;
+      freeScopeIds.push(scope.id);
       lastName = undefined;
     }
   };
   const expired = (slot: number, now: number) => (slab.data[slot * Slab.FIELDS + EXPIRES] as number) <= now;
-  /** Neither blocked nor out of room: evicting it resets nothing a client is waiting out. */
-  const evictable = (slot: number, now: number) => {
-    const base = slot * Slab.FIELDS;
-    const data = slab.data;
-    return (
-      (data[base + EXPIRES] as number) <= now ||
-      ((data[base + BLOCKED] as number) <= now && (data[base + FULL] as number) <= now)
-    );
-  };
   /** The live slot of a key, or -1 (an expired record is dropped on the way). */
   const find = (scope: ScopeKeys | undefined, key: string, value: number, now: number): number => {
     if (scope === undefined) return -1;
@@ -118,34 +140,46 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
   const scopeFor = (name: string): ScopeKeys => {
     let scope = scopes.get(name);
     if (scope === undefined) {
-      const created: ScopeKeys = new ScopeKeys(name, (slot) => released(created, slot));
+      const id = freeScopeIds.pop() ?? scopesById.length;
+      const created: ScopeKeys = new ScopeKeys(name, id, (slot) => released(created, slot));
       scope = created;
       scopes.set(name, scope);
+      scopesById[id] = scope;
       lastName = undefined;
     }
     return scope;
   };
-  /** Evicts one key that is not limited right now: of `first`, then of the other scopes. */
-  const makeRoom = (first: ScopeKeys, now: number) => {
-    first.sweep(SWEEP_BATCH, (slot) => expired(slot, now));
-    if (size < maxKeys) return;
-    let budget = EVICTION_SCAN;
-    const order = [first];
-    for (const scope of scopes.values()) if (scope !== first) order.push(scope);
-    for (const scope of order) {
-      const examined = scope.evictOne(budget, (slot) => evictable(slot, now));
-      if (examined < 0) return;
-      budget -= examined;
-      if (budget <= 0) break;
+  /**
+   * Evicts one key that is not limited right now, or throws `StoreFullError` when every
+   * key is. Each step of the hand evicts a key or parks a limited one; a key pinned by the
+   * check in progress is passed over (no reason to refuse: it is simply not a candidate).
+   */
+  const makeRoom = (now: number) => {
+    order.unpark(now);
+    let passed = 0;
+    while (order.candidates > passed) {
+      const slot = order.advance();
+      const free = freeAt(slot);
+      if (free > now) order.park(slot, free);
+      else if (pinned.length > 0 && pinned.includes(slot)) passed++;
+      else {
+        const value = slab.data[slot * Slab.FIELDS + VALUE] as number;
+        const owner = scopesById[slab.data[slot * Slab.FIELDS + OWNER] as number] as ScopeKeys;
+        owner.delete(value < 0 ? (stringKeys[slot] as string) : '', value, slot);
+        return;
+      }
     }
     throw new StoreFullError();
   };
   const create = (name: string, key: string, value: number, now: number): number => {
+    const atCap = size >= maxKeys;
+    if (atCap) makeRoom(now);
     let scope = scopeNamed(name) ?? scopeFor(name);
-    if (size >= maxKeys) makeRoom(scope, now);
-    else if (scope.sweepDue()) scope.sweep(SWEEP_BATCH, (slot) => expired(slot, now));
-    // Making room or sweeping may have dropped this scope's last key, and so the scope.
-    if (scope.size === 0) scope = scopeFor(name);
+    if (!atCap && scope.sweepDue()) {
+      scope.sweep(SWEEP_BATCH, (slot) => expired(slot, now));
+      // The sweep may have dropped this scope's last key, and so the scope.
+      if (scope.size === 0) scope = scopeFor(name);
+    }
     const slot = slab.allocate();
     const base = slot * Slab.FIELDS;
     const data = slab.data;
@@ -155,9 +189,29 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     data[base + BLOCKED] = 0;
     data[base + EXPIRES] = 0;
     data[base + FULL] = 0;
+    data[base + OWNER] = scope.id;
+    data[base + VALUE] = value;
+    if (value < 0) stringKeys[slot] = key;
     scope.add(key, value, slot);
+    order.add(slot);
     size++;
     return slot;
+  };
+  /**
+   * Makes room, before a check with several limits writes anything, for every key it has
+   * to create, evicting none of the keys it has already found: creating one limit's key
+   * must not evict another's (the freed slot would go to the new key, and both limits would
+   * write into it). If there is not room for all, the check is refused before any limit
+   * counts it.
+   */
+  const makeRoomFor = (keys: number, found: readonly number[], now: number) => {
+    if (size + keys <= maxKeys) return;
+    for (const slot of found) if (slot >= 0) pinned.push(slot);
+    try {
+      while (size + keys > maxKeys) makeRoom(now);
+    } finally {
+      pinned.length = 0;
+    }
   };
   const recordOf = (slot: number): KeyRecord => {
     if (slot < 0) return { state: undefined, blockedUntil: 0 };
@@ -286,6 +340,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
     }
     const { result, writes } = decide(algorithm, checks, records, cost, now, commit);
     if (!commit) return result;
+    let created = 0;
+    for (let i = 0; i < n; i++) if (writes[i] !== undefined && (found[i] as number) < 0) created++;
+    if (created > 0) makeRoomFor(created, found, now);
     for (let i = 0; i < n; i++) {
       const write = writes[i];
       let slot = found[i] as number;

@@ -5,19 +5,21 @@ import { IpIndex } from './ip-index.js';
  * by number in an {@link IpIndex}, other keys by string in a `Map` (insertion order), and
  * where the sweep of each stands. A key's `value` is its IPv4 number, or -1 for a key kept
  * by string. Removals report the freed slot through `released`, so the store can reclaim
- * its state and count.
+ * its state and count. Eviction is the store's (it walks slots, across scopes); `id` is
+ * what a slot records to name its scope.
  */
 export class ScopeKeys {
   readonly #strings = new Map<string, number>();
   #sweeper: Iterator<[string, number]> = this.#strings.entries();
   readonly #ips = new IpIndex();
-  /** The next position of the IPv4 table to sweep or to consider for eviction. */
+  /** The next position of the IPv4 table to sweep. */
   #ipCursor = 0;
   #created = 0;
   readonly #released: (slot: number) => void;
 
   constructor(
     readonly name: string,
+    readonly id: number,
     released: (slot: number) => void,
   ) {
     this.#released = released;
@@ -70,42 +72,15 @@ export class ScopeKeys {
       const [key, slot] = next.value;
       if (expired(slot)) this.delete(key, -1, slot);
     }
-    if (this.#ips.size > 0) this.#walkIps(batch * 2, expired, () => false);
-  }
-
-  /**
-   * Removes the first key `evictable` accepts, examining at most `budget` keys: string keys
-   * oldest first, then IPv4 keys from the cursor (they have no insertion order). Answers -1
-   * when it removed one, else the number of keys it examined.
-   */
-  evictOne(budget: number, evictable: (slot: number) => boolean): number {
-    let examined = 0;
-    for (const [key, slot] of this.#strings) {
-      if (examined++ >= budget) return examined;
-      if (evictable(slot)) {
-        this.delete(key, -1, slot);
-        return -1;
-      }
-    }
-    let evicted = false;
-    // Positions, not keys, bound the walk: the table is at most half full.
-    this.#walkIps(
-      (budget - examined) * 4,
-      (slot) => {
-        evicted = evictable(slot);
-        return evicted;
-      },
-      () => evicted || ++examined >= budget,
-    );
-    return evicted ? -1 : examined;
+    if (this.#ips.size > 0) this.#walkIps(batch * 2, expired);
   }
 
   /**
    * Walks up to `positions` positions of the IPv4 table from the cursor, removing the keys
-   * `remove` picks, until `stop` (asked after each key) says so; then compacts the table.
-   * Positions do not move during the walk: removal leaves a tombstone.
+   * `remove` picks; then compacts the table. Positions do not move during the walk:
+   * removal leaves a tombstone.
    */
-  #walkIps(positions: number, remove: (slot: number) => boolean, stop: () => boolean): void {
+  #walkIps(positions: number, remove: (slot: number) => boolean): void {
     const ips = this.#ips;
     const steps = Math.min(positions, ips.capacity);
     for (let i = 0; i < steps; i++) {
@@ -117,7 +92,6 @@ export class ScopeKeys {
         ips.removeAt(position);
         this.#released(slot);
       }
-      if (stop()) break;
     }
     ips.compact();
   }
