@@ -2,6 +2,7 @@ import { corsPolicy } from '@bulwark/cors-policy';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
 import type { ConformanceApp } from './driver.js';
 import { conformanceRateLimit, rateLimitRoutes } from './ratelimit-fixture.js';
+import { statusRoutes } from './status-fixture.js';
 import { validationRoutes } from './validation-fixture.js';
 
 export const ALLOWED_ORIGIN = 'https://app.example.com';
@@ -55,6 +56,7 @@ export function conformanceApp(): ConformanceApp {
       },
       ...validationRoutes,
       ...rateLimitRoutes,
+      ...statusRoutes,
     ],
     onError: () => {},
   };

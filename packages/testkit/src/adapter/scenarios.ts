@@ -4,6 +4,7 @@ import { expectProblem, expectProfile, varyTokens } from './expect.js';
 import { ALLOWED_ORIGIN, SECRET_IN_ERROR } from './fixture.js';
 import { rateLimitScenarios } from './ratelimit-scenarios.js';
 import type { AdapterScenario } from './scenario.js';
+import { statusScenarios } from './status-scenarios.js';
 import { validationScenarios } from './validation-scenarios.js';
 
 function expectNoCorsGrant(res: ProbeResponse): void {
@@ -253,6 +254,7 @@ export const adapterScenarios: readonly AdapterScenario[] = [
   ...foundationScenarios,
   ...validationScenarios,
   ...rateLimitScenarios,
+  ...statusScenarios,
 ];
 
 export type { AdapterScenario };
