@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { ProbeResponse } from '../http-client.js';
 import { expectProblem, expectProfile, varyTokens } from './expect.js';
 import { ALLOWED_ORIGIN, SECRET_IN_ERROR } from './fixture.js';
+import { jsonScenarios } from './json-scenarios.js';
 import { rateLimitScenarios } from './ratelimit-scenarios.js';
 import type { AdapterScenario } from './scenario.js';
 import { statusScenarios } from './status-scenarios.js';
@@ -255,6 +256,7 @@ export const adapterScenarios: readonly AdapterScenario[] = [
   ...validationScenarios,
   ...rateLimitScenarios,
   ...statusScenarios,
+  ...jsonScenarios,
 ];
 
 export type { AdapterScenario };
