@@ -16,18 +16,41 @@ const DETAIL_BY_CODE: Partial<Record<HttpErrorCode, string>> = {
   internal_error: 'An unexpected error occurred. It has been logged.',
 };
 
+/**
+ * The code a thrown 4xx status is answered with: every status of the IANA registry has
+ * one, so a framework's 408 or a handler's `ctx.throw(409)` keeps its meaning. Two are
+ * left out on purpose and answered as 400: 407, a proxy's challenge that an origin server
+ * must not send (browsers would ask for proxy credentials), and 418, unused since RFC 9110.
+ * An unregistered 4xx (nginx's 499, 420, ...) is 400 too: no client could interpret it.
+ */
 const CODE_BY_STATUS: Readonly<Record<number, HttpErrorCode>> = {
   400: 'bad_request',
   401: 'unauthorized',
+  402: 'payment_required',
   403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
   406: 'not_acceptable',
+  408: 'request_timeout',
+  409: 'conflict',
+  410: 'gone',
+  411: 'length_required',
+  412: 'precondition_failed',
   413: 'payload_too_large',
-  431: 'headers_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
+  416: 'range_not_satisfiable',
+  417: 'expectation_failed',
+  421: 'misdirected_request',
   422: 'validation_failed',
+  423: 'locked',
+  424: 'failed_dependency',
+  425: 'too_early',
+  426: 'upgrade_required',
+  428: 'precondition_required',
   429: 'rate_limited',
+  431: 'headers_too_large',
+  451: 'unavailable_for_legal_reasons',
   503: 'store_unavailable',
 };
 
@@ -40,8 +63,10 @@ function statusOf(err: unknown): number | undefined {
 
 /**
  * Maps anything thrown by a handler or a framework to a problem decision. Client errors
- * that frameworks raise (a 400 from a JSON parser, a 413, a 415) keep their status; all
- * else is a 500 whose body says nothing about the cause. 5xx errors emit `server.error`.
+ * that frameworks and handlers raise (a 400 from a JSON parser, a 413, `ctx.throw(409)`)
+ * keep their status when it is a registered 4xx (see `CODE_BY_STATUS`; 407, 418 and
+ * unregistered ones are 400); all else is a 500 whose body says nothing about the cause.
+ * The error's own message is never sent. 5xx errors emit `server.error`.
  *
  * @example
  * ```ts

@@ -19,7 +19,25 @@ export type HttpErrorCode =
   | 'cors_preflight_rejected'
   | 'cors_origin_rejected'
   | 'internal_error'
-  | 'store_unavailable';
+  | 'store_unavailable'
+  // The other registered 4xx statuses, so that one thrown by a framework or a handler
+  // (`ctx.throw(409)`, `createError(412)`) keeps its meaning instead of becoming a 400.
+  | 'payment_required'
+  | 'request_timeout'
+  | 'conflict'
+  | 'gone'
+  | 'length_required'
+  | 'precondition_failed'
+  | 'uri_too_long'
+  | 'range_not_satisfiable'
+  | 'expectation_failed'
+  | 'misdirected_request'
+  | 'locked'
+  | 'failed_dependency'
+  | 'too_early'
+  | 'upgrade_required'
+  | 'precondition_required'
+  | 'unavailable_for_legal_reasons';
 
 /** Codes of errors thrown to the developer (never sent over HTTP). */
 export type InternalErrorCode = 'config_invalid';
@@ -45,6 +63,22 @@ export const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = Object.fr
   cors_origin_rejected: 403,
   internal_error: 500,
   store_unavailable: 503,
+  payment_required: 402,
+  request_timeout: 408,
+  conflict: 409,
+  gone: 410,
+  length_required: 411,
+  precondition_failed: 412,
+  uri_too_long: 414,
+  range_not_satisfiable: 416,
+  expectation_failed: 417,
+  misdirected_request: 421,
+  locked: 423,
+  failed_dependency: 424,
+  too_early: 425,
+  upgrade_required: 426,
+  precondition_required: 428,
+  unavailable_for_legal_reasons: 451,
 });
 
 /** Human titles: short, fixed per code (RFC 9457 says the title should not vary per occurrence). */
@@ -66,6 +100,22 @@ export const TITLE_BY_CODE: Readonly<Record<HttpErrorCode, string>> = Object.fre
   cors_origin_rejected: 'CORS Origin Rejected',
   internal_error: 'Internal Server Error',
   store_unavailable: 'Service Unavailable',
+  payment_required: 'Payment Required',
+  request_timeout: 'Request Timeout',
+  conflict: 'Conflict',
+  gone: 'Gone',
+  length_required: 'Length Required',
+  precondition_failed: 'Precondition Failed',
+  uri_too_long: 'URI Too Long',
+  range_not_satisfiable: 'Range Not Satisfiable',
+  expectation_failed: 'Expectation Failed',
+  misdirected_request: 'Misdirected Request',
+  locked: 'Locked',
+  failed_dependency: 'Failed Dependency',
+  too_early: 'Too Early',
+  upgrade_required: 'Upgrade Required',
+  precondition_required: 'Precondition Required',
+  unavailable_for_legal_reasons: 'Unavailable For Legal Reasons',
 });
 
 /** True when `code` is one of the HTTP-facing codes. */

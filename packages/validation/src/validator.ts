@@ -200,6 +200,7 @@ export function requestValidator<
   const malformed = {
     encoding: 'The request body is not valid UTF-8.',
     syntax: 'The request body is not valid JSON.',
+    surrogate: 'The request body has a string with an unpaired UTF-16 surrogate escape (\\uD800-\\uDFFF).',
     forbidden_key: 'The request body uses a forbidden key (__proto__, constructor or prototype).',
     depth: `The request body nests deeper than ${maxDepth} levels.`,
   } as const;
@@ -262,7 +263,7 @@ export function requestValidator<
 
       let body: unknown;
       if (bodySchema !== undefined) {
-        const value = decodeJson(parts.body ?? EMPTY);
+        const value = decodeJson(parts.body ?? EMPTY, maxDepth);
         if (RefusedJson.is(value)) return { ok: false, decision: hostile(view, value.reason) };
         if (fast?.check(value)) {
           const result = fast.schema.safeParse(value);

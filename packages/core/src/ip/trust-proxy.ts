@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { ipMatcher } from './cidr.js';
-import { forwardedChain, forwardedForChain } from './forwarded.js';
+import { type ChainCursor, readForwardedForHop, readForwardedHop } from './forwarded.js';
 import { formatIp, type IpAddress, normalizeIp, parseIp } from './parse.js';
 
 /**
@@ -16,6 +16,15 @@ export interface ClientIpOptions {
   /** The header the trusted proxies write. Default `x-forwarded-for`. */
   readonly header?: 'x-forwarded-for' | 'forwarded';
 }
+
+/**
+ * The most hops a resolver reads from a forwarding header. `hops` cannot exceed it; with
+ * `cidrs`, a walk still on trusted addresses after this many answers the last one read (a
+ * client can always name a trusted address as its own, so this gives it nothing new). With
+ * the per-element caps of `forwarded.ts`, at most 32 × 128 characters of
+ * `X-Forwarded-For` and 32 × 512 of `Forwarded` are read, whatever the header's size.
+ */
+export const MAX_FORWARDING_HOPS = 32;
 
 /** Resolves the client address from the peer address and the request headers. */
 export type ClientIpResolver = (
@@ -41,7 +50,7 @@ function validate(options: ClientIpOptions): {
     throw new ConfigError('trustProxy', 'expected false, { hops: number } or { cidrs: string[] }');
   }
   if ('hops' in trust) {
-    if (!Number.isSafeInteger(trust.hops) || trust.hops < 1 || trust.hops > 32) {
+    if (!Number.isSafeInteger(trust.hops) || trust.hops < 1 || trust.hops > MAX_FORWARDING_HOPS) {
       throw new ConfigError('trustProxy.hops', 'expected an integer from 1 to 32');
     }
     return { header, hops: trust.hops };
@@ -57,7 +66,9 @@ function validate(options: ClientIpOptions): {
 /**
  * Compiles trust-proxy options into a resolver. A spoofed `X-Forwarded-For` from an
  * untrusted peer changes nothing; a malformed entry stops the walk at the last address we
- * could trust (it is never skipped, which would let a client pick its address).
+ * could trust (it is never skipped, which would let a client pick its address). The header
+ * is read from the right, hop by hop, and no further than the trust rule needs (at most
+ * {@link MAX_FORWARDING_HOPS} hops), so the work per request is bounded whatever its size.
  *
  * @example
  * ```ts
@@ -67,7 +78,7 @@ function validate(options: ClientIpOptions): {
  */
 export function clientIpResolver(options: ClientIpOptions = {}): ClientIpResolver {
   const { hops, isTrusted, header } = validate(options);
-  const chainOf = header === 'forwarded' ? forwardedChain : forwardedForChain;
+  const readHop = header === 'forwarded' ? readForwardedHop : readForwardedForHop;
 
   return function resolveClientIp(peerAddress, getHeader) {
     if (peerAddress === undefined) return undefined;
@@ -79,12 +90,15 @@ export function clientIpResolver(options: ClientIpOptions = {}): ClientIpResolve
     if (value === undefined || value === '') return normalizeIp(peerAddress);
     const peer = parseIp(peerAddress);
     if (peer === undefined) return undefined;
-    const chain = chainOf(value);
+    // From the right, one element at a time, only as far as the trust rule goes: what a
+    // client wrote left of the last trusted hop is never read, so its size costs nothing
+    // and a malformed part of it cannot disturb the elements the proxies appended.
+    const cursor: ChainCursor = { end: value.length };
     let current = peer;
-    for (let i = 0; i < chain.length; i++) {
-      const trusted = hops !== undefined ? i < hops : (isTrusted as (ip: IpAddress) => boolean)(current);
+    for (let hop = 0; hop < MAX_FORWARDING_HOPS && cursor.end >= 0; hop++) {
+      const trusted = hops !== undefined ? hop < hops : (isTrusted as (ip: IpAddress) => boolean)(current);
       if (!trusted) break;
-      const next = chain[i];
+      const next = readHop(value, cursor);
       if (next === undefined) break;
       current = next;
     }

@@ -3,6 +3,7 @@ import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/h
 import type { ConformanceApp } from './driver.js';
 import { conformanceRateLimit, rateLimitRoutes } from './ratelimit-fixture.js';
 import { unvalidatedRoutes } from './server-fixture.js';
+import { statusRoutes } from './status-fixture.js';
 import { validationRoutes } from './validation-fixture.js';
 
 export const ALLOWED_ORIGIN = 'https://app.example.com';
@@ -59,6 +60,7 @@ export function conformanceApp(): ConformanceApp {
       ...validationRoutes,
       ...rateLimitRoutes,
       ...unvalidatedRoutes,
+      ...statusRoutes,
     ],
     onError: () => {},
   };

@@ -2,10 +2,12 @@ import { expect } from 'vitest';
 import type { ProbeResponse } from '../http-client.js';
 import { expectProblem, expectProfile, varyTokens } from './expect.js';
 import { ALLOWED_ORIGIN, SECRET_IN_ERROR } from './fixture.js';
+import { jsonScenarios } from './json-scenarios.js';
 import { pathScenarios } from './path-scenarios.js';
 import { rateLimitScenarios } from './ratelimit-scenarios.js';
 import type { AdapterScenario } from './scenario.js';
 import { serverScenarios } from './server-scenarios.js';
+import { statusScenarios } from './status-scenarios.js';
 import { validationScenarios } from './validation-scenarios.js';
 
 function expectNoCorsGrant(res: ProbeResponse): void {
@@ -257,6 +259,8 @@ export const adapterScenarios: readonly AdapterScenario[] = [
   ...rateLimitScenarios,
   ...pathScenarios,
   ...serverScenarios,
+  ...statusScenarios,
+  ...jsonScenarios,
 ];
 
 export type { AdapterScenario };
