@@ -124,7 +124,9 @@ export function errorHandler(options: ProblemHandlerOptions = {}): ErrorHandler 
       () => undefined,
       () => undefined,
     );
-    return decisionResponse(decisionForError(err, { ...options, view }), c.req.method);
+    // The request's signal aborts when the client goes away (@hono/node-server, Deno, Bun).
+    const connectionClosed = c.req.raw.signal?.aborted === true;
+    return decisionResponse(decisionForError(err, { ...options, view, connectionClosed }), c.req.method);
   };
 }
 

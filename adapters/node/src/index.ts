@@ -1,4 +1,5 @@
-export { readNodeBody } from './body.js';
+export { connectionClosed, readNodeBody } from './body.js';
 export { handleClientError } from './client-error.js';
 export { nodeRequestView, pathOf } from './request-view.js';
 export { applyAllow, nodeHeaderSink, sendDecision } from './response.js';
+export { nodeValidationView } from './validation-view.js';

@@ -11,6 +11,7 @@ export type HttpErrorCode =
   | 'not_acceptable'
   | 'unsupported_api_version'
   | 'api_sunset'
+  | 'request_timeout'
   | 'payload_too_large'
   | 'headers_too_large'
   | 'unsupported_media_type'
@@ -36,6 +37,7 @@ export const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = Object.fr
   not_acceptable: 406,
   unsupported_api_version: 406,
   api_sunset: 410,
+  request_timeout: 408,
   payload_too_large: 413,
   headers_too_large: 431,
   unsupported_media_type: 415,
@@ -57,6 +59,7 @@ export const TITLE_BY_CODE: Readonly<Record<HttpErrorCode, string>> = Object.fre
   not_acceptable: 'Not Acceptable',
   unsupported_api_version: 'Unsupported API Version',
   api_sunset: 'API Version Retired',
+  request_timeout: 'Request Timeout',
   payload_too_large: 'Content Too Large',
   headers_too_large: 'Request Header Fields Too Large',
   unsupported_media_type: 'Unsupported Media Type',

@@ -1,5 +1,6 @@
 import { corsPolicy } from '@bulwark/cors-policy';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
+import { bodyRoutes, recordServerError } from './body-fixture.js';
 import type { ConformanceApp } from './driver.js';
 import { conformanceRateLimit, rateLimitRoutes } from './ratelimit-fixture.js';
 import { validationRoutes } from './validation-fixture.js';
@@ -55,7 +56,8 @@ export function conformanceApp(): ConformanceApp {
       },
       ...validationRoutes,
       ...rateLimitRoutes,
+      ...bodyRoutes,
     ],
-    onError: () => {},
+    onError: recordServerError,
   };
 }

@@ -28,7 +28,7 @@ export function runAdapterConformance(
     });
     for (const scenario of options.scenarios ?? adapterScenarios) {
       it(scenario.name, async () => {
-        if ('run' in scenario) await scenario.run((request) => sendProbe(running.baseUrl, request));
+        if ('run' in scenario) await scenario.run((request) => sendProbe(running.baseUrl, request), running);
         else scenario.check(await sendProbe(running.baseUrl, scenario.request));
       });
     }

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { ProbeResponse } from '../http-client.js';
+import { bodyScenarios } from './body-scenarios.js';
 import { expectProblem, expectProfile, varyTokens } from './expect.js';
 import { ALLOWED_ORIGIN, SECRET_IN_ERROR } from './fixture.js';
 import { rateLimitScenarios } from './ratelimit-scenarios.js';
@@ -253,6 +254,7 @@ export const adapterScenarios: readonly AdapterScenario[] = [
   ...foundationScenarios,
   ...validationScenarios,
   ...rateLimitScenarios,
+  ...bodyScenarios,
 ];
 
 export type { AdapterScenario };
