@@ -52,6 +52,14 @@ export function validationSupport(): FastifyPluginCallback {
   );
 }
 
+/** The bytes already read, as the stream Fastify's content-type parser reads from. */
+function bytesStream(bytes: Uint8Array): Readable {
+  const stream = new Readable({ read() {} });
+  if (bytes.byteLength > 0) stream.push(bytes);
+  stream.push(null);
+  return stream;
+}
+
 /** A body refused while Bulwark read it (413, 408): carried to the route's error handler. */
 class BodyRefused extends Error {
   readonly decision: DenyDecision;
@@ -132,7 +140,7 @@ export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, 
         throw err;
       }
       if (bytes === undefined) throw new BodyRefused(validator.tooLarge(nodeRequestView(request.raw)));
-      return Readable.from(bytes.byteLength === 0 ? [] : [bytes]);
+      return bytesStream(bytes);
     };
   }
   if (validator.hasOutput) {
