@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readBody } from './body.js';
 import { isClientAbort } from './client-abort.js';
@@ -88,6 +89,27 @@ describe('readBody deadline', () => {
     const { source, state } = trickle('x'.repeat(20), 1);
     expect(await readBody(source, 5, { timeout: 1000 })).toBeUndefined();
     expect(state.released).toBe(true);
+  });
+});
+
+describe('readBody with a deadline (property)', () => {
+  it('gives the bytes in order, or undefined exactly when they pass the limit', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 12 }),
+        fc.integer({ min: 0, max: 400 }),
+        async (chunks, limit) => {
+          async function* source() {
+            yield* chunks;
+          }
+          const total = chunks.reduce((n, c) => n + c.byteLength, 0);
+          const got = await readBody(source(), limit, { timeout: 5_000 });
+          if (total > limit) expect(got).toBeUndefined();
+          else expect(Array.from(got ?? [])).toEqual(chunks.flatMap((c) => Array.from(c)));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 
