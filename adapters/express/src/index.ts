@@ -8,7 +8,7 @@ import {
   type ProblemHandlerOptions,
   type RequestPolicy,
 } from '@bulwark/core';
-import { applyAllow, nodeHeaderSink, nodeRequestView, sendDecision } from '@bulwark/node';
+import { applyAllow, connectionClosed, nodeHeaderSink, nodeRequestView, sendDecision } from '@bulwark/node';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 
 declare global {
@@ -123,7 +123,7 @@ export function errorHandler(options: ProblemHandlerOptions = {}): ErrorRequestH
       return;
     }
     const view = nodeRequestView(req, { url: req.originalUrl });
-    sendDecision(res, decisionForError(err, { ...options, view }), req.method);
+    sendDecision(res, decisionForError(err, { ...options, view, connectionClosed: connectionClosed(req) }), req.method);
   };
 }
 export { valid, validate } from './validate.js';

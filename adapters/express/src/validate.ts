@@ -1,5 +1,5 @@
 import { queryOf, type RequestValidator, runValidation, type ValidatedRequest } from '@bulwark/core';
-import { nodeRequestView, readNodeBody, sendDecision } from '@bulwark/node';
+import { nodeValidationView, readNodeBody, sendDecision } from '@bulwark/node';
 import type { Request, RequestHandler } from 'express';
 
 declare global {
@@ -23,8 +23,9 @@ function bodyAlreadyRead(req: Request): boolean {
 }
 
 /**
- * Validates a route with a `requestValidator(...)`: 415 before reading, 413 while reading,
- * 400/422 problems, then `next()` with the data on `req.valid`. Mount no JSON body parser
+ * Validates a route with a `requestValidator(...)`: 415 (400 for a repeated Content-Type)
+ * before reading, 413 and the 408 body deadline while reading, 400/422 problems, then
+ * `next()` with the data on `req.valid`. Mount no JSON body parser
  * on these routes: Bulwark reads the bytes itself so limits and JSON rules hold.
  *
  * @example
@@ -38,17 +39,17 @@ function bodyAlreadyRead(req: Request): boolean {
 export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, O>): RequestHandler {
   return async function bulwarkValidate(req, res, next) {
     const url = req.originalUrl;
-    const view = nodeRequestView(req, { url });
+    const view = nodeValidationView(req, { url });
     const result = await runValidation(
       validator,
       { view, rawQuery: queryOf(url), params: stringParams(req.params) },
-      (limit) => {
+      (limit, timeout) => {
         if (bodyAlreadyRead(req)) {
           throw new Error(
             '@bulwark/express validate(): a body parser already read this body; remove express.json() from validated routes',
           );
         }
-        return readNodeBody(req, limit);
+        return readNodeBody(req, limit, { timeout });
       },
     );
     if (!result.ok) {

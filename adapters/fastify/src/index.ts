@@ -9,7 +9,7 @@ import {
   type ProblemHandlerOptions,
   type RequestPolicy,
 } from '@bulwark/core';
-import { applyAllow, nodeRequestView } from '@bulwark/node';
+import { applyAllow, connectionClosed, nodeRequestView } from '@bulwark/node';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { replySink, send } from './send.js';
@@ -118,7 +118,8 @@ export function problemHandlers(options: ProblemHandlerOptions = {}): FastifyPlu
     function bulwarkProblemsPlugin(app, _opts, done) {
       app.setErrorHandler(function bulwarkErrorHandler(error, request, reply) {
         const view = nodeRequestView(request.raw);
-        return send(reply, decisionForError(error, { ...options, view }), request.method);
+        const decision = decisionForError(error, { ...options, view, connectionClosed: connectionClosed(request.raw) });
+        return send(reply, decision, request.method);
       });
       app.setNotFoundHandler(function bulwarkNotFound(request, reply) {
         return send(reply, notFoundDecision(), request.method);

@@ -1,13 +1,14 @@
-import { queryOf, type RequestValidator, runValidation, type ValidatedRequest } from '@bulwark/core';
-import { nodeRequestView } from '@bulwark/node';
-import type {
-  FastifyError,
-  FastifyInstance,
-  FastifyPluginCallback,
-  FastifyReply,
-  FastifyRequest,
-  RouteShorthandOptions,
-} from 'fastify';
+import { Readable } from 'node:stream';
+import {
+  type DenyDecision,
+  isBodyTimeout,
+  queryOf,
+  type RequestValidator,
+  runValidation,
+  type ValidatedRequest,
+} from '@bulwark/core';
+import { nodeRequestView, nodeValidationView, readNodeBody } from '@bulwark/node';
+import type { FastifyError, FastifyPluginCallback, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { installValidatedBodyParser } from './body-parsers.js';
 import { send } from './send.js';
@@ -45,11 +46,32 @@ export function validationSupport(): FastifyPluginCallback {
   );
 }
 
+/** The bytes already read, as the stream Fastify's content-type parser reads from. */
+function bytesStream(bytes: Uint8Array): Readable {
+  const stream = new Readable({ read() {} });
+  if (bytes.byteLength > 0) stream.push(bytes);
+  stream.push(null);
+  return stream;
+}
+
+/** A body refused while Bulwark read it (413, 408): carried to the route's error handler. */
+class BodyRefused extends Error {
+  readonly decision: DenyDecision;
+
+  constructor(decision: DenyDecision) {
+    super(decision.problem.detail);
+    this.name = 'BodyRefused';
+    this.decision = decision;
+  }
+}
+
 /**
  * Route options validating with a `requestValidator(...)`: the content type and length
- * are checked in `onRequest` (415/413 before any byte is read), the body limit is the
- * route's `bodyLimit` (its 413 answered by Bulwark through the route's `errorHandler`,
- * which passes every other error to the app's handler), the schemas run in
+ * are checked in `onRequest` (415/413, 400 for a repeated Content-Type, before any byte is
+ * read); the body is read in `preParsing` by the node bridge, as on Express and Koa, with
+ * the validator's limit (413) and deadline (408), then handed to Fastify's parser as
+ * bytes; those refusals are answered through the route's `errorHandler`, which passes
+ * every other error, untouched, to the app's handler. The schemas run in
  * `preValidation`, and an output schema filters 2xx payloads in `preSerialization`.
  * Spread it into the route's options.
  *
@@ -65,21 +87,18 @@ export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, 
   const options: RouteShorthandOptions = {
     bodyLimit: validator.bodyLimit,
     config: { bulwarkRawBody: validator.hasBody },
-    // Fastify enforces the route's bodyLimit while reading a body without Content-Length;
-    // answer that 413 as Bulwark does on every framework (the validation.failed event,
-    // Connection: close). Every other error goes to the app's error handler.
-    errorHandler: function bulwarkBodyTooLarge(
-      this: FastifyInstance,
-      error: FastifyError,
-      request: FastifyRequest,
-      reply: FastifyReply,
-    ) {
+    // Body refusals are answered as Bulwark does on every framework (the validation.failed
+    // event, Connection: close). Fastify calls a route's errorHandler without `this`: every
+    // other error goes on to the error handler of the instance that holds the route.
+    errorHandler: function bulwarkBodyErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+      if (error instanceof BodyRefused) return send(reply, error.decision, request.method);
+      // Fastify's own bodyLimit, should a body reach its parser some other way.
       if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
         return send(reply, validator.tooLarge(nodeRequestView(request.raw)), request.method);
-      return this.errorHandler(error, request, reply);
+      return request.server.errorHandler(error, request, reply);
     },
     onRequest: async function bulwarkCheckHead(request: FastifyRequest, reply: FastifyReply) {
-      const decision = validator.checkHead(nodeRequestView(request.raw));
+      const decision = validator.checkHead(nodeValidationView(request.raw));
       if (decision !== undefined) return send(reply, decision, request.method);
     },
     preValidation: async function bulwarkValidate(request: FastifyRequest, reply: FastifyReply) {
@@ -103,6 +122,21 @@ export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, 
       request.valid = result.data;
     },
   };
+  if (validator.hasBody) {
+    // The same reader as Express and Koa (limit and deadline), so a body that trickles or
+    // stalls is 408 here too, not held until the connection dies.
+    options.preParsing = async function bulwarkReadBody(request: FastifyRequest) {
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = await readNodeBody(request.raw, validator.bodyLimit, { timeout: validator.bodyTimeout });
+      } catch (err) {
+        if (isBodyTimeout(err)) throw new BodyRefused(validator.timedOut(nodeRequestView(request.raw)));
+        throw err;
+      }
+      if (bytes === undefined) throw new BodyRefused(validator.tooLarge(nodeRequestView(request.raw)));
+      return bytesStream(bytes);
+    };
+  }
   if (validator.hasOutput) {
     options.preSerialization = async function bulwarkFilterOutput(
       _request: FastifyRequest,

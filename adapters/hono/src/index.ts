@@ -125,8 +125,22 @@ export function errorHandler(options: ProblemHandlerOptions = {}): ErrorHandler 
       () => undefined,
       () => undefined,
     );
-    return decisionResponse(decisionForError(err, { ...options, view }), c.req.method);
+    return decisionResponse(
+      decisionForError(err, { ...options, view, connectionClosed: connectionClosed(c) }),
+      c.req.method,
+    );
   };
+}
+
+/**
+ * Whether the client is gone: the request's signal aborts when it goes away (on
+ * `@hono/node-server`, Deno, Bun); on `@hono/node-server` the socket tells it too, without
+ * waiting for the server to abort the signal.
+ */
+function connectionClosed(c: Context): boolean {
+  if (c.req.raw.signal?.aborted === true) return true;
+  const env = c.env as { incoming?: { socket?: { destroyed?: boolean } } } | undefined;
+  return env?.incoming?.socket?.destroyed === true;
 }
 
 /**

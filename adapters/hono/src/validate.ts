@@ -27,9 +27,9 @@ export function validate<B, Q, P, H, O, E extends Env = Env, Path extends string
     const result = await runValidation(
       validator,
       { view, rawQuery: queryOf(c.req.url), params: c.req.param() as Record<string, string> },
-      (
-        limit, // Web ReadableStreams are async iterable on Node 20+, Deno, Bun and Workers.
-      ) => readBody(c.req.raw.body as AsyncIterable<Uint8Array> | null, limit),
+      // Web ReadableStreams are async iterable on Node 20+, Deno, Bun and Workers. Repeated
+      // Content-Type fields need nothing here: Web Headers already join them.
+      (limit, timeout) => readBody(c.req.raw.body as AsyncIterable<Uint8Array> | null, limit, { timeout }),
     );
     if (!result.ok) return decisionResponse(result.decision, c.req.method);
     const { data } = result;

@@ -4,11 +4,12 @@ import {
   clientIpResolver,
   decisionForError,
   evaluatePolicy,
+  isClientAbort,
   notFoundDecision,
   type ProblemHandlerOptions,
   type RequestPolicy,
 } from '@bulwark/core';
-import { applyAllow, nodeHeaderSink, nodeRequestView } from '@bulwark/node';
+import { applyAllow, connectionClosed, nodeHeaderSink, nodeRequestView } from '@bulwark/node';
 import type { Middleware } from 'koa';
 import { send } from './send.js';
 
@@ -102,8 +103,14 @@ export function problemHandlers(options: ProblemHandlerOptions = {}): Middleware
     try {
       await next();
     } catch (err) {
-      if (ctx.headerSent || !ctx.writable) throw err;
-      send(ctx, decisionForError(err, { ...options, view: nodeRequestView(ctx.req, { url: ctx.originalUrl }) }));
+      const closed = connectionClosed(ctx.req);
+      if (ctx.headerSent || !ctx.writable) {
+        // An aborted upload: nobody to answer, and not worth Koa's default error log.
+        if (isClientAbort(err, closed)) return;
+        throw err;
+      }
+      const view = nodeRequestView(ctx.req, { url: ctx.originalUrl });
+      send(ctx, decisionForError(err, { ...options, view, connectionClosed: closed }));
       return;
     }
     if (ctx.status === 404 && ctx.body == null) send(ctx, notFoundDecision());

@@ -1,5 +1,5 @@
 import { queryOf, type RequestValidator, runValidation, type ValidatedRequest } from '@bulwark/core';
-import { nodeRequestView, readNodeBody } from '@bulwark/node';
+import { nodeValidationView, readNodeBody } from '@bulwark/node';
 import type { Context, Middleware } from 'koa';
 import { send } from './send.js';
 
@@ -26,11 +26,11 @@ declare module 'koa' {
 export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, O>): Middleware {
   return async function bulwarkValidate(ctx, next) {
     const url = ctx.originalUrl;
-    const view = nodeRequestView(ctx.req, { url });
+    const view = nodeValidationView(ctx.req, { url });
     const params = (ctx as { params?: Record<string, string> }).params ?? {};
-    const result = await runValidation(validator, { view, rawQuery: queryOf(url), params }, (limit) => {
+    const result = await runValidation(validator, { view, rawQuery: queryOf(url), params }, (limit, timeout) => {
       if (ctx.req.readableEnded) throw new Error('@bulwark/koa validate(): a body parser already read this body');
-      return readNodeBody(ctx.req, limit);
+      return readNodeBody(ctx.req, limit, { timeout });
     });
     if (!result.ok) {
       send(ctx, result.decision);

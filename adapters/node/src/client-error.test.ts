@@ -32,6 +32,10 @@ describe('clientErrorHandler', () => {
     const bad = answerOf(handler, 'HPE_INVALID_METHOD');
     expect(bad.status).toBe(400);
     expect(bad.header('connection')).toBe('close');
+    const slow = answerOf(handler, 'ERR_HTTP_REQUEST_TIMEOUT');
+    expect(slow.status).toBe(408);
+    expect(slow.json()).toMatchObject({ code: 'request_timeout' });
+    expect(slow.header('content-security-policy')).toBe("default-src 'none'");
   });
 
   it('keeps handleClientError as it was: no-store and nosniff only', () => {

@@ -21,9 +21,11 @@ export interface ClientErrorOptions {
 
 /** Node's parser error codes and the problem each one is answered with. */
 function codeFor(err: Error & { code?: string }): HttpErrorCode {
-  // A request not received within headersTimeout/requestTimeout (ERR_HTTP_REQUEST_TIMEOUT)
-  // is a 400 too: core has no 408 code yet.
-  return err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : 'bad_request';
+  if (err.code === 'HPE_HEADER_OVERFLOW') return 'headers_too_large';
+  // A request not received within the server's headersTimeout/requestTimeout: 408, as
+  // Node's own default answer says, and as a body past validate()'s deadline is answered.
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'request_timeout';
+  return 'bad_request';
 }
 
 function serialise(code: HttpErrorCode, answer: RenderedAnswer): string {

@@ -1,5 +1,6 @@
-export { readNodeBody } from './body.js';
+export { connectionClosed, readNodeBody } from './body.js';
 export { type ClientErrorOptions, clientErrorHandler, handleClientError } from './client-error.js';
 export { checkHost, type HostCheckOptions, hasValidHost } from './host-check.js';
 export { nodeRequestView, pathOf } from './request-view.js';
 export { applyAllow, nodeHeaderSink, sendDecision } from './response.js';
+export { nodeValidationView } from './validation-view.js';

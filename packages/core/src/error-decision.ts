@@ -1,3 +1,4 @@
+import { isClientAbort } from './client-abort.js';
 import { type Clock, systemClock } from './clock.js';
 import { type DenyDecision, deny } from './decision.js';
 import { BulwarkError, type HttpErrorCode, isHttpErrorCode } from './errors.js';
@@ -82,6 +83,11 @@ export interface ErrorDecisionOptions {
    * `console.error`. Pass your logger; pass `() => {}` to silence.
    */
   readonly onError?: ((err: unknown) => void) | undefined;
+  /**
+   * Set by adapters: the client's connection is already closed. An abort-shaped error is
+   * then the client's doing (see {@link isClientAbort}): no `onError`, no `server.error`.
+   */
+  readonly connectionClosed?: boolean | undefined;
 }
 
 /** The options every adapter's error and not-found handlers take. */
@@ -93,6 +99,8 @@ function logError(err: unknown): void {
 
 export function decisionForError(err: unknown, options: ErrorDecisionOptions = {}): DenyDecision {
   const { onEvent, view, clock = systemClock, onError = logError } = options;
+  // Nobody is left to answer, and it is not the server's fault: no log line, no alarm.
+  if (isClientAbort(err, options.connectionClosed === true)) return ABORTED;
   let code: HttpErrorCode = 'internal_error';
   if (err instanceof BulwarkError && isHttpErrorCode(err.code)) {
     code = err.code;
@@ -126,6 +134,8 @@ export function standardDeny(code: HttpErrorCode, headers?: HeaderList): DenyDec
 }
 
 const NOT_FOUND = standardDeny('not_found');
+/** Written to a closed connection, so never read; a 400 like any other request cut short. */
+const ABORTED = standardDeny('bad_request', [['connection', 'close']]);
 
 /** The answer for a request no route matched. The path is not echoed: it may hold a secret. */
 export function notFoundDecision(): DenyDecision {

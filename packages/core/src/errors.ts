@@ -11,6 +11,7 @@ export type HttpErrorCode =
   | 'not_acceptable'
   | 'unsupported_api_version'
   | 'api_sunset'
+  | 'request_timeout'
   | 'payload_too_large'
   | 'headers_too_large'
   | 'unsupported_media_type'
@@ -23,7 +24,6 @@ export type HttpErrorCode =
   // The other registered 4xx statuses, so that one thrown by a framework or a handler
   // (`ctx.throw(409)`, `createError(412)`) keeps its meaning instead of becoming a 400.
   | 'payment_required'
-  | 'request_timeout'
   | 'conflict'
   | 'gone'
   | 'length_required'
@@ -54,6 +54,7 @@ export const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = Object.fr
   not_acceptable: 406,
   unsupported_api_version: 406,
   api_sunset: 410,
+  request_timeout: 408,
   payload_too_large: 413,
   headers_too_large: 431,
   unsupported_media_type: 415,
@@ -64,7 +65,6 @@ export const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = Object.fr
   internal_error: 500,
   store_unavailable: 503,
   payment_required: 402,
-  request_timeout: 408,
   conflict: 409,
   gone: 410,
   length_required: 411,
@@ -91,6 +91,7 @@ export const TITLE_BY_CODE: Readonly<Record<HttpErrorCode, string>> = Object.fre
   not_acceptable: 'Not Acceptable',
   unsupported_api_version: 'Unsupported API Version',
   api_sunset: 'API Version Retired',
+  request_timeout: 'Request Timeout',
   payload_too_large: 'Content Too Large',
   headers_too_large: 'Request Header Fields Too Large',
   unsupported_media_type: 'Unsupported Media Type',
@@ -101,7 +102,6 @@ export const TITLE_BY_CODE: Readonly<Record<HttpErrorCode, string>> = Object.fre
   internal_error: 'Internal Server Error',
   store_unavailable: 'Service Unavailable',
   payment_required: 'Payment Required',
-  request_timeout: 'Request Timeout',
   conflict: 'Conflict',
   gone: 'Gone',
   length_required: 'Length Required',

@@ -1,4 +1,5 @@
-export { parseByteSize, readBody } from './body.js';
+export { type BodyReadOptions, bodyTimeoutError, parseByteSize, readBody } from './body.js';
+export { isClientAbort } from './client-abort.js';
 export { type Clock, type ManualClock, manualClock, systemClock } from './clock.js';
 export {
   type AllowDecision,
@@ -72,6 +73,7 @@ export { evaluatePolicy, requestTargetPath } from './request-target.js';
 export { type RequestView, requestView } from './request-view.js';
 export { type RouteRule, routeTable, routingPath } from './route-table.js';
 export {
+  isBodyTimeout,
   queryOf,
   type RawRequestParts,
   type RequestValidator,

@@ -1,4 +1,5 @@
 import type { DenyDecision } from './decision.js';
+import { BulwarkError } from './errors.js';
 import type { RequestView } from './request-view.js';
 
 /**
@@ -33,10 +34,17 @@ export interface RequestValidator<B = unknown, Q = unknown, P = unknown, H = unk
   readonly hasBody: boolean;
   /** The byte limit adapters enforce while reading. */
   readonly bodyLimit: number;
-  /** Checks Content-Type (415) and Content-Length (413) before any byte is read. */
+  /** Milliseconds the whole body may take to arrive; adapters enforce it while reading. */
+  readonly bodyTimeout: number;
+  /**
+   * Checks Content-Type (415; 400 when the request has more than one Content-Type field)
+   * and Content-Length (413) before any byte is read.
+   */
   checkHead(view: RequestView): DenyDecision | undefined;
   /** The answer when the body passed the limit while being read. */
   tooLarge(view: RequestView): DenyDecision;
+  /** The answer when the body did not arrive within `bodyTimeout` (408, connection closed). */
+  timedOut(view: RequestView): DenyDecision;
   validate(parts: RawRequestParts): ValidationResult<ValidatedRequest<B, Q, P, H>>;
   /** True when there is an output schema. */
   readonly hasOutput: boolean;
@@ -51,20 +59,32 @@ export interface RequestValidator<B = unknown, Q = unknown, P = unknown, H = unk
 export type ValidatedOf<V> =
   V extends RequestValidator<infer B, infer Q, infer P, infer H, unknown> ? ValidatedRequest<B, Q, P, H> : never;
 
+/** True for the error a body read rejects with at its deadline (see `readBody`). */
+export function isBodyTimeout(err: unknown): boolean {
+  return err instanceof BulwarkError && err.code === 'request_timeout';
+}
+
 /**
  * The whole validation flow for an adapter: head checks before reading, the body read
- * with its limit, then the schemas. Adapters only supply how to read bytes.
+ * with its limit and deadline, then the schemas. Adapters only supply how to read bytes:
+ * `read` resolves `undefined` past `limit` and rejects with `request_timeout` (see
+ * `readBody`) when the body is not in after `timeout` ms.
  */
 export async function runValidation<B, Q, P, H, O>(
   validator: RequestValidator<B, Q, P, H, O>,
   parts: Omit<RawRequestParts, 'body'>,
-  read: (limit: number) => Promise<Uint8Array | undefined>,
+  read: (limit: number, timeout: number) => Promise<Uint8Array | undefined>,
 ): Promise<ValidationResult<ValidatedRequest<B, Q, P, H>>> {
   const head = validator.checkHead(parts.view);
   if (head !== undefined) return { ok: false, decision: head };
   let body: Uint8Array | undefined;
   if (validator.hasBody) {
-    body = await read(validator.bodyLimit);
+    try {
+      body = await read(validator.bodyLimit, validator.bodyTimeout);
+    } catch (err) {
+      if (isBodyTimeout(err)) return { ok: false, decision: validator.timedOut(parts.view) };
+      throw err;
+    }
     if (body === undefined) return { ok: false, decision: validator.tooLarge(parts.view) };
   }
   return validator.validate({ ...parts, body });

@@ -70,7 +70,8 @@ export function sendRaw(
   });
 }
 
-function completeLength(data: Buffer): number | undefined {
+/** The length of a complete answer in `data` (head and Content-Length body), or `undefined`. */
+export function completeLength(data: Buffer): number | undefined {
   const end = data.indexOf('\r\n\r\n');
   if (end === -1) return undefined;
   const head = data.subarray(0, end).toString('latin1');

@@ -61,3 +61,36 @@ export function isIdentityEncoding(header: string | undefined): boolean {
   }
   return true;
 }
+
+/**
+ * Whether a `Content-Type` value is, or may be, more than one field: a comma outside a
+ * quoted-string, or a quoted-string that is not a whole parameter value (a quote not
+ * right after `=`, text after the closing quote before the next `;`, or no closing quote).
+ * The media-type grammar (RFC 9110 section 8.3.1) has no comma but inside quotes, so a
+ * list can only be two fields joined (by a proxy, by Web `Headers`, by the node bridge)
+ * or one field naming two types. The quote rules keep a first field that opens a quote
+ * from hiding the comma of the second.
+ */
+export function isFieldList(value: string): boolean {
+  let prev = 0; // the last character outside a quoted-string that is not whitespace
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x2c /* , */) return true;
+    if (c === 0x22 /* " */) {
+      if (prev !== 0x3d /* = */) return true;
+      for (i++; i < value.length; i++) {
+        const q = value.charCodeAt(i);
+        if (q === 0x5c /* \ */) i++;
+        else if (q === 0x22) break;
+      }
+      if (i >= value.length) return true; // unterminated
+      prev = 0x22;
+      continue;
+    }
+    if (c === 0x20 || c === 0x09) continue;
+    // After a closing quote only `;` (another parameter) may follow.
+    if (prev === 0x22 && c !== 0x3b /* ; */) return true;
+    prev = c;
+  }
+  return false;
+}

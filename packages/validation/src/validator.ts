@@ -2,10 +2,12 @@ import {
   type Clock,
   ConfigError,
   type DenyDecision,
+  type Duration,
   deny,
   type EventSink,
   emitEvent,
   parseByteSize,
+  parseDuration,
   type RequestValidator,
   type RequestView,
   standardDeny,
@@ -18,7 +20,7 @@ import { parseCookies } from './cookies.js';
 import { type FieldError, fieldErrors, type Location } from './issues.js';
 import { decodeJson, inspectJson, type JsonFailure, RefusedJson } from './json.js';
 import { unknownKeyCheck } from './key-check.js';
-import { checkMediaType, compileAcceptedTypes, isIdentityEncoding } from './media-type.js';
+import { checkMediaType, compileAcceptedTypes, isFieldList, isIdentityEncoding } from './media-type.js';
 import { coerceRecord, parseQuery } from './query.js';
 import { closedDepth, objectShape, strictify } from './schema-walk.js';
 
@@ -51,6 +53,14 @@ export interface ValidatorOptions<
   readonly accepts?: readonly string[];
   /** Body limit, enforced while reading: bytes or `"100kb"`. Default 100 KiB. */
   readonly bodyLimit?: number | string;
+  /**
+   * How long the whole body may take to arrive, from the moment Bulwark starts reading it
+   * to its last byte: milliseconds or a duration such as `"30s"`. Past it the answer is
+   * 408 `request_timeout` and the connection is closed, however steadily bytes trickle in.
+   * Default 10 s (with the default 100 KiB limit, a client slower than about 80 kbit/s);
+   * at most 5 minutes. Raise it with `bodyLimit` on routes that take large bodies.
+   */
+  readonly bodyTimeout?: Duration;
   /** Deepest nesting of a JSON body. Default 32. */
   readonly maxDepth?: number;
   readonly onEvent?: EventSink;
@@ -58,6 +68,9 @@ export interface ValidatorOptions<
 }
 
 const MAX_ERRORS = 50;
+const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+/** Node's own default `requestTimeout`: a longer body deadline would never be reached there. */
+const MAX_BODY_TIMEOUT_MS = 300_000;
 const EMPTY = new Uint8Array(0);
 const KNOWN = [
   'body',
@@ -68,6 +81,7 @@ const KNOWN = [
   'output',
   'accepts',
   'bodyLimit',
+  'bodyTimeout',
   'maxDepth',
   'onEvent',
   'clock',
@@ -127,6 +141,13 @@ export function requestValidator<
   const bodyLimit = parseByteSize(options.bodyLimit ?? 100 * 1024);
   if (bodyLimit === undefined || bodyLimit < 1)
     throw new ConfigError('bodyLimit', 'expected a positive number of bytes or a size such as "100kb"');
+  const bodyTimeout =
+    options.bodyTimeout === undefined ? DEFAULT_BODY_TIMEOUT_MS : parseDuration(options.bodyTimeout, 'bodyTimeout');
+  if (bodyTimeout < 1 || bodyTimeout > MAX_BODY_TIMEOUT_MS)
+    throw new ConfigError(
+      'bodyTimeout',
+      'expected a duration from 1 ms to 5 minutes (a body must not hold a connection open indefinitely)',
+    );
   const maxDepth = options.maxDepth ?? 32;
   if (!Number.isSafeInteger(maxDepth) || maxDepth < 1 || maxDepth > 512)
     throw new ConfigError('maxDepth', 'expected an integer from 1 to 512');
@@ -189,6 +210,13 @@ export function requestValidator<
       : { ok: false, errors: fieldErrors(result.error.issues, value, where) };
   };
   const tooLargeDecision = standardDeny('payload_too_large', [['connection', 'close']]);
+  // The rest of the body may still come: the connection cannot be reused.
+  const timedOutDecision = deny('request_timeout', 'The request body did not arrive in time.', {
+    headers: [['connection', 'close']],
+  });
+  // Node keeps the first of two Content-Type fields, Web Headers join them: each framework
+  // would read a different type. A request that says two things is refused, not guessed.
+  const twoContentTypes = deny('bad_request', 'The request has more than one Content-Type field.');
   const unsupported = deny('unsupported_media_type', `This endpoint accepts ${accepted.join(', ')}.`, {
     extensions: { accepted: [...accepted] },
   });
@@ -210,11 +238,14 @@ export function requestValidator<
   return {
     hasBody: bodySchema !== undefined,
     bodyLimit,
+    bodyTimeout,
     hasOutput: output !== undefined,
     checkHead(view) {
       if (bodySchema === undefined) return undefined;
-      if (checkMediaType(view.header('content-type'), accepted) !== 'ok')
-        return report(view, 'content-type', unsupported, 1);
+      const contentType = view.header('content-type');
+      if (contentType !== undefined && isFieldList(contentType))
+        return report(view, 'content-type', twoContentTypes, 1);
+      if (checkMediaType(contentType, accepted) !== 'ok') return report(view, 'content-type', unsupported, 1);
       if (!isIdentityEncoding(view.header('content-encoding'))) return report(view, 'content-encoding', encoded, 1);
       const length = view.header('content-length');
       if (length !== undefined && (!/^\d+$/.test(length) || Number(length) > bodyLimit)) {
@@ -224,6 +255,9 @@ export function requestValidator<
     },
     tooLarge(view) {
       return report(view, 'size', tooLargeDecision, 1);
+    },
+    timedOut(view) {
+      return report(view, 'body', timedOutDecision, 1);
     },
     validate(parts) {
       const { view } = parts;

@@ -31,6 +31,8 @@ describe('fastify validate(): errors other than the body limit reach the app err
     expect(res.statusCode).toBe(500);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).not.toContain('secret-title');
+    // The original error, not a TypeError from calling the app handler without `this`.
     expect(seen).toHaveLength(1);
+    expect((seen[0] as Error).message).toBe('handler failed on secret-title');
   });
 });

@@ -1,5 +1,6 @@
 import { corsPolicy } from '@bulwark/cors-policy';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
+import { bodyRoutes, recordServerError } from './body-fixture.js';
 import type { ConformanceApp } from './driver.js';
 import { conformanceRateLimit, rateLimitRoutes } from './ratelimit-fixture.js';
 import { unvalidatedRoutes } from './server-fixture.js';
@@ -61,7 +62,8 @@ export function conformanceApp(): ConformanceApp {
       ...rateLimitRoutes,
       ...unvalidatedRoutes,
       ...statusRoutes,
+      ...bodyRoutes,
     ],
-    onError: () => {},
+    onError: recordServerError,
   };
 }

@@ -30,7 +30,7 @@ export function runAdapterConformance(
     for (const scenario of options.scenarios ?? adapterScenarios) {
       it(scenario.name, async () => {
         if ('raw' in scenario) scenario.check(await sendRaw(running.baseUrl, scenario.raw));
-        else if ('run' in scenario) await scenario.run((request) => sendProbe(running.baseUrl, request));
+        else if ('run' in scenario) await scenario.run((request) => sendProbe(running.baseUrl, request), running);
         else scenario.check(await sendProbe(running.baseUrl, scenario.request));
       });
     }

@@ -10,7 +10,8 @@ export interface SingleRequestScenario {
 /** A sequence of requests (for stateful primitives such as rate limits). */
 export interface SequenceScenario {
   readonly name: string;
-  run(send: (request: ProbeRequest) => Promise<ProbeResponse>): Promise<void>;
+  /** `target.baseUrl` is for what `send` cannot do (raw sockets: slow, aborted or odd requests). */
+  run(send: (request: ProbeRequest) => Promise<ProbeResponse>, target: { readonly baseUrl: string }): Promise<void>;
 }
 
 /** Bytes sent as they are over a socket: requests `node:http` will not send (no `Host`, `OPTIONS *`, ...). */

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { ProbeResponse } from '../http-client.js';
+import { bodyScenarios } from './body-scenarios.js';
 import { expectProblem, expectProfile, varyTokens } from './expect.js';
 import { ALLOWED_ORIGIN, SECRET_IN_ERROR } from './fixture.js';
 import { jsonScenarios } from './json-scenarios.js';
@@ -261,6 +262,7 @@ export const adapterScenarios: readonly AdapterScenario[] = [
   ...serverScenarios,
   ...statusScenarios,
   ...jsonScenarios,
+  ...bodyScenarios,
 ];
 
 export type { AdapterScenario };
