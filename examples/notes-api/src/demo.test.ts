@@ -1,4 +1,4 @@
-import type { SecurityEvent } from '@bulwark/core';
+import { manualClock, type SecurityEvent } from '@bulwark/core';
 import {
   describeWithService,
   expectProblem,
@@ -16,11 +16,15 @@ import { startDemo } from './server.js';
 
 const UI = 'http://localhost:5173';
 const json = { 'content-type': 'application/json' };
+// The rate-limit tiers count in fixed one-minute windows: on the real clock a test that
+// crosses a minute boundary would see its budget refilled halfway. A clock stopped in the
+// middle of a window keeps every count in one window (the Redis test uses Redis TIME).
+const clock = manualClock(Date.UTC(2026, 5, 15, 12, 0, 30));
 
 describe.each(FRAMEWORKS)('notes-api demo on %s', (framework) => {
   let server: Listening;
   beforeAll(async () => {
-    server = await startDemo({ ...readConfig({}), framework, port: 0, onError: () => {} });
+    server = await startDemo({ ...readConfig({}), framework, port: 0, clock, onError: () => {} });
   });
   afterAll(() => server?.close());
   const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
@@ -188,7 +192,7 @@ describe.each(FRAMEWORKS)('notes-api demo on %s', (framework) => {
   it('gives absolute-form spellings of /v2/reports no way around the report tier (refused, or counted)', async () => {
     // Express and Koa routed these to the reports handler while the policies saw `/`: seven
     // 202s where the report tier allows five (issue #14). A fresh server: a fresh tier.
-    const fresh = await startDemo({ ...readConfig({}), framework, port: 0, onError: () => {} });
+    const fresh = await startDemo({ ...readConfig({}), framework, port: 0, clock, onError: () => {} });
     try {
       const report = JSON.stringify({ kind: 'tag-usage' });
       const odd = ['http://x:99999/v2/reports', 'http:///v2/reports', 'http://x@/v2/reports', '//x@y/v2/reports#z'];
@@ -249,7 +253,7 @@ describe.each(FRAMEWORKS)('notes-api demo on %s', (framework) => {
 describe.each(FRAMEWORKS)('notes-api demo on %s: answers outside the routes', (framework) => {
   let server: Listening;
   beforeAll(async () => {
-    server = await startDemo({ ...readConfig({}), framework, port: 0, onError: () => {} });
+    server = await startDemo({ ...readConfig({}), framework, port: 0, clock, onError: () => {} });
   });
   afterAll(() => server?.close());
   const raw = (head: string) => sendRaw(server.url, `${head}\r\n\r\n`);
@@ -341,6 +345,7 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: preflights and the per-IP tier'
       ...readConfig({}),
       framework,
       port: 0,
+      clock,
       onError: () => {},
       onEvent: (event) => void events.push(event),
     });
@@ -383,6 +388,7 @@ describe('TRUST_PROXY', () => {
       ...readConfig({ TRUST_PROXY: 'loopback' }),
       framework: 'express',
       port: 0,
+      clock,
       onError: () => {},
     });
     try {

@@ -1,4 +1,4 @@
-import type { EventSink, RequestPolicy } from '@bulwark/core';
+import type { Clock, EventSink, RequestPolicy } from '@bulwark/core';
 import { corsPolicy } from '@bulwark/cors-policy';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
 import { type RateLimitStore, rateLimitPolicy } from '@bulwark/ratelimit';
@@ -8,6 +8,7 @@ export function demoPolicies(options: {
   corsOrigins: readonly string[];
   onEvent?: EventSink;
   store?: RateLimitStore;
+  clock?: Clock;
 }): RequestPolicy[] {
   const onEvent = options.onEvent;
   return [
@@ -26,6 +27,7 @@ export function demoPolicies(options: {
         { name: 'reports', key: 'ip', limit: 5, window: '60s', paths: ['/v2/reports'], methods: ['POST'] },
       ],
       ...(options.store ? { store: options.store } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
       // With Redis, a Redis outage falls back to per-process limits instead of failing open.
       failure: { mode: 'fallback', timeout: '250ms' },
       ...(onEvent ? { onEvent } : {}),

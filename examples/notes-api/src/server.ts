@@ -1,4 +1,4 @@
-import type { EventSink } from '@bulwark/core';
+import type { Clock, EventSink } from '@bulwark/core';
 import type { RateLimitStore } from '@bulwark/ratelimit';
 import { redisRateLimitStore } from '@bulwark/redis';
 import { Redis } from 'ioredis';
@@ -23,6 +23,8 @@ const STARTERS: Record<Framework, StartApp> = {
 export interface DemoOptions extends DemoConfig {
   readonly onEvent?: EventSink;
   readonly onError?: (err: unknown) => void;
+  /** The clock of the in-memory rate limits (tests stop it; with Redis, Redis TIME decides). Default: the system clock. */
+  readonly clock?: Clock;
 }
 
 export interface RunningDemo extends Listening {
@@ -54,6 +56,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const onEvent = options.onEvent;
   const policies = demoPolicies({
     corsOrigins: options.corsOrigins,
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(onEvent ? { onEvent } : {}),
     ...(store ? { store } : {}),
   });
