@@ -11,6 +11,7 @@ import {
   respond,
   routeTable,
 } from '@bulwark/core';
+import { freezeDecision, freezeHeaders } from './freeze.js';
 import { compileOriginMatcher } from './matcher.js';
 import { type CorsOptions, compileCorsOptions } from './options.js';
 import { parseOriginHeader } from './origin.js';
@@ -33,6 +34,9 @@ export interface CorsPolicy extends RequestPolicy {
   explain(view: RequestView): CorsExplanation;
 }
 
+/** Fetch's CORS-safelisted methods (byte-exact: browsers upper-case them before sending). */
+const SAFELISTED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST']);
+
 type Verdict =
   | { ok: true; preflight: boolean; origin: string; matchedBy: string; requestHeaders: string }
   | { ok: false; preflight: boolean; origin: string | undefined; reason: CorsRejectReason | 'not_cors' };
@@ -41,8 +45,9 @@ const MESSAGES: Record<CorsExplanation['outcome'], string> = {
   allowed: 'The origin is allowed; CORS headers are added.',
   not_cors: 'No Origin header: not a CORS request; only Vary is added.',
   origin_not_allowed: 'The origin is well-formed but matches no configured origin or pattern.',
-  origin_malformed: 'The Origin header is not a serialized http(s) origin (or is "null"); it is never allowed.',
-  method_not_allowed: 'The preflight asks for a method that is not in `methods`.',
+  origin_malformed:
+    'The Origin header is not a serialized http(s) origin that an allowlist entry can name (or is "null", or ends with a dot); it is never allowed.',
+  method_not_allowed: 'The preflight asks for a method that is not in `methods` (GET, HEAD and POST always pass).',
   headers_not_allowed: 'The preflight asks for a request header that is not in `allowedHeaders`.',
   headers_malformed: 'Access-Control-Request-Headers is not a comma-separated list of header names.',
 };
@@ -70,23 +75,36 @@ export function corsPolicy(options: CorsOptions): CorsPolicy {
   const maxNames = config.allowedHeaders.size;
   const pna = config.privateNetworkAccess;
 
-  const varyActual = 'Origin';
+  // Everything that does not depend on the request is built, and deep-frozen, once: these
+  // lists and decisions are shared by every answer (see freeze.ts).
   const varyOptions = `Origin, Access-Control-Request-Method, Access-Control-Request-Headers${pna ? ', Access-Control-Request-Private-Network' : ''}`;
-  const actualVary: HeaderList = config.allowAll ? [] : [['vary', varyActual]];
-  const optionsVary: HeaderList = [['vary', varyOptions]];
-
-  // Everything that does not depend on the origin is built once.
-  const actualTail: HeaderList = [
+  // With "*" an actual request's answer does not depend on the Origin, so no Vary: Origin.
+  const actualVary = freezeHeaders(config.allowAll ? [] : [['vary', 'Origin']]);
+  const optionsVary = freezeHeaders([['vary', varyOptions]]);
+  const actualTail = freezeHeaders([
     ...(config.credentials ? ([['access-control-allow-credentials', 'true']] as const) : []),
     ...(config.exposedHeaders ? ([['access-control-expose-headers', config.exposedHeaders]] as const) : []),
-  ];
-  const preflightTail: HeaderList = [
+  ]);
+  const preflightTail = freezeHeaders([
     ...(config.credentials ? ([['access-control-allow-credentials', 'true']] as const) : []),
-    ['access-control-max-age', String(config.maxAge)],
-  ];
-  const allowAllActual = allow([['access-control-allow-origin', '*'], ...actualTail]);
-  const notCorsActual = allow(actualVary);
-  const notCorsOptions = allow(optionsVary);
+    ...(config.maxAge === undefined ? [] : ([['access-control-max-age', config.maxAge]] as const)),
+  ]);
+  const allowAllActual = freezeDecision(allow([['access-control-allow-origin', '*'], ...actualTail]));
+  const allowAllOptions = freezeDecision(allow([...allowAllActual.headers, ...optionsVary]));
+  const withoutGrantActual = freezeDecision(allow(actualVary));
+  const withoutGrantOptions = freezeDecision(allow(optionsVary));
+  // With "*" the grant is static, so it goes on answers to requests without Origin too
+  // (Fetch, "CORS protocol and HTTP caches"): a cache may hand such an answer to a later
+  // CORS request, which would otherwise fail.
+  const notCorsActual = config.allowAll ? allowAllActual : withoutGrantActual;
+  const notCorsOptions = config.allowAll ? allowAllOptions : withoutGrantOptions;
+  const preflightRefused = freezeDecision(
+    deny('cors_preflight_rejected', 'The CORS preflight request was refused.', { headers: optionsVary }),
+  );
+  const originRefused = (headers: HeaderList) =>
+    freezeDecision(deny('cors_origin_rejected', 'This origin is not allowed to call this API.', { headers }));
+  const originRefusedActual = originRefused(actualVary);
+  const originRefusedOptions = originRefused(optionsVary);
 
   function judge(view: RequestView): Verdict {
     const originHeader = view.header('origin');
@@ -105,7 +123,9 @@ export function corsPolicy(options: CorsOptions): CorsPolicy {
     }
     if (!preflight) return { ok: true, preflight, origin: originHeader, matchedBy, requestHeaders: '' };
 
-    if (!config.methods.has(requestMethod))
+    // GET, HEAD and POST pass the browser's preflight method check whatever the answer says
+    // (Fetch, CORS-preflight fetch), and a page can send them without preflight anyway.
+    if (!config.methods.has(requestMethod) && !SAFELISTED_METHODS.has(requestMethod))
       return { ok: false, preflight, origin: originHeader, reason: 'method_not_allowed' };
     const requested = view.header('access-control-request-headers');
     let requestHeaders = '';
@@ -138,7 +158,10 @@ export function corsPolicy(options: CorsOptions): CorsPolicy {
   for (const p of config.patterns) {
     if (p.subdomains || p.port === '*') continue;
     const origin = `${p.scheme}://${p.host}${p.port === '' ? '' : `:${p.port}`}`;
-    exactActual.set(origin, allow([['access-control-allow-origin', origin], ...actualTail, ...actualVary]));
+    exactActual.set(
+      origin,
+      freezeDecision(allow([['access-control-allow-origin', origin], ...actualTail, ...actualVary])),
+    );
   }
 
   return {
@@ -155,7 +178,7 @@ export function corsPolicy(options: CorsOptions): CorsPolicy {
       const isOptions = view.method === 'OPTIONS';
       if (verdict.ok) {
         if (verdict.preflight) return preflightAnswer(view, verdict.origin, verdict.requestHeaders);
-        if (config.allowAll) return isOptions ? allow([...allowAllActual.headers, ...optionsVary]) : allowAllActual;
+        if (config.allowAll) return isOptions ? allowAllOptions : allowAllActual;
         return allow([
           ['access-control-allow-origin', verdict.origin],
           ...actualTail,
@@ -173,14 +196,9 @@ export function corsPolicy(options: CorsOptions): CorsPolicy {
         method: view.method,
         path: view.path,
       });
-      const vary = isOptions ? optionsVary : actualVary;
-      if (verdict.preflight) {
-        return deny('cors_preflight_rejected', 'The CORS preflight request was refused.', { headers: vary });
-      }
-      if (config.rejectDisallowed) {
-        return deny('cors_origin_rejected', 'This origin is not allowed to call this API.', { headers: vary });
-      }
-      return allow(vary);
+      if (verdict.preflight) return preflightRefused;
+      if (config.rejectDisallowed) return isOptions ? originRefusedOptions : originRefusedActual;
+      return isOptions ? withoutGrantOptions : withoutGrantActual;
     },
     explain(view) {
       const verdict = judge(view);
