@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { ProbeResponse } from '../http-client.js';
+import { corsScenarios } from './cors-scenarios.js';
 import { expectProblem, expectProfile, varyTokens } from './expect.js';
 import { ALLOWED_ORIGIN, SECRET_IN_ERROR } from './fixture.js';
 import { rateLimitScenarios } from './ratelimit-scenarios.js';
@@ -251,6 +252,7 @@ const foundationScenarios: readonly AdapterScenario[] = [
 /** The adapter conformance scenarios. Later packages append theirs here. */
 export const adapterScenarios: readonly AdapterScenario[] = [
   ...foundationScenarios,
+  ...corsScenarios,
   ...validationScenarios,
   ...rateLimitScenarios,
 ];
