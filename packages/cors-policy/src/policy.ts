@@ -43,7 +43,7 @@ type Verdict =
 
 const MESSAGES: Record<CorsExplanation['outcome'], string> = {
   allowed: 'The origin is allowed; CORS headers are added.',
-  not_cors: 'No Origin header: not a CORS request; only Vary is added.',
+  not_cors: 'No Origin header: not a CORS request; only Vary is added (with "*", the static grant too).',
   origin_not_allowed: 'The origin is well-formed but matches no configured origin or pattern.',
   origin_malformed:
     'The Origin header is not a serialized http(s) origin that an allowlist entry can name (or is "null", or ends with a dot); it is never allowed.',
@@ -55,7 +55,9 @@ const MESSAGES: Record<CorsExplanation['outcome'], string> = {
 /**
  * Compiles a CORS policy. Every option is checked here: a wildcard with credentials, the
  * `null` origin, plain-http origins with credentials, wildcards over a public suffix,
- * malformed origins, a max-age over a day and forbidden methods are all `ConfigError`s.
+ * malformed origins (hosts browsers would spell differently or refuse: `http://0x7f000001`,
+ * `http://xn--f`, a trailing dot), a max-age over a day, forbidden methods and header names
+ * that can never work are all `ConfigError`s. Decisions shared between requests are deep-frozen.
  *
  * @example
  * ```ts
