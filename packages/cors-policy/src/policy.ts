@@ -1,17 +1,12 @@
 import {
-  type AllowDecision,
-  allow,
   type CorsRejectReason,
   type Decision,
-  deny,
   emitEvent,
-  type HeaderList,
   type RequestPolicy,
   type RequestView,
-  respond,
   routeTable,
 } from '@bulwark/core';
-import { freezeDecision, freezeHeaders } from './freeze.js';
+import { compileAnswers } from './answers.js';
 import { compileOriginMatcher } from './matcher.js';
 import { type CorsOptions, compileCorsOptions } from './options.js';
 import { parseOriginHeader } from './origin.js';
@@ -57,7 +52,8 @@ const MESSAGES: Record<CorsExplanation['outcome'], string> = {
  * `null` origin, plain-http origins with credentials, wildcards over a public suffix,
  * malformed origins (hosts browsers would spell differently or refuse: `http://0x7f000001`,
  * `http://xn--f`, a trailing dot), a max-age over a day, forbidden methods and header names
- * that can never work are all `ConfigError`s. Decisions shared between requests are deep-frozen.
+ * that can never work are all `ConfigError`s. Every answer is a new object: mutating one
+ * cannot change another.
  *
  * @example
  * ```ts
@@ -75,38 +71,8 @@ export function corsPolicy(options: CorsOptions): CorsPolicy {
   const config = compileCorsOptions(options);
   const matchOrigin = config.allowAll ? undefined : compileOriginMatcher(config.patterns);
   const maxNames = config.allowedHeaders.size;
-  const pna = config.privateNetworkAccess;
 
-  // Everything that does not depend on the request is built, and deep-frozen, once: these
-  // lists and decisions are shared by every answer (see freeze.ts).
-  const varyOptions = `Origin, Access-Control-Request-Method, Access-Control-Request-Headers${pna ? ', Access-Control-Request-Private-Network' : ''}`;
-  // With "*" an actual request's answer does not depend on the Origin, so no Vary: Origin.
-  const actualVary = freezeHeaders(config.allowAll ? [] : [['vary', 'Origin']]);
-  const optionsVary = freezeHeaders([['vary', varyOptions]]);
-  const actualTail = freezeHeaders([
-    ...(config.credentials ? ([['access-control-allow-credentials', 'true']] as const) : []),
-    ...(config.exposedHeaders ? ([['access-control-expose-headers', config.exposedHeaders]] as const) : []),
-  ]);
-  const preflightTail = freezeHeaders([
-    ...(config.credentials ? ([['access-control-allow-credentials', 'true']] as const) : []),
-    ...(config.maxAge === undefined ? [] : ([['access-control-max-age', config.maxAge]] as const)),
-  ]);
-  const allowAllActual = freezeDecision(allow([['access-control-allow-origin', '*'], ...actualTail]));
-  const allowAllOptions = freezeDecision(allow([...allowAllActual.headers, ...optionsVary]));
-  const withoutGrantActual = freezeDecision(allow(actualVary));
-  const withoutGrantOptions = freezeDecision(allow(optionsVary));
-  // With "*" the grant is static, so it goes on answers to requests without Origin too
-  // (Fetch, "CORS protocol and HTTP caches"): a cache may hand such an answer to a later
-  // CORS request, which would otherwise fail.
-  const notCorsActual = config.allowAll ? allowAllActual : withoutGrantActual;
-  const notCorsOptions = config.allowAll ? allowAllOptions : withoutGrantOptions;
-  const preflightRefused = freezeDecision(
-    deny('cors_preflight_rejected', 'The CORS preflight request was refused.', { headers: optionsVary }),
-  );
-  const originRefused = (headers: HeaderList) =>
-    freezeDecision(deny('cors_origin_rejected', 'This origin is not allowed to call this API.', { headers }));
-  const originRefusedActual = originRefused(actualVary);
-  const originRefusedOptions = originRefused(optionsVary);
+  const answers = compileAnswers(config);
 
   function judge(view: RequestView): Verdict {
     const originHeader = view.header('origin');
@@ -139,55 +105,43 @@ export function corsPolicy(options: CorsOptions): CorsPolicy {
     return { ok: true, preflight, origin: originHeader, matchedBy, requestHeaders };
   }
 
-  function preflightAnswer(view: RequestView, origin: string, requestHeaders: string): Decision {
-    const headers: Array<readonly [string, string]> = [
-      ['access-control-allow-origin', config.allowAll ? '*' : origin],
-      ['access-control-allow-methods', view.header('access-control-request-method') as string],
-    ];
-    if (requestHeaders !== '') headers.push(['access-control-allow-headers', requestHeaders]);
-    headers.push(...preflightTail);
-    if (pna && view.header('access-control-request-private-network') === 'true') {
-      headers.push(['access-control-allow-private-network', 'true']);
-    }
-    headers.push(...optionsVary);
-    return respond(204, headers);
-  }
-
-  // The hot path: an actual request from an exactly listed origin is one map lookup to a
-  // prebuilt decision. The map holds only canonical origins, so a raw header equal to a key
-  // is canonical too and needs no parsing.
-  const exactActual = new Map<string, AllowDecision>();
+  // The hot path: an actual request from an exactly listed origin is one set lookup, then
+  // a new decision (see answers.ts). The set holds only canonical origins, so a raw header
+  // equal to one is canonical too and needs no parsing.
+  const exactOrigins = new Set<string>();
   for (const p of config.patterns) {
-    if (p.subdomains || p.port === '*') continue;
-    const origin = `${p.scheme}://${p.host}${p.port === '' ? '' : `:${p.port}`}`;
-    exactActual.set(
-      origin,
-      freezeDecision(allow([['access-control-allow-origin', origin], ...actualTail, ...actualVary])),
-    );
+    if (!p.subdomains && p.port !== '*')
+      exactOrigins.add(`${p.scheme}://${p.host}${p.port === '' ? '' : `:${p.port}`}`);
   }
 
   return {
     name: 'cors',
     evaluate(view) {
       const originHeader = view.header('origin');
-      if (view.method !== 'OPTIONS') {
-        if (originHeader === undefined) return notCorsActual;
-        if (config.allowAll) return allowAllActual;
-        const fast = exactActual.get(originHeader);
-        if (fast !== undefined) return fast;
+      const isOptions = view.method === 'OPTIONS';
+      if (!isOptions) {
+        // With "*" the grant is static, so it goes on answers to requests without Origin
+        // too (Fetch, "CORS protocol and HTTP caches"): a cache may hand such an answer to a
+        // later CORS request, which would otherwise fail.
+        if (config.allowAll) return answers.grant('*', false);
+        if (originHeader === undefined) return answers.withoutGrant(false);
+        if (exactOrigins.has(originHeader)) return answers.grant(originHeader, false);
       }
       const verdict = judge(view);
-      const isOptions = view.method === 'OPTIONS';
       if (verdict.ok) {
-        if (verdict.preflight) return preflightAnswer(view, verdict.origin, verdict.requestHeaders);
-        if (config.allowAll) return isOptions ? allowAllOptions : allowAllActual;
-        return allow([
-          ['access-control-allow-origin', verdict.origin],
-          ...actualTail,
-          ...(isOptions ? optionsVary : actualVary),
-        ]);
+        if (verdict.preflight) {
+          return answers.preflight(
+            config.allowAll ? '*' : verdict.origin,
+            view.header('access-control-request-method') as string,
+            verdict.requestHeaders,
+            view.header('access-control-request-private-network') === 'true',
+          );
+        }
+        return answers.grant(config.allowAll ? '*' : verdict.origin, isOptions);
       }
-      if (verdict.reason === 'not_cors') return isOptions ? notCorsOptions : notCorsActual;
+      if (verdict.reason === 'not_cors') {
+        return config.allowAll ? answers.grant('*', isOptions) : answers.withoutGrant(isOptions);
+      }
 
       emitEvent(config.onEvent, {
         type: 'cors.rejected',
@@ -198,9 +152,9 @@ export function corsPolicy(options: CorsOptions): CorsPolicy {
         method: view.method,
         path: view.path,
       });
-      if (verdict.preflight) return preflightRefused;
-      if (config.rejectDisallowed) return isOptions ? originRefusedOptions : originRefusedActual;
-      return isOptions ? withoutGrantOptions : withoutGrantActual;
+      if (verdict.preflight) return answers.preflightRefused();
+      if (config.rejectDisallowed) return answers.originRefused(isOptions);
+      return answers.withoutGrant(isOptions);
     },
     explain(view) {
       const verdict = judge(view);
