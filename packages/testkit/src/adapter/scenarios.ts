@@ -103,7 +103,7 @@ const foundationScenarios: readonly AdapterScenario[] = [
       ['an unknown origin', preflight('https://evil.example', 'POST')],
       ['a method outside the allowlist', preflight(ALLOWED_ORIGIN, 'PUT')],
       ['Authorization, which is never reflected', preflight(ALLOWED_ORIGIN, 'GET', 'authorization')],
-      ['a malformed header list', preflight(ALLOWED_ORIGIN, 'POST', 'content-type,,x')],
+      ['a malformed header list', preflight(ALLOWED_ORIGIN, 'POST', 'content-type x-request-id')],
     ] as const
   ).map(
     ([what, headers]): AdapterScenario => ({
