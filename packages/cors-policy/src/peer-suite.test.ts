@@ -134,6 +134,30 @@ describe('hosts the URL standard reads as IPv4 numbers (or refuses)', () => {
     refuses({ origins: [APP, origin] }, /origins\[1\]/, message);
   });
 
+  it('accepts only entries the URL parser serialises exactly as written (property)', () => {
+    const host = fc.string({
+      unit: fc.constantFrom('0', '1', '7', 'x', 'f', 'a', '.', '-'),
+      minLength: 1,
+      maxLength: 12,
+    });
+    let accepted = 0;
+    fc.assert(
+      fc.property(host, fc.constantFrom('http', 'https'), (text, scheme) => {
+        const origin = `${scheme}://${text}`;
+        try {
+          corsPolicy({ origins: [origin] });
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          return;
+        }
+        accepted++;
+        expect(new URL(origin).origin, origin).toBe(origin);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(accepted).toBeGreaterThan(100); // the property did test accepted entries
+  });
+
   it.each(['http://0x7f000001', 'http://0x7f.1', 'https://a.example.0x1f', 'https://a.example.0x'])(
     'never grants the request origin %s: browsers send the dotted quad or nothing',
     (origin) => {
