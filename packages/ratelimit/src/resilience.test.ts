@@ -17,10 +17,22 @@ describe('the failure policy tells the store when it stops waiting', () => {
     const memory = memoryStore();
     const store: RateLimitStore = {
       name: 'recording',
-      consume: (...args) => ((seen.consume = args), Promise.resolve(memory.consume(...args))),
-      peek: (...args) => ((seen.peek = args), Promise.resolve(memory.peek(...args))),
-      refund: (...args) => ((seen.refund = args), Promise.resolve(memory.refund(...args))),
-      reset: (...args) => ((seen.reset = args), Promise.resolve(memory.reset(...args))),
+      consume: (...args) => {
+        seen.consume = args;
+        return Promise.resolve(memory.consume(...args));
+      },
+      peek: (...args) => {
+        seen.peek = args;
+        return Promise.resolve(memory.peek(...args));
+      },
+      refund: (...args) => {
+        seen.refund = args;
+        return Promise.resolve(memory.refund(...args));
+      },
+      reset: (...args) => {
+        seen.reset = args;
+        return Promise.resolve(memory.reset(...args));
+      },
     };
     const limiter = rateLimitPolicy({ store, limits: [...limits], failure: { mode: 'fallback', timeout: 250 } });
     const near = (deadline: unknown) => {
