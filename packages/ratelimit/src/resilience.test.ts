@@ -14,7 +14,7 @@ describe('the failure policy tells the store when it stops waiting', () => {
 
   it('passes consume, refund and reset the deadline (Date.now() + timeout); peek changes nothing and gets none', async () => {
     const seen: Record<string, unknown[]> = {};
-    const memory = memoryStore();
+    const memory: RateLimitStore = memoryStore();
     const store: RateLimitStore = {
       name: 'recording',
       consume: (...args) => {
