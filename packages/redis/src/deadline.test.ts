@@ -61,6 +61,16 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store deadlines',
     expect((await store.peek(algorithm, check(0), 0)).outcomes[0]?.remaining).toBe(5);
   });
 
+  it.each(ALGORITHMS)('%s: a call with synthetic time teaches no clock offset', async (algorithm) => {
+    const { store, check } = fresh(`synthetic-${algorithm}`);
+    // Synthetic time years ahead, as the differential tests use; its reply echoes it.
+    await store.consume(algorithm, check(0), 1, Date.UTC(2030, 0, 1));
+    await store.peek(algorithm, check(0), 1, Date.UTC(2030, 0, 1));
+    await expect(store.consume(algorithm, check(0), 1, undefined, Date.now() - 1)).rejects.toMatchObject({
+      name: 'RedisDeadlineError',
+    });
+  });
+
   it("translates a deadline into Redis's clock, learned from replies, when this machine's clock is off", async () => {
     const realNow = Date.now;
     try {

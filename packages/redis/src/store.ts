@@ -182,10 +182,13 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
   /** A caller's deadline in Redis's clock; undefined when there is none or `now` is given. */
   const redisDeadline = (deadline: number | undefined, now: number | undefined): number | undefined =>
     deadline === undefined || now !== undefined ? undefined : Math.floor(deadline + offset);
-  /** A table reply: learns the offset and rejects an expired reply (`{ now, -1 }`). */
-  const table = (reply: unknown): ReadonlyArray<number | string> => {
+  /**
+   * A table reply: learns the offset (unless the call gave a synthetic `now`, which the
+   * reply echoes) and rejects an expired reply (`{ now, -1 }`).
+   */
+  const table = (reply: unknown, now?: number): ReadonlyArray<number | string> => {
     const values = reply as ReadonlyArray<number | string>;
-    offset = Number(values[0]) - Date.now();
+    if (now === undefined) offset = Number(values[0]) - Date.now();
     if (Number(values[1]) === -1) throw new RedisDeadlineError();
     return values;
   };
@@ -231,7 +234,7 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
       if (!commit) args.push(0);
     }
     return fixedWindowScript(checks.length, ...args).then((reply) =>
-      fixedWindowResult(table(reply), checks, cost, commit),
+      fixedWindowResult(table(reply, now), checks, cost, commit),
     );
   };
   const call = (
@@ -272,13 +275,13 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
     if (checks.length === 1) {
       const check = checks[0] as LimitCheck;
       return parseReply(
-        table(await script(1, keys[0] as string, head, `${check.limit} ${check.windowMs} ${check.blockMs}`)),
+        table(await script(1, keys[0] as string, head, `${check.limit} ${check.windowMs} ${check.blockMs}`), now),
         1,
       );
     }
     const args: string[] = [...keys, head];
     for (const check of checks) args.push(`${check.limit} ${check.windowMs} ${check.blockMs}`);
-    return parseReply(table(await script(checks.length, ...args)), checks.length);
+    return parseReply(table(await script(checks.length, ...args), now), checks.length);
   };
 
   return {
