@@ -252,7 +252,8 @@ if #ARGV < 4 then
   -- The compact call: one limit, cost 1, no block, Redis time, a consume.
   local t = redis.call('TIME')
   local now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
-  if ARGV[3] and now >= tonumber(ARGV[3]) then return { now, -1 } end
+  -- The deadline (see expiredIf); adding 0 converts it without a call to tonumber.
+  if ARGV[3] and now >= ARGV[3] + 0 then return { now, -1 } end
   local window = tonumber(ARGV[2])
   local start = now - now % window
   local n = redis.call('HINCRBY', KEYS[1], start, 1)

@@ -34,7 +34,7 @@ describe('lua scripts', () => {
     const sha = (text: string) => createHash('sha1').update(text).digest('hex');
     expect(Object.fromEntries(ALGORITHMS.map((a) => [a, sha(CHECK_SCRIPTS[a])]))).toMatchInlineSnapshot(`
       {
-        "fixed-window": "6ed28b547cd149afe6b7ef7875b3b349865867a8",
+        "fixed-window": "386328554756236ad8ae3db40e2a1357f55ac027",
         "gcra": "8bfd2e2e6ffb9c10745f6389e068cf6b34a78fb4",
         "sliding-window": "af4414858bfb1b5522beba1d4f49008ade9d6365",
         "token-bucket": "8514842405d2eb3555f1e72b2c8d7206b6f0c630",
