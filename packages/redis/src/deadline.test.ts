@@ -68,6 +68,36 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store deadlines',
       expect((await store.peek(algorithm, check(0), 0)).outcomes[0]?.remaining).toBe(5);
     });
 
+    it('the compact call carries its deadline with the limit; a limit of 2^20 or more takes the full call', async () => {
+      const own = new Redis({ host: '127.0.0.1', port: REDIS_PORT, stringNumbers });
+      try {
+        redisRateLimitStore(own); // defines the commands
+        const commands = own as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+        const script = commands.bulwarkRateLimitFixedWindow as (...args: unknown[]) => Promise<unknown>;
+        const sent: number[] = [];
+        commands.bulwarkRateLimitFixedWindow = function (this: unknown, ...args: unknown[]) {
+          sent.push(args.length);
+          return script.apply(this, args);
+        };
+        const store = redisRateLimitStore(own, { prefix: `bulwark:test-deadline-packed-${Date.now()}` });
+        for (const [limit, argumentsSent] of [
+          [1_000_000, 4], // keys, key, limit + deadline, window
+          [2 ** 20, 9], // keys, key, cost, limit, window, block, now, commit, deadline
+        ] as const) {
+          const check = [{ scope: 'p', key: `${limit}`, limit, windowMs: 60_000, blockMs: 0 }];
+          sent.length = 0;
+          expect((await store.consume('fixed-window', check, 1, undefined, Date.now() + 5_000)).allowed).toBe(true);
+          await expect(store.consume('fixed-window', check, 1, undefined, Date.now() - 1)).rejects.toMatchObject({
+            name: 'RedisDeadlineError',
+          });
+          expect(sent).toEqual([argumentsSent, argumentsSent]);
+          expect((await store.peek('fixed-window', check, 0)).outcomes[0]?.remaining).toBe(limit - 1);
+        }
+      } finally {
+        own.disconnect();
+      }
+    });
+
     it.each(ALGORITHMS)('%s: a call with synthetic time teaches no clock offset', async (algorithm) => {
       const { store, check } = fresh(`synthetic-${algorithm}`);
       // Synthetic time years ahead, as the differential tests use; its reply echoes it.

@@ -231,11 +231,13 @@ end
  * or '' for Redis TIME), '0' for a peek (absent or '1': consume) and the deadline (see
  * expiredIf).
  *
- * The commonest call (one limit, cost 1, no block, Redis time, a consume) is compact: its
- * arguments are only limit, window and an optional deadline (one comparison with the
- * `TIME` the call reads anyway), as each argument costs the client about 100 ns to
- * encode (a full call always has at least four), and it runs first, before anything the
- * other calls need. Its reply is one integer, count * 2^32 + (now mod 2^32): a Lua table
+ * The commonest call (one limit below 2^20, cost 1, no block, Redis time, a consume) is
+ * compact: its arguments are only limit and window, as each argument costs the client
+ * about 100 ns to encode and Redis about as much (a full call always has at least four),
+ * and it runs first, before anything the other calls need. Its deadline, when it has one,
+ * rides in the limit's argument, limit + 2^20 * (1 + deadline mod 2^32), which no limit
+ * below 2^20 can be: the script compares it with the `TIME` it reads anyway, modulo
+ * 2^32 ms (exact while the deadline is within 24 days of Redis's now). Its reply is one integer, count * 2^32 + (now mod 2^32): a Lua table
  * reply costs Redis about 1 us to convert (it probes the table for `err`, `ok` and the
  * RESP3 type fields) and the client more to parse. The client restores the high bits of
  * `now` from its own clock, which is exact while the two clocks differ by less than 2^31 ms
@@ -248,12 +250,19 @@ end
  * (store.ts), so the rules that turn a state into an answer exist once.
  */
 const FIXED_WINDOW = `
-if #ARGV < 4 then
+if #ARGV == 2 then
   -- The compact call: one limit, cost 1, no block, Redis time, a consume.
   local t = redis.call('TIME')
   local now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
-  -- The deadline (see expiredIf); adding 0 converts it without a call to tonumber.
-  if ARGV[3] and now >= ARGV[3] + 0 then return { now, -1 } end
+  local limit = tonumber(ARGV[1])
+  if limit >= 1048576 then
+    -- limit + 2^20 * (1 + deadline mod 2^32): the deadline (see expiredIf) rides with the
+    -- limit. Expired when now is at or past it, modulo 2^32 ms (within 24 days).
+    local packed = limit
+    limit = packed % 1048576
+    local deadline = (packed - limit) / 1048576 - 1
+    if (now - deadline) % 4294967296 < 2147483648 then return { now, -1 } end
+  end
   local window = tonumber(ARGV[2])
   local start = now - now % window
   local n = redis.call('HINCRBY', KEYS[1], start, 1)
@@ -263,7 +272,7 @@ if #ARGV < 4 then
     redis.call('PEXPIRE', KEYS[1], math.max(1000, start + window - now))
   end
   -- Refused: take the count back (as below).
-  if n > tonumber(ARGV[1]) then redis.call('HINCRBY', KEYS[1], start, -1) end
+  if n > limit then redis.call('HINCRBY', KEYS[1], start, -1) end
   if n <= 2097152 then return (n - 1) * 4294967296 + now % 4294967296 end
   return { now, n - 1 }
 end

@@ -36,6 +36,9 @@ const COMMAND_NAMES: Readonly<Record<Algorithm, string>> = {
 const REFUND_COMMAND = 'bulwarkRateLimitRefund';
 const FIXED_WINDOW_REFUND_COMMAND = 'bulwarkRateLimitFixedWindowRefund';
 const RESET_COMMAND = 'bulwarkRateLimitReset';
+/** The compact fixed-window call takes limits below 2^20; the deadline rides above (lua.ts). */
+const COMPACT_LIMIT = 2 ** 20;
+const TWO_32 = 2 ** 32;
 /**
  * A segment per algorithm in every key: the layouts differ (fixed window is a hash, the
  * others a string), so a policy whose algorithm changes in a deploy starts fresh keys
@@ -208,13 +211,23 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
     deadline: number | undefined,
   ): Promise<ConsumeResult> => {
     const check = checks[0] as LimitCheck;
-    if (checks.length === 1 && cost === 1 && check.blockMs === 0 && now === undefined && commit) {
-      // The compact call (see lua.ts): two or three arguments instead of four or more.
-      const key = keyOf('fixed-window', check, hashTag(check));
-      const sent =
-        deadline === undefined
-          ? fixedWindowScript(1, key, check.limit, check.windowMs)
-          : fixedWindowScript(1, key, check.limit, check.windowMs, Math.floor(deadline + offset));
+    if (
+      checks.length === 1 &&
+      cost === 1 &&
+      check.blockMs === 0 &&
+      now === undefined &&
+      commit &&
+      check.limit < COMPACT_LIMIT
+    ) {
+      // The compact call (see lua.ts): two arguments instead of four or more, the deadline
+      // packed with the limit.
+      let limit = check.limit;
+      if (deadline !== undefined) {
+        const until = Math.floor(deadline + offset);
+        // Division, not `%`: on numbers past 2^31 V8's `%` is a call to fmod.
+        limit += COMPACT_LIMIT * (1 + until - Math.floor(until / TWO_32) * TWO_32);
+      }
+      const sent = fixedWindowScript(1, keyOf('fixed-window', check, hashTag(check)), limit, check.windowMs);
       return sent.then((reply) => {
         // One integer (a string under `stringNumbers`), or a table for large counts and expiry.
         if (Array.isArray(reply)) return fixedWindowResult(table(reply), checks, cost, commit);
