@@ -24,7 +24,7 @@ export interface HonoAdapterOptions extends ClientIpOptions {
    * puts the IncomingMessage at `c.env.incoming`). On other runtimes pass your own, for
    * example with `getConnInfo` from `hono/bun` or `hono/deno`.
    */
-  readonly getPeerAddress?: (c: Context) => string | undefined;
+  readonly getPeerAddress?: ((c: Context) => string | undefined) | undefined;
 }
 
 /** Adds an allow decision's headers to the final response, whatever produced it. */
@@ -54,7 +54,7 @@ function decorateResponse(c: Context, decision: AllowDecision): void {
  * ```
  */
 export function guard(policy: RequestPolicy, options: HonoAdapterOptions = {}): MiddlewareHandler<BulwarkEnv> {
-  const resolve = clientIpResolver(options);
+  const resolve = clientIpResolver(options, ['getPeerAddress']);
   const getPeer = options.getPeerAddress ?? nodePeerAddress;
   return async function bulwarkGuard(c, next) {
     const decision = await evaluatePolicy(policy, honoView(c, resolve, getPeer));

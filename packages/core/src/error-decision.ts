@@ -1,7 +1,7 @@
 import { isClientAbort } from './client-abort.js';
 import { type Clock, systemClock } from './clock.js';
 import { type DenyDecision, deny } from './decision.js';
-import { BulwarkError, type HttpErrorCode, isHttpErrorCode } from './errors.js';
+import { BulwarkError, type HttpErrorCode, httpCodeOf } from './errors.js';
 import { type EventSink, emitEvent } from './events.js';
 import type { HeaderList } from './headers.js';
 import type { RequestView } from './request-view.js';
@@ -102,8 +102,9 @@ export function decisionForError(err: unknown, options: ErrorDecisionOptions = {
   // Nobody is left to answer, and it is not the server's fault: no log line, no alarm.
   if (isClientAbort(err, options.connectionClosed === true)) return ABORTED;
   let code: HttpErrorCode = 'internal_error';
-  if (err instanceof BulwarkError && isHttpErrorCode(err.code)) {
-    code = err.code;
+  if (err instanceof BulwarkError) {
+    // An internal code is answered with its HTTP code (a full store is a 503), never shown.
+    code = httpCodeOf(err.code);
   } else {
     const status = statusOf(err);
     if (status !== undefined && status >= 400 && status < 500) code = CODE_BY_STATUS[status] ?? 'bad_request';

@@ -39,8 +39,25 @@ export type HttpErrorCode =
   | 'precondition_required'
   | 'unavailable_for_legal_reasons';
 
-/** Codes of errors thrown to the developer (never sent over HTTP). */
-export type InternalErrorCode = 'config_invalid';
+/**
+ * Codes of errors thrown to the developer, never sent over HTTP as themselves: one that
+ * reaches an adapter's error handling is answered with its code in
+ * {@link HTTP_CODE_BY_INTERNAL_CODE} (a full store is a 503 `store_unavailable`, a bug a
+ * 500 `internal_error`), so the client learns the status, not the internals.
+ */
+export type InternalErrorCode =
+  /** `ConfigError`: a factory refused its options. */
+  | 'config_invalid'
+  /** A function was called with an argument it refuses (a negative `refund` cost). */
+  | 'invalid_argument'
+  /** `StoreFullError`: the memory rate-limit store is full of keys that are all limited. */
+  | 'store_full'
+  /** `StoreTimeoutError`: a store did not answer within the failure policy's timeout. */
+  | 'store_timeout'
+  /** A store refused an operation that reached it after its caller's deadline (it changed nothing). */
+  | 'store_deadline_passed'
+  /** `OutputValidationError`: a handler answered with a value its output schema refuses. */
+  | 'output_invalid';
 
 export type ErrorCode = HttpErrorCode | InternalErrorCode;
 
@@ -80,6 +97,28 @@ export const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = Object.fr
   precondition_required: 428,
   unavailable_for_legal_reasons: 451,
 });
+
+/**
+ * The HTTP code an internal error is answered with when it reaches an adapter's error
+ * handling (the status then comes from {@link STATUS_BY_CODE}, like every other answer).
+ */
+export const HTTP_CODE_BY_INTERNAL_CODE: Readonly<Record<InternalErrorCode, HttpErrorCode>> = Object.freeze({
+  config_invalid: 'internal_error',
+  invalid_argument: 'internal_error',
+  store_full: 'store_unavailable',
+  store_timeout: 'store_unavailable',
+  store_deadline_passed: 'store_unavailable',
+  output_invalid: 'internal_error',
+});
+
+/**
+ * The code a client is answered with for an error of this code: itself, or its HTTP code
+ * (a code outside both tables, from a cast, is an `internal_error`).
+ */
+export function httpCodeOf(code: ErrorCode): HttpErrorCode {
+  if (isHttpErrorCode(code)) return code;
+  return Object.hasOwn(HTTP_CODE_BY_INTERNAL_CODE, code) ? HTTP_CODE_BY_INTERNAL_CODE[code] : 'internal_error';
+}
 
 /** Human titles: short, fixed per code (RFC 9457 says the title should not vary per occurrence). */
 export const TITLE_BY_CODE: Readonly<Record<HttpErrorCode, string>> = Object.freeze({

@@ -23,7 +23,9 @@ export {
   BulwarkError,
   ConfigError,
   type ErrorCode,
+  HTTP_CODE_BY_INTERNAL_CODE,
   type HttpErrorCode,
+  httpCodeOf,
   type InternalErrorCode,
   isHttpErrorCode,
   STATUS_BY_CODE,
@@ -59,6 +61,7 @@ export {
   parseIpWithOptionalPort,
 } from './ip/parse.js';
 export { type ClientIpOptions, type ClientIpResolver, clientIpResolver, type TrustProxy } from './ip/trust-proxy.js';
+export { checkOptions } from './options.js';
 export type { BulwarkState, RequestPolicy } from './policy.js';
 export {
   PROBLEM_CONTENT_TYPE,

@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js';
+import { checkOptions } from './options.js';
 
 /** A value that applies to every path under `prefix` (`/v1` covers `/v1` and `/v1/...`, not `/v10`). */
 export interface RouteRule<T> {
@@ -58,7 +59,9 @@ const decodeAsciiEscape = (sequence: string): string => String.fromCharCode(Numb
  * ```
  */
 export function routeTable<T>(rules: readonly RouteRule<T>[], fallback: T, option: string): (path: string) => T {
+  if (!Array.isArray(rules)) throw new ConfigError(option, 'expected a list of { prefix, value } rules');
   const compiled = rules.map((rule, index) => {
+    checkOptions(rule, ['prefix', 'value'], `${option}[${index}]`);
     const prefix = rule.prefix;
     if (typeof prefix !== 'string' || !prefix.startsWith('/') || /[?#\s]/.test(prefix)) {
       throw new ConfigError(

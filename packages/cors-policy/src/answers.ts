@@ -1,4 +1,12 @@
-import { type AllowDecision, allow, type DenyDecision, deny, type RespondDecision, respond } from '@bulwark/core';
+import {
+  type AllowDecision,
+  allow,
+  BulwarkError,
+  type DenyDecision,
+  deny,
+  type RespondDecision,
+  respond,
+} from '@bulwark/core';
 import type { CompiledCorsOptions } from './options.js';
 
 type Pairs = Array<readonly [string, string]>;
@@ -48,7 +56,8 @@ function grantBuilder(tail: readonly (readonly [string, string])[]): (origin: st
           [n3, v3],
         ]);
     default:
-      throw new Error('a grant has at most three pairs after the origin');
+      // Unreachable from any option: the compiled grant has at most three pairs.
+      throw new BulwarkError('internal_error', 'a grant has at most three pairs after the origin');
   }
 }
 

@@ -1,4 +1,4 @@
-import { type Clock, ConfigError, type EventSink, isToken, systemClock } from '@bulwark/core';
+import { type Clock, ConfigError, checkOptions, type EventSink, isToken, systemClock } from '@bulwark/core';
 import { type OriginPattern, parseOriginPattern } from './pattern.js';
 
 export interface CorsOptions {
@@ -10,34 +10,34 @@ export interface CorsOptions {
    */
   readonly origins: readonly string[];
   /** Allow cookies and HTTP auth (`Access-Control-Allow-Credentials: true`). Default false. */
-  readonly credentials?: boolean;
+  readonly credentials?: boolean | undefined;
   /** Methods allowed at preflight. Default `['GET', 'HEAD', 'POST']`. */
-  readonly methods?: readonly string[];
+  readonly methods?: readonly string[] | undefined;
   /** Request headers allowed at preflight (case-insensitive). Default none: nothing is reflected. */
-  readonly allowedHeaders?: readonly string[];
+  readonly allowedHeaders?: readonly string[] | undefined;
   /** Response headers scripts may read. Default none. */
-  readonly exposedHeaders?: readonly string[];
+  readonly exposedHeaders?: readonly string[] | undefined;
   /**
    * Preflight cache lifetime in seconds, 0..86400 (browsers cap it: Firefox at 86400,
    * Chromium at 7200, Safari at 600). Default 600. `0` sends `Access-Control-Max-Age: 0`,
    * which tells browsers not to cache the preflight at all; `'omit'` sends no
    * `Access-Control-Max-Age`, and browsers then cache it for 5 seconds (the Fetch default).
    */
-  readonly maxAge?: number | 'omit';
+  readonly maxAge?: number | 'omit' | undefined;
   /** Answer Private Network Access preflights (`Access-Control-Allow-Private-Network`). Default false. */
-  readonly privateNetworkAccess?: boolean;
+  readonly privateNetworkAccess?: boolean | undefined;
   /**
    * What to do with a non-preflight request from an origin that is not allowed.
    * `'omit-headers'` (default): let it through without CORS headers, so the browser hides
    * the answer (same-origin pages and non-browser clients keep working).
    * `'reject'`: answer 403 problem+json before the handler runs.
    */
-  readonly onDisallowedOrigin?: 'omit-headers' | 'reject';
+  readonly onDisallowedOrigin?: 'omit-headers' | 'reject' | undefined;
   /** Dangerous: trust plain `http://` origins (other than loopback) together with credentials. */
-  readonly dangerouslyAllowInsecureOriginsWithCredentials?: boolean;
+  readonly dangerouslyAllowInsecureOriginsWithCredentials?: boolean | undefined;
   /** Receives a `cors.rejected` event for every refused origin, method or header. */
-  readonly onEvent?: EventSink;
-  readonly clock?: Clock;
+  readonly onEvent?: EventSink | undefined;
+  readonly clock?: Clock | undefined;
 }
 
 export interface CompiledCorsOptions {
@@ -56,7 +56,7 @@ export interface CompiledCorsOptions {
   readonly clock: Clock;
 }
 
-const KNOWN_OPTIONS = new Set([
+const KNOWN_OPTIONS = [
   'origins',
   'credentials',
   'methods',
@@ -68,7 +68,7 @@ const KNOWN_OPTIONS = new Set([
   'dangerouslyAllowInsecureOriginsWithCredentials',
   'onEvent',
   'clock',
-]);
+];
 // Fetch normalises these methods to upper case; every other method is case-sensitive.
 const NORMALISED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
@@ -177,10 +177,7 @@ function compileMaxAge(value: unknown): string | undefined {
 
 /** Validates every option once, at construction; throws ConfigError naming the first bad one. */
 export function compileCorsOptions(options: CorsOptions): CompiledCorsOptions {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'expected an object');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new ConfigError(key, 'unknown option (a typo would otherwise be ignored)');
-  }
+  checkOptions(options, KNOWN_OPTIONS);
   const credentials = bool(options.credentials, 'credentials', false);
   const allowInsecure = bool(
     options.dangerouslyAllowInsecureOriginsWithCredentials,

@@ -2,6 +2,7 @@ import {
   allow,
   type Clock,
   ConfigError,
+  checkOptions,
   type Decision,
   deny,
   type EventSink,
@@ -12,7 +13,7 @@ import {
   routeTable,
   systemClock,
 } from '@bulwark/core';
-import { flag, instant, linkTarget, rejectUnknownOptions } from './validate.js';
+import { flag, instant, linkTarget } from './validate.js';
 
 export interface DeprecationRule {
   /** The routes this rule covers: a path prefix such as `/v1` (segment-aligned). */
@@ -20,22 +21,22 @@ export interface DeprecationRule {
   /** When the routes were (or will be) deprecated. `Deprecation: @<epoch seconds>` (RFC 9745). */
   readonly deprecatedAt: Date | string;
   /** When they stop working. `Sunset: <HTTP-date>` (RFC 8594). Must not precede `deprecatedAt`. */
-  readonly sunsetAt?: Date | string;
+  readonly sunsetAt?: Date | string | undefined;
   /** Human documentation of the deprecation: `Link: <url>; rel="deprecation"`. */
-  readonly documentation?: string;
+  readonly documentation?: string | undefined;
   /** Documentation of the sunset: `Link: <url>; rel="sunset"`. */
-  readonly sunsetDocumentation?: string;
+  readonly sunsetDocumentation?: string | undefined;
   /** The replacement: `Link: <url>; rel="successor-version"`. */
-  readonly successor?: string;
+  readonly successor?: string | undefined;
   /** After `sunsetAt`, answer 410 problem+json instead of serving. Default false (keep serving, with headers). */
-  readonly enforceSunset?: boolean;
+  readonly enforceSunset?: boolean | undefined;
 }
 
 export interface DeprecationOptions {
   readonly rules: readonly DeprecationRule[];
-  readonly clock?: Clock;
+  readonly clock?: Clock | undefined;
   /** Receives `version.sunset` when a retired route is called. */
-  readonly onEvent?: EventSink;
+  readonly onEvent?: EventSink | undefined;
 }
 
 /** A compiled deprecation policy. */
@@ -57,10 +58,10 @@ export function httpDate(ms: number): string {
 
 function compileRule(rule: DeprecationRule, index: number): CompiledRule {
   const at = `rules[${index}].`;
-  rejectUnknownOptions(
+  checkOptions(
     rule,
     ['prefix', 'deprecatedAt', 'sunsetAt', 'documentation', 'sunsetDocumentation', 'successor', 'enforceSunset'],
-    at,
+    `rules[${index}]`,
   );
   const deprecatedMs = instant(rule.deprecatedAt, `${at}deprecatedAt`);
   const sunsetMs = rule.sunsetAt === undefined ? undefined : instant(rule.sunsetAt, `${at}sunsetAt`);
@@ -108,10 +109,8 @@ function compileRule(rule: DeprecationRule, index: number): CompiledRule {
  * ```
  */
 export function deprecationPolicy(options: DeprecationOptions): DeprecationPolicy {
-  if (typeof options !== 'object' || options === null || !Array.isArray(options.rules)) {
-    throw new ConfigError('rules', 'expected an array of deprecation rules');
-  }
-  rejectUnknownOptions(options, ['rules', 'clock', 'onEvent']);
+  checkOptions(options, ['rules', 'clock', 'onEvent']);
+  if (!Array.isArray(options.rules)) throw new ConfigError('rules', 'expected an array of deprecation rules');
   const clock = options.clock ?? systemClock;
   const compiled = options.rules.map(compileRule);
   const none = allow();

@@ -1,34 +1,41 @@
-import { type AllowDecision, ConfigError, type HeaderList, type RequestPolicy, routeTable } from '@bulwark/core';
-import { directiveList, flag, oneOf, rejectUnknownOptions } from './validate.js';
+import {
+  type AllowDecision,
+  ConfigError,
+  checkOptions,
+  type HeaderList,
+  type RequestPolicy,
+  routeTable,
+} from '@bulwark/core';
+import { directiveList, flag, oneOf } from './validate.js';
 
 export interface HstsOptions {
   /** Seconds. Default 31536000 (one year). */
-  readonly maxAge?: number;
+  readonly maxAge?: number | undefined;
   /** Default true. */
-  readonly includeSubDomains?: boolean;
+  readonly includeSubDomains?: boolean | undefined;
   /** Ask for the browsers' preload list. Requires maxAge >= one year and includeSubDomains. Default false. */
-  readonly preload?: boolean;
+  readonly preload?: boolean | undefined;
 }
 
 export interface SecurityHeadersOptions {
   /** `Strict-Transport-Security`; `false` to leave it to your proxy. */
-  readonly hsts?: HstsOptions | false;
+  readonly hsts?: HstsOptions | false | undefined;
   /** Default `default-src 'none'; frame-ancestors 'none'`: an API serves no active content. */
-  readonly contentSecurityPolicy?: string | false;
+  readonly contentSecurityPolicy?: string | false | undefined;
   /** `X-Frame-Options`, for browsers without `frame-ancestors`. Default `DENY`. */
-  readonly frameOptions?: 'DENY' | 'SAMEORIGIN' | false;
+  readonly frameOptions?: 'DENY' | 'SAMEORIGIN' | false | undefined;
   /** Default `no-referrer`. */
-  readonly referrerPolicy?: ReferrerPolicyValue | false;
+  readonly referrerPolicy?: ReferrerPolicyValue | false | undefined;
   /** Default `same-origin`. Use `cross-origin` for public assets fetched by other sites. */
-  readonly crossOriginResourcePolicy?: 'same-origin' | 'same-site' | 'cross-origin' | false;
+  readonly crossOriginResourcePolicy?: 'same-origin' | 'same-site' | 'cross-origin' | false | undefined;
   /** `X-Content-Type-Options: nosniff`. Default true. */
-  readonly noSniff?: boolean;
+  readonly noSniff?: boolean | undefined;
   /** `Cache-Control` for API answers. Default `no-store` (answers may be personal). */
-  readonly cacheControl?: string | false;
+  readonly cacheControl?: string | false | undefined;
   /** Per-route `Cache-Control` (longest prefix wins); `false` sends none on that route. */
-  readonly cacheControlRoutes?: readonly { readonly prefix: string; readonly value: string | false }[];
+  readonly cacheControlRoutes?: readonly { readonly prefix: string; readonly value: string | false }[] | undefined;
   /** Headers to strip from every answer. Default `['x-powered-by']`. */
-  readonly removeHeaders?: readonly string[];
+  readonly removeHeaders?: readonly string[] | undefined;
 }
 
 export type ReferrerPolicyValue =
@@ -75,7 +82,7 @@ function hstsValue(options: HstsOptions | false | undefined): string | undefined
   if (options === false) return undefined;
   const hsts = options ?? {};
   if (typeof hsts !== 'object' || hsts === null) throw new ConfigError('hsts', 'expected an object or false');
-  rejectUnknownOptions(hsts, ['maxAge', 'includeSubDomains', 'preload'], 'hsts.');
+  checkOptions(hsts, ['maxAge', 'includeSubDomains', 'preload'], 'hsts');
   const maxAge = hsts.maxAge ?? ONE_YEAR;
   if (!Number.isSafeInteger(maxAge) || maxAge < 0) throw new ConfigError('hsts.maxAge', 'expected whole seconds >= 0');
   const includeSubDomains = flag(hsts.includeSubDomains, 'hsts.includeSubDomains', true);
@@ -106,8 +113,7 @@ function optional<T>(value: T | false | undefined, fallback: T, check: (v: unkno
  * ```
  */
 export function securityHeaders(options: SecurityHeadersOptions = {}): SecurityHeadersPolicy {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'expected an object');
-  rejectUnknownOptions(options, KNOWN);
+  checkOptions(options, KNOWN);
   const base: Array<readonly [string, string]> = [];
   const add = (name: string, value: string | undefined) => {
     if (value !== undefined) base.push([name, value]);
@@ -150,10 +156,13 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): SecurityH
     return Object.freeze({ kind: 'allow', headers, removeHeaders }) as AllowDecision;
   };
   const fallback = withCache(options.cacheControl === undefined ? 'no-store' : options.cacheControl, 'cacheControl');
-  const routes = (options.cacheControlRoutes ?? []).map((rule, index) => ({
-    prefix: rule.prefix,
-    value: withCache(rule.value, `cacheControlRoutes[${index}].value`),
-  }));
+  const routes = (options.cacheControlRoutes ?? []).map((rule, index) => {
+    checkOptions(rule, ['prefix', 'value'], `cacheControlRoutes[${index}]`);
+    return {
+      prefix: rule.prefix,
+      value: withCache(rule.value, `cacheControlRoutes[${index}].value`),
+    };
+  });
   const decisionFor = routeTable(routes, fallback, 'cacheControlRoutes');
 
   return {

@@ -1,12 +1,5 @@
 import { ConfigError, isSafeHeaderValue, isToken } from '@bulwark/core';
 
-/** Rejects option keys the factory does not know, so a typo is never silently ignored. */
-export function rejectUnknownOptions(options: object, known: readonly string[], prefix = ''): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new ConfigError(prefix + key, 'unknown option (a typo would otherwise be ignored)');
-  }
-}
-
 /** A header value that cannot inject another header or smuggle control characters. */
 export function headerValue(value: unknown, option: string): string {
   if (typeof value !== 'string' || value === '' || !isSafeHeaderValue(value)) {

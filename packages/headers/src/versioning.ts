@@ -2,6 +2,7 @@ import {
   allow,
   type Clock,
   ConfigError,
+  checkOptions,
   type Decision,
   deny,
   type EventSink,
@@ -11,19 +12,18 @@ import {
   routingPath,
   systemClock,
 } from '@bulwark/core';
-import { rejectUnknownOptions } from './validate.js';
 
 export interface ApiVersionOptions {
   /** Supported versions, written `v1`, `v2`, ... */
   readonly supported: readonly string[];
   /** Read the version from the first path segment (`/v2/...`). Default true. */
-  readonly fromPath?: boolean;
+  readonly fromPath?: boolean | undefined;
   /** Read the version from this header (`Accept-Version: 2` or `v2`); `false` to ignore headers. Default `accept-version`. */
-  readonly header?: string | false;
+  readonly header?: string | false | undefined;
   /** The version used when a request names none. Default: none (the request passes without one). */
-  readonly defaultVersion?: string;
-  readonly onEvent?: EventSink;
-  readonly clock?: Clock;
+  readonly defaultVersion?: string | undefined;
+  readonly onEvent?: EventSink | undefined;
+  readonly clock?: Clock | undefined;
 }
 
 /** A compiled version negotiation policy. */
@@ -48,8 +48,7 @@ const PATH_VERSION = /^\/(v\d{1,6})(?:\/|$)/;
  * ```
  */
 export function apiVersionPolicy(options: ApiVersionOptions): ApiVersionPolicy {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'expected an object');
-  rejectUnknownOptions(options, ['supported', 'fromPath', 'header', 'defaultVersion', 'onEvent', 'clock']);
+  checkOptions(options, ['supported', 'fromPath', 'header', 'defaultVersion', 'onEvent', 'clock']);
   if (!Array.isArray(options.supported) || options.supported.length === 0) {
     throw new ConfigError('supported', 'list at least one version such as "v1"');
   }

@@ -1,4 +1,4 @@
-import { type Clock, ConfigError, canonicalIpv4Value } from '@bulwark/core';
+import { BulwarkError, type Clock, ConfigError, canonicalIpv4Value, checkOptions } from '@bulwark/core';
 import { type Algorithm, refundState, stepInto, stepRecord } from './algorithms.js';
 import { decide, type KeyRecord, type KeyWrite } from './evaluate.js';
 import { EvictionOrder } from './eviction-order.js';
@@ -18,14 +18,18 @@ const VALUE = 7; // the key's IPv4 number, or -1 for a key kept by string
 
 export interface MemoryStoreOptions {
   /** Most keys kept, across all scopes. Default 100,000 (about 9 MB at the measured 92 bytes a key). */
-  readonly maxKeys?: number;
-  readonly clock?: Clock;
+  readonly maxKeys?: number | undefined;
+  readonly clock?: Clock | undefined;
 }
 
-/** Thrown when the store is full of keys that are all currently limited. */
-export class StoreFullError extends Error {
+/**
+ * Thrown when the store is full of keys that are all currently limited. A `BulwarkError`
+ * with code `store_full`: the policy's failure mode answers it; reaching an adapter's error
+ * handling, it is a 503 `store_unavailable`.
+ */
+export class StoreFullError extends BulwarkError {
   constructor() {
-    super('memory rate-limit store is full of active limits');
+    super('store_full', 'memory rate-limit store is full of active limits');
     this.name = 'StoreFullError';
   }
 }
@@ -66,6 +70,7 @@ const ipv4Of = (check: StoreKey): number => check.ipv4 ?? canonicalIpv4Value(che
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitStore {
+  checkOptions(options, ['maxKeys', 'clock']);
   const maxKeys = options.maxKeys ?? 100_000;
   if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new ConfigError('maxKeys', 'expected a positive integer');
   const clock = options.clock;

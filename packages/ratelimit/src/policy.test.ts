@@ -233,7 +233,7 @@ describe('rateLimitPolicy answers', () => {
     // Back to full on `anon` (not beyond); `reports` untouched by a notes refund.
     expect(await left(notes)).toEqual([2]);
     expect(await left(report)).toEqual([2, 0]);
-    await expect(limiter.refund(report, -1)).rejects.toThrow(RangeError);
+    await expect(limiter.refund(report, -1)).rejects.toMatchObject({ name: 'BulwarkError', code: 'invalid_argument' });
   });
 
   it('peeks without consuming and resets', async () => {

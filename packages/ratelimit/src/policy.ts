@@ -1,8 +1,10 @@
 import {
   allow,
+  BulwarkError,
   type Clock,
   ConfigError,
   canonicalIpv4Value,
+  checkOptions,
   type Decision,
   type Duration,
   deny,
@@ -41,50 +43,50 @@ export interface LimitRule {
    * Default `ip` (the client address after trust-proxy, IPv6 grouped by prefix). `route`
    * needs `paths`: each listed prefix is one counter, whoever calls it.
    */
-  readonly key?: LimitKey;
+  readonly key?: LimitKey | undefined;
   /**
    * Only requests under these path prefixes count (segment-aligned, matched on the
    * percent-decoded path as Fastify and Hono route it; see core's `routingPath`). Default: all.
    */
-  readonly paths?: readonly string[];
+  readonly paths?: readonly string[] | undefined;
   /**
    * Only these methods count. Default: all. `GET` includes `HEAD`: every supported framework
    * answers a HEAD request with the GET handler, so a GET-only limit would otherwise let the
    * same work through unlimited.
    */
-  readonly methods?: readonly string[];
+  readonly methods?: readonly string[] | undefined;
   /** Block the key this long once it exceeds the limit. Default: no block. */
-  readonly block?: Duration;
+  readonly block?: Duration | undefined;
   /** A different limit for some requests (for example by plan). */
-  readonly override?: (view: RequestView) => number | undefined;
+  readonly override?: ((view: RequestView) => number | undefined) | undefined;
 }
 
 export interface RateLimitOptions {
   readonly limits: readonly LimitRule[];
   /** One algorithm per policy (so several limits are one atomic store call). Default `fixed-window`. */
-  readonly algorithm?: Algorithm;
+  readonly algorithm?: Algorithm | undefined;
   /** Default: an in-memory store. */
-  readonly store?: RateLimitStore;
+  readonly store?: RateLimitStore | undefined;
   /** Names the policy in events and store keys. Default `default`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** The weight of a request. Default 1. */
-  readonly cost?: (view: RequestView) => number;
+  readonly cost?: ((view: RequestView) => number) | undefined;
   /** Requests that are never counted. */
-  readonly skip?: (view: RequestView) => boolean;
+  readonly skip?: ((view: RequestView) => boolean) | undefined;
   /** Client addresses or CIDRs that are never counted. */
-  readonly allowlist?: readonly string[];
+  readonly allowlist?: readonly string[] | undefined;
   /** Evaluate and report, never refuse. Default false. */
-  readonly shadow?: boolean;
+  readonly shadow?: boolean | undefined;
   /** A factor in (0, 1] applied to every limit at request time (see the README). */
-  readonly adaptive?: () => number;
+  readonly adaptive?: (() => number) | undefined;
   /** Store failure policy. Default `{ mode: 'fail-closed', timeout: 500 }`. */
-  readonly failure?: FailureOptions;
+  readonly failure?: FailureOptions | undefined;
   /** Also send `X-RateLimit-Limit/Remaining/Reset`. Default false. */
-  readonly legacyHeaders?: boolean;
+  readonly legacyHeaders?: boolean | undefined;
   /** IPv6 grouping for `ip` keys. Default 64. */
-  readonly ipv6Prefix?: number;
-  readonly onEvent?: EventSink;
-  readonly clock?: Clock;
+  readonly ipv6Prefix?: number | undefined;
+  readonly onEvent?: EventSink | undefined;
+  readonly clock?: Clock | undefined;
 }
 
 /** A compiled rate-limit policy; `reset` and `peek` serve admin tools and tests. */
@@ -133,8 +135,27 @@ function positiveInteger(value: unknown, option: string, max: number): number {
   return value as number;
 }
 
+const RULE_KEYS = ['name', 'limit', 'window', 'key', 'paths', 'methods', 'block', 'override'];
+const OPTION_KEYS = [
+  'limits',
+  'algorithm',
+  'store',
+  'name',
+  'cost',
+  'skip',
+  'allowlist',
+  'shadow',
+  'adaptive',
+  'failure',
+  'legacyHeaders',
+  'ipv6Prefix',
+  'onEvent',
+  'clock',
+];
+
 function compileRule(rule: LimitRule, index: number, policy: string): CompiledRule {
   const at = `limits[${index}]`;
+  checkOptions(rule, RULE_KEYS, at);
   if (typeof rule.name !== 'string' || !NAME.test(rule.name))
     throw new ConfigError(`${at}.name`, 'expected 1-32 characters of a-z, 0-9, _ and -');
   const limit = positiveInteger(rule.limit, `${at}.limit`, 1_000_000);
@@ -203,19 +224,15 @@ function compileRule(rule: LimitRule, index: number, policy: string): CompiledRu
  * ```
  */
 export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
-  if (
-    typeof options !== 'object' ||
-    options === null ||
-    !Array.isArray(options.limits) ||
-    options.limits.length === 0
-  ) {
+  checkOptions(options, OPTION_KEYS);
+  if (!Array.isArray(options.limits) || options.limits.length === 0) {
     throw new ConfigError('limits', 'list at least one limit');
   }
   const algorithm = options.algorithm ?? 'fixed-window';
   if (!ALGORITHMS.includes(algorithm)) throw new ConfigError('algorithm', `expected one of ${ALGORITHMS.join(', ')}`);
   const name = options.name ?? 'default';
   if (!NAME.test(name)) throw new ConfigError('name', 'expected 1-32 characters of a-z, 0-9, _ and -');
-  const keyForIp = ipKey(options.ipv6Prefix === undefined ? {} : { ipv6Prefix: options.ipv6Prefix });
+  const keyForIp = ipKey({ ipv6Prefix: options.ipv6Prefix });
   const rules = options.limits.map((rule, i) => compileRule(rule, i, name));
   // When every limit counts the client (or every one the principal), all checks of a
   // request carry one key, and every check of a key does: that key can place them (a
@@ -225,7 +242,7 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
   const shardByKey = kinds.size === 1 && (kinds.has('ip') || kinds.has('principal'));
   if (new Set(rules.map((r) => r.name)).size !== rules.length)
     throw new ConfigError('limits', 'limit names must be unique');
-  const store = options.store ?? memoryStore(options.clock === undefined ? {} : { clock: options.clock });
+  const store = options.store ?? memoryStore({ clock: options.clock });
   const clock = options.clock ?? systemClock;
   const onEvent = options.onEvent;
   const shadow = options.shadow ?? false;
@@ -356,7 +373,7 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
     },
     async refund(view, cost) {
       if (cost !== undefined && !(Number.isSafeInteger(cost) && cost >= 0))
-        throw new RangeError('refund cost must be a non-negative integer');
+        throw new BulwarkError('invalid_argument', 'refund cost must be a non-negative integer');
       const planned = plan(view);
       if (planned !== undefined)
         await bounded(store, 'refund', (deadline) =>

@@ -1,4 +1,12 @@
-import { BulwarkError, type Clock, ConfigError, type EventSink, emitEvent, parseDuration } from '@bulwark/core';
+import {
+  BulwarkError,
+  type Clock,
+  ConfigError,
+  checkOptions,
+  type EventSink,
+  emitEvent,
+  parseDuration,
+} from '@bulwark/core';
 import type { Algorithm } from './algorithms.js';
 import { memoryStore } from './memory-store.js';
 import type { ConsumeResult, LimitCheck, RateLimitStore } from './port.js';
@@ -7,9 +15,9 @@ export type FailureMode = 'fail-open' | 'fail-closed' | 'fallback';
 
 export interface FailureOptions {
   /** What to do when the store errs or times out. Default `fail-closed` (503). */
-  readonly mode?: FailureMode;
+  readonly mode?: FailureMode | undefined;
   /** How long to wait for the store. Default 500 ms. */
-  readonly timeout?: number | string;
+  readonly timeout?: number | string | undefined;
 }
 
 /** The answer of a guarded store call: a result, or what the failure mode says to do. */
@@ -18,9 +26,10 @@ export type Guarded =
   | { readonly kind: 'open' }
   | { readonly kind: 'closed' };
 
-class StoreTimeoutError extends Error {
+/** A store call outlived `failure.timeout`: a `BulwarkError` with code `store_timeout`. */
+class StoreTimeoutError extends BulwarkError {
   constructor(ms: number) {
-    super(`rate-limit store did not answer within ${ms} ms`);
+    super('store_timeout', `rate-limit store did not answer within ${ms} ms`);
     this.name = 'StoreTimeoutError';
   }
 }
@@ -73,6 +82,7 @@ export function guardedStore(
   onEvent: EventSink | undefined,
   clock: Clock,
 ) {
+  checkOptions(options, ['mode', 'timeout'], 'failure');
   const mode = options.mode ?? 'fail-closed';
   if (!['fail-open', 'fail-closed', 'fallback'].includes(mode)) {
     throw new ConfigError('failure.mode', 'expected "fail-open", "fail-closed" or "fallback"');

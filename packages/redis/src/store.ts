@@ -1,4 +1,4 @@
-import { ConfigError } from '@bulwark/core';
+import { BulwarkError, ConfigError, checkOptions } from '@bulwark/core';
 import {
   ALGORITHMS,
   type Algorithm,
@@ -16,7 +16,7 @@ import { CHECK_SCRIPTS, FIXED_WINDOW_REFUND_SCRIPT, REFUND_SCRIPT, RESET_SCRIPT 
 
 export interface RedisStoreOptions {
   /** Key prefix. Default `bulwark:rl`. */
-  readonly prefix?: string;
+  readonly prefix?: string | undefined;
   /**
    * The hash tag of a store key, from the check's scope (`<policy>:<limit>`), key and
    * shard. Every key of one check must share it so that the script runs on one Cluster
@@ -24,7 +24,7 @@ export interface RedisStoreOptions {
    * limits count the same kind of key), else the scope up to its first `:` (the policy
    * name), which keeps such a policy in one slot.
    */
-  readonly hashTag?: (check: StoreKey) => string;
+  readonly hashTag?: ((check: StoreKey) => string) | undefined;
 }
 
 const COMMAND_NAMES: Readonly<Record<Algorithm, string>> = {
@@ -76,9 +76,9 @@ function defineCommands(client: Redis | Cluster): void {
  * A script reached Redis after its caller's deadline and changed nothing (lua.ts,
  * `expiredIf`): the caller has answered, or is about to answer, from its failure mode.
  */
-class RedisDeadlineError extends Error {
+class RedisDeadlineError extends BulwarkError {
   constructor() {
-    super('the Redis script started after its deadline and changed nothing');
+    super('store_deadline_passed', 'the Redis script started after its deadline and changed nothing');
     this.name = 'RedisDeadlineError';
   }
 }
@@ -142,6 +142,7 @@ export function redisRateLimitStore(client: Redis | Cluster, options: RedisStore
   if (client === null || typeof client !== 'object' || typeof (client as Redis).defineCommand !== 'function') {
     throw new ConfigError('client', 'expected an ioredis Redis or Cluster client');
   }
+  checkOptions(options, ['prefix', 'hashTag']);
   const prefix = options.prefix ?? 'bulwark:rl';
   if (/[{}\s]/.test(prefix)) throw new ConfigError('prefix', 'must not contain braces or spaces');
   const hashTag =

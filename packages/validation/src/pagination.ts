@@ -1,4 +1,4 @@
-import { ConfigError } from '@bulwark/core';
+import { ConfigError, checkOptions } from '@bulwark/core';
 import { z } from 'zod';
 
 /**
@@ -10,7 +10,10 @@ import { z } from 'zod';
  * const listNotes = requestValidator({ query: paginationQuery({ defaultLimit: 20, maxLimit: 100 }) });
  * ```
  */
-export function paginationQuery(options: { defaultLimit?: number; maxLimit?: number } = {}) {
+export function paginationQuery(
+  options: { readonly defaultLimit?: number | undefined; readonly maxLimit?: number | undefined } = {},
+) {
+  checkOptions(options, ['defaultLimit', 'maxLimit']);
   const maxLimit = options.maxLimit ?? 100;
   const defaultLimit = options.defaultLimit ?? 20;
   if (!Number.isSafeInteger(maxLimit) || maxLimit < 1 || maxLimit > 10_000)

@@ -1,6 +1,8 @@
 import {
+  BulwarkError,
   type Clock,
   ConfigError,
+  checkOptions,
   type DenyDecision,
   type Duration,
   deny,
@@ -35,24 +37,24 @@ export interface ValidatorOptions<
   O extends Schema | undefined,
 > {
   /** The JSON body. A route with a body schema requires a body of an accepted type. */
-  readonly body?: B;
+  readonly body?: B | undefined;
   /** The query string, as an object schema. Numbers and booleans are coerced. */
-  readonly query?: Q;
+  readonly query?: Q | undefined;
   /** Path parameters, as an object schema. */
-  readonly params?: P;
+  readonly params?: P | undefined;
   /** Headers, as an object schema with lower-case names; only declared headers are read. */
-  readonly headers?: H;
+  readonly headers?: H | undefined;
   /**
    * Cookies (parsed from the `Cookie` header, so the same on every framework), as an object
    * schema; only declared cookies are read. Typed data: `valid(...).cookies`.
    */
-  readonly cookies?: z.ZodType;
+  readonly cookies?: z.ZodType | undefined;
   /** Output schema: undeclared fields are dropped from 2xx answers (API3, excessive data exposure). */
-  readonly output?: O;
+  readonly output?: O | undefined;
   /** Accepted body media types. Default `['application/json']`; JSON types only. */
-  readonly accepts?: readonly string[];
+  readonly accepts?: readonly string[] | undefined;
   /** Body limit, enforced while reading: bytes or `"100kb"`. Default 100 KiB. */
-  readonly bodyLimit?: number | string;
+  readonly bodyLimit?: number | string | undefined;
   /**
    * How long the whole body may take to arrive, from the moment Bulwark starts reading it
    * to its last byte: milliseconds or a duration such as `"30s"`. Past it the answer is
@@ -60,11 +62,11 @@ export interface ValidatorOptions<
    * Default 10 s (with the default 100 KiB limit, a client slower than about 80 kbit/s);
    * at most 5 minutes. Raise it with `bodyLimit` on routes that take large bodies.
    */
-  readonly bodyTimeout?: Duration;
+  readonly bodyTimeout?: Duration | undefined;
   /** Deepest nesting of a JSON body. Default 32. */
-  readonly maxDepth?: number;
-  readonly onEvent?: EventSink;
-  readonly clock?: Clock;
+  readonly maxDepth?: number | undefined;
+  readonly onEvent?: EventSink | undefined;
+  readonly clock?: Clock | undefined;
 }
 
 const MAX_ERRORS = 50;
@@ -121,10 +123,7 @@ export function requestValidator<
   H extends Schema | undefined = undefined,
   O extends Schema | undefined = undefined,
 >(options: ValidatorOptions<B, Q, P, H, O>): RequestValidator<Out<B>, Out<Q>, Out<P>, Out<H>, Out<O>> {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'expected an object');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.includes(key)) throw new ConfigError(key, 'unknown option (a typo would otherwise be ignored)');
-  }
+  checkOptions(options, KNOWN);
   for (const key of ['body', 'query', 'params', 'headers', 'cookies', 'output'] as const) {
     if (options[key] !== undefined && !isSchema(options[key])) throw new ConfigError(key, 'expected a zod 4 schema');
   }
@@ -330,10 +329,13 @@ export function requestValidator<
   };
 }
 
-/** A handler answered with a value its output schema refuses: a server bug, answered 500. */
-export class OutputValidationError extends Error {
+/**
+ * A handler answered with a value its output schema refuses: a server bug, answered 500.
+ * A `BulwarkError` with code `output_invalid`.
+ */
+export class OutputValidationError extends BulwarkError {
   constructor(issueCount: number) {
-    super(`The response did not match its output schema (${issueCount} issue(s)); it was not sent.`);
+    super('output_invalid', `The response did not match its output schema (${issueCount} issue(s)); it was not sent.`);
     this.name = 'OutputValidationError';
   }
 }

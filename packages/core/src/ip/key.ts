@@ -1,11 +1,12 @@
 import { ConfigError } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { formatIp, type IpAddress, isCanonicalIpv4, parseIp } from './parse.js';
 
 export interface IpKeyOptions {
   /** IPv6 addresses sharing this many leading bits are one client. Default 64 (one subnet). */
-  readonly ipv6Prefix?: number;
+  readonly ipv6Prefix?: number | undefined;
   /** IPv4 grouping. Default 32 (one address). */
-  readonly ipv4Prefix?: number;
+  readonly ipv4Prefix?: number | undefined;
 }
 
 const allZero = (bytes: Uint8Array, from: number, to: number): boolean => {
@@ -72,6 +73,7 @@ function countedAddress(ip: IpAddress): IpAddress {
  * ```
  */
 export function ipKey(options: IpKeyOptions = {}): (ip: string) => string | undefined {
+  checkOptions(options, ['ipv6Prefix', 'ipv4Prefix']);
   const v6 = options.ipv6Prefix ?? 64;
   const v4 = options.ipv4Prefix ?? 32;
   if (!Number.isSafeInteger(v6) || v6 < 16 || v6 > 128)

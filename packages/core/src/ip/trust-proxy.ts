@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { ipMatcher } from './cidr.js';
 import { type ChainCursor, readForwardedForHop, readForwardedHop } from './forwarded.js';
 import { formatIp, type IpAddress, normalizeIp, parseIp } from './parse.js';
@@ -12,9 +13,9 @@ import { formatIp, type IpAddress, normalizeIp, parseIp } from './parse.js';
 export type TrustProxy = false | { readonly hops: number } | { readonly cidrs: readonly string[] };
 
 export interface ClientIpOptions {
-  readonly trustProxy?: TrustProxy;
+  readonly trustProxy?: TrustProxy | undefined;
   /** The header the trusted proxies write. Default `x-forwarded-for`. */
-  readonly header?: 'x-forwarded-for' | 'forwarded';
+  readonly header?: 'x-forwarded-for' | 'forwarded' | undefined;
 }
 
 /**
@@ -32,11 +33,18 @@ export type ClientIpResolver = (
   header: (name: string) => string | undefined,
 ) => string | undefined;
 
-function validate(options: ClientIpOptions): {
+/** The keys of {@link ClientIpOptions}, for an adapter whose options add its own to them. */
+export const CLIENT_IP_OPTION_KEYS: readonly string[] = Object.freeze(['trustProxy', 'header']);
+
+function validate(
+  options: ClientIpOptions,
+  known: readonly string[],
+): {
   hops?: number;
   isTrusted?: (ip: IpAddress) => boolean;
   header: 'x-forwarded-for' | 'forwarded';
 } {
+  checkOptions(options, known);
   const header = options.header ?? 'x-forwarded-for';
   if (header !== 'x-forwarded-for' && header !== 'forwarded') {
     throw new ConfigError('header', 'must be "x-forwarded-for" or "forwarded"');
@@ -49,17 +57,24 @@ function validate(options: ClientIpOptions): {
   if (typeof trust !== 'object' || trust === null) {
     throw new ConfigError('trustProxy', 'expected false, { hops: number } or { cidrs: string[] }');
   }
+  if ('hops' in trust && 'cidrs' in trust) {
+    throw new ConfigError('trustProxy', 'give { hops } or { cidrs }, not both');
+  }
   if ('hops' in trust) {
+    checkOptions(trust, ['hops'], 'trustProxy');
     if (!Number.isSafeInteger(trust.hops) || trust.hops < 1 || trust.hops > MAX_FORWARDING_HOPS) {
       throw new ConfigError('trustProxy.hops', 'expected an integer from 1 to 32');
     }
     return { header, hops: trust.hops };
   }
   if ('cidrs' in trust && Array.isArray(trust.cidrs)) {
+    checkOptions(trust, ['cidrs'], 'trustProxy');
     if (trust.cidrs.length === 0)
       throw new ConfigError('trustProxy.cidrs', 'must not be empty; use false to trust none');
     return { header, isTrusted: ipMatcher(trust.cidrs, 'trustProxy.cidrs') };
   }
+  // `{ hop: 1 }`, `{ cidr: [...] }`: name the typo rather than the shape.
+  if (!('cidrs' in trust)) checkOptions(trust, ['hops', 'cidrs'], 'trustProxy');
   throw new ConfigError('trustProxy', 'expected false, { hops: number } or { cidrs: string[] }');
 }
 
@@ -75,9 +90,15 @@ function validate(options: ClientIpOptions): {
  * const resolve = clientIpResolver({ trustProxy: { cidrs: ['loopback', '10.0.0.0/8'] } });
  * resolve('10.0.0.7', (h) => (h === 'x-forwarded-for' ? '203.0.113.9' : undefined)); // '203.0.113.9'
  * ```
+ *
+ * Unknown keys are refused (a `ConfigError` naming them). An adapter whose options add
+ * keys of its own to these names them in `adapterKeys`, so they are not taken for typos.
  */
-export function clientIpResolver(options: ClientIpOptions = {}): ClientIpResolver {
-  const { hops, isTrusted, header } = validate(options);
+export function clientIpResolver(options: ClientIpOptions = {}, adapterKeys: readonly string[] = []): ClientIpResolver {
+  const { hops, isTrusted, header } = validate(
+    options,
+    adapterKeys.length === 0 ? CLIENT_IP_OPTION_KEYS : [...CLIENT_IP_OPTION_KEYS, ...adapterKeys],
+  );
   const readHop = header === 'forwarded' ? readForwardedHop : readForwardedForHop;
 
   return function resolveClientIp(peerAddress, getHeader) {

@@ -1,0 +1,268 @@
+import { BulwarkError, ConfigError, clientIpResolver, ipKey } from '@bulwark/core';
+import { corsPolicy, corsPolicyByRoute } from '@bulwark/cors-policy';
+import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
+import { guard as honoGuard } from '@bulwark/hono';
+import { memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
+import { redisRateLimitStore } from '@bulwark/redis';
+import { paginationQuery, requestValidator } from '@bulwark/validation';
+import { describe, expect, it } from 'vitest';
+
+// Every factory refuses option keys it does not know, at every level of its options,
+// through core's one `checkOptions`; and takes `undefined` for an optional field as absent
+// (exactOptionalPropertyTypes: `?: T | undefined`). One row per options object.
+
+type Extra = Record<string, unknown>;
+
+interface OptionsObject {
+  /** The factory and, for a nested object, where it sits. */
+  readonly label: string;
+  /** Builds the factory with valid options, `extra` spread into the object under test. */
+  readonly build: (extra: Extra) => unknown;
+  /** The path of that object in the factory's options (`''` for the top level). */
+  readonly at: string;
+  /** A plausible typo and the name meant. */
+  readonly typo: string;
+  readonly meant: string;
+  /** An optional field of the object, to be given as `undefined`. */
+  readonly optional?: string;
+}
+
+const cors = corsPolicy({ origins: ['https://app.example.com'] });
+/**
+ * Construction only: `redisRateLimitStore` checks its options before it talks to Redis,
+ * and no command of this stand-in is ever called (the store's behaviour is tested against
+ * a real Redis in packages/redis).
+ */
+const unusedRedisClient = {
+  defineCommand(this: Record<string, unknown>, name: string) {
+    this[name] = () => Promise.reject(new Error('not connected'));
+  },
+} as unknown as Parameters<typeof redisRateLimitStore>[0];
+const rule = { name: 'anon', limit: 10, window: '1m' } as const;
+
+const OBJECTS: readonly OptionsObject[] = [
+  {
+    label: 'corsPolicy',
+    build: (x) => corsPolicy({ origins: ['https://app.example.com'], ...x }),
+    at: '',
+    typo: 'credentails',
+    meant: 'credentials',
+    optional: 'maxAge',
+  },
+  {
+    label: 'corsPolicyByRoute routes[i]',
+    build: (x) => corsPolicyByRoute([{ prefix: '/public', value: cors, ...x }], cors),
+    at: 'routes[0]',
+    typo: 'prefx',
+    meant: 'prefix',
+  },
+  {
+    label: 'securityHeaders',
+    build: (x) => securityHeaders({ ...x }),
+    at: '',
+    typo: 'nosniff',
+    meant: 'noSniff',
+    optional: 'hsts',
+  },
+  {
+    label: 'securityHeaders hsts',
+    build: (x) => securityHeaders({ hsts: { maxAge: 31_536_000, ...x } }),
+    at: 'hsts',
+    typo: 'preloads',
+    meant: 'preload',
+    optional: 'includeSubDomains',
+  },
+  {
+    label: 'securityHeaders cacheControlRoutes[i]',
+    build: (x) => securityHeaders({ cacheControlRoutes: [{ prefix: '/public', value: 'max-age=60', ...x }] }),
+    at: 'cacheControlRoutes[0]',
+    typo: 'vaule',
+    meant: 'value',
+  },
+  {
+    label: 'apiVersionPolicy',
+    build: (x) => apiVersionPolicy({ supported: ['v1'], ...x }),
+    at: '',
+    typo: 'defaultVersoin',
+    meant: 'defaultVersion',
+    optional: 'header',
+  },
+  {
+    label: 'deprecationPolicy',
+    build: (x) => deprecationPolicy({ rules: [], ...x }),
+    at: '',
+    typo: 'onEvnt',
+    meant: 'onEvent',
+    optional: 'clock',
+  },
+  {
+    label: 'deprecationPolicy rules[i]',
+    build: (x) => deprecationPolicy({ rules: [{ prefix: '/v1', deprecatedAt: '2026-01-01T00:00:00Z', ...x }] }),
+    at: 'rules[0]',
+    typo: 'sunset',
+    meant: 'sunsetAt',
+    optional: 'successor',
+  },
+  {
+    label: 'rateLimitPolicy',
+    build: (x) => rateLimitPolicy({ limits: [rule], ...x }),
+    at: '',
+    typo: 'legacyHeader',
+    meant: 'legacyHeaders',
+    optional: 'store',
+  },
+  {
+    label: 'rateLimitPolicy limits[i]',
+    build: (x) => rateLimitPolicy({ limits: [{ ...rule, ...x }] }),
+    at: 'limits[0]',
+    typo: 'windw',
+    meant: 'window',
+    optional: 'block',
+  },
+  {
+    label: 'rateLimitPolicy failure',
+    build: (x) => rateLimitPolicy({ limits: [rule], failure: { mode: 'fail-open', ...x } }),
+    at: 'failure',
+    typo: 'timout',
+    meant: 'timeout',
+    optional: 'timeout',
+  },
+  {
+    label: 'memoryStore',
+    build: (x) => memoryStore({ ...x }),
+    at: '',
+    typo: 'maxkeys',
+    meant: 'maxKeys',
+    optional: 'clock',
+  },
+  {
+    label: 'redisRateLimitStore',
+    build: (x) => redisRateLimitStore(unusedRedisClient, { ...x }),
+    at: '',
+    typo: 'prefx',
+    meant: 'prefix',
+    optional: 'hashTag',
+  },
+  {
+    label: 'clientIpResolver',
+    build: (x) => clientIpResolver({ ...x }),
+    at: '',
+    typo: 'trustproxy',
+    meant: 'trustProxy',
+    optional: 'header',
+  },
+  {
+    label: 'clientIpResolver trustProxy',
+    build: (x) => clientIpResolver({ trustProxy: { hops: 1, ...x } }),
+    at: 'trustProxy',
+    typo: 'hop',
+    meant: 'hops',
+  },
+  {
+    label: 'ipKey',
+    build: (x) => ipKey({ ...x }),
+    at: '',
+    typo: 'ipv6prefix',
+    meant: 'ipv6Prefix',
+    optional: 'ipv4Prefix',
+  },
+  {
+    label: 'requestValidator',
+    build: (x) => requestValidator({ ...x }),
+    at: '',
+    typo: 'bodylimit',
+    meant: 'bodyLimit',
+    optional: 'body',
+  },
+  {
+    label: 'paginationQuery',
+    build: (x) => paginationQuery({ ...x }),
+    at: '',
+    typo: 'maxLimt',
+    meant: 'maxLimit',
+    optional: 'defaultLimit',
+  },
+  {
+    // An adapter adds its own key to the client-IP options: it is known, a typo is not.
+    label: 'hono guard',
+    build: (x) => honoGuard(cors, { getPeerAddress: () => '192.0.2.1', ...x }),
+    at: '',
+    typo: 'trustProxi',
+    meant: 'trustProxy',
+    optional: 'getPeerAddress',
+  },
+];
+
+const pathOf = (at: string, key: string) => (at === '' ? key : `${at}.${key}`);
+
+function refusal(build: () => unknown): ConfigError {
+  try {
+    build();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('the factory accepted the options');
+}
+
+describe.each(OBJECTS)('$label', ({ build, at, typo, meant, optional }) => {
+  it('accepts its valid options', () => {
+    expect(() => build({})).not.toThrow();
+  });
+
+  it('refuses an unknown key with a ConfigError naming its path and the name meant', () => {
+    const err = refusal(() => build({ [typo]: 1 }));
+    expect(err).toBeInstanceOf(BulwarkError);
+    expect(err.code).toBe('config_invalid');
+    expect(err.option).toBe(pathOf(at, typo));
+    expect(err.message).toContain(`did you mean "${meant}"?`);
+  });
+
+  it('refuses an unknown key even when its value is undefined', () => {
+    expect(refusal(() => build({ [typo]: undefined })).option).toBe(pathOf(at, typo));
+  });
+
+  it('names no suggestion for a key close to nothing', () => {
+    const err = refusal(() => build({ zzzzzzzzzz: true }));
+    expect(err.option).toBe(pathOf(at, 'zzzzzzzzzz'));
+    expect(err.message).not.toContain('did you mean');
+  });
+
+  it.skipIf(optional === undefined)('takes an optional field given as undefined as absent', () => {
+    expect(() => build({ [optional as string]: undefined })).not.toThrow();
+  });
+});
+
+// Compile-time half of the `undefined` rule: with exactOptionalPropertyTypes, each call
+// below is a type error unless the option's type says `?: T | undefined` (pnpm typecheck
+// covers this file). A value read from the environment can be passed as it is.
+describe('optional option fields typed to accept undefined', () => {
+  const unset = undefined as string | undefined;
+  it('compiles and constructs with every optional field given as undefined', () => {
+    const built = [
+      corsPolicy({
+        origins: ['https://app.example.com'],
+        credentials: undefined,
+        maxAge: undefined,
+        onEvent: undefined,
+      }),
+      securityHeaders({ hsts: { maxAge: undefined, preload: undefined }, cacheControl: undefined }),
+      apiVersionPolicy({ supported: ['v1'], header: undefined, defaultVersion: unset }),
+      deprecationPolicy({ rules: [{ prefix: '/v1', deprecatedAt: '2026-01-01T00:00:00Z', sunsetAt: unset }] }),
+      rateLimitPolicy({
+        limits: [{ ...rule, key: undefined, block: undefined, paths: undefined }],
+        store: undefined,
+        failure: { mode: undefined, timeout: unset },
+        clock: undefined,
+        ipv6Prefix: undefined,
+      }),
+      memoryStore({ maxKeys: undefined, clock: undefined }),
+      redisRateLimitStore(unusedRedisClient, { prefix: unset, hashTag: undefined }),
+      clientIpResolver({ trustProxy: undefined, header: undefined }),
+      ipKey({ ipv6Prefix: undefined, ipv4Prefix: undefined }),
+      requestValidator({ body: undefined, bodyLimit: unset, onEvent: undefined }),
+      paginationQuery({ maxLimit: undefined }),
+    ];
+    expect(built.every((value) => value !== undefined)).toBe(true);
+  });
+});
