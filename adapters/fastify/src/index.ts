@@ -141,7 +141,8 @@ export { valid, validate, validationSupport } from './validate.js';
  * @example
  * ```ts
  * import { handleClientError } from '@bulwark/node';
- * const app = Fastify({ frameworkErrors: frameworkErrors({ policies: [headers] }), clientErrorHandler: handleClientError });
+ * const profile = securityHeaders();
+ * const app = Fastify({ frameworkErrors: frameworkErrors({ policies: [profile] }), clientErrorHandler: handleClientError });
  * ```
  */
 export function frameworkErrors(

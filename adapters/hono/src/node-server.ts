@@ -34,7 +34,9 @@ function toResponse(answer: RenderedAnswer): Response {
  * ```ts
  * const profile = securityHeaders();
  * app.use('*', headers(profile));
- * serve({ fetch: app.fetch, port: 3000, errorHandler: nodeServerErrors({ policies: [profile] }) });
+ * // `serve()` takes no errorHandler: build the listener with getRequestListener.
+ * const listener = getRequestListener(app.fetch, { errorHandler: nodeServerErrors({ policies: [profile] }) });
+ * createServer(listener).listen(3000);
  * ```
  */
 export function nodeServerErrors(options: NodeServerErrorOptions = {}): (err: unknown) => Response {

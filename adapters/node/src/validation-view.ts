@@ -49,7 +49,7 @@ class AllContentTypesView implements RequestView {
  *
  * @example
  * ```ts
- * const result = await runValidation(validator, { view: nodeValidationView(req, { url: req.originalUrl }), ... }, read);
+ * const view = nodeValidationView(req, { url: req.url }); // Express: req.originalUrl
  * ```
  */
 export function nodeValidationView(req: IncomingMessage, options: { url?: string | undefined } = {}): RequestView {

@@ -62,18 +62,7 @@ function statusOf(err: unknown): number | undefined {
   return typeof candidate === 'number' && Number.isInteger(candidate) ? candidate : undefined;
 }
 
-/**
- * Maps anything thrown by a handler or a framework to a problem decision. Client errors
- * that frameworks and handlers raise (a 400 from a JSON parser, a 413, `ctx.throw(409)`)
- * keep their status when it is a registered 4xx (see `CODE_BY_STATUS`; 407, 418 and
- * unregistered ones are 400); all else is a 500 whose body says nothing about the cause.
- * The error's own message is never sent. 5xx errors emit `server.error`.
- *
- * @example
- * ```ts
- * app.use((err, req, res, next) => writeDecision(res, decisionForError(err, { onEvent })));
- * ```
- */
+/** Options of {@link decisionForError}. */
 export interface ErrorDecisionOptions {
   readonly onEvent?: EventSink | undefined;
   readonly clock?: Clock | undefined;
@@ -97,6 +86,23 @@ function logError(err: unknown): void {
   console.error('[bulwark] unhandled error answered with 500:', err);
 }
 
+/**
+ * Maps anything thrown by a handler or a framework to a problem decision. Client errors
+ * that frameworks and handlers raise (a 400 from a JSON parser, a 413, `ctx.throw(409)`)
+ * keep their status when it is a registered 4xx (see `CODE_BY_STATUS`; 407, 418 and
+ * unregistered ones are 400); all else is a 500 whose body says nothing about the cause.
+ * The error's own message is never sent. 5xx errors emit `server.error`.
+ *
+ * @example
+ * ```ts
+ * import type { IncomingMessage, ServerResponse } from 'node:http';
+ * import { sendDecision } from '@bulwark/node';
+ * function answerError(err: unknown, req: IncomingMessage, res: ServerResponse) {
+ *   sendDecision(res, decisionForError(err, { onError: (e) => logger.error(e) }), req.method ?? 'GET');
+ * }
+ * // A TypeError from a handler: 500 internal_error, with nothing of its message sent.
+ * ```
+ */
 export function decisionForError(err: unknown, options: ErrorDecisionOptions = {}): DenyDecision {
   const { onEvent, view, clock = systemClock, onError = logError } = options;
   // Nobody is left to answer, and it is not the server's fault: no log line, no alarm.

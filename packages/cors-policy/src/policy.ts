@@ -64,7 +64,8 @@ const MESSAGES: Record<CorsExplanation['outcome'], string> = {
  *   allowedHeaders: ['content-type', 'authorization'],
  *   exposedHeaders: ['ratelimit', 'ratelimit-policy'],
  * });
- * app.use(cors(policy)); // from @bulwark/express, @bulwark/koa, @bulwark/hono; app.register(cors(policy)) in Fastify
+ * import { guard } from '@bulwark/express'; // or @bulwark/koa, @bulwark/hono; app.register(guard(policy)) in Fastify
+ * app.use(guard(policy));
  * ```
  */
 export function corsPolicy(options: CorsOptions): CorsPolicy {

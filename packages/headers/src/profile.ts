@@ -109,7 +109,8 @@ function optional<T>(value: T | false | undefined, fallback: T, check: (v: unkno
  *   hsts: { maxAge: 63072000, preload: true },
  *   cacheControlRoutes: [{ prefix: '/public', value: 'public, max-age=300' }],
  * });
- * app.use(securityHeadersMiddleware(headers)); // see your framework's adapter
+ * import { guard } from '@bulwark/express'; // or @bulwark/koa, @bulwark/hono; app.register(guard(headers)) in Fastify
+ * app.use(guard(headers));
  * ```
  */
 export function securityHeaders(options: SecurityHeadersOptions = {}): SecurityHeadersPolicy {

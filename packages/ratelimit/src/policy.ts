@@ -220,7 +220,8 @@ function compileRule(rule: LimitRule, index: number, policy: string): CompiledRu
  *   store: redisRateLimitStore(redis), // or the default memory store
  *   failure: { mode: 'fallback', timeout: '200ms' },
  * });
- * app.use(guard(limiter, { trustProxy: { hops: 1 } })); // any adapter
+ * import { guard } from '@bulwark/express'; // any adapter
+ * app.use(guard(limiter, { trustProxy: { hops: 1 } }));
  * ```
  */
 export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {

@@ -134,7 +134,7 @@ function parseReply(values: ReadonlyArray<number | string>, count: number): Cons
  * @example
  * ```ts
  * import Redis from 'ioredis';
- * const store = redisRateLimitStore(new Redis(process.env.REDIS_URL));
+ * const store = redisRateLimitStore(new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'));
  * const limiter = rateLimitPolicy({ store, limits: [{ name: 'anon', limit: 100, window: '1m' }] });
  * ```
  */

@@ -113,7 +113,8 @@ function isSchema(value: unknown): value is Schema {
  *   output: NoteSchema,
  *   bodyLimit: '100kb',
  * });
- * app.post('/v2/notes', validate(createNote), (req, res) => res.status(201).json(save(valid(req, createNote).body)));
+ * // Express (each adapter's validate() and valid() read the same way):
+ * // app.post('/v2/notes', validate(createNote), (req, res) => res.status(201).json(save(valid(req, createNote).body)));
  * ```
  */
 export function requestValidator<

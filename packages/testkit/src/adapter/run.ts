@@ -12,7 +12,8 @@ import { type AdapterScenario, adapterScenarios } from './scenarios.js';
  *
  * @example
  * ```ts
- * for (const driver of [expressDriver, fastifyDriver, koaDriver, honoDriver]) runAdapterConformance(driver);
+ * declare const expressDriver: AdapterDriver, fastifyDriver: AdapterDriver; // your drivers (see tests/conformance)
+ * for (const driver of [expressDriver, fastifyDriver]) runAdapterConformance(driver);
  * ```
  */
 export function runAdapterConformance(

@@ -47,6 +47,7 @@ const check = (key: string, limit: number, windowMs: number, blockMs = 0, scope 
  *
  * @example
  * ```ts
+ * declare function myStore(): RateLimitStore; // the store under test
  * runRateLimitStoreConformance('my-dynamo-store', async () => ({ store: myStore(), close: async () => {} }));
  * ```
  */
