@@ -6,9 +6,9 @@ import { type RateLimitStore, rateLimitPolicy } from '@bulwark/ratelimit';
 /** Every policy the demo runs, in mount order. Built once; the same objects serve any framework. */
 export function demoPolicies(options: {
   corsOrigins: readonly string[];
-  onEvent?: EventSink;
-  store?: RateLimitStore;
-  clock?: Clock;
+  onEvent?: EventSink | undefined;
+  store?: RateLimitStore | undefined;
+  clock?: Clock | undefined;
 }): RequestPolicy[] {
   const onEvent = options.onEvent;
   return [
@@ -26,11 +26,11 @@ export function demoPolicies(options: {
         // The expensive operation: 5 reports per minute per client IP, on top.
         { name: 'reports', key: 'ip', limit: 5, window: '60s', paths: ['/v2/reports'], methods: ['POST'] },
       ],
-      ...(options.store ? { store: options.store } : {}),
-      ...(options.clock ? { clock: options.clock } : {}),
+      store: options.store,
+      clock: options.clock,
       // With Redis, a Redis outage falls back to per-process limits instead of failing open.
       failure: { mode: 'fallback', timeout: '250ms' },
-      ...(onEvent ? { onEvent } : {}),
+      onEvent,
     }),
     corsPolicy({
       origins: options.corsOrigins,
@@ -39,9 +39,9 @@ export function demoPolicies(options: {
       allowedHeaders: ['content-type', 'authorization', 'x-request-id'],
       exposedHeaders: ['deprecation', 'sunset', 'link', 'ratelimit', 'ratelimit-policy', 'retry-after'],
       maxAge: 600,
-      ...(onEvent ? { onEvent } : {}),
+      onEvent,
     }),
-    apiVersionPolicy({ supported: ['v1', 'v2'], ...(onEvent ? { onEvent } : {}) }),
+    apiVersionPolicy({ supported: ['v1', 'v2'], onEvent }),
     deprecationPolicy({
       rules: [
         {
@@ -52,7 +52,7 @@ export function demoPolicies(options: {
           successor: '/v2/notes',
         },
       ],
-      ...(onEvent ? { onEvent } : {}),
+      onEvent,
     }),
   ];
 }

@@ -15,7 +15,7 @@ const UserOutput = z.object({ id: z.string(), email: z.string(), name: z.string(
 
 /** The demo's validators, one per route, built once. */
 export function demoValidators(onEvent?: EventSink) {
-  const common = { bodyLimit: '100kb', ...(onEvent ? { onEvent } : {}) } as const;
+  const common = { bodyLimit: '100kb', onEvent } as const;
   return {
     createNote: requestValidator({
       ...common,
