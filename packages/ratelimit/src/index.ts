@@ -17,4 +17,4 @@ export {
   rateLimitPolicy,
 } from './policy.js';
 export type { ConsumeResult, LimitCheck, LimitOutcome, RateLimitStore, StoreKey } from './port.js';
-export type { FailureMode, FailureOptions } from './resilience.js';
+export { type FailureMode, type FailureOptions, StoreTimeoutError } from './resilience.js';

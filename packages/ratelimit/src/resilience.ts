@@ -27,7 +27,7 @@ export type Guarded =
   | { readonly kind: 'closed' };
 
 /** A store call outlived `failure.timeout`: a `BulwarkError` with code `store_timeout`. */
-class StoreTimeoutError extends BulwarkError {
+export class StoreTimeoutError extends BulwarkError {
   constructor(ms: number) {
     super('store_timeout', `rate-limit store did not answer within ${ms} ms`);
     this.name = 'StoreTimeoutError';

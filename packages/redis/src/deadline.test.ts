@@ -59,7 +59,10 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store deadlines',
       await expect(store.refund(algorithm, check(0), 2, undefined, Date.now() - 1)).rejects.toMatchObject({
         name: 'RedisDeadlineError',
       });
-      await expect(store.reset(check(0), Date.now() - 1)).rejects.toMatchObject({ name: 'RedisDeadlineError' });
+      await expect(store.reset(check(0), Date.now() - 1)).rejects.toMatchObject({
+        name: 'RedisDeadlineError',
+        code: 'store_deadline_passed',
+      });
       expect((await store.peek(algorithm, check(0), 0)).outcomes[0]?.remaining).toBe(2);
       // In time, both apply.
       await store.refund(algorithm, check(0), 2, undefined, Date.now() + 5_000);

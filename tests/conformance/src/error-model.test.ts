@@ -7,7 +7,13 @@ import {
   requestView,
   STATUS_BY_CODE,
 } from '@bulwark/core';
-import { memoryStore, type RateLimitStore, rateLimitPolicy, StoreFullError } from '@bulwark/ratelimit';
+import {
+  memoryStore,
+  type RateLimitStore,
+  rateLimitPolicy,
+  StoreFullError,
+  StoreTimeoutError,
+} from '@bulwark/ratelimit';
 import { OutputValidationError, requestValidator } from '@bulwark/validation';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -107,6 +113,7 @@ describe.each(ERRORS)('$label', ({ raise, code, status, className }) => {
 describe('the exported classes', () => {
   it('keep their names for instanceof and extend BulwarkError', () => {
     expect(new StoreFullError()).toBeInstanceOf(BulwarkError);
+    expect(new StoreTimeoutError(5)).toBeInstanceOf(BulwarkError);
     expect(new OutputValidationError(1)).toBeInstanceOf(BulwarkError);
   });
 
