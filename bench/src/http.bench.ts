@@ -116,12 +116,16 @@ async function benchFramework(framework: Framework, load: LoadOptions, rounds: n
   }
 }
 
-/** Median over rounds of the ratio within each round (the two runs were back to back). */
-function roundRatio(figures: FrameworkFigures, a: Variant, b: Variant): number {
-  const ours = figures.rounds[a];
+/** The req/s ratio of a to b within each round (the two runs were back to back). */
+function roundRatios(figures: FrameworkFigures, a: Variant, b: Variant): number[] {
   const theirs = figures.rounds[b];
-  return median(ours.map((m, i) => m.requestsPerSecond / (theirs[i] as Measurement).requestsPerSecond));
+  return figures.rounds[a].map((m, i) => m.requestsPerSecond / (theirs[i] as Measurement).requestsPerSecond);
 }
+
+/** Median over rounds of the per-round ratio. */
+const roundRatio = (figures: FrameworkFigures, a: Variant, b: Variant) => median(roundRatios(figures, a, b));
+
+const range = (values: readonly number[]) => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`;
 
 const medianOf = (ms: readonly Measurement[], pick: (m: Measurement) => number) => median(ms.map(pick));
 const two = (value: number) => Number(value.toFixed(2));
@@ -145,14 +149,16 @@ function toResult(figures: FrameworkFigures): Result {
     // (here autocannon shares the two cores and caps the fastest servers' req/s).
     cpuRatio: two(cpu('bare') / cpu('ours')),
     guard: figures.form,
+    ratioRange: range(roundRatios(figures, 'ours', 'bare')),
+    anchorStackRatioRange: range(roundRatios(figures, 'anchor', 'bare')),
   };
 }
 
 function printTable(results: readonly Result[], load: LoadOptions, rounds: number): void {
   console.log(
-    `\n# HTTP pipeline: autocannon, ${load.connections} connections, ${rounds} rounds of ${load.duration} s per server; medians (ratios: median of per-round ratios)\n`,
+    `\n# HTTP pipeline: autocannon, ${load.connections} connections, ${rounds} rounds of ${load.duration} s per server; medians (vs bare: median of per-round req/s ratios; rounds: their range)\n`,
   );
-  const header = `${'framework'.padEnd(10)} ${'variant'.padEnd(14)} ${'req/s'.padStart(9)} ${'µs/req CPU'.padStart(11)} ${'vs bare'.padStart(8)}`;
+  const header = `${'framework'.padEnd(10)} ${'variant'.padEnd(14)} ${'req/s'.padStart(9)} ${'µs/req CPU'.padStart(11)} ${'vs bare'.padStart(8)} ${'rounds'.padStart(10)}`;
   console.log(header);
   for (const r of results) {
     const framework = r.bench.replace('http.pipeline.', '');

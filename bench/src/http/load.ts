@@ -12,6 +12,7 @@ export interface ServerProcess {
   readonly variant: Variant;
   readonly form: GuardForm;
   readonly port: number;
+  readonly pid: number;
   /** The child's CPU time so far (user + system), in microseconds. */
   cpuMicros(): Promise<number>;
   stop(): Promise<void>;
@@ -63,6 +64,7 @@ export async function spawnServer(
     variant,
     form,
     port: ready.port,
+    pid: child.pid as number,
     async cpuMicros() {
       const answer = nextMessage(child, 'cpu');
       post({ type: 'cpu' });
