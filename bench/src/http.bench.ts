@@ -1,4 +1,5 @@
 import { median, type Result } from './harness.js';
+import { type CodeUnderTest, codeUnderTest } from './http/code.js';
 import {
   checkAnswer,
   type LoadOptions,
@@ -20,7 +21,8 @@ import { FRAMEWORKS, type Framework, type GuardForm, VARIANTS, type Variant } fr
  *
  * Knobs: BENCH_ONLY=fastify,hono (frameworks), BENCH_HTTP_DURATION (seconds per round, 3),
  * BENCH_HTTP_ROUNDS (5), BENCH_HTTP_CONNECTIONS (10), BENCH_HTTP_WARMUP (seconds, 2),
- * BENCH_GUARD=auto|list|each (how Bulwark is mounted, see below), BENCH_DEBUG=1.
+ * BENCH_GUARD=auto|list|each (how Bulwark is mounted, see below), BENCH_HTTP_CODE=auto|dist|src
+ * (Bulwark's build or its sources, see http/code.ts; auto: the build when fresh), BENCH_DEBUG=1.
  */
 
 const positive = (name: string, fallback: number): number => {
@@ -54,9 +56,10 @@ async function startChecked(
   framework: Framework,
   variant: Variant,
   form: GuardForm,
+  code: CodeUnderTest,
   quiet = false,
 ): Promise<ServerProcess> {
-  const server = await spawnServer(framework, variant, form, { quiet });
+  const server = await spawnServer(framework, variant, form, { code, quiet });
   const problems = await checkAnswer(server);
   if (problems.length === 0) return server;
   await server.stop();
@@ -68,36 +71,48 @@ async function startChecked(
  * have that form, else one `guard(policy)` each. `auto` tries the list and falls back (an
  * adapter without it fails the answer check), saying so; `list` or `each` forces one.
  */
-async function startOurs(framework: Framework, wanted: 'auto' | GuardForm): Promise<ServerProcess> {
-  if (wanted !== 'auto') return startChecked(framework, 'ours', wanted);
+async function startOurs(
+  framework: Framework,
+  wanted: 'auto' | GuardForm,
+  code: CodeUnderTest,
+): Promise<ServerProcess> {
+  if (wanted !== 'auto') return startChecked(framework, 'ours', wanted, code);
   try {
     // Quiet: an adapter without the list form logs the failed request's TypeError.
-    return await startChecked(framework, 'ours', 'list', !process.env.BENCH_DEBUG);
+    return await startChecked(framework, 'ours', 'list', code, !process.env.BENCH_DEBUG);
   } catch (err) {
     if (process.env.BENCH_DEBUG) console.log(String(err));
     console.log(`${framework}: guard([...]) not available here; mounting one guard(policy) per policy`);
-    return startChecked(framework, 'ours', 'each');
+    return startChecked(framework, 'ours', 'each', code);
   }
 }
 
 interface FrameworkFigures {
   readonly framework: Framework;
   readonly form: GuardForm;
+  readonly code: CodeUnderTest;
   /** Per variant, one measurement per round. */
   readonly rounds: Record<Variant, Measurement[]>;
 }
 
 /** Rounds cycle bare, ours, anchor: each round's three runs are back to back, so a slow phase hits all three. */
-async function benchFramework(framework: Framework, load: LoadOptions, rounds: number, warmup: number) {
+async function benchFramework(
+  framework: Framework,
+  load: LoadOptions,
+  rounds: number,
+  warmup: number,
+  code: CodeUnderTest,
+) {
   const servers = {} as Record<Variant, ServerProcess>;
   try {
-    servers.bare = await startChecked(framework, 'bare', 'each');
-    servers.ours = await startOurs(framework, guardForm());
-    servers.anchor = await startChecked(framework, 'anchor', 'each');
+    servers.bare = await startChecked(framework, 'bare', 'each', code);
+    servers.ours = await startOurs(framework, guardForm(), code);
+    servers.anchor = await startChecked(framework, 'anchor', 'each', code);
     for (const variant of VARIANTS) await measure(servers[variant], { ...load, duration: warmup });
     const figures: FrameworkFigures = {
       framework,
       form: servers.ours.form,
+      code,
       rounds: { bare: [], ours: [], anchor: [] },
     };
     for (let round = 0; round < rounds; round++) {
@@ -149,14 +164,15 @@ function toResult(figures: FrameworkFigures): Result {
     // (here autocannon shares the two cores and caps the fastest servers' req/s).
     cpuRatio: two(cpu('bare') / cpu('ours')),
     guard: figures.form,
+    code: figures.code,
     ratioRange: range(roundRatios(figures, 'ours', 'bare')),
     anchorStackRatioRange: range(roundRatios(figures, 'anchor', 'bare')),
   };
 }
 
-function printTable(results: readonly Result[], load: LoadOptions, rounds: number): void {
+function printTable(results: readonly Result[], load: LoadOptions, rounds: number, code: CodeUnderTest): void {
   console.log(
-    `\n# HTTP pipeline: autocannon, ${load.connections} connections, ${rounds} rounds of ${load.duration} s per server; medians (vs bare: median of per-round req/s ratios; rounds: their range)\n`,
+    `\n# HTTP pipeline (Bulwark from ${code === 'dist' ? 'the build' : 'the sources, under tsx'}): autocannon, ${load.connections} connections, ${rounds} rounds of ${load.duration} s per server; medians (vs bare: median of per-round req/s ratios; rounds: their range)\n`,
   );
   const header = `${'framework'.padEnd(10)} ${'variant'.padEnd(14)} ${'req/s'.padStart(9)} ${'µs/req CPU'.padStart(11)} ${'vs bare'.padStart(8)} ${'rounds'.padStart(10)}`;
   console.log(header);
@@ -186,9 +202,10 @@ export async function httpBench(): Promise<Result[]> {
   };
   const rounds = positive('BENCH_HTTP_ROUNDS', 5);
   const warmup = positive('BENCH_HTTP_WARMUP', 2);
+  const code = codeUnderTest();
   const results: Result[] = [];
   for (const framework of frameworksWanted())
-    results.push(toResult(await benchFramework(framework, load, rounds, warmup)));
-  printTable(results, load, rounds);
+    results.push(toResult(await benchFramework(framework, load, rounds, warmup, code)));
+  printTable(results, load, rounds, code);
   return results;
 }

@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import type { ChildMessage, ParentMessage } from './child.js';
+import { type CodeUnderTest, tsconfigFor } from './code.js';
 import { expectations, type Framework, type GuardForm, NOTES, ORIGIN, ROUTE, type Variant } from './scenario.js';
 
 const CHILD = new URL('./child.ts', import.meta.url).pathname;
@@ -11,6 +12,7 @@ export interface ServerProcess {
   readonly framework: Framework;
   readonly variant: Variant;
   readonly form: GuardForm;
+  readonly code: CodeUnderTest;
   readonly port: number;
   readonly pid: number;
   /** The child's CPU time so far (user + system), in microseconds. */
@@ -41,16 +43,18 @@ function nextMessage(child: ChildProcess, type: ChildMessage['type'] | 'any'): P
 /**
  * Forks a fresh server process (`--import tsx`, as the bench runs TypeScript sources) and
  * waits for it to listen. `nodeArgs` are extra Node options for the child (`--cpu-prof`);
- * `quiet` drops its stderr (a probe expected to fail, see http.bench.ts).
+ * `code` picks the build or the sources of Bulwark (see code.ts); `quiet` drops its stderr (a probe expected to fail, see http.bench.ts).
  */
 export async function spawnServer(
   framework: Framework,
   variant: Variant,
   form: GuardForm,
-  options: { readonly nodeArgs?: readonly string[]; readonly quiet?: boolean } = {},
+  options: { readonly code?: CodeUnderTest; readonly nodeArgs?: readonly string[]; readonly quiet?: boolean } = {},
 ): Promise<ServerProcess> {
+  const code = options.code ?? 'src';
   const child = fork(CHILD, [framework, variant, form], {
     execArgv: ['--import', 'tsx', ...(options.nodeArgs ?? [])],
+    env: { ...process.env, TSX_TSCONFIG_PATH: tsconfigFor(code) },
     stdio: ['ignore', 'inherit', options.quiet ? 'ignore' : 'inherit', 'ipc'],
   });
   const ready = await nextMessage(child, 'any');
@@ -63,6 +67,7 @@ export async function spawnServer(
     framework,
     variant,
     form,
+    code,
     port: ready.port,
     pid: child.pid as number,
     async cpuMicros() {

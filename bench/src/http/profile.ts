@@ -4,21 +4,24 @@
  *
  *   pnpm --filter @bulwark/bench profile:http cpu-prof fastify express   (V8 --cpu-prof)
  *   pnpm --filter @bulwark/bench profile:http perf hono                  (perf + --perf-basic-prof)
+ *   pnpm --filter @bulwark/bench profile:http perf-diff fastify          (perf, Bulwark minus bare)
  *
  * PROFILE_VARIANT=bare|ours|anchor (default ours), PROFILE_SECONDS (default 10),
- * BENCH_GUARD=list|each (default each). Raw files and summaries go to bench/profiles/
+ * BENCH_GUARD=list|each (default each), BENCH_HTTP_CODE as for the bench. Raw files and summaries go to bench/profiles/
  * (gitignored). `--cpu-prof` samples through V8 and is known to distort these servers
  * (it deoptimises and inflates small functions); perf samples the process from outside.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { codeUnderTest } from './code.js';
 import { measure, type ServerProcess, spawnServer } from './load.js';
 import { FRAMEWORKS, type Framework, type GuardForm, VARIANTS, type Variant } from './scenario.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench/profiles');
 const CONNECTIONS = 10;
+const CODE = codeUnderTest();
 
 interface Entry {
   readonly name: string;
@@ -41,6 +44,9 @@ function ownerOf(url: string): string {
   return match ? `bulwark/${match[1]}/${match[2]}` : path;
 }
 
+/** A frame's file, relative to the repository (Node's own modules as `node:...`). */
+const location = (url: string) => (url.startsWith('node:') ? url : relative(ROOT, url.replace(/^file:\/\//, '')));
+
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
   samples: number[];
@@ -54,7 +60,7 @@ function cpuProfileEntries(file: string): Entry[] {
   const byKey = new Map<string, Entry>();
   for (const node of profile.nodes) {
     const { functionName, url, lineNumber } = node.callFrame;
-    const where = url === '' ? '' : `${relative(ROOT, url.replace(/^file:\/\//, ''))}:${lineNumber + 1}`;
+    const where = url === '' ? '' : `${location(url)}:${lineNumber + 1}`;
     const name = functionName || '(anonymous)';
     const key = `${name} ${where}`;
     let entry = byKey.get(key);
@@ -97,17 +103,27 @@ async function loadFor(server: ServerProcess, seconds: number) {
   return measure(server, { connections: CONNECTIONS, duration: seconds });
 }
 
+/**
+ * Under `--import tsx` the module loader runs in a worker thread that writes a profile of
+ * its own: each run gets a directory, and the main thread's profile is the largest file.
+ */
 async function withCpuProf(framework: Framework, variant: Variant, form: GuardForm, seconds: number) {
-  const name = `${framework}-${variant}`;
-  for (const f of readdirSync(OUT)) if (f.startsWith(`${name}.`) && f.endsWith('.cpuprofile')) rmSync(join(OUT, f));
-  const file = join(OUT, `${name}.cpuprofile`);
+  const dir = join(OUT, `${framework}-${variant}.cpuprofiles`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
   const server = await spawnServer(framework, variant, form, {
-    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${OUT}`, `--cpu-prof-name=${name}.cpuprofile`],
+    code: CODE,
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
   });
   const m = await loadFor(server, seconds);
   await server.stop();
-  const title = `${framework} ${variant} (guard ${form}), --cpu-prof, ${Math.round(m.requestsPerSecond)} req/s`;
-  return summarise(title, cpuProfileEntries(file), m.cpuMicrosPerRequest);
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => join(dir, f));
+  const main = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
+  if (main === undefined) throw new Error(`no profile written in ${dir}`);
+  const title = `${framework} ${variant} (guard ${form}, ${CODE}), --cpu-prof, ${Math.round(m.requestsPerSecond)} req/s`;
+  return summarise(title, cpuProfileEntries(main), m.cpuMicrosPerRequest);
 }
 
 function run(command: string, args: readonly string[]): Promise<string> {
@@ -123,10 +139,26 @@ function run(command: string, args: readonly string[]): Promise<string> {
   });
 }
 
-/** perf's flat self-time report for the process, each line also in µs per request. */
+/**
+ * One line of `perf report --sort dso,symbol`: JIT frames (`JS:*name file:///path:line:col`,
+ * from `--perf-basic-prof`) are attributed like V8 frames; the rest by their binary.
+ */
+function perfEntry(dso: string, symbol: string, share: number): Entry {
+  // The name may hold a space (`get clientIp`); the location is a URL (file:, node:, wasm:).
+  const js = /^(?:JS|LazyCompile|Function):[*~^]?(.*?) ?((?:file|node|wasm):\S*?)(?::\d+:\d+)?$/.exec(symbol);
+  if (dso.startsWith('[JIT]') && js !== null) {
+    const url = js[2] ?? '';
+    const where = location(url);
+    return { name: js[1] || '(anonymous)', where, owner: ownerOf(url), micros: share };
+  }
+  const owner = dso === '[kernel.kallsyms]' ? 'kernel' : dso.startsWith('[JIT]') ? 'v8/jit-other' : `native:${dso}`;
+  return { name: symbol, where: owner, owner, micros: share };
+}
+
+/** perf's self time for the process (sampled from outside), summarised like a cpu profile. */
 async function withPerf(framework: Framework, variant: Variant, form: GuardForm, seconds: number) {
   const data = join(OUT, `${framework}-${variant}.perf.data`);
-  const server = await spawnServer(framework, variant, form, { nodeArgs: ['--perf-basic-prof'] });
+  const server = await spawnServer(framework, variant, form, { code: CODE, nodeArgs: ['--perf-basic-prof'] });
   await measure(server, { connections: CONNECTIONS, duration: 2 }); // warm-up
   const recorder = spawn(
     'perf',
@@ -151,26 +183,56 @@ async function withPerf(framework: Framework, variant: Variant, form: GuardForm,
     '--sort',
     'dso,symbol',
     '--percent-limit',
-    '0.4',
+    '0.01',
   ]);
   await server.stop();
   rmSync(`/tmp/perf-${server.pid}.map`, { force: true });
-  const lines = [
-    `## ${framework} ${variant} (guard ${form}), perf, ${Math.round(m.requestsPerSecond)} req/s: ${m.cpuMicrosPerRequest.toFixed(1)} µs CPU per request`,
-    '',
-  ];
+  writeFileSync(join(OUT, `${framework}-${variant}.perf-report.txt`), report);
+  const entries: Entry[] = [];
   for (const line of report.split('\n')) {
-    const match = /^\s+([\d.]+)%\s+(.*)$/.exec(line);
-    if (match === null) continue;
-    const share = Number(match[1]) / 100;
-    lines.push(`  ${match[1]?.padStart(5)}% ${(share * m.cpuMicrosPerRequest).toFixed(2).padStart(6)} µs  ${match[2]}`);
+    const match = /^\s+([\d.]+)%\s+(\[JIT\] tid \d+|\S+)\s+\[[.k]\] (.*?)\s*(?:-\s+-\s*)?$/.exec(line);
+    if (match !== null) entries.push(perfEntry(match[2] ?? '', match[3] ?? '', Number(match[1])));
   }
+  const title = `${framework} ${variant} (guard ${form}, ${CODE}), perf, ${Math.round(m.requestsPerSecond)} req/s`;
+  return { text: summarise(title, entries, m.cpuMicrosPerRequest), entries, cpu: m.cpuMicrosPerRequest };
+}
+
+/** µs per request per function (perf shares are of all the process's samples). */
+function perRequest(entries: readonly Entry[], cpu: number): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const e of entries) {
+    const key = `${e.name}  ${e.where}`;
+    map.set(key, (map.get(key) ?? 0) + (e.micros / 100) * cpu);
+  }
+  return map;
+}
+
+/**
+ * What the Bulwark server spends per request beyond the bare one, function by function:
+ * where the pipeline's cost lands (often in Node's header code, not in Bulwark's).
+ */
+async function perfDiff(framework: Framework, form: GuardForm, seconds: number, top = 30): Promise<string> {
+  const bare = await withPerf(framework, 'bare', form, seconds);
+  const ours = await withPerf(framework, 'ours', form, seconds);
+  const b = perRequest(bare.entries, bare.cpu);
+  const o = perRequest(ours.entries, ours.cpu);
+  const keys = new Set([...b.keys(), ...o.keys()]);
+  const deltas = [...keys].map((k) => [k, (o.get(k) ?? 0) - (b.get(k) ?? 0)] as const).sort((x, y) => y[1] - x[1]);
+  const delta = ours.cpu - bare.cpu;
+  const lines = [
+    `## ${framework}: bare ${bare.cpu.toFixed(1)} µs, Bulwark ${ours.cpu.toFixed(1)} µs CPU per request (${delta >= 0 ? '+' : ''}${delta.toFixed(1)}); perf, ${CODE}`,
+    '',
+    `top ${top} functions by added self time (Bulwark minus bare, µs per request):`,
+  ];
+  for (const [key, value] of deltas.slice(0, top))
+    lines.push(`  ${value >= 0 ? '+' : ''}${value.toFixed(2).padStart(5)} µs  ${key}`);
   return lines.join('\n');
 }
 
 async function main(): Promise<void> {
   const [mode = 'cpu-prof', ...names] = process.argv.slice(2).filter((a) => a !== '--');
-  if (mode !== 'cpu-prof' && mode !== 'perf') throw new Error('usage: profile.ts <cpu-prof|perf> [framework...]');
+  if (mode !== 'cpu-prof' && mode !== 'perf' && mode !== 'perf-diff')
+    throw new Error('usage: profile.ts <cpu-prof|perf|perf-diff> [framework...]');
   const frameworks = names.length > 0 ? (names as Framework[]) : FRAMEWORKS;
   for (const f of frameworks) if (!FRAMEWORKS.includes(f)) throw new Error(`unknown framework ${f}`);
   const variant = (process.env.PROFILE_VARIANT ?? 'ours') as Variant;
@@ -180,10 +242,12 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   for (const framework of frameworks) {
     const text =
-      mode === 'perf'
-        ? await withPerf(framework, variant, form, seconds)
-        : await withCpuProf(framework, variant, form, seconds);
-    writeFileSync(join(OUT, `${framework}-${variant}.${mode}.txt`), `${text}\n`);
+      mode === 'perf-diff'
+        ? await perfDiff(framework, form, seconds)
+        : mode === 'perf'
+          ? (await withPerf(framework, variant, form, seconds)).text
+          : await withCpuProf(framework, variant, form, seconds);
+    writeFileSync(join(OUT, `${framework}-${mode === 'perf-diff' ? 'diff' : variant}.${mode}.txt`), `${text}\n`);
     console.log(`${text}\n`);
   }
 }
