@@ -144,8 +144,9 @@ function run(command: string, args: readonly string[]): Promise<string> {
  * from `--perf-basic-prof`) are attributed like V8 frames; the rest by their binary.
  */
 function perfEntry(dso: string, symbol: string, share: number): Entry {
-  // The name may hold a space (`get clientIp`); the location is a URL (file:, node:, wasm:).
-  const js = /^(?:JS|LazyCompile|Function):[*~^]?(.*?) ?((?:file|node|wasm):\S*?)(?::\d+:\d+)?$/.exec(symbol);
+  // The name may hold a space (`get clientIp`); the location is a URL (file:, node:, wasm:)
+  // or, for CommonJS modules, an absolute path.
+  const js = /^(?:JS|LazyCompile|Function):[*~^]?(.*?) ?((?:file:|node:|wasm:|\/)\S*?)(?::\d+:\d+)?$/.exec(symbol);
   if (dso.startsWith('[JIT]') && js !== null) {
     const url = js[2] ?? '';
     const where = location(url);
