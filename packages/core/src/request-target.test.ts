@@ -67,6 +67,29 @@ describe('requestTargetPath', () => {
     expect(requestTargetPath('/v2/a#%zz')).toBe('/v2/a');
   });
 
+  it('accepts a path with percent signs exactly when it percent-decodes (property)', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('a', '/', '-', '%'),
+      fc
+        .tuple(fc.constantFrom(...'0123456789abcdefABCDEFgz'), fc.constantFrom(...'0123456789abcdefgz'))
+        .map(([h, l]) => `%${h}${l}`),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
+        const path = `/${pieces.join('')}`;
+        let decodes = true;
+        try {
+          decodeURIComponent(path);
+        } catch {
+          decodes = false;
+        }
+        expect(requestTargetPath(path)).toBe(decodes ? path : undefined);
+        expect(requestTargetPath(`http://h${path}?q`)).toBe(decodes ? path : undefined);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('keeps every origin-form path and drops whatever follows a ? or # (property)', () => {
     // Percent signs only as escapes that decode: a malformed one is refused (next test).
     const pathChar = fc.constantFrom(...'abz09-._~/;:@!$&()*+,='.split(''), '%2F', '%41', '%e2%82%ac');
