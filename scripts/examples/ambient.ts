@@ -53,5 +53,10 @@ export const AMBIENT: Readonly<Record<string, Readonly<Record<string, string>>>>
     expect: "import { expect } from 'vitest';",
     url: 'declare const url: string;',
     baseUrl: 'declare const baseUrl: string;',
+    // The conformance drivers of tests/conformance, one per framework.
+    expressDriver: "declare const expressDriver: import('@bulwark/testkit').AdapterDriver;",
+    fastifyDriver: "declare const fastifyDriver: import('@bulwark/testkit').AdapterDriver;",
+    koaDriver: "declare const koaDriver: import('@bulwark/testkit').AdapterDriver;",
+    honoDriver: "declare const honoDriver: import('@bulwark/testkit').AdapterDriver;",
   },
 };

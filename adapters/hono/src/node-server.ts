@@ -86,7 +86,8 @@ function nodeOutgoing(env: unknown): NodeOutgoing | undefined {
  *
  * @example
  * ```ts
- * serve({ fetch: nodeServerFetch(app.fetch), port: 3000, errorHandler: nodeServerErrors({ policies: [profile] }) });
+ * const errorHandler = nodeServerErrors({ policies: [securityHeaders()] });
+ * createServer(getRequestListener(nodeServerFetch(app.fetch), { errorHandler })).listen(3000);
  * ```
  */
 export function nodeServerFetch<Args extends [Request, ...unknown[]]>(

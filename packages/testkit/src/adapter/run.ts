@@ -12,8 +12,7 @@ import { type AdapterScenario, adapterScenarios } from './scenarios.js';
  *
  * @example
  * ```ts
- * declare const expressDriver: AdapterDriver, fastifyDriver: AdapterDriver; // your drivers (see tests/conformance)
- * for (const driver of [expressDriver, fastifyDriver]) runAdapterConformance(driver);
+ * for (const driver of [expressDriver, fastifyDriver, koaDriver, honoDriver]) runAdapterConformance(driver);
  * ```
  */
 export function runAdapterConformance(
