@@ -64,9 +64,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const onEvent = options.onEvent;
   const policies = demoPolicies({
     corsOrigins: options.corsOrigins,
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(onEvent ? { onEvent } : {}),
-    ...(store ? { store } : {}),
+    clock: options.clock,
+    onEvent,
+    store,
   });
   const server = await STARTERS[options.framework](
     {
@@ -75,7 +75,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       profile: policies.filter((policy) => policy.name === 'security-headers'),
       clientIp: { trustProxy: options.trustProxy },
       routes: demoRoutes(noteHandlers(new NoteStore(), noteClock(options.clock)), demoValidators(onEvent)),
-      ...(onEvent ? { onEvent } : {}),
+      onEvent,
       onError: options.onError ?? ((err) => console.error('[notes-api] unhandled error', err)),
     },
     options.host,

@@ -8,7 +8,7 @@ export interface AppParts {
   /** How every guard finds the client IP (TRUST_PROXY). */
   readonly clientIp: ClientIpOptions;
   readonly routes: readonly DemoRoute[];
-  readonly onEvent?: EventSink;
+  readonly onEvent?: EventSink | undefined;
   readonly onError: (err: unknown) => void;
 }
 
