@@ -60,7 +60,13 @@ export {
   parseIp,
   parseIpWithOptionalPort,
 } from './ip/parse.js';
-export { type ClientIpOptions, type ClientIpResolver, clientIpResolver, type TrustProxy } from './ip/trust-proxy.js';
+export {
+  CLIENT_IP_OPTION_KEYS,
+  type ClientIpOptions,
+  type ClientIpResolver,
+  clientIpResolver,
+  type TrustProxy,
+} from './ip/trust-proxy.js';
 export { checkOptions } from './options.js';
 export type { BulwarkState, RequestPolicy } from './policy.js';
 export {
