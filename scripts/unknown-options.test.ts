@@ -266,3 +266,17 @@ describe('optional option fields typed to accept undefined', () => {
     expect(built.every((value) => value !== undefined)).toBe(true);
   });
 });
+
+describe('trustProxy shapes', () => {
+  it.each([
+    [{ hops: 1, cidrs: ['loopback'] }, 'trustProxy', 'give { hops } or { cidrs }, not both'],
+    [{ hop: 1 }, 'trustProxy.hop', 'did you mean "hops"?'],
+    [{ cidr: ['loopback'] }, 'trustProxy.cidr', 'did you mean "cidrs"?'],
+    [{ cidrs: ['loopback'], hops: undefined }, 'trustProxy', 'not both'],
+    [['10.0.0.0/8'], 'trustProxy', 'expected false, { hops: number } or { cidrs: string[] }'],
+  ])('%o is refused at %s', (trustProxy, option, reason) => {
+    const err = refusal(() => clientIpResolver({ trustProxy: trustProxy as never }));
+    expect(err.option).toBe(option);
+    expect(err.message).toContain(reason);
+  });
+});

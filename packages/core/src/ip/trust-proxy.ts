@@ -74,7 +74,7 @@ function validate(
     return { header, isTrusted: ipMatcher(trust.cidrs, 'trustProxy.cidrs') };
   }
   // `{ hop: 1 }`, `{ cidr: [...] }`: name the typo rather than the shape.
-  if (!('cidrs' in trust)) checkOptions(trust, ['hops', 'cidrs'], 'trustProxy');
+  if (!Array.isArray(trust) && !('cidrs' in trust)) checkOptions(trust, ['hops', 'cidrs'], 'trustProxy');
   throw new ConfigError('trustProxy', 'expected false, { hops: number } or { cidrs: string[] }');
 }
 
