@@ -17,3 +17,18 @@ export { parseRawResponse, type RawProbeOptions, type RawResponse, sendRaw } fro
 export { runRateLimitStoreConformance, type StoreUnderTest } from './stores/ratelimit-conformance.js';
 export { type RedisCluster, type RedisProcess, startRedisCluster, startRedisServer } from './stores/redis-servers.js';
 export { describeWithService, portOpen } from './stores/services.js';
+export {
+  checksOf,
+  type DifferentialSubject,
+  expectSameDecisions,
+  type RateLimitSequence,
+  rateLimitSequence,
+  type SequenceKeys,
+  type SequenceLimit,
+  type SequenceOperation,
+} from './stores/ratelimit-differential.js';
+export {
+  type ReferenceRateLimitStore,
+  type ReferenceStoreOptions,
+  referenceRateLimitStore,
+} from './stores/reference-ratelimit-store.js';
