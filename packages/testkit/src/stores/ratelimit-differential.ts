@@ -55,7 +55,8 @@ export function rateLimitSequence(options: { maxOperations?: number } = {}): fc.
   return fc
     .record({
       algorithm: fc.constantFrom<Algorithm>(...ALGORITHMS),
-      start: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 180_000 })),
+      // At a window boundary, a millisecond before one, or anywhere.
+      start: fc.oneof(fc.constantFrom(0, 999, 59_999, 89_999), fc.integer({ min: 0, max: 180_000 })),
       limits: fc.array(limit, { minLength: 1, maxLength: 3 }),
     })
     .chain(({ algorithm, start, limits }) =>
