@@ -152,13 +152,16 @@ export function checksOf(sequence: RateLimitSequence, operation: SequenceOperati
  *
  * @example
  * ```ts
+ * import { memoryStore } from '@bulwark/ratelimit';
  * import { expectSameDecisions, rateLimitSequence } from '@bulwark/testkit';
  * import fc from 'fast-check';
  *
+ * let run = 0;
  * await fc.assert(
  *   fc.asyncProperty(rateLimitSequence(), async (sequence) => {
- *     const keys = { text: `run-${Math.random()}`, ipv4: '198.51.100.7' };
- *     await expectSameDecisions([{ name: 'mine', store: myStore() }], sequence, keys);
+ *     run++; // keys new to the store on every run
+ *     const keys = { text: `client-${run}`, ipv4: `198.51.${(run >> 8) & 255}.${run & 255}` };
+ *     await expectSameDecisions([{ name: 'memory', store: memoryStore() }], sequence, keys);
  *   }),
  * );
  * ```

@@ -60,12 +60,14 @@ export interface ReferenceRateLimitStore extends RateLimitStore {
  *
  * @example
  * ```ts
- * import { referenceRateLimitStore, runRateLimitStoreConformance } from '@bulwark/testkit';
+ * import { memoryStore } from '@bulwark/ratelimit';
+ * import { referenceRateLimitStore } from '@bulwark/testkit';
  *
  * const reference = referenceRateLimitStore();
- * const mine = myStore();
+ * const store = memoryStore();
  * const checks = [{ scope: 'api:anon', key: '203.0.113.7', limit: 5, windowMs: 60_000, blockMs: 0 }];
- * expect(await mine.consume('gcra', checks, 1, 1_000)).toEqual(reference.consume('gcra', checks, 1, 1_000));
+ * // Both: { allowed: true, now: 1000, outcomes: [{ allowed: true, remaining: 4, resetMs: 12000, retryAfterMs: 0 }] }
+ * console.log(reference.consume('gcra', checks, 1, 1_000), store.consume('gcra', checks, 1, 1_000));
  * ```
  */
 export function referenceRateLimitStore(options: ReferenceStoreOptions = {}): ReferenceRateLimitStore {
