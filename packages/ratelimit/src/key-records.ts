@@ -1,3 +1,4 @@
+import { type Algorithm, type StepRecord, stepInto } from './algorithms.js';
 import { Slab } from './slab.js';
 
 // Field offsets of a key's record in the slab.
@@ -83,6 +84,45 @@ export class KeyRecords {
 
   blockedUntil(slot: number): number {
     return this.#slab.data[slot * Slab.FIELDS + BLOCKED] as number;
+  }
+
+  /**
+   * One step of `algorithm` from the key's stored state (none when `slot` is -1 or the key
+   * holds only a block) into `out`. Reads the record once, and is the engine's one call
+   * site of `stepInto`, so the algorithms' switch is inlined once.
+   */
+  step(
+    slot: number,
+    algorithm: Algorithm,
+    now: number,
+    cost: number,
+    limit: number,
+    windowMs: number,
+    out: StepRecord,
+  ): void {
+    let has = false;
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    if (slot >= 0) {
+      const data = this.#slab.data;
+      const base = slot * Slab.FIELDS;
+      a = data[base + A] as number;
+      has = !Number.isNaN(a);
+      b = data[base + B] as number;
+      c = data[base + C] as number;
+    }
+    stepInto(algorithm, has, a, b, c, now, cost, limit, windowMs, out);
+  }
+
+  /** Stores a step's state and keeps the record until `until` (see {@link keepUntil}). */
+  saveStep(slot: number, out: StepRecord, until: number): void {
+    const data = this.#slab.data;
+    const base = slot * Slab.FIELDS;
+    data[base + A] = out.a;
+    data[base + B] = out.b;
+    data[base + C] = out.c;
+    if (until > (data[base + EXPIRES] as number)) data[base + EXPIRES] = until;
   }
 
   writeState(slot: number, a: number, b: number, c: number): void {

@@ -1,5 +1,5 @@
 import { canonicalIpv4Value } from '@bulwark/core';
-import { type Algorithm, refundState, stepInto, stepRecord } from './algorithms.js';
+import { type Algorithm, refundState, stepRecord } from './algorithms.js';
 import { decide, type KeyRecord, type KeyWrite } from './evaluate.js';
 import { KeyEvictor } from './key-evictor.js';
 import { KeyRecords } from './key-records.js';
@@ -95,24 +95,8 @@ export class MemoryEngine {
     const step = this.#step;
     const ipv4 = ipv4Of(check);
     let slot = this.#find(check, ipv4, now);
-    let blockedUntil = 0;
-    if (slot < 0) stepInto(algorithm, false, 0, 0, 0, now, cost, check.limit, check.windowMs, step);
-    else {
-      const has = records.hasState(slot);
-      stepInto(
-        algorithm,
-        has,
-        records.a(slot),
-        records.b(slot),
-        records.c(slot),
-        now,
-        cost,
-        check.limit,
-        check.windowMs,
-        step,
-      );
-      blockedUntil = records.blockedUntil(slot);
-    }
+    records.step(slot, algorithm, now, cost, check.limit, check.windowMs, step);
+    const blockedUntil = slot < 0 ? 0 : records.blockedUntil(slot);
     let outcome: LimitOutcome;
     if (blockedUntil > now) {
       const wait = blockedUntil - now;
@@ -125,8 +109,7 @@ export class MemoryEngine {
     } else {
       if (commit && step.allowed) {
         slot = this.#slotFor(check, ipv4, slot, now);
-        records.writeState(slot, step.a, step.b, step.c);
-        records.keepUntil(slot, now + step.ttlMs);
+        records.saveStep(slot, step, now + step.ttlMs);
       }
       outcome = {
         allowed: step.allowed,
