@@ -31,10 +31,10 @@ export interface LimitCheck {
    * to skip parsing the key (the memory store indexes IPv4 keys by it, and computes it
    * when it is absent, so a key counts the same either way); others ignore it.
    *
-   * It stays in the port because computing it in the store costs the allow path about
-   * 35 ns of 130 (`ratelimit.memory.allow` 2.32 with it, 1.83 as `allow.scanned`, which
-   * times that computation, in one run of 2026-12-02; the target is 2): see
-   * docs/ratelimit.md, "Store port".
+   * It stays in the port because computing it in the store costs the allow path what
+   * takes it below its target of 2: `ratelimit.memory.allow.derived` (the store computing
+   * it) gave 1.35 to 1.80 in four runs of 2026-12-02 where `memory.allow` gave 1.81 to
+   * 2.60 (docs/performance.md).
    */
   readonly ipv4?: number | undefined;
   readonly limit: number;
