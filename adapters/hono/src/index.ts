@@ -1,6 +1,5 @@
 import {
   type AllowDecision,
-  applyHeaders,
   type BulwarkState,
   type ClientIpOptions,
   clientIpResolver,
@@ -11,7 +10,7 @@ import {
   type RequestPolicy,
 } from '@bulwark/core';
 import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
-import { decisionResponse, honoView, nodePeerAddress, webSink } from './shared.js';
+import { applyHeadersBeneath, decisionResponse, honoView, nodePeerAddress, webSink } from './shared.js';
 
 /** The Hono environment Bulwark middleware adds: `c.get('bulwark')`. */
 export interface BulwarkEnv {
@@ -32,7 +31,7 @@ function decorateResponse(c: Context, decision: AllowDecision): void {
   if (decision.headers.length === 0 && decision.removeHeaders === undefined) return;
   const apply = () => {
     const sink = webSink(c.res.headers);
-    applyHeaders(sink, decision.headers);
+    applyHeadersBeneath(sink, decision.headers);
     if (decision.removeHeaders !== undefined) for (const name of decision.removeHeaders) sink.remove(name);
   };
   try {
@@ -156,6 +155,6 @@ export function notFoundHandler(): NotFoundHandler {
     return decisionResponse(notFoundDecision(), c.req.method);
   };
 }
-export { type NodeServerErrorOptions, nodeServerErrors } from './node-server.js';
+export { type NodeServerErrorOptions, nodeServerErrors, nodeServerFetch } from './node-server.js';
 export { decisionResponse } from './shared.js';
 export { type ValidatedInput, valid, validate } from './validate.js';
