@@ -30,7 +30,7 @@ const SCOPE = 'bench:anon';
  * the anchor's `req.ip`, that pass is outside the timed operation unless a bench says
  * otherwise (`allow.scanned`, `allow.freshkeys` run it inside).
  */
-const checkFor = (clientKey: string, ipv4: number, limit: number): LimitCheck[] => [
+const checkFor = (clientKey: string, ipv4: number | undefined, limit: number): LimitCheck[] => [
   { scope: SCOPE, key: clientKey, ipv4, limit, windowMs: WINDOW_MS, blockMs: 0 },
 ];
 
@@ -48,7 +48,7 @@ const swallow = () => undefined;
 async function allowBench(
   bench: string,
   clientKey: (i: number) => string,
-  ipv4: (i: number, key: string) => number,
+  ipv4: (i: number, key: string) => number | undefined,
   anchorOptions: { keyPrefix?: string } = {},
 ): Promise<Result> {
   const ours = memoryStore({ maxKeys: 20_000 });
@@ -106,6 +106,20 @@ async function memoryAllowScanned(): Promise<Result> {
     'ratelimit.memory.allow.scanned',
     (i) => keys[i % 10_000] as string,
     (_, key) => canonicalIpv4Value(key),
+  );
+}
+
+/**
+ * The allow path with the check's optional `ipv4` left out, so the store computes the
+ * key's number itself: what taking that hint out of the port would cost (issue #13).
+ * Reference.
+ */
+async function memoryAllowDerived(): Promise<Result> {
+  const keys = ipv4Keys(7);
+  return allowBench(
+    'ratelimit.memory.allow.derived',
+    (i) => keys[i % 10_000] as string,
+    () => undefined,
   );
 }
 
@@ -353,13 +367,20 @@ async function redisBenches(): Promise<Result[]> {
 export async function ratelimitBench(): Promise<Result[]> {
   const only = process.env.BENCH_ONLY;
   if (only === 'allow')
-    return [await memoryAllow(), await memoryAllowScanned(), await memoryAllowSameKeys(), await memoryAllowFreshKeys()];
+    return [
+      await memoryAllow(),
+      await memoryAllowScanned(),
+      await memoryAllowDerived(),
+      await memoryAllowSameKeys(),
+      await memoryAllowFreshKeys(),
+    ];
   if (only === 'samekeys') return [await memoryAllowSameKeys()];
   if (only === 'newkey') return [await memoryNewKey()];
   if (only === 'redis') return redisBenches();
   const memory = [
     await memoryAllow(),
     await memoryAllowScanned(),
+    await memoryAllowDerived(),
     await memoryAllowSameKeys(),
     await memoryAllowFreshKeys(),
     await memoryReject(),

@@ -156,6 +156,11 @@ describe('rateLimitPolicy answers', () => {
     // An `ip` limit's check carries the address's number (-1 when it is not a canonical
     // IPv4 address); other keys leave it to the store.
     expect(seen.at(-1)?.map((c) => c.ipv4)).toEqual([0xcb007107, undefined]);
+    // An anonymous request sends the `ip` check alone, and still without a shard: a store
+    // that placed a lone check by its key would keep the `anon` counter in two places, by
+    // client here and by policy for signed-in requests (why `shard` stays in the port).
+    await mixed.evaluate(view('203.0.113.7', '/v2'));
+    expect(seen.at(-1)?.map((c) => [c.scope, c.shard])).toEqual([['default:anon', undefined]]);
     await ipOnly.evaluate(view('2001:db8:1:2::7', '/v2/reports', 'POST'));
     expect(seen.at(-1)?.map((c) => [c.key, c.ipv4])).toEqual([
       ['2001:db8:1:2::/64', -1],

@@ -10,17 +10,31 @@ export interface LimitCheck {
   /** What the limit counts within its scope: the client key (IP group, principal...). */
   readonly key: string;
   /**
-   * A placement hint for distributed stores: the checks of one request share it, and so
-   * does every check of one key. A policy sets it to the key when all its limits count the
-   * same kind of key (all `ip`, say), so a Redis Cluster spreads the policy by client.
+   * Optional. Which checks may be stored together: the caller's statement, not a store's
+   * detail. A caller that sets it gives every check of one `(scope, key)` the same value
+   * (so a store may place or name a key by it), and the checks of one call share it. A
+   * policy sets it to the key when all its limits count the same kind of key (all `ip`,
+   * say), so a Redis Cluster spreads the policy by client; otherwise it leaves it out.
+   * A store that keeps everything in one place ignores it.
+   *
+   * It stays in the port because no store can work it out from a call: a policy that
+   * mixes `ip` and `principal` limits sends only its `ip` check for an anonymous request,
+   * and a store that placed such a lone check by its key would keep that limit's counter
+   * in two places (by client for anonymous requests, by policy for signed-in ones).
    */
   readonly shard?: string | undefined;
   /**
-   * The key as a number when the caller already knows it: `canonicalIpv4Value(key)` from
-   * `@bulwark/core` (the 32-bit address when the key is a canonical IPv4 address, else -1).
-   * A policy sets it for `ip` limits, from the pass that checks the address anyway. The
-   * memory store indexes IPv4 keys by this number, and computes it when it is absent, so
-   * it only saves work; it must never disagree with `key`. Other stores ignore it.
+   * Optional. `canonicalIpv4Value(key)` from `@bulwark/core`: a fact about the key (its
+   * 32-bit address when the key is a canonical dotted quad, else -1), never a store's own
+   * data; a caller that sets it must set exactly that. A policy sets it for `ip` limits,
+   * from the pass over the client address that finds the key anyway. A store may use it
+   * to skip parsing the key (the memory store indexes IPv4 keys by it, and computes it
+   * when it is absent, so a key counts the same either way); others ignore it.
+   *
+   * It stays in the port because computing it in the store costs the allow path what
+   * takes it below its target of 2: `ratelimit.memory.allow.derived` (the store computing
+   * it) gave 1.35 to 1.80 in four runs of 2026-12-02 where `memory.allow` gave 1.81 to
+   * 2.60 (docs/performance.md).
    */
   readonly ipv4?: number | undefined;
   readonly limit: number;

@@ -6,8 +6,10 @@ import { requestView, type SecurityEvent } from '@bulwark/core';
 import { ALGORITHMS, type Algorithm, type LimitCheck, memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
 import {
   describeWithService,
+  expectSameDecisions,
   portOpen,
   type RedisCluster,
+  rateLimitSequence,
   runRateLimitStoreConformance,
   startRedisCluster,
   startRedisServer,
@@ -197,80 +199,8 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
     }
   });
 
-  it('gives the same decisions as the memory store on generated sequences (property)', async () => {
-    const redis = redisRateLimitStore(client);
-    let run = 0;
-    // IPv4 client keys (the memory store indexes them by number) start at a random address,
-    // so a Redis that kept an earlier run's keys holds none of these.
-    const ipv4Base = Math.floor(Math.random() * 2 ** 32);
-    const ipv4Keys: string[] = [];
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom<Algorithm>(...ALGORITHMS),
-        fc.integer({ min: 1, max: 6 }),
-        fc.constantFrom(60_000, 90_000, 120_000),
-        fc.integer({ min: 0, max: 60_000 }),
-        fc.array(
-          fc.record({
-            dt: fc.integer({ min: 0, max: 40_000 }),
-            cost: fc.integer({ min: 0, max: 4 }),
-            second: fc.boolean(),
-            refund: fc.boolean(),
-          }),
-          {
-            minLength: 1,
-            maxLength: 25,
-          },
-        ),
-        fc.boolean(),
-        async (algorithm, limit, windowMs, blockMs, ops, ipv4Key) => {
-          const memory = memoryStore();
-          // One client key under two limits: the stores must keep them apart by scope. An
-          // IPv4 key comes with its number, as a policy passes it.
-          let key = `${process.pid}:${Date.now()}:${++run}`;
-          let ipv4: number | undefined;
-          if (ipv4Key) {
-            ipv4 = (ipv4Base + run) >>> 0;
-            key = [ipv4 >>> 24, (ipv4 >>> 16) & 255, (ipv4 >>> 8) & 255, ipv4 & 255].join('.');
-            ipv4Keys.push(key);
-          }
-          const a = { scope: 'diff:a', key, ipv4, limit, windowMs, blockMs };
-          const b = { scope: 'diff:b', key, ipv4, limit: limit + 2, windowMs, blockMs: 0 };
-          let now = T0 + 7;
-          for (const op of ops) {
-            now += op.dt;
-            const checks = op.second ? [a, b] : [a];
-            if (op.refund) {
-              memory.refund(algorithm, checks, op.cost, now);
-              await redis.refund(algorithm, checks, op.cost, now);
-            }
-            const expected = memory.consume(algorithm, checks, op.cost, now);
-            const actual = await redis.consume(algorithm, checks, op.cost, now);
-            expect(actual).toEqual(expected);
-            // Synthetic time does not move Redis's clock: a TTL of a few ms would expire in
-            // real time between two steps taken at the same synthetic instant. Keep the
-            // keys; expiry never changes a decision (an expired state equals no state), the
-            // memory store still expires in synthetic time, so both paths stay covered.
-            const segment = { 'fixed-window': 'fw', 'sliding-window': 'sw', 'token-bucket': 'tb', gcra: 'gcra' }[
-              algorithm
-            ];
-            await Promise.all([
-              client.persist(`bulwark:rl:${segment}:{diff}:${a.scope}:${key}`),
-              client.persist(`bulwark:rl:${segment}:{diff}:${b.scope}:${key}`),
-            ]);
-          }
-        },
-      ),
-      { numRuns: 150 },
-    );
-    // The keys were made persistent above: delete this run's, so runs do not pile up.
-    const persisted: string[] = [];
-    for await (const batch of client.scanStream({ match: `bulwark:rl:*:{diff}:diff:?:${process.pid}:*`, count: 500 }))
-      persisted.push(...(batch as string[]));
-    for (const key of ipv4Keys)
-      for (const segment of ['fw', 'sw', 'tb', 'gcra'])
-        persisted.push(`bulwark:rl:${segment}:{diff}:diff:a:${key}`, `bulwark:rl:${segment}:{diff}:diff:b:${key}`);
-    if (persisted.length > 0) await client.del(...persisted);
+  it('gives the decisions of the reference and the memory store on generated sequences (property)', async () => {
+    await expectRedisMatchesReference(client, 150);
   });
 
   it('two Node processes racing on one key admit exactly the limit', async () => {
@@ -279,6 +209,58 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
     expect(outputs.reduce((sum, n) => sum + n, 0)).toBe(150);
   });
 });
+
+const SEGMENTS: Readonly<Record<Algorithm, string>> = {
+  'fixed-window': 'fw',
+  'sliding-window': 'sw',
+  'token-bucket': 'tb',
+  gcra: 'gcra',
+};
+
+/**
+ * The differential property: generated sequences (testkit's `rateLimitSequence`) through
+ * the reference store, the memory store and the Redis store, with explicit time (a call's
+ * `now` is the script's clock: Redis TIME is not read), identical answers required.
+ */
+async function expectRedisMatchesReference(client: Redis | Cluster, numRuns: number): Promise<void> {
+  const redis = redisRateLimitStore(client);
+  // Keys new to this Redis: a run's string key names the process and the time, and IPv4
+  // keys start at a random address.
+  const ipv4Base = Math.floor(Math.random() * 2 ** 32);
+  let run = 0;
+  const persisted = new Set<string>();
+  try {
+    await fc.assert(
+      fc.asyncProperty(rateLimitSequence(), async (sequence) => {
+        const value = (ipv4Base + ++run) >>> 0;
+        const keys = {
+          text: `${process.pid}:${Date.now()}:${run}`,
+          ipv4: [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.'),
+        };
+        const segment = SEGMENTS[sequence.algorithm];
+        // Synthetic time does not move Redis's clock: keep the keys (see DifferentialSubject).
+        const persist = async (checks: readonly LimitCheck[]) => {
+          const names = checks.map((c) => `bulwark:rl:${segment}:{diff}:${c.scope}:${c.key}`);
+          for (const name of names) persisted.add(name);
+          await Promise.all(names.map((name) => client.persist(name)));
+        };
+        await expectSameDecisions(
+          [
+            { name: 'memory', store: memoryStore() },
+            { name: 'redis', store: redis, afterOperation: persist },
+          ],
+          sequence,
+          keys,
+        );
+      }),
+      { numRuns },
+    );
+  } finally {
+    // Every key shares the tag {diff}, so one DEL reaches them on a Cluster too.
+    const names = [...persisted];
+    for (let i = 0; i < names.length; i += 500) await client.del(...names.slice(i, i + 500));
+  }
+}
 
 function runWorker(mode: string, ports: number[], key: string, limit: number, count: number): Promise<number> {
   const tsx = resolve(import.meta.dirname, '../../../node_modules/.bin/tsx');
@@ -303,6 +285,10 @@ describeWithService('redis-server and redis-cli', redisUp, 'redis store (3-node 
   runRateLimitStoreConformance('redis cluster', async () => {
     const own = new Cluster([{ host: '127.0.0.1', port: CLUSTER_BASE }]);
     return { store: redisRateLimitStore(own), close: async () => void (await own.quit()) };
+  });
+
+  it('gives the decisions of the reference and the memory store on generated sequences (property)', async () => {
+    await expectRedisMatchesReference(client, 150);
   });
 
   it('keeps every key of one check in one slot (several limits, one script call)', async () => {

@@ -22,5 +22,20 @@ export { CONFORMANCE_BODY_LIMIT } from './adapter/validation-fixture.js';
 export { type ProbeRequest, type ProbeResponse, sendProbe } from './http-client.js';
 export { parseRawResponse, type RawProbeOptions, type RawResponse, sendRaw } from './raw-client.js';
 export { runRateLimitStoreConformance, type StoreUnderTest } from './stores/ratelimit-conformance.js';
+export {
+  checksOf,
+  type DifferentialSubject,
+  expectSameDecisions,
+  type RateLimitSequence,
+  rateLimitSequence,
+  type SequenceKeys,
+  type SequenceLimit,
+  type SequenceOperation,
+} from './stores/ratelimit-differential.js';
 export { type RedisCluster, type RedisProcess, startRedisCluster, startRedisServer } from './stores/redis-servers.js';
+export {
+  type ReferenceRateLimitStore,
+  type ReferenceStoreOptions,
+  referenceRateLimitStore,
+} from './stores/reference-ratelimit-store.js';
 export { describeWithService, portOpen } from './stores/services.js';
