@@ -18,7 +18,10 @@ export interface NodeServerErrorOptions extends ProblemHandlerOptions {
 }
 
 function toResponse(answer: RenderedAnswer): Response {
-  return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers.map(([n, v]) => [n, v]) });
+  return new Response(answer.body ?? null, {
+    status: answer.status,
+    headers: answer.headers.map(([n, v]): [string, string] => [n, v]),
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   type ClientIpResolver,
   type Decision,
   type HeaderSink,
+  type Principal,
   type RequestView,
   renderDecision,
   requestTargetPath,
@@ -40,10 +41,16 @@ class HonoRequestView implements RequestView {
   readonly #c: Context;
   readonly #resolve: ClientIpResolver;
   readonly #getPeer: (c: Context) => string | undefined;
+  readonly #context: { readonly principal: Principal | undefined } | undefined;
   #ip: string | undefined;
   #resolved = false;
 
-  constructor(c: Context, resolve: ClientIpResolver, getPeer: (c: Context) => string | undefined) {
+  constructor(
+    c: Context,
+    resolve: ClientIpResolver,
+    getPeer: (c: Context) => string | undefined,
+    context: { readonly principal: Principal | undefined } | undefined,
+  ) {
     this.method = c.req.method;
     this.path = c.req.path;
     const target = nodeRequestTarget(c);
@@ -51,6 +58,12 @@ class HonoRequestView implements RequestView {
     this.#c = c;
     this.#resolve = resolve;
     this.#getPeer = getPeer;
+    this.#context = context;
+  }
+
+  /** The request context's principal: set by an authenticator earlier in this request. */
+  get principal(): Principal | undefined {
+    return this.#context?.principal;
   }
 
   header(name: string): string | undefined {
@@ -71,8 +84,9 @@ export function honoView(
   c: Context,
   resolve: ClientIpResolver = () => undefined,
   getPeer: (c: Context) => string | undefined = nodePeerAddress,
+  context?: { readonly principal: Principal | undefined },
 ): RequestView {
-  return new HonoRequestView(c, resolve, getPeer);
+  return new HonoRequestView(c, resolve, getPeer, context);
 }
 
 /** A HeaderSink over Web Headers. */
