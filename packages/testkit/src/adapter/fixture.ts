@@ -2,6 +2,7 @@ import { corsPolicy } from '@bulwark/cors-policy';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
 import { bodyRoutes, recordServerError } from './body-fixture.js';
 import type { ConformanceApp } from './driver.js';
+import { headerAuthenticator, principalRateLimit, principalRoutes } from './principal-fixture.js';
 import { conformanceRateLimit, rateLimitRoutes } from './ratelimit-fixture.js';
 import { unvalidatedRoutes } from './server-fixture.js';
 import { statusRoutes } from './status-fixture.js';
@@ -12,7 +13,8 @@ export const SECRET_IN_ERROR = 'db-password=hunter2';
 
 /**
  * The app every adapter serves for the conformance scenarios: the header profile, a
- * credentialed CORS policy, version negotiation and a deprecated v1.
+ * credentialed CORS policy, version negotiation and a deprecated v1, mounted as one guard
+ * list; then a second test-only authenticator and a per-principal limit, each in its own guard.
  */
 export function conformanceApp(): ConformanceApp {
   const profile = securityHeaders();
@@ -29,6 +31,7 @@ export function conformanceApp(): ConformanceApp {
         maxAge: 600,
       }),
       conformanceRateLimit(),
+      headerAuthenticator('test-authenticator', 'x-test-principal'),
       apiVersionPolicy({ supported: ['v1', 'v2'] }),
       deprecationPolicy({
         rules: [
@@ -42,6 +45,8 @@ export function conformanceApp(): ConformanceApp {
         ],
       }),
     ],
+    // In separate guards: the principal and the state cross guard calls.
+    laterPolicies: [headerAuthenticator('test-authenticator-2', 'x-test-principal-2'), principalRateLimit()],
     routes: [
       { method: 'GET', path: '/health', handle: () => ({ status: 200, body: { status: 'ok' } }) },
       { method: 'GET', path: '/v1/notes', handle: () => ({ status: 200, body: { notes: [] } }) },
@@ -60,6 +65,7 @@ export function conformanceApp(): ConformanceApp {
       },
       ...validationRoutes,
       ...rateLimitRoutes,
+      ...principalRoutes,
       ...unvalidatedRoutes,
       ...statusRoutes,
       ...bodyRoutes,

@@ -7,13 +7,19 @@ export const expressDriver: AdapterDriver = {
   name: 'express',
   start(spec) {
     const app = express();
-    for (const policy of spec.policies) app.use(guard(policy));
+    app.use(guard(spec.policies));
+    for (const policy of spec.laterPolicies ?? []) app.use(guard(policy));
     for (const route of spec.routes) {
       const { validator } = route;
       const handlers: RequestHandler[] = validator ? [validate(validator)] : [];
       app[route.method.toLowerCase() as 'get'](route.path, ...handlers, (req, res) => {
         const data = validator ? valid(req, validator) : undefined;
-        const out = route.handle({ params: req.params as Record<string, string>, state: req.bulwark, valid: data });
+        const out = route.handle({
+          params: req.params as Record<string, string>,
+          state: req.bulwark,
+          auth: req.auth,
+          valid: data,
+        });
         res.status(out.status).json(out.body);
       });
     }

@@ -15,7 +15,8 @@ export const fastifyDriver: AdapterDriver = {
     });
     await app.register(problemHandlers({ onError: spec.onError }));
     await app.register(validationSupport());
-    for (const policy of spec.policies) await app.register(guard(policy));
+    await app.register(guard(spec.policies));
+    for (const policy of spec.laterPolicies ?? []) await app.register(guard(policy));
     for (const route of spec.routes) {
       const { validator } = route;
       app.route({
@@ -27,6 +28,7 @@ export const fastifyDriver: AdapterDriver = {
           const out = route.handle({
             params: request.params as Record<string, string>,
             state: request.bulwark,
+            auth: request.auth,
             valid: data,
           });
           return reply.code(out.status).send(out.body);

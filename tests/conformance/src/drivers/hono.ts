@@ -20,7 +20,8 @@ export const honoDriver: AdapterDriver = {
 
     app.onError(errorHandler({ onError: spec.onError }));
     app.notFound(notFoundHandler());
-    for (const policy of spec.policies) app.use('*', guard(policy));
+    app.use('*', guard(spec.policies));
+    for (const policy of spec.laterPolicies ?? []) app.use('*', guard(policy));
     for (const route of spec.routes) {
       const { validator } = route;
       const handler = (c: Context<BulwarkEnv>) => {
@@ -28,6 +29,7 @@ export const honoDriver: AdapterDriver = {
         const out = route.handle({
           params: c.req.param() as Record<string, string>,
           state: c.get('bulwark'),
+          auth: c.var.auth,
           valid: data,
         });
         return c.json(out.body, out.status as ContentfulStatusCode);

@@ -10,7 +10,8 @@ export const koaDriver: AdapterDriver = {
     const app = new Koa();
     const router = new Router();
     app.use(problemHandlers({ onError: spec.onError }));
-    for (const policy of spec.policies) app.use(guard(policy));
+    app.use(guard(spec.policies));
+    for (const policy of spec.laterPolicies ?? []) app.use(guard(policy));
     for (const route of spec.routes) {
       const { validator } = route;
       router.register(
@@ -20,7 +21,12 @@ export const koaDriver: AdapterDriver = {
           ...(validator ? [validate(validator)] : []),
           (ctx) => {
             const data = validator ? valid(ctx, validator) : undefined;
-            const out = route.handle({ params: ctx.params, state: ctx.state.bulwark, valid: data });
+            const out = route.handle({
+              params: ctx.params,
+              state: ctx.state.bulwark,
+              auth: ctx.state.auth,
+              valid: data,
+            });
             ctx.status = out.status;
             ctx.body = out.body;
           },

@@ -1,0 +1,52 @@
+import { allow, type Principal, type RequestPolicy } from '@bulwark/core';
+import { rateLimitPolicy } from '@bulwark/ratelimit';
+import type { ConformanceRoute } from './driver.js';
+
+const SUBJECT = /^[a-z0-9-]{1,32}$/;
+
+/**
+ * A test-only authenticator: the subject named in `header` becomes the principal (no
+ * credential check at all: never mount such a thing outside a test). No header, or one
+ * that is not a plain subject, leaves the request anonymous.
+ */
+export function headerAuthenticator(name: string, header: string): RequestPolicy {
+  const anonymous = allow();
+  return {
+    name,
+    evaluate(view) {
+      const subject = view.header(header);
+      if (subject === undefined || !SUBJECT.test(subject)) return anonymous;
+      const principal: Principal = {
+        subject,
+        kind: 'user',
+        scopes: ['notes:read'],
+        source: { kind: 'api_key', keyId: `key-${subject}` },
+        claims: {},
+      };
+      return allow([], undefined, principal);
+    },
+  };
+}
+
+/** A per-principal limit: skipped for anonymous requests, one budget per subject otherwise. */
+export function principalRateLimit() {
+  return rateLimitPolicy({
+    name: 'per-principal',
+    limits: [{ name: 'principal', limit: 2, window: '60s', key: 'principal', paths: ['/v2/whoami'] }],
+  });
+}
+
+export const principalRoutes: readonly ConformanceRoute[] = [
+  {
+    method: 'GET',
+    path: '/v2/whoami',
+    handle: ({ auth, state }) => ({
+      status: 200,
+      body: {
+        subject: auth?.subject ?? null,
+        keyId: auth?.source.kind === 'api_key' ? auth.source.keyId : null,
+        apiVersion: state?.apiVersion ?? null,
+      },
+    }),
+  },
+];

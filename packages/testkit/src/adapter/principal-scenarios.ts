@@ -1,0 +1,62 @@
+import { expect } from 'vitest';
+import { expectProblem, expectProfile } from './expect.js';
+import type { AdapterScenario } from './scenario.js';
+
+const as = (subject: string, second?: string) => ({
+  method: 'GET' as const,
+  path: '/v2/whoami',
+  headers:
+    second === undefined
+      ? { 'x-test-principal': subject }
+      : { 'x-test-principal': subject, 'x-test-principal-2': second },
+});
+
+/**
+ * The request context: a principal set by an authenticator in the app's guard list is seen
+ * by a rate limit mounted in a later guard, and by the handler (`auth`), the same way on
+ * every framework.
+ */
+export const principalScenarios: readonly AdapterScenario[] = [
+  {
+    name: 'Principal: a per-principal limit after an authenticator counts per principal (two principals behind one IP)',
+    async run(send) {
+      const first = await send(as('alice'));
+      expect(first.status).toBe(200);
+      expect(first.json()).toEqual({ subject: 'alice', keyId: 'key-alice', apiVersion: 'v2' });
+      expect(first.header('ratelimit-policy')).toBe('"principal";q=2;w=60');
+      expect(first.header('ratelimit')).toMatch(/^"principal";r=1;t=\d+$/);
+      expect((await send(as('alice'))).header('ratelimit')).toMatch(/^"principal";r=0;t=\d+$/);
+      const refused = await send(as('alice'));
+      expectProblem(refused, 429, 'rate_limited');
+      expectProfile(refused);
+      // Bob calls from the same address: his own budget.
+      const bob = await send(as('bob'));
+      expect(bob.status).toBe(200);
+      expect(bob.json()).toMatchObject({ subject: 'bob' });
+      expect(bob.header('ratelimit')).toMatch(/^"principal";r=1;t=\d+$/);
+    },
+  },
+  {
+    name: 'Principal: an anonymous request skips the per-principal limit and sees no auth',
+    async run(send) {
+      for (let i = 0; i < 3; i++) {
+        const res = await send({ method: 'GET', path: '/v2/whoami' });
+        expect(res.status).toBe(200);
+        expect(res.json()).toEqual({ subject: null, keyId: null, apiVersion: 'v2' });
+        expect(res.header('ratelimit')).toBeUndefined();
+      }
+    },
+  },
+  {
+    name: 'Principal: a second authenticator naming the same subject is fine, another subject is 400 invalid_request',
+    async run(send) {
+      const same = await send(as('carol', 'carol'));
+      expect(same.status).toBe(200);
+      expect(same.json()).toMatchObject({ subject: 'carol', keyId: 'key-carol' });
+      const conflict = await send(as('dave', 'eve'));
+      const body = expectProblem(conflict, 400, 'invalid_request');
+      expect(JSON.stringify(body)).not.toMatch(/dave|eve/);
+      expectProfile(conflict);
+    },
+  },
+];
