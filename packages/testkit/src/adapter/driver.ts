@@ -7,6 +7,8 @@ export interface RouteInput {
   readonly state: BulwarkState | undefined | null;
   /** What the adapter exposes as `req.auth`, `request.auth`, `ctx.state.auth` or `c.var.auth`. */
   readonly auth: Principal | undefined | null;
+  /** The adapter's strict accessor: `requireAuth(req | request | ctx | c)`. */
+  requireAuth(): Principal;
   /** The validated data, when the route has a validator. */
   readonly valid?: ValidatedRequest<unknown, unknown, unknown, unknown> | undefined;
 }

@@ -39,6 +39,11 @@ export function principalRateLimit() {
 export const principalRoutes: readonly ConformanceRoute[] = [
   {
     method: 'GET',
+    path: '/v2/me',
+    handle: ({ requireAuth }) => ({ status: 200, body: { subject: requireAuth().subject } }),
+  },
+  {
+    method: 'GET',
     path: '/v2/whoami',
     handle: ({ auth, state }) => ({
       status: 200,

@@ -48,6 +48,17 @@ export const principalScenarios: readonly AdapterScenario[] = [
     },
   },
   {
+    name: 'Principal: requireAuth() answers 401 unauthenticated without a principal, and returns it with one',
+    async run(send) {
+      const anonymous = await send({ method: 'GET', path: '/v2/me' });
+      expectProblem(anonymous, 401, 'unauthenticated');
+      expectProfile(anonymous);
+      const alice = await send({ method: 'GET', path: '/v2/me', headers: { 'x-test-principal': 'alice' } });
+      expect(alice.status).toBe(200);
+      expect(alice.json()).toEqual({ subject: 'alice' });
+    },
+  },
+  {
     name: 'Principal: a second authenticator naming the same subject is fine, another subject is 400 invalid_request',
     async run(send) {
       const same = await send(as('carol', 'carol'));

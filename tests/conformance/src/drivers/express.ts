@@ -1,4 +1,4 @@
-import { errorHandler, guard, notFound, valid, validate } from '@bulwark/express';
+import { errorHandler, guard, notFound, requireAuth, valid, validate } from '@bulwark/express';
 import type { AdapterDriver } from '@bulwark/testkit';
 import express, { type RequestHandler } from 'express';
 import { listenOnLoopback, profiledServer } from './listen.js';
@@ -18,6 +18,7 @@ export const expressDriver: AdapterDriver = {
           params: req.params as Record<string, string>,
           state: req.bulwark,
           auth: req.auth,
+          requireAuth: () => requireAuth(req),
           valid: data,
         });
         res.status(out.status).json(out.body);

@@ -1,5 +1,13 @@
 import { createServer } from 'node:http';
-import { frameworkErrors, guard, problemHandlers, valid, validate, validationSupport } from '@bulwark/fastify';
+import {
+  frameworkErrors,
+  guard,
+  problemHandlers,
+  requireAuth,
+  valid,
+  validate,
+  validationSupport,
+} from '@bulwark/fastify';
 import { checkHost, clientErrorHandler } from '@bulwark/node';
 import type { AdapterDriver } from '@bulwark/testkit';
 import Fastify from 'fastify';
@@ -29,6 +37,7 @@ export const fastifyDriver: AdapterDriver = {
             params: request.params as Record<string, string>,
             state: request.bulwark,
             auth: request.auth,
+            requireAuth: () => requireAuth(request),
             valid: data,
           });
           return reply.code(out.status).send(out.body);

@@ -4,6 +4,7 @@ import {
   guard,
   nodeServerErrors,
   notFoundHandler,
+  requireAuth,
   valid,
   validate,
 } from '@bulwark/hono';
@@ -30,6 +31,7 @@ export const honoDriver: AdapterDriver = {
           params: c.req.param() as Record<string, string>,
           state: c.get('bulwark'),
           auth: c.var.auth,
+          requireAuth: () => requireAuth(c),
           valid: data,
         });
         return c.json(out.body, out.status as ContentfulStatusCode);

@@ -1,4 +1,4 @@
-import { guard, problemHandlers, valid, validate } from '@bulwark/koa';
+import { guard, problemHandlers, requireAuth, valid, validate } from '@bulwark/koa';
 import type { AdapterDriver } from '@bulwark/testkit';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -25,6 +25,7 @@ export const koaDriver: AdapterDriver = {
               params: ctx.params,
               state: ctx.state.bulwark,
               auth: ctx.state.auth,
+              requireAuth: () => requireAuth(ctx),
               valid: data,
             });
             ctx.status = out.status;
