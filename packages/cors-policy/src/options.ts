@@ -17,8 +17,13 @@ export interface CorsOptions {
   readonly allowedHeaders?: readonly string[];
   /** Response headers scripts may read. Default none. */
   readonly exposedHeaders?: readonly string[];
-  /** Preflight cache lifetime in seconds, 0..86400 (browsers cap it there). Default 600. */
-  readonly maxAge?: number;
+  /**
+   * Preflight cache lifetime in seconds, 0..86400 (browsers cap it: Firefox at 86400,
+   * Chromium at 7200, Safari at 600). Default 600. `0` sends `Access-Control-Max-Age: 0`,
+   * which tells browsers not to cache the preflight at all; `'omit'` sends no
+   * `Access-Control-Max-Age`, and browsers then cache it for 5 seconds (the Fetch default).
+   */
+  readonly maxAge?: number | 'omit';
   /** Answer Private Network Access preflights (`Access-Control-Allow-Private-Network`). Default false. */
   readonly privateNetworkAccess?: boolean;
   /**
@@ -43,7 +48,8 @@ export interface CompiledCorsOptions {
   readonly methodList: string;
   readonly allowedHeaders: ReadonlySet<string>;
   readonly exposedHeaders: string;
-  readonly maxAge: number;
+  /** The `Access-Control-Max-Age` value, or `undefined` to send none. */
+  readonly maxAge: string | undefined;
   readonly privateNetworkAccess: boolean;
   readonly rejectDisallowed: boolean;
   readonly onEvent: EventSink | undefined;
@@ -66,10 +72,20 @@ const KNOWN_OPTIONS = new Set([
 // Fetch normalises these methods to upper case; every other method is case-sensitive.
 const NORMALISED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
-// Browsers never let scripts send these, so allowing them only hides a misunderstanding.
+// Browsers never let scripts send these (Fetch's forbidden request-header names), so
+// allowing them only hides a misunderstanding.
 const FORBIDDEN_REQUEST_HEADER =
   /^(accept-charset|accept-encoding|access-control-request-.*|connection|content-length|cookie|cookie2|date|dnt|expect|host|keep-alive|origin|referer|set-cookie|te|trailer|transfer-encoding|upgrade|via|proxy-.*|sec-.*)$/;
+// CORS response headers: a client that sends one (a common copy-paste mistake) has
+// misunderstood CORS; allowing it at preflight would hide that instead of fixing it.
+const CORS_RESPONSE_HEADER =
+  /^access-control-(allow-origin|allow-credentials|allow-methods|allow-headers|allow-private-network|expose-headers|max-age)$/;
+// Fetch's forbidden response-header names: scripts can never read them.
 const FORBIDDEN_RESPONSE_HEADERS = new Set(['set-cookie', 'set-cookie2']);
+// Names that never appear on an answer to an actual request (request headers, and the
+// preflight-only response headers), so exposing them can never work.
+const NOT_ON_ACTUAL_RESPONSES =
+  /^(origin|access-control-request-.*|access-control-(allow-methods|allow-headers|allow-private-network|max-age))$/;
 
 function bool(value: unknown, option: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
@@ -111,27 +127,52 @@ function compileAllowedHeaders(list: readonly string[], credentials: boolean): S
     if (!isToken(raw)) throw new ConfigError(option, `"${raw}" is not a valid header name`);
     const name = raw.toLowerCase();
     if (FORBIDDEN_REQUEST_HEADER.test(name)) throw new ConfigError(option, `browsers never let scripts set "${name}"`);
+    if (CORS_RESPONSE_HEADER.test(name)) {
+      throw new ConfigError(
+        option,
+        `"${name}" is a response header the server sends; a client that sends it has misunderstood CORS (remove it from the client instead)`,
+      );
+    }
     names.add(name);
   });
   return names;
 }
 
 function compileExposedHeaders(list: readonly string[], credentials: boolean): string {
-  const names: string[] = [];
+  // A Set: a name listed twice (in any case) is sent once.
+  const names = new Set<string>();
   list.forEach((raw, index) => {
     const option = `exposedHeaders[${index}]`;
+    const name = raw.toLowerCase();
     if (raw === '*') {
       if (credentials)
         throw new ConfigError(option, '"*" is not honoured by browsers with credentials; list the headers');
       if (list.length > 1) throw new ConfigError(option, '"*" cannot be combined with names');
     } else if (!isToken(raw)) {
       throw new ConfigError(option, `"${raw}" is not a valid header name`);
-    } else if (FORBIDDEN_RESPONSE_HEADERS.has(raw.toLowerCase())) {
+    } else if (FORBIDDEN_RESPONSE_HEADERS.has(name)) {
       throw new ConfigError(option, `"${raw}" can never be exposed to scripts`);
+    } else if (NOT_ON_ACTUAL_RESPONSES.test(name)) {
+      throw new ConfigError(
+        option,
+        `"${raw}" never appears on an answer to an actual request (it is a request header or preflight-only), so exposing it can never work`,
+      );
     }
-    names.push(raw.toLowerCase());
+    names.add(name);
   });
-  return names.join(', ');
+  return [...names].join(', ');
+}
+
+function compileMaxAge(value: unknown): string | undefined {
+  if (value === 'omit') return undefined;
+  const maxAge = value === undefined ? 600 : value;
+  if (typeof maxAge !== 'number' || !Number.isSafeInteger(maxAge) || maxAge < 0 || maxAge > 86400) {
+    throw new ConfigError(
+      'maxAge',
+      'expected whole seconds from 0 to 86400 (browsers ignore more), or "omit" to send no Access-Control-Max-Age',
+    );
+  }
+  return String(maxAge);
 }
 
 /** Validates every option once, at construction; throws ConfigError naming the first bad one. */
@@ -164,10 +205,7 @@ export function compileCorsOptions(options: CorsOptions): CompiledCorsOptions {
         parseOriginPattern(entry, index, { credentials, allowInsecureWithCredentials: allowInsecure }),
       );
 
-  const maxAge = options.maxAge ?? 600;
-  if (!Number.isSafeInteger(maxAge) || maxAge < 0 || maxAge > 86400) {
-    throw new ConfigError('maxAge', 'expected whole seconds from 0 to 86400 (browsers ignore more)');
-  }
+  const maxAge = compileMaxAge(options.maxAge);
   const onDisallowed = options.onDisallowedOrigin ?? 'omit-headers';
   if (onDisallowed !== 'omit-headers' && onDisallowed !== 'reject') {
     throw new ConfigError('onDisallowedOrigin', 'expected "omit-headers" or "reject"');

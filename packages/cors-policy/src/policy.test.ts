@@ -197,7 +197,7 @@ describe('corsPolicy: preflight', () => {
     ['a header not listed (Authorization is never reflected)', preflight(APP, 'POST', 'authorization')],
     ['one bad header among good ones', preflight(APP, 'POST', 'content-type,x-evil')],
     ['a malformed header list', preflight(APP, 'POST', 'content type')],
-    ['an empty element', preflight(APP, 'POST', 'content-type,,x-request-id')],
+    ['too many empty elements', preflight(APP, 'POST', `content-type${','.repeat(17)}`)],
   ])('refuses %s with 403 and no Access-Control-Allow-* headers', (_name, headers) => {
     const d = get(options, headers, 'OPTIONS');
     expect(d.kind).toBe('deny');

@@ -1,16 +1,12 @@
 import {
-  type AllowDecision,
-  allow,
   type CorsRejectReason,
   type Decision,
-  deny,
   emitEvent,
-  type HeaderList,
   type RequestPolicy,
   type RequestView,
-  respond,
   routeTable,
 } from '@bulwark/core';
+import { compileAnswers } from './answers.js';
 import { compileOriginMatcher } from './matcher.js';
 import { type CorsOptions, compileCorsOptions } from './options.js';
 import { parseOriginHeader } from './origin.js';
@@ -33,16 +29,20 @@ export interface CorsPolicy extends RequestPolicy {
   explain(view: RequestView): CorsExplanation;
 }
 
+/** Fetch's CORS-safelisted methods (byte-exact: browsers upper-case them before sending). */
+const SAFELISTED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST']);
+
 type Verdict =
   | { ok: true; preflight: boolean; origin: string; matchedBy: string; requestHeaders: string }
   | { ok: false; preflight: boolean; origin: string | undefined; reason: CorsRejectReason | 'not_cors' };
 
 const MESSAGES: Record<CorsExplanation['outcome'], string> = {
   allowed: 'The origin is allowed; CORS headers are added.',
-  not_cors: 'No Origin header: not a CORS request; only Vary is added.',
+  not_cors: 'No Origin header: not a CORS request; only Vary is added (with "*", the static grant too).',
   origin_not_allowed: 'The origin is well-formed but matches no configured origin or pattern.',
-  origin_malformed: 'The Origin header is not a serialized http(s) origin (or is "null"); it is never allowed.',
-  method_not_allowed: 'The preflight asks for a method that is not in `methods`.',
+  origin_malformed:
+    'The Origin header is not a serialized http(s) origin that an allowlist entry can name (or is "null", or ends with a dot); it is never allowed.',
+  method_not_allowed: 'The preflight asks for a method that is not in `methods` (GET, HEAD and POST always pass).',
   headers_not_allowed: 'The preflight asks for a request header that is not in `allowedHeaders`.',
   headers_malformed: 'Access-Control-Request-Headers is not a comma-separated list of header names.',
 };
@@ -50,7 +50,10 @@ const MESSAGES: Record<CorsExplanation['outcome'], string> = {
 /**
  * Compiles a CORS policy. Every option is checked here: a wildcard with credentials, the
  * `null` origin, plain-http origins with credentials, wildcards over a public suffix,
- * malformed origins, a max-age over a day and forbidden methods are all `ConfigError`s.
+ * malformed origins (hosts browsers would spell differently or refuse: `http://0x7f000001`,
+ * `http://xn--f`, a trailing dot), a max-age over a day, forbidden methods and header names
+ * that can never work are all `ConfigError`s. Every answer is a new object: mutating one
+ * cannot change another.
  *
  * @example
  * ```ts
@@ -68,25 +71,8 @@ export function corsPolicy(options: CorsOptions): CorsPolicy {
   const config = compileCorsOptions(options);
   const matchOrigin = config.allowAll ? undefined : compileOriginMatcher(config.patterns);
   const maxNames = config.allowedHeaders.size;
-  const pna = config.privateNetworkAccess;
 
-  const varyActual = 'Origin';
-  const varyOptions = `Origin, Access-Control-Request-Method, Access-Control-Request-Headers${pna ? ', Access-Control-Request-Private-Network' : ''}`;
-  const actualVary: HeaderList = config.allowAll ? [] : [['vary', varyActual]];
-  const optionsVary: HeaderList = [['vary', varyOptions]];
-
-  // Everything that does not depend on the origin is built once.
-  const actualTail: HeaderList = [
-    ...(config.credentials ? ([['access-control-allow-credentials', 'true']] as const) : []),
-    ...(config.exposedHeaders ? ([['access-control-expose-headers', config.exposedHeaders]] as const) : []),
-  ];
-  const preflightTail: HeaderList = [
-    ...(config.credentials ? ([['access-control-allow-credentials', 'true']] as const) : []),
-    ['access-control-max-age', String(config.maxAge)],
-  ];
-  const allowAllActual = allow([['access-control-allow-origin', '*'], ...actualTail]);
-  const notCorsActual = allow(actualVary);
-  const notCorsOptions = allow(optionsVary);
+  const answers = compileAnswers(config);
 
   function judge(view: RequestView): Verdict {
     const originHeader = view.header('origin');
@@ -105,7 +91,9 @@ export function corsPolicy(options: CorsOptions): CorsPolicy {
     }
     if (!preflight) return { ok: true, preflight, origin: originHeader, matchedBy, requestHeaders: '' };
 
-    if (!config.methods.has(requestMethod))
+    // GET, HEAD and POST pass the browser's preflight method check whatever the answer says
+    // (Fetch, CORS-preflight fetch), and a page can send them without preflight anyway.
+    if (!config.methods.has(requestMethod) && !SAFELISTED_METHODS.has(requestMethod))
       return { ok: false, preflight, origin: originHeader, reason: 'method_not_allowed' };
     const requested = view.header('access-control-request-headers');
     let requestHeaders = '';
@@ -117,52 +105,43 @@ export function corsPolicy(options: CorsOptions): CorsPolicy {
     return { ok: true, preflight, origin: originHeader, matchedBy, requestHeaders };
   }
 
-  function preflightAnswer(view: RequestView, origin: string, requestHeaders: string): Decision {
-    const headers: Array<readonly [string, string]> = [
-      ['access-control-allow-origin', config.allowAll ? '*' : origin],
-      ['access-control-allow-methods', view.header('access-control-request-method') as string],
-    ];
-    if (requestHeaders !== '') headers.push(['access-control-allow-headers', requestHeaders]);
-    headers.push(...preflightTail);
-    if (pna && view.header('access-control-request-private-network') === 'true') {
-      headers.push(['access-control-allow-private-network', 'true']);
-    }
-    headers.push(...optionsVary);
-    return respond(204, headers);
-  }
-
-  // The hot path: an actual request from an exactly listed origin is one map lookup to a
-  // prebuilt decision. The map holds only canonical origins, so a raw header equal to a key
-  // is canonical too and needs no parsing.
-  const exactActual = new Map<string, AllowDecision>();
+  // The hot path: an actual request from an exactly listed origin is one set lookup, then
+  // a new decision (see answers.ts). The set holds only canonical origins, so a raw header
+  // equal to one is canonical too and needs no parsing.
+  const exactOrigins = new Set<string>();
   for (const p of config.patterns) {
-    if (p.subdomains || p.port === '*') continue;
-    const origin = `${p.scheme}://${p.host}${p.port === '' ? '' : `:${p.port}`}`;
-    exactActual.set(origin, allow([['access-control-allow-origin', origin], ...actualTail, ...actualVary]));
+    if (!p.subdomains && p.port !== '*')
+      exactOrigins.add(`${p.scheme}://${p.host}${p.port === '' ? '' : `:${p.port}`}`);
   }
 
   return {
     name: 'cors',
     evaluate(view) {
       const originHeader = view.header('origin');
-      if (view.method !== 'OPTIONS') {
-        if (originHeader === undefined) return notCorsActual;
-        if (config.allowAll) return allowAllActual;
-        const fast = exactActual.get(originHeader);
-        if (fast !== undefined) return fast;
+      const isOptions = view.method === 'OPTIONS';
+      if (!isOptions) {
+        // With "*" the grant is static, so it goes on answers to requests without Origin
+        // too (Fetch, "CORS protocol and HTTP caches"): a cache may hand such an answer to a
+        // later CORS request, which would otherwise fail.
+        if (config.allowAll) return answers.grant('*', false);
+        if (originHeader === undefined) return answers.withoutGrant(false);
+        if (exactOrigins.has(originHeader)) return answers.grant(originHeader, false);
       }
       const verdict = judge(view);
-      const isOptions = view.method === 'OPTIONS';
       if (verdict.ok) {
-        if (verdict.preflight) return preflightAnswer(view, verdict.origin, verdict.requestHeaders);
-        if (config.allowAll) return isOptions ? allow([...allowAllActual.headers, ...optionsVary]) : allowAllActual;
-        return allow([
-          ['access-control-allow-origin', verdict.origin],
-          ...actualTail,
-          ...(isOptions ? optionsVary : actualVary),
-        ]);
+        if (verdict.preflight) {
+          return answers.preflight(
+            config.allowAll ? '*' : verdict.origin,
+            view.header('access-control-request-method') as string,
+            verdict.requestHeaders,
+            view.header('access-control-request-private-network') === 'true',
+          );
+        }
+        return answers.grant(config.allowAll ? '*' : verdict.origin, isOptions);
       }
-      if (verdict.reason === 'not_cors') return isOptions ? notCorsOptions : notCorsActual;
+      if (verdict.reason === 'not_cors') {
+        return config.allowAll ? answers.grant('*', isOptions) : answers.withoutGrant(isOptions);
+      }
 
       emitEvent(config.onEvent, {
         type: 'cors.rejected',
@@ -173,14 +152,9 @@ export function corsPolicy(options: CorsOptions): CorsPolicy {
         method: view.method,
         path: view.path,
       });
-      const vary = isOptions ? optionsVary : actualVary;
-      if (verdict.preflight) {
-        return deny('cors_preflight_rejected', 'The CORS preflight request was refused.', { headers: vary });
-      }
-      if (config.rejectDisallowed) {
-        return deny('cors_origin_rejected', 'This origin is not allowed to call this API.', { headers: vary });
-      }
-      return allow(vary);
+      if (verdict.preflight) return answers.preflightRefused();
+      if (config.rejectDisallowed) return answers.originRefused(isOptions);
+      return answers.withoutGrant(isOptions);
     },
     explain(view) {
       const verdict = judge(view);
