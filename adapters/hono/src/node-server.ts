@@ -36,7 +36,7 @@ function toResponse(answer: RenderedAnswer): Response {
  * @example
  * ```ts
  * const profile = securityHeaders();
- * app.use('*', headers(profile));
+ * app.use('*', guard([profile, cors]));
  * serve({ fetch: app.fetch, port: 3000, errorHandler: nodeServerErrors({ policies: [profile] }) });
  * ```
  */
