@@ -16,6 +16,8 @@ export interface RouteInput {
 export interface RouteOutput {
   readonly status: number;
   readonly body: unknown;
+  /** A `Vary` token the handler adds the framework's way (`res.vary`, `ctx.vary`, `c.header(..., { append: true })`). */
+  readonly vary?: string;
 }
 
 export interface ConformanceRoute {

@@ -37,6 +37,7 @@ export function principalRateLimit() {
 }
 
 export const principalRoutes: readonly ConformanceRoute[] = [
+  { method: 'GET', path: '/v2/varied', handle: () => ({ status: 200, body: { ok: true }, vary: 'Accept-Language' }) },
   {
     method: 'GET',
     path: '/v2/me',

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import { expectProblem, expectProfile } from './expect.js';
+import { expectProblem, expectProfile, varyTokens } from './expect.js';
+import { ALLOWED_ORIGIN } from './fixture.js';
 import type { AdapterScenario } from './scenario.js';
 
 const as = (subject: string, second?: string) => ({
@@ -17,6 +18,19 @@ const as = (subject: string, second?: string) => ({
  * every framework.
  */
 export const principalScenarios: readonly AdapterScenario[] = [
+  {
+    name: "Guard headers: a handler's own Vary merges with the guards' (theirs after ours), never replaces it",
+    request: { method: 'GET', path: '/v2/varied', headers: { origin: ALLOWED_ORIGIN } },
+    check(res) {
+      expect(res.status).toBe(200);
+      expect(res.header('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+      const tokens = varyTokens(res);
+      expect(tokens).toContain('origin');
+      expect(tokens.at(-1)).toBe('accept-language');
+      expect(new Set(tokens).size).toBe(tokens.length);
+      expectProfile(res);
+    },
+  },
   {
     name: 'Principal: a per-principal limit after an authenticator counts per principal (two principals behind one IP)',
     async run(send) {

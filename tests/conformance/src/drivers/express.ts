@@ -21,6 +21,7 @@ export const expressDriver: AdapterDriver = {
           requireAuth: () => requireAuth(req),
           valid: data,
         });
+        if (out.vary !== undefined) res.vary(out.vary);
         res.status(out.status).json(out.body);
       });
     }

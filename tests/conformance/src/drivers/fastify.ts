@@ -40,6 +40,11 @@ export const fastifyDriver: AdapterDriver = {
             requireAuth: () => requireAuth(request),
             valid: data,
           });
+          if (out.vary !== undefined) {
+            // Fastify has no vary(): append to what the guards set, as res.vary does.
+            const ours = reply.getHeader('vary');
+            reply.header('vary', ours === undefined ? out.vary : `${String(ours)}, ${out.vary}`);
+          }
           return reply.code(out.status).send(out.body);
         },
       });

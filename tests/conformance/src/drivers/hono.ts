@@ -34,6 +34,7 @@ export const honoDriver: AdapterDriver = {
           requireAuth: () => requireAuth(c),
           valid: data,
         });
+        if (out.vary !== undefined) c.header('Vary', out.vary, { append: true });
         return c.json(out.body, out.status as ContentfulStatusCode);
       };
       if (validator) app.on(route.method, route.path, validate(validator), handler);

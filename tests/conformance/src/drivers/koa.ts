@@ -28,6 +28,7 @@ export const koaDriver: AdapterDriver = {
               requireAuth: () => requireAuth(ctx),
               valid: data,
             });
+            if (out.vary !== undefined) ctx.vary(out.vary);
             ctx.status = out.status;
             ctx.body = out.body;
           },
