@@ -359,11 +359,13 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
         throw new RangeError('refund cost must be a non-negative integer');
       const planned = plan(view);
       if (planned !== undefined)
-        await bounded(store, 'refund', () => store.refund(algorithm, planned.checks, cost ?? costOf(view)));
+        await bounded(store, 'refund', (deadline) =>
+          store.refund(algorithm, planned.checks, cost ?? costOf(view), undefined, deadline),
+        );
     },
     async reset(view) {
       const planned = plan(view);
-      if (planned !== undefined) await bounded(store, 'reset', () => store.reset(planned.checks));
+      if (planned !== undefined) await bounded(store, 'reset', (deadline) => store.reset(planned.checks, deadline));
     },
   };
 }

@@ -56,6 +56,14 @@ export interface ConsumeResult {
  * every limit of a request in one atomic step: if any limit refuses, nothing is consumed
  * (limits that refused start their block, if they have one). `now` overrides the store's
  * clock; it exists for tests and differential checks.
+ *
+ * `deadline` (optional, `Date.now()` milliseconds) is when the caller stops waiting: the
+ * failure policy passes it, and answers from its failure mode after it. A store whose
+ * operation can still run later (a command queued on a stalled Redis) must make sure that
+ * an operation starting after the deadline changes nothing, and reject instead of
+ * answering; a store that answers synchronously (the memory store) ignores it. Stores
+ * ignore it when `now` is given (synthetic time has no deadline). `peek` changes nothing,
+ * so it has none.
  */
 export interface RateLimitStore {
   readonly name: string;
@@ -64,6 +72,7 @@ export interface RateLimitStore {
     checks: readonly LimitCheck[],
     cost: number,
     now?: number,
+    deadline?: number,
   ): Promise<ConsumeResult> | ConsumeResult;
   /** The outcomes `consume` would give for `cost`, without consuming or blocking. */
   peek(
@@ -73,7 +82,13 @@ export interface RateLimitStore {
     now?: number,
   ): Promise<ConsumeResult> | ConsumeResult;
   /** Gives back `cost` to each key (never below empty, keeping the key's expiry). */
-  refund(algorithm: Algorithm, checks: readonly LimitCheck[], cost: number, now?: number): Promise<void> | void;
+  refund(
+    algorithm: Algorithm,
+    checks: readonly LimitCheck[],
+    cost: number,
+    now?: number,
+    deadline?: number,
+  ): Promise<void> | void;
   /** Forgets keys entirely (counters and blocks). */
-  reset(keys: readonly StoreKey[]): Promise<void> | void;
+  reset(keys: readonly StoreKey[], deadline?: number): Promise<void> | void;
 }

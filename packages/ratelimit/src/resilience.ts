@@ -25,11 +25,25 @@ class StoreTimeoutError extends Error {
   }
 }
 
-function withTimeout<T>(work: Promise<T> | T, ms: number): Promise<T> {
+/**
+ * Races `work` against `deadline` (`Date.now()` ms, `ms` after the call). The caller gives
+ * up at the deadline, never before it: the store was told the same deadline and refuses to
+ * apply an operation that starts after it, so giving up earlier would leave an instant in
+ * which the operation still counts although the failure mode already answered. A timer can
+ * fire a little early (Node starts it from the event loop's cached time), so it is re-armed
+ * for what is left, at most once and at most `ms` (a local clock stepped back must not
+ * stretch the wait).
+ */
+function withTimeout<T>(work: Promise<T> | T, ms: number, deadline: number): Promise<T> {
   if (!(work instanceof Promise)) return Promise.resolve(work);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreTimeoutError(ms)), ms);
+    const giveUp = () => reject(new StoreTimeoutError(ms));
+    timer = setTimeout(() => {
+      const left = deadline - Date.now();
+      if (left > 0 && left <= ms) timer = setTimeout(giveUp, left);
+      else giveUp();
+    }, ms);
   });
   // The losing promise must not surface as an unhandled rejection later.
   work.catch(() => {});
@@ -48,6 +62,10 @@ export type StoreOperation = 'consume' | 'peek' | 'refund' | 'reset';
  * decisions, so no mode says what they should answer: they get the same timeout and, on a
  * failure, reject with a `BulwarkError` `store_unavailable` (503 if it reaches an adapter),
  * so a request that calls them fails fast instead of hanging on a hung store.
+ *
+ * Every call that changes state carries its deadline to the store (see the port): an
+ * operation answered by the failure mode must not count later, when a stalled store
+ * resumes and runs it.
  */
 export function guardedStore(
   options: FailureOptions,
@@ -80,9 +98,11 @@ export function guardedStore(
     cost: number,
   ): Promise<Guarded> {
     try {
+      // Real time, whatever `clock` is: the timeout is a real-time timer.
+      const deadline = Date.now() + timeoutMs;
       return {
         kind: 'result',
-        result: await withTimeout(store.consume(algorithm, checks, cost), timeoutMs),
+        result: await withTimeout(store.consume(algorithm, checks, cost, undefined, deadline), timeoutMs, deadline),
         fallback: false,
       };
     } catch (err) {
@@ -95,14 +115,19 @@ export function guardedStore(
     }
   }
 
-  /** A `peek`, `refund` or `reset`: the timeout, and a failure reported and rethrown. */
+  /**
+   * A `peek`, `refund` or `reset`: the timeout, and a failure reported and rethrown. `work`
+   * gets the deadline to pass to the store (`refund` and `reset` must not apply after it:
+   * the caller was told they failed).
+   */
   async function bounded<T>(
     store: RateLimitStore,
     operation: Exclude<StoreOperation, 'consume'>,
-    work: () => Promise<T> | T,
+    work: (deadline: number) => Promise<T> | T,
   ): Promise<T> {
     try {
-      return await withTimeout(work(), timeoutMs);
+      const deadline = Date.now() + timeoutMs;
+      return await withTimeout(work(deadline), timeoutMs, deadline);
     } catch (err) {
       reportFailure(store, operation, err);
       throw new BulwarkError('store_unavailable', `The rate-limit store failed during ${operation}.`, {

@@ -8,8 +8,9 @@ import type { Algorithm } from '@bulwark/ratelimit';
  * all-or-nothing, then writes. Time comes from Redis `TIME` unless ARGV[1] overrides it
  * (tests). Numbers stay integral, so Lua's string conversion (`%.14g`) is exact.
  *
- * ARGV[1]: "now cost commit" (now empty for Redis TIME; commit 1 consume, 0 peek); then
- * "limit window block" per key. Packed strings: fewer arguments to encode per call.
+ * ARGV[1]: "now cost commit [deadline]" (now empty for Redis TIME; commit 1 consume, 0
+ * peek; deadline in Redis time, see EXPIRED); then "limit window block" per key. Packed
+ * strings: fewer arguments to encode per call.
  * Reply: now, allowedAll, then allowed, remaining, resetMs, retryAfterMs per key.
  */
 /**
@@ -27,9 +28,22 @@ else
 end
 `;
 
+/**
+ * Every script that changes state takes an optional deadline (ms, in Redis's clock: the
+ * client translates its own, see store.ts): the instant its caller stops waiting and
+ * answers from its failure mode. A script that starts at or after it (it was queued behind
+ * a stall, say) changes nothing and answers `{ now, -1 }`, which no other reply can be: a
+ * count, an "allowed" flag or a refund's 1 is never negative. `now` lets the client learn
+ * the clock offset from it too.
+ */
+const expiredIf = (deadline: string) => `
+if ${deadline} ~= nil and ${deadline} ~= '' and now >= tonumber(${deadline}) then return { now, -1 } end
+`;
+
 const PRELUDE = `
-local head_now, head_cost, head_commit = string.match(ARGV[1], '^(%d*) (%d+) (%d)$')
+local head_now, head_cost, head_commit, head_deadline = string.match(ARGV[1], '^(%d*) (%d+) (%d) ?(%d*)$')
 ${nowFrom('head_now')}
+${expiredIf('head_deadline')}
 local cost = tonumber(head_cost)
 local commit = head_commit == '1'
 -- Keys live at least a second: a state past its horizon decides like no state, so the
@@ -213,13 +227,17 @@ end
  * is one `HINCRBY` (no parsing, no formatting), the previous window's field is dropped when
  * a new window starts, and `DEL` forgets a key whatever its window.
  *
- * ARGV: cost, then limit, window, block per key, then two optional arguments: now (absent or
- * '' for Redis TIME) and '0' for a peek (absent: consume).
+ * ARGV: cost, then limit, window, block per key, then three optional arguments: now (absent
+ * or '' for Redis TIME), '0' for a peek (absent or '1': consume) and the deadline (see
+ * expiredIf).
  *
- * The commonest call (one limit, cost 1, no block, Redis time, a consume) is compact: its
- * arguments are only limit and window, as each argument costs the client about 100 ns to
- * encode (a full call always has at least four), and it runs first, before anything the
- * other calls need. Its reply is one integer, count * 2^32 + (now mod 2^32): a Lua table
+ * The commonest call (one limit below 2^20, cost 1, no block, Redis time, a consume) is
+ * compact: its arguments are only limit and window, as each argument costs the client
+ * about 100 ns to encode and Redis about as much (a full call always has at least four),
+ * and it runs first, before anything the other calls need. Its deadline, when it has one,
+ * rides in the limit's argument, limit + 2^20 * (1 + deadline mod 2^32), which no limit
+ * below 2^20 can be: the script compares it with the `TIME` it reads anyway, modulo
+ * 2^32 ms (exact while the deadline is within 24 days of Redis's now). Its reply is one integer, count * 2^32 + (now mod 2^32): a Lua table
  * reply costs Redis about 1 us to convert (it probes the table for `err`, `ok` and the
  * RESP3 type fields) and the client more to parse. The client restores the high bits of
  * `now` from its own clock, which is exact while the two clocks differ by less than 2^31 ms
@@ -236,6 +254,15 @@ if #ARGV == 2 then
   -- The compact call: one limit, cost 1, no block, Redis time, a consume.
   local t = redis.call('TIME')
   local now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
+  local limit = tonumber(ARGV[1])
+  if limit >= 1048576 then
+    -- limit + 2^20 * (1 + deadline mod 2^32): the deadline (see expiredIf) rides with the
+    -- limit. Expired when now is at or past it, modulo 2^32 ms (within 24 days).
+    local packed = limit
+    limit = packed % 1048576
+    local deadline = (packed - limit) / 1048576 - 1
+    if (now - deadline) % 4294967296 < 2147483648 then return { now, -1 } end
+  end
   local window = tonumber(ARGV[2])
   local start = now - now % window
   local n = redis.call('HINCRBY', KEYS[1], start, 1)
@@ -245,7 +272,7 @@ if #ARGV == 2 then
     redis.call('PEXPIRE', KEYS[1], math.max(1000, start + window - now))
   end
   -- Refused: take the count back (as below).
-  if n > tonumber(ARGV[1]) then redis.call('HINCRBY', KEYS[1], start, -1) end
+  if n > limit then redis.call('HINCRBY', KEYS[1], start, -1) end
   if n <= 2097152 then return (n - 1) * 4294967296 + now % 4294967296 end
   return { now, n - 1 }
 end
@@ -254,7 +281,7 @@ local keys = #KEYS
 local cost = tonumber(ARGV[1])
 ${nowFrom('ARGV[3 * keys + 2]')}
 local commit = ARGV[3 * keys + 3] ~= '0'
--- Keys live at least a second (see PRELUDE).
+${expiredIf('ARGV[3 * keys + 4]')}-- Keys live at least a second (see PRELUDE).
 local MIN_TTL = 1000
 
 local function count_window(key, start, window)
@@ -328,10 +355,13 @@ export const CHECK_SCRIPTS: Readonly<Record<Algorithm, string>> = Object.freeze(
 
 /**
  * Gives `cost` back to each fixed-window key's current window, never below zero; `HINCRBY`
- * keeps the key's TTL. ARGV: now ('' for Redis TIME), cost, then window per key.
+ * keeps the key's TTL. ARGV: now ('' for Redis TIME), cost, then window per key, then an
+ * optional deadline (see expiredIf): a refund that starts after it would give back what a
+ * later request counted, maybe in a later window.
  */
 export const FIXED_WINDOW_REFUND_SCRIPT = `
 ${nowFrom('ARGV[1]')}
+${expiredIf('ARGV[#KEYS + 3]')}
 local cost = tonumber(ARGV[2])
 for i = 1, #KEYS do
   local window = tonumber(ARGV[i + 2])
@@ -344,7 +374,8 @@ return 1
 
 /**
  * Gives `cost` back to each key of the string-layout algorithms without touching its expiry (SET ... KEEPTTL).
- * ARGV: "now cost commit" (as the check scripts), the algorithm, then "limit window" per key.
+ * ARGV: "now cost commit [deadline]" (as the check scripts), the algorithm, then "limit
+ * window" per key.
  */
 export const REFUND_SCRIPT = `${PRELUDE}
 local algorithm = ARGV[2]
@@ -375,4 +406,18 @@ for i = 1, #KEYS do
   end
 end
 return 1
+`;
+
+/**
+ * Deletes the keys (every algorithm's layout of each reset key), unless the optional
+ * deadline ARGV[1] (see expiredIf) has passed: a reset that starts late would forget what
+ * requests counted after its caller was told it failed. Reads `TIME` only for a deadline.
+ */
+export const RESET_SCRIPT = `
+if ARGV[1] ~= nil and ARGV[1] ~= '' then
+  local t = redis.call('TIME')
+  local now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
+  if now >= tonumber(ARGV[1]) then return { now, -1 } end
+end
+return redis.call('DEL', unpack(KEYS))
 `;

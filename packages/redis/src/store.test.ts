@@ -16,8 +16,9 @@ import fc from 'fast-check';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unpackCompact } from './compact-reply.js';
-import { CHECK_SCRIPTS, FIXED_WINDOW_REFUND_SCRIPT, REFUND_SCRIPT } from './lua.js';
+import { CHECK_SCRIPTS, FIXED_WINDOW_REFUND_SCRIPT, REFUND_SCRIPT, RESET_SCRIPT } from './lua.js';
 import { redisRateLimitStore } from './store.js';
+import { expectNothingCountedLate, runStallScenario } from './testing/stall.js';
 
 const run = promisify(execFile);
 const REDIS_PORT = 6379;
@@ -33,14 +34,15 @@ describe('lua scripts', () => {
     const sha = (text: string) => createHash('sha1').update(text).digest('hex');
     expect(Object.fromEntries(ALGORITHMS.map((a) => [a, sha(CHECK_SCRIPTS[a])]))).toMatchInlineSnapshot(`
       {
-        "fixed-window": "53b49e27cf9d4cc335b52ca5c2e4538902375571",
-        "gcra": "a0dd47ce14f08001ece074d8b61f6f47d824a783",
-        "sliding-window": "4e60c72e25caea3fb3ebf27031ac1e1205c8d87f",
-        "token-bucket": "4430bd10087bd4d9c88fe22d7307dc5a9d4c0586",
+        "fixed-window": "136bb9415e9f3ff1d65d01a58088a58bbd2c7c7d",
+        "gcra": "8bfd2e2e6ffb9c10745f6389e068cf6b34a78fb4",
+        "sliding-window": "af4414858bfb1b5522beba1d4f49008ade9d6365",
+        "token-bucket": "8514842405d2eb3555f1e72b2c8d7206b6f0c630",
       }
     `);
-    expect(sha(REFUND_SCRIPT)).toMatchInlineSnapshot(`"f3f5a7b7688f0bd1c3fed02ccf9669bc57a4b8e5"`);
-    expect(sha(FIXED_WINDOW_REFUND_SCRIPT)).toMatchInlineSnapshot(`"eb00df866c796e26de0a2ae675992b50b5aa72b5"`);
+    expect(sha(REFUND_SCRIPT)).toMatchInlineSnapshot(`"e1ace4741259c0320afd57ca703d2016d3d09892"`);
+    expect(sha(FIXED_WINDOW_REFUND_SCRIPT)).toMatchInlineSnapshot(`"0444990293c8e2363eff6e1533916add18d52506"`);
+    expect(sha(RESET_SCRIPT)).toMatchInlineSnapshot(`"04fd8db82d49b45d6094f5387040b8065a0fddb5"`);
   });
 });
 
@@ -158,22 +160,24 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis store (standalone
   it('the compact call answers a table once a count no longer fits beside now (2^21 and up)', async () => {
     const store = redisRateLimitStore(client, { prefix: 'bulwark:test-compact-big' });
     const windowMs = 3_600_000;
-    const check = [{ scope: 'c', key: `${Date.now()}`, limit: 2 ** 30, windowMs, blockMs: 0 }];
+    // The largest limit a policy allows, so the call is compact; such counts are refused.
+    const check = [{ scope: 'c', key: `${Date.now()}`, limit: 1_000_000, windowMs, blockMs: 0 }];
     const key = `bulwark:test-compact-big:fw:{c}:c:${check[0]?.key}`;
     const [seconds] = (await client.time()) as unknown as [string, string];
     const nowMs = Number(seconds) * 1000;
     const start = nowMs - (nowMs % windowMs);
-    // This window and the next (in case the hour turns between the two calls).
-    await client.hset(key, String(start), 2 ** 21 + 4, String(start + windowMs), 2 ** 21 + 4);
-    await client.pexpire(key, 3 * windowMs);
-    const result = await store.consume('fixed-window', check, 1);
-    expect(result.allowed).toBe(true);
-    expect(result.outcomes[0]?.remaining).toBe(2 ** 30 - (2 ** 21 + 5));
-    expect(Math.abs(result.now - nowMs)).toBeLessThan(5000);
-    // Just below the edge, the same count travels packed and reads the same.
-    await client.hset(key, String(start), 2 ** 21 - 2, String(start + windowMs), 2 ** 21 - 2);
-    const below = await store.consume('fixed-window', check, 1);
-    expect(below.outcomes[0]?.remaining).toBe(2 ** 30 - (2 ** 21 - 1));
+    for (const count of [2 ** 21 + 4, 2 ** 21 - 2]) {
+      // This window and the next (in case the hour turns between the two calls). Just below
+      // the edge, the same count travels packed and reads the same.
+      await client.hset(key, String(start), count, String(start + windowMs), count);
+      await client.pexpire(key, 3 * windowMs);
+      const result = await store.consume('fixed-window', check, 1);
+      expect(result.allowed).toBe(false);
+      expect(result.outcomes[0]?.remaining).toBe(0);
+      expect(Math.abs(result.now - nowMs)).toBeLessThan(5000);
+      // Refused: the count was taken back.
+      expect(Object.values(await client.hgetall(key)).map(Number)).toEqual([count, count]);
+    }
     await client.del(key);
   });
 
@@ -359,6 +363,28 @@ describeWithService('redis-server and redis-cli', redisUp, 'redis store (3-node 
       for (const key of keys) expect(await client.exists(key), key).toBe(0);
     }
   });
+
+  it('requests answered by the fallback while every node stalls add nothing when the Cluster resumes', async () => {
+    const own = new Cluster(
+      cluster.nodes.map((n) => ({ host: n.host, port: n.port })),
+      { enableOfflineQueue: false },
+    );
+    own.on('error', () => {});
+    const pausers = cluster.nodes.map((n) => new Redis({ host: n.host, port: n.port }));
+    try {
+      await new Promise((resolve) => own.once('ready', resolve));
+      const report = await runStallScenario({
+        client: own,
+        pause: async (ms) => {
+          await Promise.all(pausers.map((pauser) => pauser.client('PAUSE', ms, 'ALL')));
+        },
+      });
+      expectNothingCountedLate(report);
+    } finally {
+      own.disconnect();
+      for (const pauser of pausers) pauser.disconnect();
+    }
+  }, 30_000);
 
   it('two Node processes racing on one key through the Cluster admit exactly the limit', async () => {
     const key = `crace:${Date.now()}`;

@@ -1,0 +1,138 @@
+import { requestView, type SecurityEvent } from '@bulwark/core';
+import { rateLimitPolicy } from '@bulwark/ratelimit';
+import type { Cluster, Redis } from 'ioredis';
+import { expect } from 'vitest';
+import { redisRateLimitStore } from '../store.js';
+
+/** A Redis (or Cluster) the scenario can stall. */
+export interface StallTarget {
+  /** The client the store uses; created with `enableOfflineQueue: false`. */
+  readonly client: Redis | Cluster;
+  /**
+   * Stalls every node that may hold the scenario's key for `ms`, from connections of its
+   * own (`CLIENT PAUSE <ms> ALL`), and resolves once the pause is in force.
+   */
+  pause(ms: number): Promise<void>;
+}
+
+/** The Redis count of the scenario's key after each phase, and what the policy did. */
+export interface StallReport {
+  /** After the one request made before any stall. */
+  readonly before: number;
+  /** After `requests` requests answered by the fallback during a stall, and its end. */
+  readonly afterConsumes: number;
+  /** How the stalled requests were answered (`allow` or `deny`). */
+  readonly answers: readonly string[];
+  readonly fallbacks: number;
+  /** After a refund that failed during a stall, and the stall's end. */
+  readonly afterRefund: number;
+  readonly refundError: unknown;
+  /** After a reset that failed during a stall, and the stall's end. */
+  readonly afterReset: number;
+  readonly resetError: unknown;
+  /** After one more request once Redis answers again. */
+  readonly afterRecovery: number;
+  /** Unhandled rejections seen while the scenario ran (late replies must not cause any). */
+  readonly unhandled: readonly unknown[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The issue-14 scenario: a fallback policy over Redis; Redis stalls while requests,
+ * a refund and a reset are in flight; the failure policy answers them; then Redis resumes
+ * and runs what was queued. Nothing answered by the failure policy may change Redis.
+ */
+export async function runStallScenario(
+  target: StallTarget,
+  { requests = 20, pauseMs = 800, timeoutMs = 150 } = {},
+): Promise<StallReport> {
+  const run = `${process.pid}${Date.now() % 1_000_000}`;
+  const name = `stall${run}`.slice(0, 32);
+  const prefix = `bulwark:test-stall-${run}`;
+  const ip = '203.0.113.9';
+  const key = `${prefix}:fw:{${ip}}:${name}:anon:${ip}`;
+  const events: SecurityEvent[] = [];
+  const limiter = rateLimitPolicy({
+    name,
+    limits: [{ name: 'anon', limit: 1000, window: '1m' }],
+    store: redisRateLimitStore(target.client, { prefix }),
+    failure: { mode: 'fallback', timeout: timeoutMs },
+    onEvent: (e) => events.push(e),
+  });
+  const view = requestView({ method: 'GET', path: '/v2/x', clientIp: ip });
+  // Read on the store's own client: commands on one connection run in order, so the count
+  // is read after every script that was queued behind the stall.
+  const count = async (): Promise<number> => {
+    const fields = await target.client.hgetall(key);
+    return Object.entries(fields)
+      .filter(([field]) => field !== 'b')
+      .reduce((sum, [, value]) => sum + Number(value), 0);
+  };
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    await limiter.evaluate(view);
+    const before = await count();
+
+    await target.pause(pauseMs);
+    const decisions = await Promise.all(Array.from({ length: requests }, () => limiter.evaluate(view)));
+    await sleep(pauseMs + 100);
+    const afterConsumes = await count();
+
+    await target.pause(pauseMs);
+    const refundError = await limiter.refund(view).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await sleep(pauseMs + 100);
+    const afterRefund = await count();
+
+    await target.pause(pauseMs);
+    const resetError = await limiter.reset(view).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await sleep(pauseMs + 100);
+    const afterReset = await count();
+
+    await limiter.evaluate(view);
+    const afterRecovery = await count();
+    // A turn of the event loop for any late rejection to surface.
+    await sleep(50);
+    return {
+      before,
+      afterConsumes,
+      answers: decisions.map((d) => d.kind),
+      fallbacks: events.filter((e) => e.type === 'ratelimit.fallback').length,
+      afterRefund,
+      refundError,
+      afterReset,
+      resetError,
+      afterRecovery,
+      unhandled,
+    };
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    await target.client.del(key);
+  }
+}
+
+/** What every stall scenario must show (see testing/stall.ts). */
+export function expectNothingCountedLate(report: StallReport, requests = 20): void {
+  expect(report.before).toBe(1);
+  // The failure policy answered every request of the stall...
+  expect(report.answers).toEqual(Array.from({ length: requests }, () => 'allow'));
+  expect(report.fallbacks).toBe(requests);
+  // ...and none of them counted in Redis when it resumed.
+  expect(report.afterConsumes).toBe(1);
+  // A refund and a reset that failed (the caller was told) changed nothing later either.
+  expect(report.refundError).toMatchObject({ code: 'store_unavailable' });
+  expect(report.afterRefund).toBe(1);
+  expect(report.resetError).toMatchObject({ code: 'store_unavailable' });
+  expect(report.afterReset).toBe(1);
+  // Redis counts again once it answers.
+  expect(report.afterRecovery).toBe(2);
+  expect(report.unhandled).toEqual([]);
+}
