@@ -40,30 +40,39 @@ function text(value: number | string | string[] | undefined): string | undefined
   return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
 }
 
-const MERGED = Symbol.for('bulwark.mergedWriteHead');
+const ORIGINAL_WRITE_HEAD = Symbol.for('bulwark.originalWriteHead');
+
+type MergingOutgoing = NodeOutgoing & { [ORIGINAL_WRITE_HEAD]?: NodeOutgoing['writeHead'] };
+
+/** `writeHead` for a response on which we set `Vary` or `Link`: see {@link mergeOnWriteHead}. */
+function mergingWriteHead(this: MergingOutgoing, ...args: unknown[]): unknown {
+  const headers = args[args.length - 1];
+  if (typeof headers === 'object' && headers !== null && !Array.isArray(headers)) {
+    const record = headers as Record<string, unknown>;
+    if (typeof record.vary === 'string') {
+      const vary = text(this.getHeader('vary'));
+      if (vary !== undefined) record.vary = mergeVary(vary, record.vary);
+    }
+    if (typeof record.link === 'string') {
+      const link = text(this.getHeader('link'));
+      if (link !== undefined) record.link = `${link}, ${record.link}`;
+    }
+  }
+  return (this[ORIGINAL_WRITE_HEAD] as NodeOutgoing['writeHead']).apply(this, args);
+}
 
 /**
  * `@hono/node-server` writes a Response with `writeHead(status, headers)`, whose headers
  * replace those set before: a handler's `Vary` would drop ours. For a request on which we
  * set `Vary` or `Link`, writeHead merges them instead (ours first, as on the Node
- * frameworks, where our guard's headers are set before the handler's).
+ * frameworks, where our guard's headers are set before the handler's). One shared
+ * function, no closure per request.
  */
 function mergeOnWriteHead(outgoing: NodeOutgoing): void {
-  const holder = outgoing as NodeOutgoing & { [MERGED]?: true };
-  if (holder[MERGED] === true) return;
-  holder[MERGED] = true;
-  const writeHead = outgoing.writeHead;
-  outgoing.writeHead = function bulwarkWriteHead(this: NodeOutgoing, ...args: unknown[]) {
-    const headers = args[args.length - 1];
-    if (typeof headers === 'object' && headers !== null && !Array.isArray(headers)) {
-      const record = headers as Record<string, unknown>;
-      const vary = text(outgoing.getHeader('vary'));
-      if (vary !== undefined && typeof record.vary === 'string') record.vary = mergeVary(vary, record.vary);
-      const link = text(outgoing.getHeader('link'));
-      if (link !== undefined && typeof record.link === 'string') record.link = `${link}, ${record.link}`;
-    }
-    return writeHead.apply(this, args);
-  };
+  const target = outgoing as MergingOutgoing;
+  if (target[ORIGINAL_WRITE_HEAD] !== undefined) return;
+  target[ORIGINAL_WRITE_HEAD] = target.writeHead;
+  target.writeHead = mergingWriteHead;
 }
 
 class OutgoingHeaders implements ResponseHeaders, HeaderSink {
