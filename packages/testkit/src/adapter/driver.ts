@@ -26,6 +26,8 @@ export interface ConformanceRoute {
   readonly path: string;
   /** Mounted with the adapter's `validate()` before the handler, when present. */
   readonly validator?: RequestValidator;
+  /** `false`: the handler calls `valid()` for `validator` but `validate()` is not mounted (a misuse). */
+  readonly mountValidate?: boolean;
   /** Returns the answer, or throws to exercise the error handler. */
   handle(input: RouteInput): RouteOutput;
 }

@@ -1,5 +1,7 @@
 import { allow, type Principal, type RequestPolicy } from '@bulwark/core';
 import { rateLimitPolicy } from '@bulwark/ratelimit';
+import { requestValidator } from '@bulwark/validation';
+import { z } from 'zod';
 import type { ConformanceRoute } from './driver.js';
 
 const SUBJECT = /^[a-z0-9-]{1,32}$/;
@@ -36,7 +38,16 @@ export function principalRateLimit() {
   });
 }
 
+const unmounted = requestValidator({ query: z.object({ q: z.string().optional() }) });
+
 export const principalRoutes: readonly ConformanceRoute[] = [
+  {
+    method: 'GET',
+    path: '/v2/misuse',
+    validator: unmounted,
+    mountValidate: false,
+    handle: () => ({ status: 200, body: { unreachable: true } }),
+  },
   { method: 'GET', path: '/v2/varied', handle: () => ({ status: 200, body: { ok: true }, vary: 'Accept-Language' }) },
   {
     method: 'GET',

@@ -1,4 +1,6 @@
+import { BulwarkError } from '@bulwark/core';
 import { expect } from 'vitest';
+import { serverErrors } from './body-fixture.js';
 import { expectProblem, expectProfile, varyTokens } from './expect.js';
 import { ALLOWED_ORIGIN } from './fixture.js';
 import type { AdapterScenario } from './scenario.js';
@@ -18,6 +20,20 @@ const as = (subject: string, second?: string) => ({
  * every framework.
  */
 export const principalScenarios: readonly AdapterScenario[] = [
+  {
+    name: 'Misuse: valid() on a route without validate() is a BulwarkError adapter_misuse, answered 500 without its message',
+    async run(send) {
+      const before = serverErrors.length;
+      const res = await send({ method: 'GET', path: '/v2/misuse' });
+      const body = expectProblem(res, 500, 'internal_error');
+      expect(JSON.stringify(body)).not.toMatch(/valid|validate/);
+      const reported = serverErrors.slice(before);
+      expect(reported).toHaveLength(1);
+      expect(reported[0]).toBeInstanceOf(BulwarkError);
+      expect((reported[0] as BulwarkError).code).toBe('adapter_misuse');
+      serverErrors.splice(before);
+    },
+  },
   {
     name: "Guard headers: a handler's own Vary merges with the guards' (theirs after ours), never replaces it",
     request: { method: 'GET', path: '/v2/varied', headers: { origin: ALLOWED_ORIGIN } },

@@ -11,7 +11,7 @@ export const expressDriver: AdapterDriver = {
     for (const policy of spec.laterPolicies ?? []) app.use(guard(policy));
     for (const route of spec.routes) {
       const { validator } = route;
-      const handlers: RequestHandler[] = validator ? [validate(validator)] : [];
+      const handlers: RequestHandler[] = validator && route.mountValidate !== false ? [validate(validator)] : [];
       app[route.method.toLowerCase() as 'get'](route.path, ...handlers, (req, res) => {
         const data = validator ? valid(req, validator) : undefined;
         const out = route.handle({

@@ -30,7 +30,7 @@ export const fastifyDriver: AdapterDriver = {
       app.route({
         method: route.method,
         url: route.path,
-        ...(validator ? validate(validator) : {}),
+        ...(validator && route.mountValidate !== false ? validate(validator) : {}),
         handler: async (request, reply) => {
           const data = validator ? valid(request, validator) : undefined;
           const out = route.handle({

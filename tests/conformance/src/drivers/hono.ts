@@ -37,7 +37,7 @@ export const honoDriver: AdapterDriver = {
         if (out.vary !== undefined) c.header('Vary', out.vary, { append: true });
         return c.json(out.body, out.status as ContentfulStatusCode);
       };
-      if (validator) app.on(route.method, route.path, validate(validator), handler);
+      if (validator && route.mountValidate !== false) app.on(route.method, route.path, validate(validator), handler);
       else app.on(route.method, route.path, handler);
     }
     const errors = nodeServerErrors({ policies: spec.profile ?? [], onError: spec.onError });

@@ -18,7 +18,7 @@ export const koaDriver: AdapterDriver = {
         route.path,
         [route.method],
         [
-          ...(validator ? [validate(validator)] : []),
+          ...(validator && route.mountValidate !== false ? [validate(validator)] : []),
           (ctx) => {
             const data = validator ? valid(ctx, validator) : undefined;
             const out = route.handle({
