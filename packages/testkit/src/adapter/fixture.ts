@@ -2,7 +2,7 @@ import { corsPolicy } from '@bulwark/cors-policy';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
 import { bodyRoutes, recordServerError } from './body-fixture.js';
 import type { ConformanceApp } from './driver.js';
-import { headerAuthenticator, principalRateLimit, principalRoutes } from './principal-fixture.js';
+import { failingPolicy, headerAuthenticator, principalRateLimit, principalRoutes } from './principal-fixture.js';
 import { conformanceRateLimit, rateLimitRoutes } from './ratelimit-fixture.js';
 import { unvalidatedRoutes } from './server-fixture.js';
 import { statusRoutes } from './status-fixture.js';
@@ -46,7 +46,11 @@ export function conformanceApp(): ConformanceApp {
       }),
     ],
     // In separate guards: the principal and the state cross guard calls.
-    laterPolicies: [headerAuthenticator('test-authenticator-2', 'x-test-principal-2'), principalRateLimit()],
+    laterPolicies: [
+      headerAuthenticator('test-authenticator-2', 'x-test-principal-2'),
+      principalRateLimit(),
+      failingPolicy(),
+    ],
     routes: [
       { method: 'GET', path: '/health', handle: () => ({ status: 200, body: { status: 'ok' } }) },
       { method: 'GET', path: '/v1/notes', handle: () => ({ status: 200, body: { notes: [] } }) },

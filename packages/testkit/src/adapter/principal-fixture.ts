@@ -30,6 +30,20 @@ export function headerAuthenticator(name: string, header: string): RequestPolicy
   };
 }
 
+/** A policy that fails on request (`x-test-throw: sync` throws, `async` rejects): a guard must pass either to the error handler. */
+export function failingPolicy(): RequestPolicy {
+  const pass = allow();
+  return {
+    name: 'failing',
+    evaluate(view) {
+      const mode = view.header('x-test-throw');
+      if (mode === 'sync') throw new Error('policy failed synchronously');
+      if (mode === 'async') return Promise.reject(new Error('policy failed asynchronously'));
+      return pass;
+    },
+  };
+}
+
 /** A per-principal limit: skipped for anonymous requests, one budget per subject otherwise. */
 export function principalRateLimit() {
   return rateLimitPolicy({

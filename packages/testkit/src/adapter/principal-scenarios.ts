@@ -21,6 +21,20 @@ const as = (subject: string, second?: string) => ({
  */
 export const principalScenarios: readonly AdapterScenario[] = [
   {
+    name: 'Guard: a policy that throws or rejects reaches the error handler: 500 problem with the header profile, reported once',
+    async run(send) {
+      for (const mode of ['sync', 'async']) {
+        const before = serverErrors.length;
+        const res = await send({ method: 'GET', path: '/v2/notes', headers: { 'x-test-throw': mode } });
+        const body = expectProblem(res, 500, 'internal_error');
+        expect(JSON.stringify(body)).not.toMatch(/failed/);
+        expectProfile(res);
+        expect(serverErrors.slice(before)).toHaveLength(1);
+        serverErrors.splice(before);
+      }
+    },
+  },
+  {
     name: 'Misuse: valid() on a route without validate() is a BulwarkError adapter_misuse, answered 500 without its message',
     async run(send) {
       const before = serverErrors.length;
