@@ -5,6 +5,7 @@ import {
   clientIpResolver,
   decisionForError,
   evaluatePolicies,
+  evaluatePolicy,
   notFoundDecision,
   type PipelineOutcome,
   type Principal,
@@ -189,7 +190,13 @@ export function frameworkErrors(
     const view = nodeRequestView(request.raw);
     for (const policy of policies) {
       try {
-        const decision = await policy.evaluate(view);
+        // evaluatePolicy, as the guards do: a target they refuse (Fastify's router refuses
+        // some of those itself) gets their 400, worded and headed as on every framework.
+        const decision = await evaluatePolicy(policy, view);
+        if (decision.kind !== 'allow' && view.targetRefused) {
+          send(reply, decision, request.method);
+          return;
+        }
         if (decision.kind === 'allow') applyAllow(replySink(reply), decision);
       } catch {
         // The error answer goes out regardless.

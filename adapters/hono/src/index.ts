@@ -178,7 +178,7 @@ export function notFoundHandler(): NotFoundHandler {
     return decisionResponse(notFoundDecision(), c.req.method);
   };
 }
-export { type NodeServerErrorOptions, nodeServerErrors } from './node-server.js';
+export { type NodeServerErrorOptions, nodeServerErrors, nodeServerFetch } from './node-server.js';
 /** @deprecated The former name of {@link sendDecision}. */
 export { decisionResponse } from './shared.js';
 export { type ValidatedInput, valid, validate } from './validate.js';

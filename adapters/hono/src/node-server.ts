@@ -3,6 +3,7 @@ import {
   type HeaderList,
   type ProblemHandlerOptions,
   profileHeaders,
+  REQUEST_TARGET_REFUSED_DETAIL,
   type RenderedAnswer,
   type RequestPolicy,
   refusedRequestAnswer,
@@ -43,10 +44,66 @@ function toResponse(answer: RenderedAnswer): Response {
 export function nodeServerErrors(options: NodeServerErrorOptions = {}): (err: unknown) => Response {
   const { policies, ...problems } = options;
   const profile: HeaderList = policies === undefined ? [] : profileHeaders(policies);
-  const refused = refusedRequestAnswer('bad_request', profile);
+  const refusedHost = refusedRequestAnswer('bad_request', profile);
+  // Worded as the guards word it on every framework (core's evaluatePolicy).
+  const refusedTarget = refusedRequestAnswer('bad_request', profile, REQUEST_TARGET_REFUSED_DETAIL);
   return function bulwarkNodeServerError(err: unknown): Response {
-    // @hono/node-server's RequestError: the incoming request could not become a Request.
-    if (err instanceof Error && err.name === 'RequestError') return toResponse(refused);
+    // @hono/node-server's RequestError: the incoming request could not become a Request,
+    // for a missing Host (when no `checkHost` ran before) or for its target (`*` comes as
+    // "Invalid host header": the URL built from Host and target has another host).
+    if (err instanceof Error && err.name === 'RequestError') {
+      return toResponse(err.message === 'Missing host header' ? refusedHost : refusedTarget);
+    }
     return toResponse(refusedRequestAnswer(decisionForError(err, problems).code, profile));
+  };
+}
+
+/** `@hono/node-server`'s marker for an answer the app already wrote to the Node response. */
+const ALREADY_SENT = 'x-hono-already-sent';
+
+/** The part of the Node `ServerResponse` this file uses (no `node:` import in the adapter). */
+interface NodeOutgoing {
+  readonly headersSent: boolean;
+  statusCode: number;
+  setHeader(name: string, value: string | string[]): unknown;
+  end(): unknown;
+}
+
+function nodeOutgoing(env: unknown): NodeOutgoing | undefined {
+  const outgoing = (env as { outgoing?: Partial<NodeOutgoing> } | undefined)?.outgoing;
+  return typeof outgoing?.setHeader === 'function' && typeof outgoing.end === 'function'
+    ? (outgoing as NodeOutgoing)
+    : undefined;
+}
+
+/**
+ * Wraps Hono's `app.fetch` for `@hono/node-server` so that an answer without a body and
+ * without a `Content-Type` (a CORS preflight's 204, a handler's `c.body(null, 204)`) leaves
+ * without one, as on Express, Fastify and Koa. The node server 1.x labels every such
+ * answer `text/plain; charset=UTF-8` (its `buildOutgoingHttpHeaders` defaults the field,
+ * whatever the body), which describes content that is not there. Those answers are
+ * written to the Node response here, the way the other adapters write them, and the node
+ * server is told they were sent; every other answer passes through untouched.
+ *
+ * @example
+ * ```ts
+ * serve({ fetch: nodeServerFetch(app.fetch), port: 3000, errorHandler: nodeServerErrors({ policies: [profile] }) });
+ * ```
+ */
+export function nodeServerFetch<Args extends [Request, ...unknown[]]>(
+  fetch: (...args: Args) => Response | Promise<Response>,
+): (...args: Args) => Promise<Response> {
+  return async function bulwarkNodeServerFetch(...args: Args): Promise<Response> {
+    const res = await fetch(...args);
+    // Content-Type first: answers with content (nearly all) stop here, before `body` is read.
+    if (res.headers.has('content-type') || res.body !== null) return res;
+    const outgoing = nodeOutgoing(args[1]);
+    if (outgoing === undefined || outgoing.headersSent || res.headers.has(ALREADY_SENT)) return res;
+    outgoing.statusCode = res.status;
+    for (const [name, value] of res.headers) if (name !== 'set-cookie') outgoing.setHeader(name, value);
+    const cookies = res.headers.getSetCookie();
+    if (cookies.length > 0) outgoing.setHeader('set-cookie', cookies);
+    outgoing.end();
+    return new Response(null, { headers: { [ALREADY_SENT]: 'true' } });
   };
 }

@@ -69,7 +69,8 @@ describe('pathOf', () => {
   });
 
   it('keeps every path and drops whatever follows a ? or # (property)', () => {
-    const pathChar = fc.constantFrom(...'abz09-._~%/;:@!$&()*+,='.split(''));
+    // Percent signs only as escapes that decode: a malformed one is refused (next test).
+    const pathChar = fc.constantFrom(...'abz09-._~/;:@!$&()*+,='.split(''), '%2F', '%41', '%e2%82%ac');
     const path = fc.array(pathChar, { maxLength: 20 }).map((cs) => `/${cs.join('')}`);
     fc.assert(
       fc.property(path, fc.constantFrom('?', '#'), fc.string(), (p, mark, rest) => {

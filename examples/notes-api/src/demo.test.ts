@@ -1,8 +1,11 @@
 import { manualClock, type SecurityEvent } from '@bulwark/core';
 import {
+  comparableAnswer,
   describeWithService,
+  expectIdenticalAnswers,
   expectProblem,
   expectProfile,
+  type ProbeRequest,
   type ProbeResponse,
   portOpen,
   sendProbe,
@@ -444,6 +447,88 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'REDIS_URL: several demo
     } finally {
       await Promise.all(servers.map((s) => s.close()));
     }
+  });
+});
+
+/**
+ * The same requests, in the same order, to a fresh demo on each framework: the answers
+ * must be byte-identical (status, every header field but Date and the connection fields,
+ * body). Each step is sent to all four before the next, and state (notes, rate limits)
+ * evolves the same way on each.
+ */
+const IDENTICAL_STEPS: readonly ProbeRequest[] = [
+  { method: 'GET', path: '/health' },
+  {
+    method: 'OPTIONS',
+    path: '/v2/notes',
+    headers: { origin: UI, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+  },
+  {
+    method: 'OPTIONS',
+    path: '/v2/notes',
+    headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+  },
+  { method: 'OPTIONS', path: '/v2/notes/1' },
+  {
+    method: 'POST',
+    path: '/v2/notes',
+    headers: { ...json, origin: UI },
+    body: JSON.stringify({ title: 'First', tags: ['a'] }),
+  },
+  { method: 'GET', path: '/v2/notes?limit=10', headers: { origin: UI } },
+  { method: 'GET', path: '/v2/notes/1' },
+  { method: 'HEAD', path: '/v2/notes/1' },
+  { method: 'GET', path: '/v2/notes/999999' },
+  { method: 'GET', path: '/nope', headers: { origin: UI } },
+  { method: 'HEAD', path: '/nope' },
+  { method: 'DELETE', path: '/v2/notes' },
+  { method: 'HEAD', path: '/v2/reports' },
+  { method: 'GET', path: '/v3/notes' },
+  { method: 'GET', path: '/v1/notes' },
+  { method: 'POST', path: '/v2/notes', headers: { 'content-type': 'text/plain' }, body: '{"title":"x"}' },
+  { method: 'POST', path: '/v2/notes', headers: json, body: '{"title":' },
+  { method: 'POST', path: '/v2/notes', headers: json, body: '{"title":"","role":"admin"}' },
+  {
+    method: 'POST',
+    path: '/v2/notes',
+    headers: json,
+    body: JSON.stringify({ title: 'x', body: 'y'.repeat(200 * 1024) }),
+  },
+  { method: 'GET', path: '/v2/users?email=alice@example.com' },
+  { method: 'GET', path: '/v2/users?email=nope' },
+  ...Array.from({ length: 6 }, () => ({
+    method: 'POST',
+    path: '/v2/reports',
+    headers: json,
+    body: JSON.stringify({ kind: 'notes-summary' }),
+  })),
+];
+
+describe('notes-api demo: the four frameworks answer byte-identically', () => {
+  const servers: Listening[] = [];
+  beforeAll(async () => {
+    for (const framework of FRAMEWORKS) {
+      servers.push(await startDemo({ ...readConfig({}), framework, port: 0, clock, onError: () => {} }));
+    }
+  });
+  afterAll(() => Promise.all(servers.map((server) => server.close())));
+
+  it('gives the same status, header fields and body to every request of the representative set', async () => {
+    const answers = FRAMEWORKS.map((framework) => ({
+      driver: framework,
+      answers: [] as ReturnType<typeof comparableAnswer>[],
+    }));
+    for (const step of IDENTICAL_STEPS) {
+      for (const [i, server] of servers.entries()) {
+        answers[i]?.answers.push(comparableAnswer(await sendProbe(server.url, step)));
+      }
+    }
+    // The set covers what the issue lists: a 201 JSON answer, 204s, problems, 429, HEAD.
+    expect(answers[0]?.answers.map((a) => a.status)).toEqual([
+      200, 204, 403, 204, 201, 200, 200, 200, 404, 404, 404, 405, 405, 406, 200, 415, 400, 422, 413, 200, 400, 202, 202,
+      202, 202, 202, 429,
+    ]);
+    expectIdenticalAnswers(answers);
   });
 });
 

@@ -23,7 +23,10 @@ const STARTERS: Record<Framework, StartApp> = {
 export interface DemoOptions extends DemoConfig {
   readonly onEvent?: EventSink;
   readonly onError?: (err: unknown) => void;
-  /** The clock of the in-memory rate limits (tests stop it; with Redis, Redis TIME decides). Default: the system clock. */
+  /**
+   * The clock of the in-memory rate limits and of the notes' `createdAt` (tests stop it;
+   * with Redis, Redis TIME decides the limits). Default: the system clock.
+   */
   readonly clock?: Clock;
 }
 
@@ -33,6 +36,11 @@ export interface RunningDemo extends Listening {
 }
 
 /** Starts the notes API on one framework: the same policies, the same handlers. */
+/** The notes' `createdAt` from the demo's clock, so that a stopped clock stops it too. */
+function noteClock(clock: Clock | undefined): (() => Date) | undefined {
+  return clock === undefined ? undefined : () => new Date(clock.now());
+}
+
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   let store: RateLimitStore | undefined;
   let redis: Redis | undefined;
@@ -66,7 +74,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       // The header profile: also on answers to requests refused before the framework.
       profile: policies.filter((policy) => policy.name === 'security-headers'),
       clientIp: { trustProxy: options.trustProxy },
-      routes: demoRoutes(noteHandlers(new NoteStore()), demoValidators(onEvent)),
+      routes: demoRoutes(noteHandlers(new NoteStore(), noteClock(options.clock)), demoValidators(onEvent)),
       ...(onEvent ? { onEvent } : {}),
       onError: options.onError ?? ((err) => console.error('[notes-api] unhandled error', err)),
     },

@@ -77,7 +77,7 @@ export {
 } from './problem.js';
 export { isValidHost, profileHeaders, refusedRequestAnswer } from './refused-request.js';
 export { type RenderedAnswer, renderDecision } from './render.js';
-export { evaluatePolicy, requestTargetPath } from './request-target.js';
+export { evaluatePolicy, REQUEST_TARGET_REFUSED_DETAIL, requestTargetPath } from './request-target.js';
 export { type RequestView, requestView } from './request-view.js';
 export { type RouteRule, routeTable, routingPath } from './route-table.js';
 export {

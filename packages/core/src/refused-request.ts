@@ -1,4 +1,4 @@
-import type { DenyDecision } from './decision.js';
+import { type DenyDecision, deny } from './decision.js';
 import { standardDeny } from './error-decision.js';
 import { ConfigError, type HttpErrorCode } from './errors.js';
 import { applyHeaders, type HeaderList } from './headers.js';
@@ -56,7 +56,8 @@ export function profileHeaders(policies: readonly RequestPolicy[], option = 'pol
 /**
  * The complete answer to a request refused before any framework ran: the problem of `code`
  * with the profile's headers, `Content-Length` and `Connection: close` (the connection
- * cannot be trusted to carry another request). One header per name: the problem's
+ * cannot be trusted to carry another request). `detail` replaces the code's standard one
+ * (a refused request target says what to send instead, as the guards' refusal does). One header per name: the problem's
  * `Content-Type` and `Cache-Control: no-store` win over the profile's.
  *
  * @example
@@ -64,8 +65,9 @@ export function profileHeaders(policies: readonly RequestPolicy[], option = 'pol
  * const answer = refusedRequestAnswer('headers_too_large', profileHeaders([securityHeaders()]));
  * ```
  */
-export function refusedRequestAnswer(code: HttpErrorCode, profile: HeaderList = []): RenderedAnswer {
-  const decision: DenyDecision = standardDeny(code, profile);
+export function refusedRequestAnswer(code: HttpErrorCode, profile: HeaderList = [], detail?: string): RenderedAnswer {
+  const decision: DenyDecision =
+    detail === undefined ? standardDeny(code, profile) : deny(code, detail, { headers: profile });
   const rendered = renderDecision(decision, 'GET');
   const merged = new Map<string, string>();
   applyHeaders(

@@ -3,6 +3,8 @@ import { problemJson } from './error-decision.js';
 import type { HeaderList } from './headers.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 
+const ENCODER = new TextEncoder();
+
 /** A decision turned into bytes to send: the only shape adapters copy onto their response. */
 export interface RenderedAnswer {
   readonly status: number;
@@ -16,16 +18,25 @@ export interface RenderedAnswer {
 /**
  * Renders a `deny` or `respond` decision. Problems get `application/problem+json` and
  * `no-store` (an error must not be cached by a shared cache as if it were the resource).
- * HEAD answers keep their headers and lose their body.
+ * HEAD answers keep their headers (and the `Content-Length` of the body) and lose their body.
  */
 export function renderDecision(decision: Exclude<Decision, { kind: 'allow' }>, method: string): RenderedAnswer {
   if (decision.kind === 'respond') {
     return { status: decision.status, headers: decision.headers, body: method === 'HEAD' ? undefined : decision.body };
   }
   const body = problemJson(decision);
+  const headers: Array<readonly [string, string]> = [
+    ...decision.headers,
+    ['content-type', PROBLEM_CONTENT_TYPE],
+    ['cache-control', 'no-store'],
+  ];
+  // A HEAD answer carries the fields the GET answer would (RFC 9110 §9.3.2), its
+  // Content-Length included, as every framework does for a handler's HEAD answer; the
+  // adapters write Content-Length themselves when there is a body.
+  if (method === 'HEAD') headers.push(['content-length', String(ENCODER.encode(body).byteLength)]);
   const answer: RenderedAnswer = {
     status: decision.status,
-    headers: [...decision.headers, ['content-type', PROBLEM_CONTENT_TYPE], ['cache-control', 'no-store']],
+    headers,
     body: method === 'HEAD' ? undefined : body,
   };
   return decision.removeHeaders === undefined ? answer : { ...answer, removeHeaders: decision.removeHeaders };

@@ -58,8 +58,41 @@ describe('requestTargetPath', () => {
     expect(requestTargetPath(target)).toBeUndefined();
   });
 
+  it('refuses a path whose percent-encoding does not decode, in either form; its query may hold anything', () => {
+    for (const path of ['/v2/notes/%E0%A4%A', '/%', '/a%2', '/%zz', '/%C0%AF', '/%ED%A0%80'])
+      for (const target of [path, `${path}?x=1`, `${path}#f`, `http://api.example.com${path}`]) {
+        expect(requestTargetPath(target), target).toBeUndefined();
+      }
+    expect(requestTargetPath('/v2/%E2%82%AC?q=%zz')).toBe('/v2/%E2%82%AC');
+    expect(requestTargetPath('/v2/a#%zz')).toBe('/v2/a');
+  });
+
+  it('accepts a path with percent signs exactly when it percent-decodes (property)', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('a', '/', '-', '%'),
+      fc
+        .tuple(fc.constantFrom(...'0123456789abcdefABCDEFgz'), fc.constantFrom(...'0123456789abcdefgz'))
+        .map(([h, l]) => `%${h}${l}`),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
+        const path = `/${pieces.join('')}`;
+        let decodes = true;
+        try {
+          decodeURIComponent(path);
+        } catch {
+          decodes = false;
+        }
+        expect(requestTargetPath(path)).toBe(decodes ? path : undefined);
+        expect(requestTargetPath(`http://h${path}?q`)).toBe(decodes ? path : undefined);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('keeps every origin-form path and drops whatever follows a ? or # (property)', () => {
-    const pathChar = fc.constantFrom(...'abz09-._~%/;:@!$&()*+,='.split(''));
+    // Percent signs only as escapes that decode: a malformed one is refused (next test).
+    const pathChar = fc.constantFrom(...'abz09-._~/;:@!$&()*+,='.split(''), '%2F', '%41', '%e2%82%ac');
     const path = fc.array(pathChar, { maxLength: 20 }).map((cs) => `/${cs.join('')}`);
     fc.assert(
       fc.property(path, fc.constantFrom('?', '#'), fc.string(), (p, mark, rest) => {

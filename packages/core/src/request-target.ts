@@ -38,6 +38,8 @@ const AUTHORITY = /^(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{0,5})?$/;
  *   `AUTHORITY`), no `#` (Fastify refuses it), no backslash, and which the WHATWG parser
  *   accepts (a port up to 65535, a valid IPv4 or IPv6 literal). The path is what follows
  *   the authority, `/` when nothing does.
+ * - A path whose percent-encoding does not decode to UTF-8 (`/v2/%E0%A4%A`) is refused:
+ *   Express and Fastify refuse it, Koa's and Hono's routers would route the raw segment.
  * - Everything else is refused, `*` (asterisk-form) included: an API has no server-wide
  *   OPTIONS to announce, Fastify routes `*` as `/` and Hono's node server refuses it.
  *
@@ -58,6 +60,20 @@ export function requestTargetPath(target: string): string | undefined {
   return undefined;
 }
 
+/**
+ * `path` when its percent-encoding decodes (to UTF-8), else `undefined`: Express and
+ * Fastify refuse such a path with 400, Koa's and Hono's routers route the raw segment.
+ */
+function decodable(path: string): string | undefined {
+  if (!path.includes('%')) return path;
+  try {
+    decodeURIComponent(path);
+    return path;
+  } catch {
+    return undefined;
+  }
+}
+
 function originFormPath(target: string): string | undefined {
   // parseurl (Express, Koa) hands a target holding `#` to url.parse, which reads
   // `//x@y/v2/reports#z` as host `y` and path `/v2/reports`; the other routers see a path
@@ -66,11 +82,11 @@ function originFormPath(target: string): string | undefined {
   let end = -1;
   for (let i = 1; i < target.length; i++) {
     const c = target.charCodeAt(i);
-    if (c === QUERY) return end === -1 ? target.slice(0, i) : target.slice(0, end);
+    if (c === QUERY) return decodable(end === -1 ? target.slice(0, i) : target.slice(0, end));
     if (c === BACKSLASH) return undefined;
     if (c === HASH && end === -1) end = i;
   }
-  return end === -1 ? target : target.slice(0, end);
+  return decodable(end === -1 ? target : target.slice(0, end));
 }
 
 function absoluteFormPath(target: string, authorityStart: number): string | undefined {
@@ -85,7 +101,7 @@ function absoluteFormPath(target: string, authorityStart: number): string | unde
   const query = target.indexOf('?', pathStart);
   const path = target.slice(pathStart, query === -1 ? target.length : query);
   if (path.includes('\\') || !whatwgAccepts(target)) return undefined;
-  return path === '' ? '/' : path;
+  return path === '' ? '/' : decodable(path);
 }
 
 function whatwgAccepts(target: string): boolean {
@@ -97,7 +113,8 @@ function whatwgAccepts(target: string): boolean {
   }
 }
 
-const REFUSED_DETAIL =
+/** The detail of every request-target refusal, whichever layer refuses (a guard, a server adapter). */
+export const REQUEST_TARGET_REFUSED_DETAIL =
   'The request target is not one this server routes: send an origin-form path (/...) or a plain http(s) absolute URL.';
 
 /**
@@ -118,8 +135,8 @@ export function evaluatePolicy(policy: RequestPolicy, view: RequestView): Decisi
 
 async function refuseTarget(policy: RequestPolicy, view: RequestView): Promise<Decision> {
   const decision = await policy.evaluate(view);
-  if (decision.kind !== 'allow') return deny('bad_request', REFUSED_DETAIL);
-  return deny('bad_request', REFUSED_DETAIL, {
+  if (decision.kind !== 'allow') return deny('bad_request', REQUEST_TARGET_REFUSED_DETAIL);
+  return deny('bad_request', REQUEST_TARGET_REFUSED_DETAIL, {
     headers: decision.headers,
     ...(decision.removeHeaders === undefined ? {} : { removeHeaders: decision.removeHeaders }),
   });

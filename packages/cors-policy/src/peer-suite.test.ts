@@ -1,26 +1,14 @@
 // Issue #14, section 2: the cases where @bulwark/cors-policy differed from the test tables
 // of jub0bs/cors. Each block fails on the code before the fix (or pins a documented choice).
-import { ConfigError, type Decision, requestView } from '@bulwark/core';
+import { ConfigError, requestView } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CorsOptions, corsPolicy } from './index.js';
 import { parseOriginHeader } from './origin.js';
+import { get as evaluate, header, preflight } from './test-helpers.js';
 
 const APP = 'https://app.example.com';
 
-function evaluate(options: CorsOptions, headers: Record<string, string>, method = 'GET') {
-  return corsPolicy(options).evaluate(requestView({ method, path: '/v2/notes', headers }));
-}
-function header(decision: Decision, name: string): string | undefined {
-  return decision.headers.find(([n]) => n === name)?.[1];
-}
-function preflight(origin: string, method: string, requestHeaders?: string) {
-  return {
-    origin,
-    'access-control-request-method': method,
-    ...(requestHeaders === undefined ? {} : { 'access-control-request-headers': requestHeaders }),
-  };
-}
 function refuses(options: CorsOptions, option: RegExp, message: RegExp) {
   expect(() => corsPolicy(options)).toThrow(ConfigError);
   expect(() => corsPolicy(options)).toThrow(option);

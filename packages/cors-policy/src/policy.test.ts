@@ -1,23 +1,10 @@
-import { ConfigError, type Decision, requestView, type SecurityEvent } from '@bulwark/core';
+import { ConfigError, requestView, type SecurityEvent } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CorsOptions, corsPolicy, corsPolicyByRoute } from './index.js';
+import { get, header, preflight } from './test-helpers.js';
 
 const APP = 'https://app.example.com';
-
-function get(policyOptions: CorsOptions, headers: Record<string, string>, method = 'GET', path = '/v2/notes') {
-  return corsPolicy(policyOptions).evaluate(requestView({ method, path, headers }));
-}
-function header(decision: Decision, name: string): string | undefined {
-  return decision.headers.find(([n]) => n === name)?.[1];
-}
-function preflight(origin: string, method: string, requestHeaders?: string) {
-  return {
-    origin,
-    'access-control-request-method': method,
-    ...(requestHeaders === undefined ? {} : { 'access-control-request-headers': requestHeaders }),
-  };
-}
 
 describe('corsPolicy: actual requests', () => {
   const options: CorsOptions = { origins: [APP], credentials: true, exposedHeaders: ['RateLimit'] };

@@ -16,6 +16,8 @@ export interface ProbeResponse {
   readonly status: number;
   /** Lower-case names; repeated fields joined with `, ` (set-cookie kept as a list). */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Every header field in the order and number sent, names lower-cased, values as sent. */
+  readonly fields: ReadonlyArray<readonly [string, string]>;
   readonly text: string;
   header(name: string): string | undefined;
   json(): unknown;
@@ -48,9 +50,14 @@ export function sendProbe(baseUrl: string, probe: ProbeRequest): Promise<ProbeRe
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const headers = res.headers;
+          const fields: [string, string][] = [];
+          for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+            fields.push([(res.rawHeaders[i] ?? '').toLowerCase(), res.rawHeaders[i + 1] ?? '']);
+          }
           resolve({
             status: res.statusCode ?? 0,
             headers,
+            fields,
             text,
             header: (name) => {
               const value = headers[name.toLowerCase()];

@@ -7,7 +7,14 @@ export type {
   RunningApp,
 } from './adapter/driver.js';
 export { expectProblem, expectProfile } from './adapter/expect.js';
-export { ALLOWED_ORIGIN, conformanceApp } from './adapter/fixture.js';
+export { ALLOWED_ORIGIN, CONFORMANCE_NOW, conformanceApp } from './adapter/fixture.js';
+export {
+  type ComparableAnswer,
+  comparableAnswer,
+  expectIdenticalAnswers,
+  runIdenticalAnswers,
+  SERVER_OWNED_HEADERS,
+} from './adapter/identical.js';
 export { runAdapterConformance } from './adapter/run.js';
 export type { RawScenario, SequenceScenario, SingleRequestScenario } from './adapter/scenario.js';
 export { type AdapterScenario, adapterScenarios } from './adapter/scenarios.js';

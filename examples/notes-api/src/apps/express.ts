@@ -7,6 +7,9 @@ import type { StartApp } from './types.js';
 export const startExpress: StartApp = (parts, host, port) => {
   const app = express();
   app.disable('x-powered-by');
+  // Express alone adds a weak ETag to every JSON answer; on no-store API answers it serves
+  // no cache, and the same request must get the same bytes on every framework.
+  app.set('etag', false);
   app.use(guard(parts.policies, parts.clientIp));
   for (const route of parts.routes) {
     const { validator } = route;

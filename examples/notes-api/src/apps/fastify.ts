@@ -16,6 +16,8 @@ import type { StartApp } from './types.js';
 export const startFastify: StartApp = async (parts, host, port) => {
   const problems = { onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) };
   const app = Fastify({
+    // Node's default, which the other three keep: Fastify's own is 72 s (`Keep-Alive: timeout=72`).
+    keepAliveTimeout: 5_000,
     frameworkErrors: frameworkErrors({ ...problems, policies: parts.policies }),
     clientErrorHandler: clientErrorHandler({ policies: parts.profile }),
     // As listenNode does for the others: Node's own Host check answers without any header.

@@ -1,12 +1,11 @@
 import { type AllowDecision, type Decision, deny, type RefusalDecision } from '../decision.js';
 import { applyHeaders, type HeaderSink } from '../headers.js';
 import type { RequestPolicy } from '../policy.js';
+import { REQUEST_TARGET_REFUSED_DETAIL } from '../request-target.js';
 import type { RequestView } from '../request-view.js';
 import { mergeAllow, type RequestContext } from './context.js';
 
-const REFUSED_TARGET_DETAIL =
-  'The request target is not one this server routes: send an origin-form path (/...) or a plain http(s) absolute URL.';
-const REFUSED_TARGET = deny('bad_request', REFUSED_TARGET_DETAIL);
+const REFUSED_TARGET = deny('bad_request', REQUEST_TARGET_REFUSED_DETAIL);
 
 /** What a guard list decided: `undefined` when every policy allowed, else the answer to send. */
 export type PipelineOutcome = RefusalDecision | undefined;

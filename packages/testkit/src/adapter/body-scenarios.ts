@@ -24,6 +24,7 @@ function asProbe(answer: RawAnswer) {
   return {
     status: answer.status,
     headers: answer.headers,
+    fields: Object.entries(answer.headers),
     text: answer.body,
     header: (name: string) => answer.headers[name.toLowerCase()],
     json: () => JSON.parse(answer.body),

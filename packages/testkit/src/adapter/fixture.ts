@@ -1,3 +1,4 @@
+import { manualClock } from '@bulwark/core';
 import { corsPolicy } from '@bulwark/cors-policy';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
 import { bodyRoutes, recordServerError } from './body-fixture.js';
@@ -10,6 +11,9 @@ import { validationRoutes } from './validation-fixture.js';
 
 export const ALLOWED_ORIGIN = 'https://app.example.com';
 export const SECRET_IN_ERROR = 'db-password=hunter2';
+
+/** The instant the conformance app's clock stands at: 30 s into a minute. */
+export const CONFORMANCE_NOW = Date.UTC(2030, 0, 1, 0, 0, 30);
 
 /**
  * The app every adapter serves for the conformance scenarios: the header profile, a
@@ -30,7 +34,7 @@ export function conformanceApp(): ConformanceApp {
         exposedHeaders: ['x-request-id'],
         maxAge: 600,
       }),
-      conformanceRateLimit(),
+      conformanceRateLimit(manualClock(CONFORMANCE_NOW)),
       headerAuthenticator('test-authenticator', 'x-test-principal'),
       apiVersionPolicy({ supported: ['v1', 'v2'] }),
       deprecationPolicy({

@@ -1,3 +1,4 @@
+import { REQUEST_TARGET_REFUSED_DETAIL } from '@bulwark/core';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { ProbeResponse } from '../http-client.js';
@@ -39,6 +40,13 @@ const SCOPED_ROUTES: readonly ScopedRoute[] = [
   },
 ];
 
+/**
+ * Why `agree` rows may answer differently: each router matches its own way (Express and
+ * Koa ignore case and a trailing slash, Fastify and Hono decode percent-encoded letters,
+ * Hono's URL parser resolves dot segments). What must hold is checked on each framework.
+ */
+const ROUTERS_DIFFER = 'each router matches odd spellings of a path its own way';
+
 /** How a spelling is built from the route's path (`/v2/odd`, `/v1/notes`). */
 const TARGETS: readonly (readonly [string, (path: string) => string, Outcome])[] = [
   ['origin-form', (p) => p, 'routed'],
@@ -76,17 +84,14 @@ const TARGETS: readonly (readonly [string, (path: string) => string, Outcome])[]
 ];
 
 /**
- * A refusal. Hono's node server refuses several of these targets itself, before any
- * middleware runs, with a bare `text/plain` 400 (giving those answers the header profile
- * is a separate item of issue #14); every answer Bulwark gives is problem+json with the
- * profile.
+ * A refusal: 400 problem+json with the profile, worded the same whichever layer refused
+ * (a guard, Fastify's router through `frameworkErrors`, Hono's node server through
+ * `nodeServerErrors`).
  */
 function expectRefused(res: ProbeResponse): void {
-  expect(res.status).toBe(400);
-  if (!(res.header('content-type') ?? '').startsWith('text/plain')) {
-    expectProblem(res, 400, 'bad_request');
-    expectProfile(res);
-  }
+  const body = expectProblem(res, 400, 'bad_request');
+  expect(body.detail).toBe(REQUEST_TARGET_REFUSED_DETAIL);
+  expectProfile(res);
 }
 
 function check(route: ScopedRoute, outcome: Outcome, res: ProbeResponse): void {
@@ -116,6 +121,7 @@ export const pathScenarios: readonly AdapterScenario[] = [
     TARGETS.map(
       ([label, spell, outcome]): AdapterScenario => ({
         name: `Request target: ${label} of ${route.path} (${outcome}; ${route.policy})`,
+        ...(outcome === 'agree' ? { frameworksMayDiffer: ROUTERS_DIFFER } : {}),
         request: { method: 'GET', path: spell(route.path) },
         check: (res) => check(route, outcome, res),
       }),
@@ -123,6 +129,7 @@ export const pathScenarios: readonly AdapterScenario[] = [
   ),
   {
     name: 'Request target: random spellings of /v2/odd: refused, or its scoped rate limit applied (property)',
+    frameworksMayDiffer: ROUTERS_DIFFER,
     async run(send) {
       const [route] = SCOPED_ROUTES;
       if (route === undefined) throw new Error('no scoped route');

@@ -1,10 +1,16 @@
+import type { Clock } from '@bulwark/core';
 import { rateLimitPolicy } from '@bulwark/ratelimit';
 import type { ConformanceRoute } from './driver.js';
 
-/** A fresh limiter (own memory store) per app: independent tiers on their own paths. */
-export function conformanceRateLimit() {
+/**
+ * A fresh limiter (own memory store) per app: independent tiers on their own paths. On the
+ * app's stopped clock, so that `RateLimit` reset seconds and `Retry-After` are the same on
+ * every framework (and no window boundary falls inside a run).
+ */
+export function conformanceRateLimit(clock: Clock) {
   return rateLimitPolicy({
     name: 'conformance',
+    clock,
     limits: [
       { name: 'limited', limit: 3, window: '60s', paths: ['/v2/limited'] },
       { name: 'spoof', limit: 2, window: '60s', paths: ['/v2/spoof'] },

@@ -1,3 +1,4 @@
+import { REQUEST_TARGET_REFUSED_DETAIL } from '@bulwark/core';
 import { expect } from 'vitest';
 import type { ProbeResponse } from '../http-client.js';
 import { expectProblem, expectProfile } from './expect.js';
@@ -41,7 +42,8 @@ const RAW_REFUSALS: ReadonlyArray<readonly [string, string, number, string]> = [
 /**
  * Requests refused before the framework (Node's parser, the Host check, Hono's node
  * server): problem+json with the whole header profile, never a bare answer. A backslash
- * path and `OPTIONS *` are refused by Hono's node server (400) and unrouted elsewhere (404).
+ * path and `OPTIONS *` are refused with the same 400 everywhere (by the guards' request-target
+ * rule, on Hono by its node server through `nodeServerErrors`).
  */
 export const refusedBeforeFrameworkScenarios: readonly AdapterScenario[] = [
   ...RAW_REFUSALS.map(([what, head, status, code]) => ({
@@ -53,11 +55,11 @@ export const refusedBeforeFrameworkScenarios: readonly AdapterScenario[] = [
     ['a backslash path', 'GET /v2\\notes HTTP/1.1\r\nHost: a\r\nConnection: close'],
     ['OPTIONS *', 'OPTIONS * HTTP/1.1\r\nHost: a\r\nConnection: close'],
   ].map(([what, head]) => ({
-    name: `Before the framework: ${what} is a problem with the profile (400 or 404)`,
+    name: `Before the framework: ${what} is 400 problem+json with the profile, the request-target refusal`,
     raw: `${head}\r\n\r\n`,
     check(res: ProbeResponse) {
-      expect([400, 404]).toContain(res.status);
-      expectProblem(res, res.status, res.status === 400 ? 'bad_request' : 'not_found');
+      const body = expectProblem(res, 400, 'bad_request');
+      expect(body.detail).toBe(REQUEST_TARGET_REFUSED_DETAIL);
       expectProfile(res);
     },
   })),

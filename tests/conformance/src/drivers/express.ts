@@ -7,6 +7,9 @@ export const expressDriver: AdapterDriver = {
   name: 'express',
   start(spec) {
     const app = express();
+    // Express's default weak ETag on every JSON answer: the others send none, and on a
+    // no-store API answer it serves no cache (docs/adapters.md, byte-identical answers).
+    app.set('etag', false);
     app.use(guard(spec.policies));
     for (const policy of spec.laterPolicies ?? []) app.use(guard(policy));
     for (const route of spec.routes) {

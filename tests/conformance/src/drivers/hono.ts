@@ -3,6 +3,7 @@ import {
   errorHandler,
   guard,
   nodeServerErrors,
+  nodeServerFetch,
   notFoundHandler,
   requireAuth,
   valid,
@@ -13,6 +14,8 @@ import { getRequestListener } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { listenOnLoopback, profiledServer } from './listen.js';
+
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
 
 export const honoDriver: AdapterDriver = {
   name: 'hono',
@@ -35,12 +38,15 @@ export const honoDriver: AdapterDriver = {
           valid: data,
         });
         if (out.vary !== undefined) c.header('Vary', out.vary, { append: true });
-        return c.json(out.body, out.status as ContentfulStatusCode);
+        // The spelling Express, Fastify and Koa use for JSON (c.json alone sends `application/json`).
+        return c.json(out.body, out.status as ContentfulStatusCode, JSON_TYPE);
       };
       if (validator && route.mountValidate !== false) app.on(route.method, route.path, validate(validator), handler);
       else app.on(route.method, route.path, handler);
     }
     const errors = nodeServerErrors({ policies: spec.profile ?? [], onError: spec.onError });
-    return listenOnLoopback(profiledServer(getRequestListener(app.fetch, { errorHandler: errors }), spec.profile));
+    return listenOnLoopback(
+      profiledServer(getRequestListener(nodeServerFetch(app.fetch), { errorHandler: errors }), spec.profile),
+    );
   },
 };
