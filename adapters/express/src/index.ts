@@ -1,9 +1,9 @@
 import {
   type BulwarkState,
   type ClientIpOptions,
-  clientIpResolver,
   decisionForError,
   evaluatePolicies,
+  guardResolver,
   notFoundDecision,
   type PipelineOutcome,
   type Principal,
@@ -67,7 +67,7 @@ export function guard(
   options: ExpressAdapterOptions = {},
 ): RequestHandler {
   const list = policyList(policies);
-  const resolveClientIp = clientIpResolver(options);
+  const resolveClientIp = guardResolver(options);
   return function bulwarkGuard(req, res, next) {
     const { view, context } = nodeRequestContext(req, req.originalUrl, resolveClientIp);
     const outcome = evaluatePolicies(list, view, context, nodeHeaderSink(res));

@@ -2,10 +2,10 @@ import {
   applyAllow,
   type BulwarkState,
   type ClientIpOptions,
-  clientIpResolver,
   decisionForError,
   evaluatePolicies,
   evaluatePolicy,
+  guardResolver,
   notFoundDecision,
   type PipelineOutcome,
   type Principal,
@@ -74,7 +74,7 @@ export function guard(
   options: FastifyAdapterOptions = {},
 ): FastifyPluginCallback {
   const list = policyList(policies);
-  const resolveClientIp = clientIpResolver(options);
+  const resolveClientIp = guardResolver(options);
   return fp(
     function bulwarkGuardPlugin(app, _opts, done) {
       decorate(app);

@@ -164,10 +164,12 @@ class HonoGuardSlot implements GuardSlot {
   readonly context = new RequestContext();
   readonly view: RequestView;
   readonly resolve: ClientIpResolver;
+  readonly getPeer: unknown;
   #outgoing: OutgoingHeaders | undefined;
 
-  constructor(resolve: ClientIpResolver, makeView: (context: RequestContext) => RequestView) {
+  constructor(resolve: ClientIpResolver, getPeer: unknown, makeView: (context: RequestContext) => RequestView) {
     this.resolve = resolve;
+    this.getPeer = getPeer;
     this.view = makeView(this.context);
   }
 
@@ -183,21 +185,23 @@ class HonoGuardSlot implements GuardSlot {
 /**
  * The one context of a Hono request (view, merged state, principal), created by the first
  * guard and reused by every later guard of the request: kept on the Hono `Context`. A
- * guard whose client-IP settings differ gets its own view over the same context.
+ * guard whose client-IP settings (resolver or peer-address reader) differ gets its own
+ * view over the same context.
  */
 export function guardSlot(
   c: Context,
   resolve: ClientIpResolver,
+  getPeer: unknown,
   makeView: (context: RequestContext) => RequestView,
 ): GuardSlot {
   const holder = c as Context & { [SLOT]?: HonoGuardSlot };
   const existing = holder[SLOT];
   if (existing === undefined) {
-    const slot = new HonoGuardSlot(resolve, makeView);
+    const slot = new HonoGuardSlot(resolve, getPeer, makeView);
     holder[SLOT] = slot;
     return slot;
   }
-  if (existing.resolve === resolve) return existing;
+  if (existing.resolve === resolve && existing.getPeer === getPeer) return existing;
   const view = makeView(existing.context);
   return { context: existing.context, view, headers: (ctx) => existing.headers(ctx) };
 }

@@ -1,9 +1,9 @@
 import {
   type BulwarkState,
   type ClientIpOptions,
-  clientIpResolver,
   decisionForError,
   evaluatePolicies,
+  guardResolver,
   notFoundDecision,
   type PipelineOutcome,
   type Principal,
@@ -89,10 +89,10 @@ export function guard(
   options: HonoAdapterOptions = {},
 ): MiddlewareHandler<BulwarkEnv> {
   const list = policyList(policies);
-  const resolve = clientIpResolver(options);
+  const resolve = guardResolver(options);
   const getPeer = options.getPeerAddress ?? nodePeerAddress;
   return function bulwarkGuard(c, next) {
-    const slot = guardSlot(c, resolve, (context) => honoView(c, resolve, getPeer, context));
+    const slot = guardSlot(c, resolve, getPeer, (context) => honoView(c, resolve, getPeer, context));
     const headers = slot.headers(c);
     const outcome = evaluatePolicies(list, slot.view, slot.context, headers.sink);
     if (outcome instanceof Promise) {

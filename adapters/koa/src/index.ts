@@ -1,9 +1,9 @@
 import {
   type BulwarkState,
   type ClientIpOptions,
-  clientIpResolver,
   decisionForError,
   evaluatePolicies,
+  guardResolver,
   isClientAbort,
   notFoundDecision,
   type PipelineOutcome,
@@ -61,7 +61,7 @@ function finish(
  */
 export function guard(policies: RequestPolicy | readonly RequestPolicy[], options: KoaAdapterOptions = {}): Middleware {
   const list = policyList(policies);
-  const resolveClientIp = clientIpResolver(options);
+  const resolveClientIp = guardResolver(options);
   return function bulwarkGuard(ctx, next) {
     const { view, context } = nodeRequestContext(ctx.req, ctx.originalUrl, resolveClientIp);
     const outcome = evaluatePolicies(list, view, context, nodeHeaderSink(ctx.res));

@@ -66,6 +66,7 @@ export { mergeAllow, RequestContext } from './pipeline/context.js';
 export { applyAllow, evaluatePolicies, type PipelineOutcome } from './pipeline/evaluate.js';
 export { filterOutput, filtersStatus } from './pipeline/output.js';
 export { policyList, policyListName } from './pipeline/policy-list.js';
+export { guardResolver } from './pipeline/resolver-cache.js';
 export type { BulwarkState, RequestPolicy } from './policy.js';
 export type { Principal, PrincipalClaims, PrincipalSource } from './principal.js';
 export {

@@ -238,3 +238,17 @@ describe('policyList, accessors, filterOutput', () => {
     expect(filterOutput({ ...validator, hasOutput: false }, 200, { a: 1 })).toEqual({ a: 1 });
   });
 });
+
+describe('guardResolver', () => {
+  it('shares one resolver between guards with equal client-IP options, and checks options as clientIpResolver does', async () => {
+    const { guardResolver } = await import('./resolver-cache.js');
+    expect(guardResolver({ trustProxy: { hops: 1 } })).toBe(guardResolver({ trustProxy: { hops: 1 } }));
+    expect(guardResolver()).toBe(guardResolver({}));
+    expect(guardResolver({ trustProxy: { hops: 1 } })).not.toBe(guardResolver({ trustProxy: { hops: 2 } }));
+    expect(guardResolver({ trustProxy: { cidrs: ['loopback'] } })('127.0.0.1', () => '203.0.113.9')).toBe(
+      '203.0.113.9',
+    );
+    expect(() => guardResolver({ trustProxy: true as never })).toThrow(/trustProxy/);
+    expect(() => guardResolver({ trustProxy: true as never })).toThrow(/trustProxy/);
+  });
+});
