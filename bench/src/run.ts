@@ -1,5 +1,6 @@
 import { corsBench } from './cors.bench.js';
 import { type Result, report } from './harness.js';
+import { httpBench } from './http.bench.js';
 import { ratelimitBench } from './ratelimit.bench.js';
 import { validationBench } from './validation.bench.js';
 
@@ -7,6 +8,7 @@ const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
   cors: corsBench,
   validation: validationBench,
   ratelimit: ratelimitBench,
+  http: httpBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

@@ -1,0 +1,211 @@
+import { median, type Result } from './harness.js';
+import { type CodeUnderTest, codeUnderTest } from './http/code.js';
+import {
+  checkAnswer,
+  type LoadOptions,
+  type Measurement,
+  measure,
+  type ServerProcess,
+  spawnServer,
+} from './http/load.js';
+import { FRAMEWORKS, type Framework, type GuardForm, VARIANTS, type Variant } from './http/scenario.js';
+
+/**
+ * `pnpm bench http`: what Bulwark's pipeline costs per request on each framework (issue
+ * #13, section 6). Per framework, three servers answer the same small JSON route: bare,
+ * behind Bulwark (`securityHeaders()`, one per-IP `rateLimitPolicy`, `corsPolicy(...)`),
+ * and behind the stack users write today (helmet, cors, the framework's usual limiter).
+ * Each runs in a fresh child process; autocannon loads it from this process over loopback,
+ * in alternating rounds after a warm-up, and the child reports its CPU time around each
+ * round. See docs/performance.md ("HTTP pipeline").
+ *
+ * Knobs: BENCH_ONLY=fastify,hono (frameworks), BENCH_HTTP_DURATION (seconds per round, 3),
+ * BENCH_HTTP_ROUNDS (5), BENCH_HTTP_CONNECTIONS (10), BENCH_HTTP_WARMUP (seconds, 2),
+ * BENCH_GUARD=auto|list|each (how Bulwark is mounted, see below), BENCH_HTTP_CODE=auto|dist|src
+ * (Bulwark's build or its sources, see http/code.ts; auto: the build when fresh), BENCH_DEBUG=1.
+ */
+
+const positive = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!(value > 0)) throw new Error(`${name} must be a positive number, got ${raw}`);
+  return value;
+};
+
+function frameworksWanted(): readonly Framework[] {
+  const only = process.env.BENCH_ONLY;
+  if (only === undefined || only === '') return FRAMEWORKS;
+  const names = only.split(',').map((name) => name.trim());
+  const known = FRAMEWORKS.filter((framework) => names.includes(framework));
+  // BENCH_ONLY also selects within other benches (`body`, `memory`): no framework named means all.
+  if (known.length === 0) return FRAMEWORKS;
+  const unknown = names.filter((name) => !(FRAMEWORKS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown framework(s) ${unknown.join(', ')}`);
+  return known;
+}
+
+function guardForm(): 'auto' | GuardForm {
+  const form = process.env.BENCH_GUARD ?? 'auto';
+  if (form !== 'auto' && form !== 'list' && form !== 'each')
+    throw new Error(`BENCH_GUARD: auto, list or each, got ${form}`);
+  return form;
+}
+
+async function startChecked(
+  framework: Framework,
+  variant: Variant,
+  form: GuardForm,
+  code: CodeUnderTest,
+  quiet = false,
+): Promise<ServerProcess> {
+  const server = await spawnServer(framework, variant, form, { code, quiet });
+  const problems = await checkAnswer(server);
+  if (problems.length === 0) return server;
+  await server.stop();
+  throw new Error(`${framework}/${variant}${variant === 'ours' ? ` (guard ${form})` : ''}: ${problems.join('; ')}`);
+}
+
+/**
+ * Bulwark's server, with one `guard([...])` for the three policies where the adapters
+ * have that form, else one `guard(policy)` each. `auto` tries the list and falls back (an
+ * adapter without it fails the answer check), saying so; `list` or `each` forces one.
+ */
+async function startOurs(
+  framework: Framework,
+  wanted: 'auto' | GuardForm,
+  code: CodeUnderTest,
+): Promise<ServerProcess> {
+  if (wanted !== 'auto') return startChecked(framework, 'ours', wanted, code);
+  try {
+    // Quiet: an adapter without the list form logs the failed request's TypeError.
+    return await startChecked(framework, 'ours', 'list', code, !process.env.BENCH_DEBUG);
+  } catch (err) {
+    if (process.env.BENCH_DEBUG) console.log(String(err));
+    console.log(`${framework}: guard([...]) not available here; mounting one guard(policy) per policy`);
+    return startChecked(framework, 'ours', 'each', code);
+  }
+}
+
+interface FrameworkFigures {
+  readonly framework: Framework;
+  readonly form: GuardForm;
+  readonly code: CodeUnderTest;
+  /** Per variant, one measurement per round. */
+  readonly rounds: Record<Variant, Measurement[]>;
+}
+
+/** Rounds cycle bare, ours, anchor: each round's three runs are back to back, so a slow phase hits all three. */
+async function benchFramework(
+  framework: Framework,
+  load: LoadOptions,
+  rounds: number,
+  warmup: number,
+  code: CodeUnderTest,
+) {
+  const servers = {} as Record<Variant, ServerProcess>;
+  try {
+    servers.bare = await startChecked(framework, 'bare', 'each', code);
+    servers.ours = await startOurs(framework, guardForm(), code);
+    servers.anchor = await startChecked(framework, 'anchor', 'each', code);
+    for (const variant of VARIANTS) await measure(servers[variant], { ...load, duration: warmup });
+    const figures: FrameworkFigures = {
+      framework,
+      form: servers.ours.form,
+      code,
+      rounds: { bare: [], ours: [], anchor: [] },
+    };
+    for (let round = 0; round < rounds; round++) {
+      for (const variant of VARIANTS) {
+        const m = await measure(servers[variant], load);
+        figures.rounds[variant].push(m);
+        if (process.env.BENCH_DEBUG)
+          console.log(
+            `${framework} round ${round} ${variant.padEnd(6)} ${Math.round(m.requestsPerSecond)} req/s ${m.cpuMicrosPerRequest.toFixed(1)} µs/req`,
+          );
+      }
+    }
+    return figures;
+  } finally {
+    for (const server of Object.values(servers)) await server.stop();
+  }
+}
+
+/** The req/s ratio of a to b within each round (the two runs were back to back). */
+function roundRatios(figures: FrameworkFigures, a: Variant, b: Variant): number[] {
+  const theirs = figures.rounds[b];
+  return figures.rounds[a].map((m, i) => m.requestsPerSecond / (theirs[i] as Measurement).requestsPerSecond);
+}
+
+/** Median over rounds of the per-round ratio. */
+const roundRatio = (figures: FrameworkFigures, a: Variant, b: Variant) => median(roundRatios(figures, a, b));
+
+const range = (values: readonly number[]) => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`;
+
+const medianOf = (ms: readonly Measurement[], pick: (m: Measurement) => number) => median(ms.map(pick));
+const two = (value: number) => Number(value.toFixed(2));
+
+function toResult(figures: FrameworkFigures): Result {
+  const rps = (variant: Variant) => Math.round(medianOf(figures.rounds[variant], (m) => m.requestsPerSecond));
+  const cpu = (variant: Variant) => Number(medianOf(figures.rounds[variant], (m) => m.cpuMicrosPerRequest).toFixed(1));
+  return {
+    bench: `http.pipeline.${figures.framework}`,
+    ours: rps('ours'),
+    anchor: 'bare',
+    anchorOps: rps('bare'),
+    ratio: two(roundRatio(figures, 'ours', 'bare')),
+    vsAnchorStack: two(roundRatio(figures, 'ours', 'anchor')),
+    anchorStackOps: rps('anchor'),
+    anchorStackRatio: two(roundRatio(figures, 'anchor', 'bare')),
+    bareCpuUs: cpu('bare'),
+    oursCpuUs: cpu('ours'),
+    anchorStackCpuUs: cpu('anchor'),
+    // bare / ours CPU per request: the throughput ratio a server-bound machine would see
+    // (here autocannon shares the two cores and caps the fastest servers' req/s).
+    cpuRatio: two(cpu('bare') / cpu('ours')),
+    guard: figures.form,
+    code: figures.code,
+    ratioRange: range(roundRatios(figures, 'ours', 'bare')),
+    anchorStackRatioRange: range(roundRatios(figures, 'anchor', 'bare')),
+  };
+}
+
+function printTable(results: readonly Result[], load: LoadOptions, rounds: number, code: CodeUnderTest): void {
+  console.log(
+    `\n# HTTP pipeline (Bulwark from ${code === 'dist' ? 'the build' : 'the sources, under tsx'}): autocannon, ${load.connections} connections, ${rounds} rounds of ${load.duration} s per server; medians (vs bare: median of per-round req/s ratios; rounds: their range)\n`,
+  );
+  const header = `${'framework'.padEnd(10)} ${'variant'.padEnd(14)} ${'req/s'.padStart(9)} ${'µs/req CPU'.padStart(11)} ${'vs bare'.padStart(8)} ${'rounds'.padStart(10)}`;
+  console.log(header);
+  for (const r of results) {
+    const framework = r.bench.replace('http.pipeline.', '');
+    const rows: [string, number | string, number | string, string][] = [
+      ['bare', r.anchorOps, r.bareCpuUs as number, '1.00x'],
+      [`bulwark (${r.guard})`, r.ours, r.oursCpuUs as number, `${r.ratio.toFixed(2)}x`],
+      [
+        'anchor stack',
+        r.anchorStackOps as number,
+        r.anchorStackCpuUs as number,
+        `${Number(r.anchorStackRatio).toFixed(2)}x`,
+      ],
+    ];
+    for (const [variant, ops, cpu, ratio] of rows)
+      console.log(
+        `${framework.padEnd(10)} ${variant.padEnd(14)} ${ops.toLocaleString('en-US').padStart(9)} ${Number(cpu).toFixed(1).padStart(11)} ${ratio.padStart(8)}`,
+      );
+  }
+}
+
+export async function httpBench(): Promise<Result[]> {
+  const load: LoadOptions = {
+    connections: positive('BENCH_HTTP_CONNECTIONS', 10),
+    duration: positive('BENCH_HTTP_DURATION', 3),
+  };
+  const rounds = positive('BENCH_HTTP_ROUNDS', 5);
+  const warmup = positive('BENCH_HTTP_WARMUP', 2);
+  const code = codeUnderTest();
+  const results: Result[] = [];
+  for (const framework of frameworksWanted())
+    results.push(toResult(await benchFramework(framework, load, rounds, warmup, code)));
+  printTable(results, load, rounds, code);
+  return results;
+}

@@ -1,0 +1,34 @@
+import type { Server } from 'node:http';
+import { guard } from '@bulwark/hono';
+import { createAdaptorServer } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { rateLimiter } from 'hono-rate-limiter';
+import { bulwarkMiddleware, listenOnLoopback, type StartServer } from './listen.js';
+import { bulwarkPolicies, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from './scenario.js';
+
+/**
+ * Hono 4 on @hono/node-server: the route, behind nothing, Bulwark, or Hono's own
+ * `secureHeaders` and `cors` + hono-rate-limiter keyed by the peer address.
+ */
+export const startHono: StartServer = async (variant, form) => {
+  const app = new Hono();
+  if (variant === 'ours') for (const mw of bulwarkMiddleware(guard, bulwarkPolicies(), form)) app.use('*', mw);
+  if (variant === 'anchor') {
+    app.use('*', secureHeaders());
+    app.use('*', cors({ origin: [ORIGIN], credentials: true }));
+    app.use(
+      '*',
+      rateLimiter({
+        windowMs: WINDOW_MS,
+        limit: NEVER_REACHED,
+        standardHeaders: 'draft-6',
+        keyGenerator: (c) => getConnInfo(c).remote.address ?? 'unknown',
+      }),
+    );
+  }
+  app.get(ROUTE, (c) => c.json(NOTES));
+  return listenOnLoopback(createAdaptorServer({ fetch: app.fetch }) as Server);
+};

@@ -1,0 +1,77 @@
+import type { RequestPolicy } from '@bulwark/core';
+import { corsPolicy } from '@bulwark/cors-policy';
+import { securityHeaders } from '@bulwark/headers';
+import { rateLimitPolicy } from '@bulwark/ratelimit';
+
+/**
+ * What every server of the HTTP benchmark answers, and what each variant must add: one
+ * scenario, so that the twelve servers (four frameworks, three variants) do the same work.
+ */
+
+export const FRAMEWORKS = ['fastify', 'express', 'koa', 'hono'] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
+
+/** `bare`: the route alone; `ours`: behind Bulwark; `anchor`: behind helmet, cors and the usual limiter. */
+export const VARIANTS = ['bare', 'ours', 'anchor'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+/**
+ * How the Bulwark variant mounts its three policies: `list` is one `guard([...])` for all
+ * of them (issue #13), `each` one `guard(policy)` per policy (what adapters offered before).
+ */
+export type GuardForm = 'list' | 'each';
+
+export const ROUTE = '/v2/notes';
+/** Sent on every request of every variant, so CORS does its work where it is mounted. */
+export const ORIGIN = 'https://app.example.com';
+export const NOTES = [
+  { id: 'n1', title: 'Quarterly planning', pinned: true },
+  { id: 'n2', title: 'Incident review', pinned: false },
+  { id: 'n3', title: 'On-call rotation', pinned: false },
+];
+
+/**
+ * A per-IP limit no benchmark round can reach (a million a second; Bulwark's largest
+ * allowed limit): every limiter counts each request and never refuses one.
+ */
+export const NEVER_REACHED = 1_000_000;
+export const WINDOW_MS = 1_000;
+
+/**
+ * Bulwark's stack, in the demo's mount order (headers, the per-IP limit, CORS): built per
+ * server, as an application builds it once at start-up.
+ */
+export function bulwarkPolicies(): RequestPolicy[] {
+  return [
+    securityHeaders(),
+    rateLimitPolicy({
+      name: 'bench',
+      limits: [{ name: 'ip', key: 'ip', limit: NEVER_REACHED, window: WINDOW_MS }],
+    }),
+    corsPolicy({ origins: [ORIGIN], credentials: true }),
+  ];
+}
+
+/**
+ * Headers an answer must carry (lower-case names), and must not carry, for the variant to
+ * be measured: a server that lost a middleware would otherwise look fast. The limiter
+ * headers differ by library; each anchor names its own.
+ */
+export interface Expectations {
+  readonly present: readonly string[];
+  readonly absent: readonly string[];
+}
+
+const CORS_AND_HEADERS = ['access-control-allow-origin', 'x-content-type-options'];
+
+export function expectations(framework: Framework, variant: Variant): Expectations {
+  if (variant === 'bare') return { present: [], absent: CORS_AND_HEADERS };
+  if (variant === 'ours') return { present: [...CORS_AND_HEADERS, 'ratelimit', 'ratelimit-policy'], absent: [] };
+  const limiter: Record<Framework, string> = {
+    express: 'ratelimit', // express-rate-limit, standardHeaders 'draft-8'
+    fastify: 'x-ratelimit-limit', // @fastify/rate-limit's defaults
+    koa: 'x-ratelimit-limit', // koa-ratelimit's defaults
+    hono: 'ratelimit-limit', // hono-rate-limiter, standardHeaders 'draft-6'
+  };
+  return { present: [...CORS_AND_HEADERS, limiter[framework]], absent: [] };
+}
