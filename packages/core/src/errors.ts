@@ -5,6 +5,12 @@
 export type HttpErrorCode =
   | 'bad_request'
   | 'unauthorized'
+  // Authentication (#7): RFC 6750 §3.1's error codes, plus a missing credential and a bad API key.
+  | 'unauthenticated'
+  | 'invalid_token'
+  | 'invalid_request'
+  | 'insufficient_scope'
+  | 'invalid_api_key'
   | 'forbidden'
   | 'not_found'
   | 'method_not_allowed'
@@ -40,7 +46,10 @@ export type HttpErrorCode =
   | 'unavailable_for_legal_reasons';
 
 /** Codes of errors thrown to the developer (never sent over HTTP). */
-export type InternalErrorCode = 'config_invalid';
+export type InternalErrorCode =
+  | 'config_invalid'
+  /** An adapter used against its contract: `valid()` on a route without `validate()`, a body parser before `validate()`. */
+  | 'adapter_misuse';
 
 export type ErrorCode = HttpErrorCode | InternalErrorCode;
 
@@ -48,6 +57,11 @@ export type ErrorCode = HttpErrorCode | InternalErrorCode;
 export const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = Object.freeze({
   bad_request: 400,
   unauthorized: 401,
+  unauthenticated: 401,
+  invalid_token: 401,
+  invalid_request: 400,
+  insufficient_scope: 403,
+  invalid_api_key: 401,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
@@ -85,6 +99,11 @@ export const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = Object.fr
 export const TITLE_BY_CODE: Readonly<Record<HttpErrorCode, string>> = Object.freeze({
   bad_request: 'Bad Request',
   unauthorized: 'Unauthorized',
+  unauthenticated: 'Authentication Required',
+  invalid_token: 'Invalid Token',
+  invalid_request: 'Invalid Request',
+  insufficient_scope: 'Insufficient Scope',
+  invalid_api_key: 'Invalid API Key',
   forbidden: 'Forbidden',
   not_found: 'Not Found',
   method_not_allowed: 'Method Not Allowed',

@@ -1,11 +1,11 @@
 import {
   type BulwarkEnv,
-  decisionResponse,
   errorHandler,
   guard,
   nodeServerErrors,
   nodeServerFetch,
   notFoundHandler,
+  sendDecision,
   valid,
   validate,
 } from '@bulwark/hono';
@@ -31,20 +31,20 @@ export const startHono: StartApp = (parts, host, port) => {
   });
   app.onError(errorHandler({ onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) }));
   app.notFound(notFoundHandler());
-  for (const policy of parts.policies) app.use('*', guard(policy, parts.clientIp));
+  app.use('*', guard(parts.policies, parts.clientIp));
   for (const route of parts.routes) {
     const { validator } = route;
     const handler = (c: Context<BulwarkEnv>) => {
       const answer = route.run(validator ? valid(c, validator) : undefined, c.get('bulwark')?.apiVersion);
       return 'kind' in answer
-        ? decisionResponse(answer, c.req.method)
+        ? sendDecision(c, answer)
         : c.json(answer.body, answer.status as ContentfulStatusCode, JSON_TYPE);
     };
     if (validator) app.on(route.method, route.path, validate(validator), handler);
     else app.on(route.method, route.path, handler);
   }
   for (const path of demoPaths(parts.routes))
-    app.all(path.path, (c) => decisionResponse(otherMethodAnswer(path, c.req.method), c.req.method));
+    app.all(path.path, (c) => sendDecision(c, otherMethodAnswer(path, c.req.method)));
   // The node server refuses requests it cannot turn into a Request (a backslash path,
   // `OPTIONS *`) before Hono runs: answer those with problem+json and the profile too.
   const errors = nodeServerErrors({
