@@ -1,5 +1,6 @@
 import { BulwarkError, ConfigError, clientIpResolver, ipKey } from '@bulwark/core';
 import { corsPolicy, corsPolicyByRoute } from '@bulwark/cors-policy';
+import { guard as expressGuard } from '@bulwark/express';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
 import { guard as honoGuard } from '@bulwark/hono';
 import { memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
@@ -278,5 +279,15 @@ describe('trustProxy shapes', () => {
     const err = refusal(() => clientIpResolver({ trustProxy: trustProxy as never }));
     expect(err.option).toBe(option);
     expect(err.message).toContain(reason);
+  });
+});
+
+describe('guards share resolvers for equal client-IP settings', () => {
+  it('and still refuse a typo next to settings already cached', () => {
+    expressGuard(cors, { trustProxy: { hops: 1 } });
+    const typo = { trustProxy: { hops: 1 }, hedaer: undefined } as never;
+    expect(refusal(() => expressGuard(cors, typo)).option).toBe('hedaer');
+    const nested = { trustProxy: { hops: 1, hop: undefined } } as never;
+    expect(refusal(() => expressGuard(cors, nested)).option).toBe('trustProxy.hop');
   });
 });

@@ -15,6 +15,16 @@ export const AMBIENT: Readonly<Record<string, Readonly<Record<string, string>>>>
     server: "declare const server: import('node:http').Server;",
     view: "declare const view: import('@bulwark/core').RequestView;",
     policy: "declare const policy: import('@bulwark/core').RequestPolicy;",
+    // Policies an example mounts, named as the docs name them.
+    profile: "declare const profile: import('@bulwark/core').RequestPolicy;",
+    cors: "declare const cors: import('@bulwark/core').RequestPolicy;",
+    limiter: "declare const limiter: import('@bulwark/core').RequestPolicy;",
+    decision: "declare const decision: import('@bulwark/core').Decision;",
+    context: "declare const context: import('@bulwark/core').RequestContext;",
+    sink: "declare const sink: import('@bulwark/core').HeaderSink;",
+    principal: "declare const principal: import('@bulwark/core').Principal;",
+    validator: "declare const validator: import('@bulwark/core').RequestValidator;",
+    resolveClientIp: "declare const resolveClientIp: import('@bulwark/core').ClientIpResolver;",
     redis: "declare const redis: Parameters<typeof import('@bulwark/redis').redisRateLimitStore>[0];",
     logger: 'declare const logger: { error(...values: unknown[]): void };',
     createNote:

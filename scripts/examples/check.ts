@@ -127,6 +127,10 @@ function exampleModule(
   for (const [source, names] of bySource) prelude.push(`import { ${names.join(', ')} } from '${source}';`);
   const ambient = { ...AMBIENT['*'], ...AMBIENT[pkg.name] };
   for (const name of take(Object.keys(ambient))) prelude.push(ambient[name] as string);
+  // An example that augments a module (`declare module`, `declare global`) is module code as written.
+  if (lines.some((line) => /^declare (module|global)\b/.test(line))) {
+    return { text: `${[...prelude, ...lines, 'export {};'].join('\n')}\n`, bodyStart: prelude.length };
+  }
   const head = [...importLines, ...prelude, 'export async function example() {'];
   return { text: `${[...head, ...body, '}'].join('\n')}\n`, bodyStart: head.length };
 }

@@ -1,93 +1,106 @@
 import {
   type BulwarkState,
   type ClientIpOptions,
-  clientIpResolver,
   decisionForError,
-  evaluatePolicy,
+  evaluatePolicies,
+  guardResolver,
   notFoundDecision,
+  type PipelineOutcome,
+  type Principal,
   type ProblemHandlerOptions,
+  policyList,
+  type RefusalDecision,
+  type RequestContext,
   type RequestPolicy,
+  requirePrincipal,
 } from '@bulwark/core';
-import { applyAllow, connectionClosed, nodeHeaderSink, nodeRequestView, sendDecision } from '@bulwark/node';
-import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import {
+  connectionClosed,
+  nodeHeaderSink,
+  nodeRequestContext,
+  nodeRequestView,
+  sendDecision as writeDecision,
+} from '@bulwark/node';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 
 declare global {
   namespace Express {
     interface Request {
-      /** Values Bulwark policies hand to handlers (for example `apiVersion`). */
+      /** Values Bulwark policies hand to handlers (for example `apiVersion`); unset until one does. */
       bulwark?: BulwarkState;
+      /** The authenticated principal, once an authenticator policy allowed the request; read it strictly with `requireAuth(req)`. */
+      auth?: Principal;
     }
   }
 }
 
-/** Options shared by every Bulwark middleware: how to find the client IP. */
+/** Options of a guard: how to find the client IP. Give every guard of an app the same. */
 export type ExpressAdapterOptions = ClientIpOptions;
 
+function finish(outcome: PipelineOutcome, context: RequestContext, req: Request, res: Response, next: NextFunction) {
+  if (outcome !== undefined) {
+    writeDecision(res, outcome, req.method);
+    return;
+  }
+  const { state, principal } = context;
+  if (state !== undefined) req.bulwark = state;
+  if (principal !== undefined) req.auth = principal;
+  next();
+}
+
 /**
- * Runs any Bulwark policy as Express middleware: allow adds headers and calls `next()`,
- * deny answers problem+json, respond answers completely (a CORS preflight).
+ * Runs Bulwark policies as one Express middleware, in order: each allow adds its headers
+ * (and state, and an authenticator's principal, on `req.bulwark` and `req.auth`), the
+ * first deny answers problem+json, a respond answers completely (a CORS preflight). One
+ * view and one client-IP resolution per request, shared with every other guard of the
+ * request; no Promise when every policy answers synchronously. `guard(policy)` mounts one.
  *
  * @example
  * ```ts
  * import { corsPolicy } from '@bulwark/cors-policy';
- * app.use(guard(corsPolicy({ origins: ['https://app.example.com'] })));
+ * import { securityHeaders } from '@bulwark/headers';
+ * app.use(guard([securityHeaders(), corsPolicy({ origins: ['https://app.example.com'] })], { trustProxy: { hops: 1 } }));
  * ```
  */
-export function guard(policy: RequestPolicy, options: ExpressAdapterOptions = {}): RequestHandler {
-  const resolveClientIp = clientIpResolver(options);
-  return async function bulwarkGuard(req, res, next) {
-    const view = nodeRequestView(req, { url: req.originalUrl, resolveClientIp });
-    const decision = await evaluatePolicy(policy, view);
-    if (decision.kind !== 'allow') {
-      sendDecision(res, decision, req.method);
-      return;
-    }
-    applyAllow(nodeHeaderSink(res), decision);
-    if (decision.state !== undefined) req.bulwark = { ...req.bulwark, ...decision.state };
-    next();
+export function guard(
+  policies: RequestPolicy | readonly RequestPolicy[],
+  options: ExpressAdapterOptions = {},
+): RequestHandler {
+  const list = policyList(policies);
+  const resolveClientIp = guardResolver(options);
+  return function bulwarkGuard(req, res, next) {
+    const { view, context } = nodeRequestContext(req, req.originalUrl, resolveClientIp);
+    const outcome = evaluatePolicies(list, view, context, nodeHeaderSink(res));
+    if (outcome instanceof Promise) return outcome.then((settled) => finish(settled, context, req, res, next));
+    finish(outcome, context, req, res, next);
   };
 }
 
 /**
- * CORS middleware for a `corsPolicy(...)`: answers preflights, adds CORS headers and Vary.
+ * The principal of this request, or a `BulwarkError` `unauthenticated` (answered 401
+ * problem+json by `errorHandler()`) when no authenticator set one.
  *
  * @example
  * ```ts
- * app.use(cors(corsPolicy({ origins: ['https://app.example.com'], credentials: true })));
+ * app.get('/v2/users/me', (req, res) => res.json({ id: requireAuth(req).subject }));
  * ```
  */
-export const cors: (policy: RequestPolicy, options?: ExpressAdapterOptions) => RequestHandler = guard;
+export function requireAuth(req: Request): Principal {
+  return requirePrincipal(req.auth);
+}
 
 /**
- * Security header middleware for a `securityHeaders(...)` profile. Mount it first so that
- * errors and 404s carry the headers too.
+ * Writes a deny or respond decision as the whole answer (headers already on the response,
+ * such as the header profile, are kept). The same name in every Bulwark adapter.
  *
  * @example
  * ```ts
- * app.use(headers(securityHeaders()));
+ * app.get('/v1/gone', (req, res) => sendDecision(res, deny('api_sunset', 'v1 is retired.')));
  * ```
  */
-export const headers: (policy: RequestPolicy, options?: ExpressAdapterOptions) => RequestHandler = guard;
-
-/**
- * Version negotiation middleware for an `apiVersionPolicy(...)`; sets `req.bulwark.apiVersion`.
- *
- * @example
- * ```ts
- * app.use(apiVersion(apiVersionPolicy({ supported: ['v1', 'v2'] })));
- * ```
- */
-export const apiVersion: (policy: RequestPolicy, options?: ExpressAdapterOptions) => RequestHandler = guard;
-
-/**
- * Deprecation middleware for a `deprecationPolicy(...)`: Deprecation, Sunset and Link headers.
- *
- * @example
- * ```ts
- * app.use(deprecation(deprecationPolicy({ rules: [{ prefix: '/v1', deprecatedAt: '2026-01-01T00:00:00Z' }] })));
- * ```
- */
-export const deprecation: (policy: RequestPolicy, options?: ExpressAdapterOptions) => RequestHandler = guard;
+export function sendDecision(res: Response, decision: RefusalDecision, method: string = res.req.method): void {
+  writeDecision(res, decision, method);
+}
 
 export type { ProblemHandlerOptions };
 
@@ -102,7 +115,7 @@ export type { ProblemHandlerOptions };
  */
 export function notFound(): RequestHandler {
   return function bulwarkNotFound(req, res) {
-    sendDecision(res, notFoundDecision(), req.method);
+    writeDecision(res, notFoundDecision(), req.method);
   };
 }
 
@@ -123,7 +136,11 @@ export function errorHandler(options: ProblemHandlerOptions = {}): ErrorRequestH
       return;
     }
     const view = nodeRequestView(req, { url: req.originalUrl });
-    sendDecision(res, decisionForError(err, { ...options, view, connectionClosed: connectionClosed(req) }), req.method);
+    writeDecision(
+      res,
+      decisionForError(err, { ...options, view, connectionClosed: connectionClosed(req) }),
+      req.method,
+    );
   };
 }
 export { valid, validate } from './validate.js';

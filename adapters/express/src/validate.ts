@@ -1,4 +1,12 @@
-import { queryOf, type RequestValidator, runValidation, type ValidatedRequest } from '@bulwark/core';
+import {
+  bodyAlreadyRead as bodyReadError,
+  filterOutput,
+  queryOf,
+  type RequestValidator,
+  runValidation,
+  type ValidatedRequest,
+  validationMissing,
+} from '@bulwark/core';
 import { nodeValidationView, readNodeBody, sendDecision } from '@bulwark/node';
 import type { Request, RequestHandler } from 'express';
 
@@ -45,8 +53,9 @@ export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, 
       { view, rawQuery: queryOf(url), params: stringParams(req.params) },
       (limit, timeout) => {
         if (bodyAlreadyRead(req)) {
-          throw new Error(
-            '@bulwark/express validate(): a body parser already read this body; remove express.json() from validated routes',
+          throw bodyReadError(
+            '@bulwark/express',
+            'a body parser already read this body; remove express.json() from validated routes',
           );
         }
         return readNodeBody(req, limit, { timeout });
@@ -59,8 +68,7 @@ export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, 
     req.valid = result.data;
     if (validator.hasOutput) {
       const json = res.json.bind(res);
-      res.json = (value: unknown) =>
-        json(res.statusCode >= 200 && res.statusCode < 300 ? validator.filterOutput(value) : value);
+      res.json = (value: unknown) => json(filterOutput(validator, res.statusCode, value));
     }
     next();
   };
@@ -71,6 +79,6 @@ export function valid<B, Q, P, H, O>(
   req: Request,
   _validator: RequestValidator<B, Q, P, H, O>,
 ): ValidatedRequest<B, Q, P, H> {
-  if (req.valid === undefined) throw new Error('valid(): validate(validator) did not run on this route');
+  if (req.valid === undefined) throw validationMissing('@bulwark/express');
   return req.valid as ValidatedRequest<B, Q, P, H>;
 }

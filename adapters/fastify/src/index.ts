@@ -1,15 +1,23 @@
 import {
-  type AllowDecision,
+  applyAllow,
   type BulwarkState,
   type ClientIpOptions,
-  clientIpResolver,
   decisionForError,
+  evaluatePolicies,
   evaluatePolicy,
+  guardResolver,
   notFoundDecision,
+  type PipelineOutcome,
+  type Principal,
   type ProblemHandlerOptions,
+  policyList,
+  policyListName,
+  type RefusalDecision,
+  type RequestContext,
   type RequestPolicy,
+  requirePrincipal,
 } from '@bulwark/core';
-import { applyAllow, connectionClosed, nodeRequestView } from '@bulwark/node';
+import { connectionClosed, nodeRequestContext, nodeRequestView } from '@bulwark/node';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { replySink, send } from './send.js';
@@ -18,88 +26,113 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Values Bulwark policies hand to handlers (for example `apiVersion`); null until one does. */
     bulwark: BulwarkState | null;
+    /** The authenticated principal, null until an authenticator policy allows the request; see `requireAuth(request)`. */
+    auth: Principal | null;
   }
 }
 
-/** Options shared by every Bulwark plugin: how to find the client IP. */
+/** Options of a guard: how to find the client IP. Give every guard of an app the same. */
 export type FastifyAdapterOptions = ClientIpOptions;
-
-function accept(request: FastifyRequest, reply: FastifyReply, decision: AllowDecision): void {
-  applyAllow(replySink(reply), decision);
-  if (decision.state !== undefined) request.bulwark = { ...request.bulwark, ...decision.state };
-}
 
 function decorate(app: Parameters<FastifyPluginCallback>[0]): void {
   if (!app.hasRequestDecorator('bulwark')) app.decorateRequest('bulwark', null);
+  if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', null);
+}
+
+/** Hands the context to the request, or answers the refusal; true when the request goes on. */
+function finish(
+  outcome: PipelineOutcome,
+  context: RequestContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): boolean {
+  if (outcome !== undefined) {
+    send(reply, outcome, request.method);
+    return false;
+  }
+  const { state, principal } = context;
+  if (state !== undefined) request.bulwark = state;
+  if (principal !== undefined) request.auth = principal;
+  return true;
 }
 
 /**
- * Runs any Bulwark policy in an `onRequest` hook, as a Fastify plugin (wrapped with
- * fastify-plugin so it applies to the whole app, the 404 handler included).
+ * Runs Bulwark policies in one `onRequest` hook, in order, as a Fastify plugin (wrapped
+ * with fastify-plugin so it applies to the whole app, the 404 handler included): each
+ * allow adds its headers (and state and principal, on `request.bulwark` and
+ * `request.auth`), the first refusal answers. One view per request, shared with every
+ * other guard; a callback hook, so no Promise when every policy answers synchronously.
+ * `guard(policy)` mounts one.
  *
  * @example
  * ```ts
- * await app.register(guard(corsPolicy({ origins: ['https://app.example.com'] })));
+ * await app.register(guard([securityHeaders(), corsPolicy({ origins: ['https://app.example.com'] })]));
  * ```
  */
-export function guard(policy: RequestPolicy, options: FastifyAdapterOptions = {}): FastifyPluginCallback {
-  const resolveClientIp = clientIpResolver(options);
+export function guard(
+  policies: RequestPolicy | readonly RequestPolicy[],
+  options: FastifyAdapterOptions = {},
+): FastifyPluginCallback {
+  const list = policyList(policies);
+  const resolveClientIp = guardResolver(options);
   return fp(
     function bulwarkGuardPlugin(app, _opts, done) {
       decorate(app);
-      app.addHook('onRequest', async function bulwarkGuard(request, reply) {
-        const decision = await evaluatePolicy(policy, nodeRequestView(request.raw, { resolveClientIp }));
-        if (decision.kind === 'allow') {
-          accept(request, reply, decision);
+      app.addHook('onRequest', function bulwarkGuard(request, reply, next) {
+        let outcome: PipelineOutcome | Promise<PipelineOutcome>;
+        let context: RequestContext;
+        try {
+          const slot = nodeRequestContext(request.raw, request.raw.url, resolveClientIp);
+          context = slot.context;
+          outcome = evaluatePolicies(list, slot.view, context, replySink(reply));
+        } catch (err) {
+          next(err as Error);
           return;
         }
-        return send(reply, decision, request.method);
+        if (outcome instanceof Promise) {
+          outcome.then((settled) => {
+            if (finish(settled, context, request, reply)) next();
+          }, next);
+          return;
+        }
+        // A refusal is sent and `next` not called: Fastify's way of answering from a hook.
+        if (finish(outcome, context, request, reply)) next();
       });
       done();
     },
-    { fastify: '5.x', name: `bulwark-${policy.name}` },
+    { fastify: '5.x', name: `bulwark-${policyListName(list)}` },
   );
 }
 
 /**
- * CORS plugin for a `corsPolicy(...)`.
+ * The principal of this request, or a `BulwarkError` `unauthenticated` (answered 401
+ * problem+json by `problemHandlers()`) when no authenticator set one.
  *
  * @example
  * ```ts
- * await app.register(cors(corsPolicy({ origins: ['https://app.example.com'], credentials: true })));
+ * app.get('/v2/users/me', (request) => ({ id: requireAuth(request).subject }));
  * ```
  */
-export const cors: (policy: RequestPolicy, options?: FastifyAdapterOptions) => FastifyPluginCallback = guard;
+export function requireAuth(request: FastifyRequest): Principal {
+  return requirePrincipal(request.auth ?? undefined);
+}
 
 /**
- * Security header plugin for a `securityHeaders(...)` profile; applies to errors and 404s too.
+ * Writes a deny or respond decision as the whole answer (headers already on the reply are
+ * kept). The same name in every Bulwark adapter; `send` is its former name.
  *
  * @example
  * ```ts
- * await app.register(headers(securityHeaders()));
+ * app.get('/v1/gone', (request, reply) => sendDecision(reply, deny('api_sunset', 'v1 is retired.')));
  * ```
  */
-export const headers: (policy: RequestPolicy, options?: FastifyAdapterOptions) => FastifyPluginCallback = guard;
-
-/**
- * Version negotiation plugin for an `apiVersionPolicy(...)`; sets `request.bulwark.apiVersion`.
- *
- * @example
- * ```ts
- * await app.register(apiVersion(apiVersionPolicy({ supported: ['v1', 'v2'] })));
- * ```
- */
-export const apiVersion: (policy: RequestPolicy, options?: FastifyAdapterOptions) => FastifyPluginCallback = guard;
-
-/**
- * Deprecation plugin for a `deprecationPolicy(...)`.
- *
- * @example
- * ```ts
- * await app.register(deprecation(deprecationPolicy({ rules: [{ prefix: '/v1', deprecatedAt: '2026-01-01T00:00:00Z' }] })));
- * ```
- */
-export const deprecation: (policy: RequestPolicy, options?: FastifyAdapterOptions) => FastifyPluginCallback = guard;
+export function sendDecision(
+  reply: FastifyReply,
+  decision: RefusalDecision,
+  method: string = reply.request.method,
+): FastifyReply {
+  return send(reply, decision, method);
+}
 
 export type { ProblemHandlerOptions };
 
@@ -129,6 +162,7 @@ export function problemHandlers(options: ProblemHandlerOptions = {}): FastifyPlu
     { fastify: '5.x', name: 'bulwark-problems' },
   );
 }
+/** @deprecated The former name of {@link sendDecision}. */
 export { send } from './send.js';
 export { valid, validate, validationSupport } from './validate.js';
 

@@ -1,11 +1,14 @@
 import { Readable } from 'node:stream';
 import {
+  bodyAlreadyRead,
   type DenyDecision,
+  filterOutput,
   isBodyTimeout,
   queryOf,
   type RequestValidator,
   runValidation,
   type ValidatedRequest,
+  validationMissing,
 } from '@bulwark/core';
 import { nodeRequestView, nodeValidationView, readNodeBody } from '@bulwark/node';
 import type { FastifyError, FastifyPluginCallback, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
@@ -111,8 +114,9 @@ export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, 
           const body: unknown = request.body;
           if (body === undefined || body === null) return new Uint8Array(0);
           if (!(body instanceof Uint8Array)) {
-            throw new Error(
-              '@bulwark/fastify validate(): register validationSupport() so validated routes receive raw bytes',
+            throw bodyAlreadyRead(
+              '@bulwark/fastify',
+              'register validationSupport() so validated routes receive raw bytes',
             );
           }
           return body;
@@ -143,7 +147,7 @@ export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, 
       reply: FastifyReply,
       payload: unknown,
     ) {
-      return reply.statusCode >= 200 && reply.statusCode < 300 ? validator.filterOutput(payload) : payload;
+      return filterOutput(validator, reply.statusCode, payload);
     };
   }
   return options;
@@ -154,7 +158,6 @@ export function valid<B, Q, P, H, O>(
   request: FastifyRequest,
   _validator: RequestValidator<B, Q, P, H, O>,
 ): ValidatedRequest<B, Q, P, H> {
-  if (request.valid === null || request.valid === undefined)
-    throw new Error('valid(): validate(validator) did not run on this route');
+  if (request.valid === null || request.valid === undefined) throw validationMissing('@bulwark/fastify');
   return request.valid as ValidatedRequest<B, Q, P, H>;
 }

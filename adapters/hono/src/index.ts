@@ -1,20 +1,37 @@
 import {
-  type AllowDecision,
   type BulwarkState,
   type ClientIpOptions,
-  clientIpResolver,
   decisionForError,
-  evaluatePolicy,
+  evaluatePolicies,
+  guardResolver,
   notFoundDecision,
+  type PipelineOutcome,
+  type Principal,
   type ProblemHandlerOptions,
+  policyList,
+  type RefusalDecision,
   type RequestPolicy,
+  requirePrincipal,
 } from '@bulwark/core';
-import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
-import { applyHeadersBeneath, decisionResponse, honoView, nodePeerAddress, webSink } from './shared.js';
+import type { Context, ErrorHandler, MiddlewareHandler, Next, NotFoundHandler } from 'hono';
+import { type GuardSlot, guardSlot, type ResponseHeaders } from './context.js';
+import { decisionResponse, honoView, nodePeerAddress } from './shared.js';
 
-/** The Hono environment Bulwark middleware adds: `c.get('bulwark')`. */
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Values Bulwark policies hand to handlers (for example `apiVersion`); unset until one does. */
+    bulwark?: BulwarkState;
+    /** The authenticated principal, once an authenticator policy allowed the request; see `requireAuth(c)`. */
+    auth?: Principal;
+  }
+}
+
+/**
+ * The Hono environment Bulwark middleware adds: `c.var.bulwark` and `c.var.auth`, each
+ * unset until a policy sets it (also declared on Hono's `ContextVariableMap`).
+ */
 export interface BulwarkEnv {
-  Variables: { bulwark: BulwarkState };
+  Variables: { bulwark?: BulwarkState; auth?: Principal };
 }
 
 export interface HonoAdapterOptions extends ClientIpOptions {
@@ -26,84 +43,90 @@ export interface HonoAdapterOptions extends ClientIpOptions {
   readonly getPeerAddress?: ((c: Context) => string | undefined) | undefined;
 }
 
-/** Adds an allow decision's headers to the final response, whatever produced it. */
-function decorateResponse(c: Context, decision: AllowDecision): void {
-  if (decision.headers.length === 0 && decision.removeHeaders === undefined) return;
-  const apply = () => {
-    const sink = webSink(c.res.headers);
-    applyHeadersBeneath(sink, decision.headers);
-    if (decision.removeHeaders !== undefined) for (const name of decision.removeHeaders) sink.remove(name);
-  };
-  try {
-    apply();
-  } catch {
-    // Responses from fetch() have immutable headers: copy once, then apply.
-    c.res = new Response(c.res.body, c.res);
-    apply();
-  }
+function expose(c: Context, slot: GuardSlot): void {
+  const { state, principal } = slot.context;
+  if (state !== undefined) c.set('bulwark', state);
+  if (principal !== undefined) c.set('auth', principal);
+}
+
+async function afterHandler(c: Context, next: Next, headers: ResponseHeaders): Promise<undefined> {
+  await next();
+  headers.finish(c);
+  return undefined;
+}
+
+function finish(
+  c: Context,
+  next: Next,
+  slot: GuardSlot,
+  headers: ResponseHeaders,
+  outcome: PipelineOutcome,
+): Response | Promise<undefined> {
+  if (outcome !== undefined) return headers.refusal(decisionResponse(outcome, c.req.method));
+  expose(c, slot);
+  // On @hono/node-server the allow headers are already on the Node response: nothing to
+  // do after the handler, so `next()` is returned as is.
+  return headers.deferred ? afterHandler(c, next, headers) : (next() as Promise<undefined>);
 }
 
 /**
- * Runs any Bulwark policy as Hono middleware. Headers of an allow decision are put on
- * the final response after the handler, so errors and 404s carry them too.
+ * Runs Bulwark policies as one Hono middleware, in order: each allow adds its headers (and
+ * state and principal, on `c.var.bulwark` and `c.var.auth`), the first refusal answers.
+ * Allow headers reach every answer (errors and 404s too). On `@hono/node-server` they are
+ * written straight onto the Node response before the handler runs (no Web `Headers` work,
+ * the server's fast path kept; a handler's own `Vary` or `Link` merges with ours, any
+ * other header it sets wins, as on the Node frameworks); on other runtimes they are added
+ * to the final Response. One view per request, shared with every other guard.
+ * `guard(policy)` mounts one.
  *
  * @example
  * ```ts
- * app.use('*', guard(corsPolicy({ origins: ['https://app.example.com'] })));
+ * app.use('*', guard([securityHeaders(), corsPolicy({ origins: ['https://app.example.com'] })]));
  * ```
  */
-export function guard(policy: RequestPolicy, options: HonoAdapterOptions = {}): MiddlewareHandler<BulwarkEnv> {
-  const resolve = clientIpResolver(options, ['getPeerAddress']);
+export function guard(
+  policies: RequestPolicy | readonly RequestPolicy[],
+  options: HonoAdapterOptions = {},
+): MiddlewareHandler<BulwarkEnv> {
+  const list = policyList(policies);
+  const resolve = guardResolver(options, ['getPeerAddress']);
   const getPeer = options.getPeerAddress ?? nodePeerAddress;
-  return async function bulwarkGuard(c, next) {
-    const decision = await evaluatePolicy(policy, honoView(c, resolve, getPeer));
-    if (decision.kind !== 'allow') return decisionResponse(decision, c.req.method);
-    if (decision.state !== undefined) c.set('bulwark', { ...c.get('bulwark'), ...decision.state });
-    await next();
-    decorateResponse(c, decision);
-  };
+  return function bulwarkGuard(c, next) {
+    const slot = guardSlot(c, resolve, getPeer, (context) => honoView(c, resolve, getPeer, context));
+    const headers = slot.headers(c);
+    const outcome = evaluatePolicies(list, slot.view, slot.context, headers.sink);
+    if (outcome instanceof Promise) {
+      return outcome.then<Response | undefined>((settled) => finish(c, next, slot, headers, settled));
+    }
+    return finish(c, next, slot, headers, outcome);
+  } as MiddlewareHandler<BulwarkEnv>;
 }
 
 /**
- * CORS middleware for a `corsPolicy(...)`.
+ * The principal of this request, or a `BulwarkError` `unauthenticated` (answered 401
+ * problem+json by `errorHandler()`) when no authenticator set one.
  *
  * @example
  * ```ts
- * app.use('*', cors(corsPolicy({ origins: ['https://app.example.com'], credentials: true })));
+ * app.get('/v2/users/me', (c) => c.json({ id: requireAuth(c).subject }));
  * ```
  */
-export const cors: (policy: RequestPolicy, options?: HonoAdapterOptions) => MiddlewareHandler<BulwarkEnv> = guard;
+export function requireAuth(c: Context): Principal {
+  return requirePrincipal(c.get('auth'));
+}
 
 /**
- * Security header middleware for a `securityHeaders(...)` profile; applies to errors and 404s too.
+ * The Response for a deny or respond decision. The same name in every Bulwark adapter
+ * (here it returns the answer, Hono's way); `decisionResponse` is its former name.
  *
  * @example
  * ```ts
- * app.use('*', headers(securityHeaders()));
+ * app.get('/v1/gone', (c) => sendDecision(c, deny('api_sunset', 'v1 is retired.')));
  * ```
  */
-export const headers: (policy: RequestPolicy, options?: HonoAdapterOptions) => MiddlewareHandler<BulwarkEnv> = guard;
-
-/**
- * Version negotiation middleware for an `apiVersionPolicy(...)`; `c.get('bulwark').apiVersion`.
- *
- * @example
- * ```ts
- * app.use('*', apiVersion(apiVersionPolicy({ supported: ['v1', 'v2'] })));
- * ```
- */
-export const apiVersion: (policy: RequestPolicy, options?: HonoAdapterOptions) => MiddlewareHandler<BulwarkEnv> = guard;
-
-/**
- * Deprecation middleware for a `deprecationPolicy(...)`.
- *
- * @example
- * ```ts
- * app.use('*', deprecation(deprecationPolicy({ rules: [{ prefix: '/v1', deprecatedAt: '2026-01-01T00:00:00Z' }] })));
- * ```
- */
-export const deprecation: (policy: RequestPolicy, options?: HonoAdapterOptions) => MiddlewareHandler<BulwarkEnv> =
-  guard;
+export function sendDecision(c: Context, decision: RefusalDecision): Response {
+  return decisionResponse(decision, c.req.method);
+}
 
 export type { ProblemHandlerOptions };
 
@@ -156,5 +179,6 @@ export function notFoundHandler(): NotFoundHandler {
   };
 }
 export { type NodeServerErrorOptions, nodeServerErrors, nodeServerFetch } from './node-server.js';
+/** @deprecated The former name of {@link sendDecision}. */
 export { decisionResponse } from './shared.js';
 export { type ValidatedInput, valid, validate } from './validate.js';

@@ -19,7 +19,10 @@ export interface NodeServerErrorOptions extends ProblemHandlerOptions {
 }
 
 function toResponse(answer: RenderedAnswer): Response {
-  return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers.map(([n, v]) => [n, v]) });
+  return new Response(answer.body ?? null, {
+    status: answer.status,
+    headers: answer.headers.map(([n, v]): [string, string] => [n, v]),
+  });
 }
 
 /**
@@ -34,7 +37,7 @@ function toResponse(answer: RenderedAnswer): Response {
  * @example
  * ```ts
  * const profile = securityHeaders();
- * app.use('*', headers(profile));
+ * app.use('*', guard([profile]));
  * // `serve()` takes no errorHandler: build the listener with getRequestListener.
  * const listener = getRequestListener(app.fetch, { errorHandler: nodeServerErrors({ policies: [profile] }) });
  * createServer(listener).listen(3000);

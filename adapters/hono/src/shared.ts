@@ -5,6 +5,7 @@ import {
   type HeaderList,
   type HeaderSink,
   mergeVary,
+  type Principal,
   type RequestView,
   renderDecision,
   requestTargetPath,
@@ -27,6 +28,14 @@ function nodeRequestTarget(c: Context): string | undefined {
   return typeof url === 'string' ? url : undefined;
 }
 
+type NodeHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+/** The IncomingMessage's parsed headers, on `@hono/node-server`. */
+function nodeIncomingHeaders(c: Context): NodeHeaders | undefined {
+  const headers = (c.env as { incoming?: { headers?: unknown } } | undefined)?.incoming?.headers;
+  return typeof headers === 'object' && headers !== null ? (headers as NodeHeaders) : undefined;
+}
+
 /**
  * A RequestView over a Hono context; a class so each request allocates little. The path is
  * `c.req.path`, the very path Hono's router matched (the node server builds the URL with
@@ -42,10 +51,17 @@ class HonoRequestView implements RequestView {
   readonly #c: Context;
   readonly #resolve: ClientIpResolver;
   readonly #getPeer: (c: Context) => string | undefined;
+  readonly #context: { readonly principal: Principal | undefined } | undefined;
+  readonly #nodeHeaders: NodeHeaders | undefined;
   #ip: string | undefined;
   #resolved = false;
 
-  constructor(c: Context, resolve: ClientIpResolver, getPeer: (c: Context) => string | undefined) {
+  constructor(
+    c: Context,
+    resolve: ClientIpResolver,
+    getPeer: (c: Context) => string | undefined,
+    context: { readonly principal: Principal | undefined } | undefined,
+  ) {
     this.method = c.req.method;
     this.path = c.req.path;
     const target = nodeRequestTarget(c);
@@ -53,10 +69,25 @@ class HonoRequestView implements RequestView {
     this.#c = c;
     this.#resolve = resolve;
     this.#getPeer = getPeer;
+    this.#context = context;
+    // A guard's view (it has a context) on @hono/node-server reads the IncomingMessage's
+    // headers: reading `c.req.header()` makes the node server build the whole Web Request
+    // and its Headers, the slow path a guard should not force. It is also what the node
+    // bridge reads on the other three frameworks, so policies see the same values.
+    // `validate()` keeps Web Headers, which join a repeated Content-Type.
+    this.#nodeHeaders = context === undefined ? undefined : nodeIncomingHeaders(c);
+  }
+
+  /** The request context's principal: set by an authenticator earlier in this request. */
+  get principal(): Principal | undefined {
+    return this.#context?.principal;
   }
 
   header(name: string): string | undefined {
-    return this.#c.req.header(name);
+    const headers = this.#nodeHeaders;
+    if (headers === undefined) return this.#c.req.header(name);
+    const value = headers[name.toLowerCase()];
+    return Array.isArray(value) ? value.join(', ') : value;
   }
 
   get clientIp(): string | undefined {
@@ -73,8 +104,9 @@ export function honoView(
   c: Context,
   resolve: ClientIpResolver = () => undefined,
   getPeer: (c: Context) => string | undefined = nodePeerAddress,
+  context?: { readonly principal: Principal | undefined },
 ): RequestView {
-  return new HonoRequestView(c, resolve, getPeer);
+  return new HonoRequestView(c, resolve, getPeer, context);
 }
 
 /** A HeaderSink over Web Headers. */

@@ -1,4 +1,13 @@
-import { queryOf, type RequestValidator, readBody, runValidation, type ValidatedRequest } from '@bulwark/core';
+import {
+  filterOutput,
+  filtersStatus,
+  queryOf,
+  type RequestValidator,
+  readBody,
+  runValidation,
+  type ValidatedRequest,
+  validationMissing,
+} from '@bulwark/core';
 import type { Context, Env, MiddlewareHandler } from 'hono';
 import { decisionResponse, honoView } from './shared.js';
 
@@ -48,9 +57,12 @@ async function filterResponse(
   validator: RequestValidator<unknown, unknown, unknown, unknown, unknown>,
 ): Promise<void> {
   const res = c.res;
-  if (res.status < 200 || res.status >= 300 || !/^application\/json/i.test(res.headers.get('content-type') ?? ''))
+  if (!filtersStatus(validator, res.status) || !/^application\/json/i.test(res.headers.get('content-type') ?? ''))
     return;
-  const filtered = JSON.stringify(validator.filterOutput(await res.clone().json()));
+  const body: unknown = await res.clone().json();
+  const output = filterOutput(validator, res.status, body);
+  if (output === body) return;
+  const filtered = JSON.stringify(output);
   const headers = new Headers(res.headers);
   headers.delete('content-length');
   c.res = new Response(filtered, { status: res.status, headers });
@@ -63,6 +75,8 @@ export function valid<B, Q, P, H, O>(
 ): ValidatedRequest<B, Q, P, H> {
   const get = (target: 'json' | 'query' | 'param' | 'header' | 'cookie') =>
     (c.req.valid as (t: string) => unknown)(target);
+  // validate() always adds every target (an empty object when the schema is absent).
+  if (get('query') === undefined) throw validationMissing('@bulwark/hono');
   return {
     body: get('json') as B,
     query: get('query') as Q,

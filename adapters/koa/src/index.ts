@@ -1,90 +1,100 @@
 import {
   type BulwarkState,
   type ClientIpOptions,
-  clientIpResolver,
   decisionForError,
-  evaluatePolicy,
+  evaluatePolicies,
+  guardResolver,
   isClientAbort,
   notFoundDecision,
+  type PipelineOutcome,
+  type Principal,
   type ProblemHandlerOptions,
+  policyList,
+  type RefusalDecision,
+  type RequestContext,
   type RequestPolicy,
+  requirePrincipal,
 } from '@bulwark/core';
-import { applyAllow, connectionClosed, nodeHeaderSink, nodeRequestView } from '@bulwark/node';
-import type { Middleware } from 'koa';
+import { connectionClosed, nodeHeaderSink, nodeRequestContext, nodeRequestView } from '@bulwark/node';
+import type { Context, Middleware, Next } from 'koa';
 import { send } from './send.js';
 
 declare module 'koa' {
   interface DefaultState {
-    /** Values Bulwark policies hand to handlers (for example `apiVersion`). */
+    /** Values Bulwark policies hand to handlers (for example `apiVersion`); unset until one does. */
     bulwark?: BulwarkState;
+    /** The authenticated principal, once an authenticator policy allowed the request; see `requireAuth(ctx)`. */
+    auth?: Principal;
   }
 }
 
-/** Options shared by every Bulwark middleware: how to find the client IP. */
+/** Options of a guard: how to find the client IP. Give every guard of an app the same. */
 export type KoaAdapterOptions = ClientIpOptions;
 
-/**
- * Runs any Bulwark policy as Koa middleware.
- *
- * @example
- * ```ts
- * app.use(guard(corsPolicy({ origins: ['https://app.example.com'] })));
- * ```
- */
-export function guard(policy: RequestPolicy, options: KoaAdapterOptions = {}): Middleware {
-  const resolveClientIp = clientIpResolver(options);
-  return async function bulwarkGuard(ctx, next) {
-    const decision = await evaluatePolicy(policy, nodeRequestView(ctx.req, { url: ctx.originalUrl, resolveClientIp }));
-    if (decision.kind !== 'allow') {
-      send(ctx, decision);
-      return;
-    }
-    applyAllow(nodeHeaderSink(ctx.res), decision);
-    if (decision.state !== undefined) ctx.state.bulwark = { ...ctx.state.bulwark, ...decision.state };
-    await next();
-  };
+function finish(
+  outcome: PipelineOutcome,
+  context: RequestContext,
+  ctx: Context,
+  next: Next,
+): Promise<void> | undefined {
+  if (outcome !== undefined) {
+    send(ctx, outcome);
+    return undefined;
+  }
+  const { state, principal } = context;
+  if (state !== undefined) ctx.state.bulwark = state;
+  if (principal !== undefined) ctx.state.auth = principal;
+  return next();
 }
 
 /**
- * CORS middleware for a `corsPolicy(...)`.
+ * Runs Bulwark policies as one Koa middleware, in order: each allow adds its headers (and
+ * state and principal, on `ctx.state.bulwark` and `ctx.state.auth`), the first refusal
+ * answers. One view per request, shared with every other guard; when every policy answers
+ * synchronously the middleware returns `next()` itself, no Promise of its own.
+ * `guard(policy)` mounts one.
  *
  * @example
  * ```ts
- * app.use(cors(corsPolicy({ origins: ['https://app.example.com'], credentials: true })));
+ * app.use(guard([securityHeaders(), corsPolicy({ origins: ['https://app.example.com'] })]));
  * ```
  */
-export const cors: (policy: RequestPolicy, options?: KoaAdapterOptions) => Middleware = guard;
+export function guard(policies: RequestPolicy | readonly RequestPolicy[], options: KoaAdapterOptions = {}): Middleware {
+  const list = policyList(policies);
+  const resolveClientIp = guardResolver(options);
+  return function bulwarkGuard(ctx, next) {
+    const { view, context } = nodeRequestContext(ctx.req, ctx.originalUrl, resolveClientIp);
+    const outcome = evaluatePolicies(list, view, context, nodeHeaderSink(ctx.res));
+    if (outcome instanceof Promise) return outcome.then((settled) => finish(settled, context, ctx as Context, next));
+    return finish(outcome, context, ctx as Context, next);
+  } as Middleware;
+}
 
 /**
- * Security header middleware for a `securityHeaders(...)` profile. Mount it right after
- * `problemHandlers()` so errors and 404s carry the headers too.
+ * The principal of this request, or a `BulwarkError` `unauthenticated` (answered 401
+ * problem+json by `problemHandlers()`) when no authenticator set one.
  *
  * @example
  * ```ts
- * app.use(headers(securityHeaders()));
+ * router.get('/v2/users/me', (ctx) => { ctx.body = { id: requireAuth(ctx).subject }; });
  * ```
  */
-export const headers: (policy: RequestPolicy, options?: KoaAdapterOptions) => Middleware = guard;
+export function requireAuth(ctx: Context): Principal {
+  return requirePrincipal(ctx.state.auth);
+}
 
 /**
- * Version negotiation middleware for an `apiVersionPolicy(...)`; sets `ctx.state.bulwark.apiVersion`.
+ * Writes a deny or respond decision as the whole answer (headers already set are kept).
+ * The same name in every Bulwark adapter; `send` is its former name.
  *
  * @example
  * ```ts
- * app.use(apiVersion(apiVersionPolicy({ supported: ['v1', 'v2'] })));
+ * router.get('/v1/gone', (ctx) => sendDecision(ctx, deny('api_sunset', 'v1 is retired.')));
  * ```
  */
-export const apiVersion: (policy: RequestPolicy, options?: KoaAdapterOptions) => Middleware = guard;
-
-/**
- * Deprecation middleware for a `deprecationPolicy(...)`.
- *
- * @example
- * ```ts
- * app.use(deprecation(deprecationPolicy({ rules: [{ prefix: '/v1', deprecatedAt: '2026-01-01T00:00:00Z' }] })));
- * ```
- */
-export const deprecation: (policy: RequestPolicy, options?: KoaAdapterOptions) => Middleware = guard;
+export function sendDecision(ctx: Context, decision: RefusalDecision): void {
+  send(ctx, decision);
+}
 
 export type { ProblemHandlerOptions };
 
@@ -116,5 +126,6 @@ export function problemHandlers(options: ProblemHandlerOptions = {}): Middleware
     if (ctx.status === 404 && ctx.body == null) send(ctx, notFoundDecision());
   };
 }
+/** @deprecated The former name of {@link sendDecision}. */
 export { send } from './send.js';
 export { valid, validate } from './validate.js';

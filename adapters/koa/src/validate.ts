@@ -1,4 +1,12 @@
-import { queryOf, type RequestValidator, runValidation, type ValidatedRequest } from '@bulwark/core';
+import {
+  bodyAlreadyRead,
+  filterOutput,
+  queryOf,
+  type RequestValidator,
+  runValidation,
+  type ValidatedRequest,
+  validationMissing,
+} from '@bulwark/core';
 import { nodeValidationView, readNodeBody } from '@bulwark/node';
 import type { Context, Middleware } from 'koa';
 import { send } from './send.js';
@@ -29,7 +37,7 @@ export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, 
     const view = nodeValidationView(ctx.req, { url });
     const params = (ctx as { params?: Record<string, string> }).params ?? {};
     const result = await runValidation(validator, { view, rawQuery: queryOf(url), params }, (limit, timeout) => {
-      if (ctx.req.readableEnded) throw new Error('@bulwark/koa validate(): a body parser already read this body');
+      if (ctx.req.readableEnded) throw bodyAlreadyRead('@bulwark/koa', 'a body parser already read this body');
       return readNodeBody(ctx.req, limit, { timeout });
     });
     if (!result.ok) {
@@ -38,22 +46,12 @@ export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, 
     }
     ctx.state.valid = result.data;
     await next();
-    const body: unknown = ctx.body;
-    if (
-      validator.hasOutput &&
-      ctx.status >= 200 &&
-      ctx.status < 300 &&
-      typeof body === 'object' &&
-      body !== null &&
-      !isBinary(body)
-    ) {
-      ctx.body = validator.filterOutput(body);
+    if (validator.hasOutput) {
+      const body: unknown = ctx.body;
+      const filtered = filterOutput(validator, ctx.status, body);
+      if (filtered !== body) ctx.body = filtered;
     }
   };
-}
-
-function isBinary(body: object): boolean {
-  return body instanceof Uint8Array || typeof (body as { pipe?: unknown }).pipe === 'function';
 }
 
 /** The validated data of this request, typed from the validator's schemas. */
@@ -61,6 +59,6 @@ export function valid<B, Q, P, H, O>(
   ctx: Context,
   _validator: RequestValidator<B, Q, P, H, O>,
 ): ValidatedRequest<B, Q, P, H> {
-  if (ctx.state.valid === undefined) throw new Error('valid(): validate(validator) did not run on this route');
+  if (ctx.state.valid === undefined) throw validationMissing('@bulwark/koa');
   return ctx.state.valid as ValidatedRequest<B, Q, P, H>;
 }

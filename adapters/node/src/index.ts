@@ -1,5 +1,6 @@
 export { connectionClosed, readNodeBody } from './body.js';
 export { type ClientErrorOptions, clientErrorHandler, handleClientError } from './client-error.js';
+export { existingRequestContext, type NodeRequestContext, nodeRequestContext } from './context.js';
 export { checkHost, type HostCheckOptions, hasValidHost } from './host-check.js';
 export { nodeRequestView, pathOf } from './request-view.js';
 export { applyAllow, nodeHeaderSink, sendDecision } from './response.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ClientIpResolver, RequestView } from '@bulwark/core';
+import type { ClientIpResolver, Principal, RequestView } from '@bulwark/core';
 import { clientIpResolver, requestTargetPath } from '@bulwark/core';
 
 const trustNoProxy = clientIpResolver();
@@ -24,6 +24,11 @@ export function pathOf(url: string | undefined): string | undefined {
   return url === undefined ? '/' : requestTargetPath(url);
 }
 
+/** What a view reads its principal from: the request's `RequestContext`. */
+interface PrincipalHolder {
+  readonly principal: Principal | undefined;
+}
+
 /**
  * A RequestView over a Node request. A class, not an object literal with closures: one
  * is built per request and per middleware, and prototype methods and getters keep that
@@ -35,10 +40,16 @@ class NodeRequestView implements RequestView {
   readonly targetRefused: boolean;
   readonly #req: IncomingMessage;
   readonly #resolve: ClientIpResolver;
+  readonly #context: PrincipalHolder | undefined;
   #ip: string | undefined;
   #resolved = false;
 
-  constructor(req: IncomingMessage, url: string | undefined, resolve: ClientIpResolver) {
+  constructor(
+    req: IncomingMessage,
+    url: string | undefined,
+    resolve: ClientIpResolver,
+    context: PrincipalHolder | undefined,
+  ) {
     this.method = req.method ?? 'GET';
     const path = pathOf(url);
     // A refused target still needs a path for the policies that run on it (their allow
@@ -47,6 +58,12 @@ class NodeRequestView implements RequestView {
     this.targetRefused = path === undefined;
     this.#req = req;
     this.#resolve = resolve;
+    this.#context = context;
+  }
+
+  /** The request context's principal: set by an authenticator earlier in this request. */
+  get principal(): Principal | undefined {
+    return this.#context?.principal;
   }
 
   header(name: string): string | undefined {
@@ -75,7 +92,12 @@ class NodeRequestView implements RequestView {
  */
 export function nodeRequestView(
   req: IncomingMessage,
-  options: { url?: string | undefined; resolveClientIp?: ClientIpResolver | undefined } = {},
+  options: {
+    url?: string | undefined;
+    resolveClientIp?: ClientIpResolver | undefined;
+    /** The request context whose principal the view exposes (see `nodeRequestContext`). */
+    context?: PrincipalHolder | undefined;
+  } = {},
 ): RequestView {
-  return new NodeRequestView(req, options.url ?? req.url, options.resolveClientIp ?? trustNoProxy);
+  return new NodeRequestView(req, options.url ?? req.url, options.resolveClientIp ?? trustNoProxy, options.context);
 }

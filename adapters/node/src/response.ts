@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { type AllowDecision, applyHeaders, type Decision, type HeaderSink, renderDecision } from '@bulwark/core';
+import { applyHeaders, type HeaderSink, type RefusalDecision, renderDecision } from '@bulwark/core';
 
 class NodeHeaderSink implements HeaderSink {
   readonly #res: ServerResponse;
@@ -27,21 +27,14 @@ export function nodeHeaderSink(res: ServerResponse): HeaderSink {
   return new NodeHeaderSink(res);
 }
 
-/** Puts an allow decision's headers on the response that the handler will send later. */
-export function applyAllow(sink: HeaderSink, decision: AllowDecision): void {
-  applyHeaders(sink, decision.headers);
-  if (decision.removeHeaders !== undefined) for (const name of decision.removeHeaders) sink.remove(name);
-}
+/** Core's `applyAllow`, re-exported where it always was. */
+export { applyAllow } from '@bulwark/core';
 
 /**
  * Writes a deny or respond decision as the complete answer. Headers already on the
  * response (the security header profile, for one) are kept.
  */
-export function sendDecision(
-  res: ServerResponse,
-  decision: Exclude<Decision, { kind: 'allow' }>,
-  method: string,
-): void {
+export function sendDecision(res: ServerResponse, decision: RefusalDecision, method: string): void {
   const answer = renderDecision(decision, method);
   const sink = nodeHeaderSink(res);
   applyHeaders(sink, answer.headers);

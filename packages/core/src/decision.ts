@@ -1,5 +1,6 @@
 import type { HttpErrorCode } from './errors.js';
 import type { HeaderList } from './headers.js';
+import type { Principal } from './principal.js';
 import { type Problem, type ProblemExtensions, problemFor } from './problem.js';
 
 /** Let the request through; add `headers` to whatever answer it gets. */
@@ -10,6 +11,12 @@ export interface AllowDecision {
   readonly removeHeaders?: readonly string[];
   /** Values the adapter exposes to handlers (for example the negotiated API version). */
   readonly state?: Readonly<Record<string, unknown>>;
+  /**
+   * Who is calling, when this policy authenticated the request. Kept out of `state`: the
+   * pipeline sets it once per request (see `mergeAllow`), later policies read it as
+   * `RequestView.principal` and handlers as the adapter's `auth`.
+   */
+  readonly principal?: Principal;
 }
 
 /** Refuse the request with a problem+json answer. */
@@ -37,10 +44,28 @@ export type Decision = AllowDecision | DenyDecision | RespondDecision;
 
 const EMPTY: HeaderList = Object.freeze([]);
 
-/** An allow decision. Reuse one frozen object per policy where headers do not vary. */
-export function allow(headers: HeaderList = EMPTY, state?: Readonly<Record<string, unknown>>): AllowDecision {
+/**
+ * An allow decision. Reuse one frozen object per policy where headers do not vary.
+ *
+ * @example
+ * ```ts
+ * allow([['x-content-type-options', 'nosniff']]);
+ * allow([], undefined, principal); // an authenticator's answer
+ * ```
+ */
+export function allow(
+  headers: HeaderList = EMPTY,
+  state?: Readonly<Record<string, unknown>>,
+  principal?: Principal,
+): AllowDecision {
+  if (principal !== undefined) {
+    return state === undefined ? { kind: 'allow', headers, principal } : { kind: 'allow', headers, state, principal };
+  }
   return state === undefined ? { kind: 'allow', headers } : { kind: 'allow', headers, state };
 }
+
+/** A `deny` or `respond` decision: the request gets this answer, the handler never runs. */
+export type RefusalDecision = Exclude<Decision, { kind: 'allow' }>;
 
 /** A deny decision whose status, title and type come from the code. */
 export function deny(

@@ -10,6 +10,7 @@ import type { RequestView } from './request-view.js';
 const DETAIL_BY_CODE: Partial<Record<HttpErrorCode, string>> = {
   bad_request: 'The request could not be understood.',
   not_found: 'No resource matches this method and path.',
+  unauthenticated: 'This resource requires authentication.',
   method_not_allowed: 'This method is not allowed on this resource.',
   payload_too_large: 'The request body is larger than this endpoint accepts.',
   headers_too_large: 'The request headers are larger than this server accepts.',

@@ -5,6 +5,12 @@
 export type HttpErrorCode =
   | 'bad_request'
   | 'unauthorized'
+  // Authentication (#7): RFC 6750 §3.1's error codes, plus a missing credential and a bad API key.
+  | 'unauthenticated'
+  | 'invalid_token'
+  | 'invalid_request'
+  | 'insufficient_scope'
+  | 'invalid_api_key'
   | 'forbidden'
   | 'not_found'
   | 'method_not_allowed'
@@ -57,7 +63,9 @@ export type InternalErrorCode =
   /** A store refused an operation that reached it after its caller's deadline (it changed nothing). */
   | 'store_deadline_passed'
   /** `OutputValidationError`: a handler answered with a value its output schema refuses. */
-  | 'output_invalid';
+  | 'output_invalid'
+  /** An adapter used against its contract: `valid()` on a route without `validate()`, a body parser before `validate()`. */
+  | 'adapter_misuse';
 
 export type ErrorCode = HttpErrorCode | InternalErrorCode;
 
@@ -65,6 +73,11 @@ export type ErrorCode = HttpErrorCode | InternalErrorCode;
 export const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = Object.freeze({
   bad_request: 400,
   unauthorized: 401,
+  unauthenticated: 401,
+  invalid_token: 401,
+  invalid_request: 400,
+  insufficient_scope: 403,
+  invalid_api_key: 401,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
@@ -109,6 +122,7 @@ export const HTTP_CODE_BY_INTERNAL_CODE: Readonly<Record<InternalErrorCode, Http
   store_timeout: 'store_unavailable',
   store_deadline_passed: 'store_unavailable',
   output_invalid: 'internal_error',
+  adapter_misuse: 'internal_error',
 });
 
 /**
@@ -124,6 +138,11 @@ export function httpCodeOf(code: ErrorCode): HttpErrorCode {
 export const TITLE_BY_CODE: Readonly<Record<HttpErrorCode, string>> = Object.freeze({
   bad_request: 'Bad Request',
   unauthorized: 'Unauthorized',
+  unauthenticated: 'Authentication Required',
+  invalid_token: 'Invalid Token',
+  invalid_request: 'Invalid Request',
+  insufficient_scope: 'Insufficient Scope',
+  invalid_api_key: 'Invalid API Key',
   forbidden: 'Forbidden',
   not_found: 'Not Found',
   method_not_allowed: 'Method Not Allowed',

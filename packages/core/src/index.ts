@@ -1,4 +1,5 @@
 export { type BodyReadOptions, bodyTimeoutError, parseByteSize, readBody } from './body.js';
+export { type ChallengeOptions, challenge } from './challenge.js';
 export { isClientAbort } from './client-abort.js';
 export { type Clock, type ManualClock, manualClock, systemClock } from './clock.js';
 export {
@@ -7,6 +8,7 @@ export {
   type Decision,
   type DenyDecision,
   deny,
+  type RefusalDecision,
   type RespondDecision,
   respond,
 } from './decision.js';
@@ -68,7 +70,14 @@ export {
   type TrustProxy,
 } from './ip/trust-proxy.js';
 export { checkOptions } from './options.js';
+export { bodyAlreadyRead, requirePrincipal, validationMissing } from './pipeline/accessors.js';
+export { mergeAllow, RequestContext } from './pipeline/context.js';
+export { applyAllow, evaluatePolicies, type PipelineOutcome } from './pipeline/evaluate.js';
+export { filterOutput, filtersStatus } from './pipeline/output.js';
+export { policyList, policyListName } from './pipeline/policy-list.js';
+export { guardResolver } from './pipeline/resolver-cache.js';
 export type { BulwarkState, RequestPolicy } from './policy.js';
+export type { Principal, PrincipalClaims, PrincipalSource } from './principal.js';
 export {
   PROBLEM_CONTENT_TYPE,
   PROBLEM_TYPE_PREFIX,

@@ -1,3 +1,5 @@
+import type { Principal } from './principal.js';
+
 /**
  * The plain data a primitive needs about a request. Adapters build it; primitives never
  * see a framework object.
@@ -20,8 +22,11 @@ export interface RequestView {
    * does not expose the peer address.
    */
   readonly clientIp: string | undefined;
-  /** Who is calling, when an authentication primitive ran before (not yet provided by adapters). */
-  readonly principal?: { readonly subject: string } | undefined;
+  /**
+   * Who is calling, when an authenticator policy ran before in this request (through the
+   * same guard list or an earlier guard): the request context's principal.
+   */
+  readonly principal?: Principal | undefined;
 }
 
 /**
@@ -38,6 +43,7 @@ export function requestView(init: {
   path: string;
   headers?: Readonly<Record<string, string | undefined>>;
   clientIp?: string;
+  principal?: Principal;
 }): RequestView {
   const lower = new Map<string, string>();
   for (const [name, value] of Object.entries(init.headers ?? {})) {
@@ -48,5 +54,6 @@ export function requestView(init: {
     path: init.path,
     header: (name) => lower.get(name.toLowerCase()),
     clientIp: init.clientIp,
+    principal: init.principal,
   };
 }

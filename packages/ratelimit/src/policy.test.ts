@@ -1,4 +1,4 @@
-import { ConfigError, manualClock, requestView, type SecurityEvent } from '@bulwark/core';
+import { ConfigError, manualClock, type Principal, requestView, type SecurityEvent } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from './memory-store.js';
 import { type RateLimitOptions, rateLimitPolicy } from './policy.js';
@@ -15,6 +15,14 @@ function policy(options: Partial<RateLimitOptions> = {}) {
     limiter: rateLimitPolicy({ clock, limits: [{ name: 'anon', limit: 3, window: '60s' }], ...options }),
   };
 }
+
+const alicePrincipal: Principal = {
+  subject: 'alice',
+  kind: 'user',
+  scopes: [],
+  source: { kind: 'jwt', issuer: 'https://issuer.example' },
+  claims: {},
+};
 
 describe('rateLimitPolicy answers', () => {
   it('sends RateLimit-Policy and RateLimit (draft 10) on allowed answers', async () => {
@@ -86,9 +94,9 @@ describe('rateLimitPolicy answers', () => {
     });
     const anonymous = await limiter.evaluate(view());
     expect(anonymous.headers).toEqual([]);
-    const alice = { ...view(), principal: { subject: 'alice' } };
+    const alice = { ...view(), principal: alicePrincipal };
     expect((await limiter.evaluate(alice)).kind).toBe('allow');
-    expect((await limiter.evaluate({ ...view('198.51.100.9'), principal: { subject: 'alice' } })).kind).toBe('deny');
+    expect((await limiter.evaluate({ ...view('198.51.100.9'), principal: alicePrincipal })).kind).toBe('deny');
   });
 
   it('applies per-key overrides, skip and allowlist', async () => {
@@ -149,7 +157,7 @@ describe('rateLimitPolicy answers', () => {
         { name: 'user', key: 'principal', limit: 50, window: '60s' },
       ],
     });
-    const signedIn = { ...view('203.0.113.7', '/v2'), principal: { subject: 'alice' } };
+    const signedIn = { ...view('203.0.113.7', '/v2'), principal: alicePrincipal };
     await mixed.evaluate(signedIn);
     // A principal's counter must not follow the address it calls from: no shard.
     expect(seen.at(-1)?.map((c) => c.shard)).toEqual([undefined, undefined]);

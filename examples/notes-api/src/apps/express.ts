@@ -1,5 +1,4 @@
-import { errorHandler, guard, notFound, valid, validate } from '@bulwark/express';
-import { sendDecision } from '@bulwark/node';
+import { errorHandler, guard, notFound, sendDecision, valid, validate } from '@bulwark/express';
 import express, { type RequestHandler } from 'express';
 import { demoPaths, otherMethodAnswer } from '../routes.js';
 import { listenNode } from './listen.js';
@@ -11,19 +10,19 @@ export const startExpress: StartApp = (parts, host, port) => {
   // Express alone adds a weak ETag to every JSON answer; on no-store API answers it serves
   // no cache, and the same request must get the same bytes on every framework.
   app.set('etag', false);
-  for (const policy of parts.policies) app.use(guard(policy, parts.clientIp));
+  app.use(guard(parts.policies, parts.clientIp));
   for (const route of parts.routes) {
     const { validator } = route;
     const before: RequestHandler[] = validator ? [validate(validator)] : [];
     app[route.method === 'GET' ? 'get' : 'post'](route.path, ...before, (req, res) => {
       const answer = route.run(validator ? valid(req, validator) : undefined, req.bulwark?.apiVersion);
-      if ('kind' in answer) sendDecision(res, answer, req.method);
+      if ('kind' in answer) sendDecision(res, answer);
       else res.status(answer.status).json(answer.body);
     });
   }
   for (const path of demoPaths(parts.routes))
-    app.all(path.path, (req, res) => sendDecision(res, otherMethodAnswer(path, req.method), req.method));
+    app.all(path.path, (req, res) => sendDecision(res, otherMethodAnswer(path, req.method)));
   app.use(notFound());
-  app.use(errorHandler({ onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) }));
+  app.use(errorHandler({ onError: parts.onError, onEvent: parts.onEvent }));
   return listenNode(app, parts.profile, host, port);
 };

@@ -1,12 +1,20 @@
 import { createServer, METHODS } from 'node:http';
-import { frameworkErrors, guard, problemHandlers, send, valid, validate, validationSupport } from '@bulwark/fastify';
+import {
+  frameworkErrors,
+  guard,
+  problemHandlers,
+  sendDecision,
+  valid,
+  validate,
+  validationSupport,
+} from '@bulwark/fastify';
 import { checkHost, clientErrorHandler } from '@bulwark/node';
 import Fastify from 'fastify';
 import { demoPaths, otherMethodAnswer } from '../routes.js';
 import type { StartApp } from './types.js';
 
 export const startFastify: StartApp = async (parts, host, port) => {
-  const problems = { onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) };
+  const problems = { onError: parts.onError, onEvent: parts.onEvent };
   const app = Fastify({
     // Node's default, which the other three keep: Fastify's own is 72 s (`Keep-Alive: timeout=72`).
     keepAliveTimeout: 5_000,
@@ -25,7 +33,7 @@ export const startFastify: StartApp = async (parts, host, port) => {
   }
   await app.register(problemHandlers(problems));
   await app.register(validationSupport());
-  for (const policy of parts.policies) await app.register(guard(policy, parts.clientIp));
+  await app.register(guard(parts.policies, parts.clientIp));
   for (const route of parts.routes) {
     const { validator } = route;
     app.route({
@@ -34,7 +42,7 @@ export const startFastify: StartApp = async (parts, host, port) => {
       ...(validator ? validate(validator) : {}),
       handler: (req, res) => {
         const answer = route.run(validator ? valid(req, validator) : undefined, req.bulwark?.apiVersion);
-        return 'kind' in answer ? send(res, answer, req.method) : res.code(answer.status).send(answer.body);
+        return 'kind' in answer ? sendDecision(res, answer) : res.code(answer.status).send(answer.body);
       },
     });
   }
@@ -43,7 +51,7 @@ export const startFastify: StartApp = async (parts, host, port) => {
       // Fastify refuses a second handler for a method, so this one takes only the others.
       method: app.supportedMethods.filter((method) => !path.allowed.includes(method) || method === 'OPTIONS'),
       url: path.path,
-      handler: (req, res) => send(res, otherMethodAnswer(path, req.method), req.method),
+      handler: (req, res) => sendDecision(res, otherMethodAnswer(path, req.method)),
     });
   const url = await app.listen({ host, port });
   return { url, close: () => app.close() };

@@ -1,11 +1,11 @@
 import {
   type BulwarkEnv,
-  decisionResponse,
   errorHandler,
   guard,
   nodeServerErrors,
   nodeServerFetch,
   notFoundHandler,
+  sendDecision,
   valid,
   validate,
 } from '@bulwark/hono';
@@ -29,28 +29,28 @@ export const startHono: StartApp = (parts, host, port) => {
     if (c.req.method !== 'HEAD' || c.res.body === null || c.res.headers.has('content-length')) return;
     c.res.headers.set('content-length', String((await c.res.clone().arrayBuffer()).byteLength));
   });
-  app.onError(errorHandler({ onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) }));
+  app.onError(errorHandler({ onError: parts.onError, onEvent: parts.onEvent }));
   app.notFound(notFoundHandler());
-  for (const policy of parts.policies) app.use('*', guard(policy, parts.clientIp));
+  app.use('*', guard(parts.policies, parts.clientIp));
   for (const route of parts.routes) {
     const { validator } = route;
     const handler = (c: Context<BulwarkEnv>) => {
       const answer = route.run(validator ? valid(c, validator) : undefined, c.get('bulwark')?.apiVersion);
       return 'kind' in answer
-        ? decisionResponse(answer, c.req.method)
+        ? sendDecision(c, answer)
         : c.json(answer.body, answer.status as ContentfulStatusCode, JSON_TYPE);
     };
     if (validator) app.on(route.method, route.path, validate(validator), handler);
     else app.on(route.method, route.path, handler);
   }
   for (const path of demoPaths(parts.routes))
-    app.all(path.path, (c) => decisionResponse(otherMethodAnswer(path, c.req.method), c.req.method));
+    app.all(path.path, (c) => sendDecision(c, otherMethodAnswer(path, c.req.method)));
   // The node server refuses requests it cannot turn into a Request (a backslash path,
   // `OPTIONS *`) before Hono runs: answer those with problem+json and the profile too.
   const errors = nodeServerErrors({
     policies: parts.profile,
     onError: parts.onError,
-    ...(parts.onEvent ? { onEvent: parts.onEvent } : {}),
+    onEvent: parts.onEvent,
   });
   // nodeServerFetch: answers without a body (a preflight's 204) leave without the
   // `text/plain` Content-Type the node server would give them.

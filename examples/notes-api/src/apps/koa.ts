@@ -1,4 +1,4 @@
-import { guard, problemHandlers, send, valid, validate } from '@bulwark/koa';
+import { guard, problemHandlers, sendDecision, valid, validate } from '@bulwark/koa';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import { demoPaths, otherMethodAnswer } from '../routes.js';
@@ -8,14 +8,14 @@ import type { StartApp } from './types.js';
 export const startKoa: StartApp = (parts, host, port) => {
   const app = new Koa();
   const router = new Router();
-  app.use(problemHandlers({ onError: parts.onError, ...(parts.onEvent ? { onEvent: parts.onEvent } : {}) }));
-  for (const policy of parts.policies) app.use(guard(policy, parts.clientIp));
+  app.use(problemHandlers({ onError: parts.onError, onEvent: parts.onEvent }));
+  app.use(guard(parts.policies, parts.clientIp));
   for (const route of parts.routes) {
     const { validator } = route;
     const handler: Middleware = (ctx) => {
       const answer = route.run(validator ? valid(ctx, validator) : undefined, ctx.state.bulwark?.apiVersion);
       if ('kind' in answer) {
-        send(ctx, answer);
+        sendDecision(ctx, answer);
         return;
       }
       ctx.status = answer.status;
@@ -24,7 +24,7 @@ export const startKoa: StartApp = (parts, host, port) => {
     router.register(route.path, [route.method], validator ? [validate(validator), handler] : [handler]);
   }
   for (const path of demoPaths(parts.routes))
-    router.all(path.path, (ctx) => send(ctx, otherMethodAnswer(path, ctx.method)));
+    router.all(path.path, (ctx) => sendDecision(ctx, otherMethodAnswer(path, ctx.method)));
   app.use(router.routes());
   return listenNode(app.callback(), parts.profile, host, port);
 };

@@ -1,10 +1,14 @@
-import type { BulwarkState, RequestPolicy, RequestValidator, ValidatedRequest } from '@bulwark/core';
+import type { BulwarkState, Principal, RequestPolicy, RequestValidator, ValidatedRequest } from '@bulwark/core';
 
 /** What a conformance route gets from the framework. */
 export interface RouteInput {
   readonly params: Readonly<Record<string, string>>;
   /** What the adapter exposes as `req.bulwark`, `request.bulwark`, `ctx.state.bulwark` or `c.get('bulwark')`. */
   readonly state: BulwarkState | undefined | null;
+  /** What the adapter exposes as `req.auth`, `request.auth`, `ctx.state.auth` or `c.var.auth`. */
+  readonly auth: Principal | undefined | null;
+  /** The adapter's strict accessor: `requireAuth(req | request | ctx | c)`. */
+  requireAuth(): Principal;
   /** The validated data, when the route has a validator. */
   readonly valid?: ValidatedRequest<unknown, unknown, unknown, unknown> | undefined;
 }
@@ -12,6 +16,8 @@ export interface RouteInput {
 export interface RouteOutput {
   readonly status: number;
   readonly body: unknown;
+  /** A `Vary` token the handler adds the framework's way (`res.vary`, `ctx.vary`, `c.header(..., { append: true })`). */
+  readonly vary?: string;
 }
 
 export interface ConformanceRoute {
@@ -20,16 +26,22 @@ export interface ConformanceRoute {
   readonly path: string;
   /** Mounted with the adapter's `validate()` before the handler, when present. */
   readonly validator?: RequestValidator;
+  /** `false`: the handler calls `valid()` for `validator` but `validate()` is not mounted (a misuse). */
+  readonly mountValidate?: boolean;
   /** Returns the answer, or throws to exercise the error handler. */
   handle(input: RouteInput): RouteOutput;
 }
 
 /**
  * A framework-neutral description of an app. A driver mounts, in this order: the
- * problem (error and not-found) handlers, `policies` in order, then `routes`.
+ * problem (error and not-found) handlers, `policies` as one `guard([...])`, each of
+ * `laterPolicies` with its own `guard(policy)` (so the request context is proven to cross
+ * guard calls), then `routes`.
  */
 export interface ConformanceApp {
   readonly policies: readonly RequestPolicy[];
+  /** Mounted after `policies`, one `guard(policy)` each. */
+  readonly laterPolicies?: readonly RequestPolicy[];
   /**
    * The policies whose headers go on every answer, also on requests refused before the
    * framework: the driver passes them to `clientErrorHandler`, `checkHost` and, on Hono,

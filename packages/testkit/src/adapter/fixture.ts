@@ -3,6 +3,7 @@ import { corsPolicy } from '@bulwark/cors-policy';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
 import { bodyRoutes, recordServerError } from './body-fixture.js';
 import type { ConformanceApp } from './driver.js';
+import { failingPolicy, headerAuthenticator, principalRateLimit, principalRoutes } from './principal-fixture.js';
 import { conformanceRateLimit, rateLimitRoutes } from './ratelimit-fixture.js';
 import { unvalidatedRoutes } from './server-fixture.js';
 import { statusRoutes } from './status-fixture.js';
@@ -16,7 +17,8 @@ export const CONFORMANCE_NOW = Date.UTC(2030, 0, 1, 0, 0, 30);
 
 /**
  * The app every adapter serves for the conformance scenarios: the header profile, a
- * credentialed CORS policy, version negotiation and a deprecated v1.
+ * credentialed CORS policy, version negotiation and a deprecated v1, mounted as one guard
+ * list; then a second test-only authenticator and a per-principal limit, each in its own guard.
  */
 export function conformanceApp(): ConformanceApp {
   const profile = securityHeaders();
@@ -33,6 +35,7 @@ export function conformanceApp(): ConformanceApp {
         maxAge: 600,
       }),
       conformanceRateLimit(manualClock(CONFORMANCE_NOW)),
+      headerAuthenticator('test-authenticator', 'x-test-principal'),
       apiVersionPolicy({ supported: ['v1', 'v2'] }),
       deprecationPolicy({
         rules: [
@@ -45,6 +48,12 @@ export function conformanceApp(): ConformanceApp {
           },
         ],
       }),
+    ],
+    // In separate guards: the principal and the state cross guard calls.
+    laterPolicies: [
+      headerAuthenticator('test-authenticator-2', 'x-test-principal-2'),
+      principalRateLimit(),
+      failingPolicy(),
     ],
     routes: [
       { method: 'GET', path: '/health', handle: () => ({ status: 200, body: { status: 'ok' } }) },
@@ -64,6 +73,7 @@ export function conformanceApp(): ConformanceApp {
       },
       ...validationRoutes,
       ...rateLimitRoutes,
+      ...principalRoutes,
       ...unvalidatedRoutes,
       ...statusRoutes,
       ...bodyRoutes,

@@ -6,6 +6,7 @@ import { expectProblem, expectProfile, varyTokens } from './expect.js';
 import { ALLOWED_ORIGIN, SECRET_IN_ERROR } from './fixture.js';
 import { jsonScenarios } from './json-scenarios.js';
 import { pathScenarios } from './path-scenarios.js';
+import { principalScenarios } from './principal-scenarios.js';
 import { rateLimitScenarios } from './ratelimit-scenarios.js';
 import type { AdapterScenario } from './scenario.js';
 import { serverScenarios } from './server-scenarios.js';
@@ -259,6 +260,7 @@ export const adapterScenarios: readonly AdapterScenario[] = [
   ...corsScenarios,
   ...validationScenarios,
   ...rateLimitScenarios,
+  ...principalScenarios,
   ...pathScenarios,
   ...serverScenarios,
   ...statusScenarios,

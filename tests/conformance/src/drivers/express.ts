@@ -1,4 +1,4 @@
-import { errorHandler, guard, notFound, valid, validate } from '@bulwark/express';
+import { errorHandler, guard, notFound, requireAuth, valid, validate } from '@bulwark/express';
 import type { AdapterDriver } from '@bulwark/testkit';
 import express, { type RequestHandler } from 'express';
 import { listenOnLoopback, profiledServer } from './listen.js';
@@ -10,13 +10,21 @@ export const expressDriver: AdapterDriver = {
     // Express's default weak ETag on every JSON answer: the others send none, and on a
     // no-store API answer it serves no cache (docs/adapters.md, byte-identical answers).
     app.set('etag', false);
-    for (const policy of spec.policies) app.use(guard(policy));
+    app.use(guard(spec.policies));
+    for (const policy of spec.laterPolicies ?? []) app.use(guard(policy));
     for (const route of spec.routes) {
       const { validator } = route;
-      const handlers: RequestHandler[] = validator ? [validate(validator)] : [];
+      const handlers: RequestHandler[] = validator && route.mountValidate !== false ? [validate(validator)] : [];
       app[route.method.toLowerCase() as 'get'](route.path, ...handlers, (req, res) => {
         const data = validator ? valid(req, validator) : undefined;
-        const out = route.handle({ params: req.params as Record<string, string>, state: req.bulwark, valid: data });
+        const out = route.handle({
+          params: req.params as Record<string, string>,
+          state: req.bulwark,
+          auth: req.auth,
+          requireAuth: () => requireAuth(req),
+          valid: data,
+        });
+        if (out.vary !== undefined) res.vary(out.vary);
         res.status(out.status).json(out.body);
       });
     }

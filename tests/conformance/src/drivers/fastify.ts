@@ -1,5 +1,13 @@
 import { createServer } from 'node:http';
-import { frameworkErrors, guard, problemHandlers, valid, validate, validationSupport } from '@bulwark/fastify';
+import {
+  frameworkErrors,
+  guard,
+  problemHandlers,
+  requireAuth,
+  valid,
+  validate,
+  validationSupport,
+} from '@bulwark/fastify';
 import { checkHost, clientErrorHandler } from '@bulwark/node';
 import type { AdapterDriver } from '@bulwark/testkit';
 import Fastify from 'fastify';
@@ -15,20 +23,28 @@ export const fastifyDriver: AdapterDriver = {
     });
     await app.register(problemHandlers({ onError: spec.onError }));
     await app.register(validationSupport());
-    for (const policy of spec.policies) await app.register(guard(policy));
+    await app.register(guard(spec.policies));
+    for (const policy of spec.laterPolicies ?? []) await app.register(guard(policy));
     for (const route of spec.routes) {
       const { validator } = route;
       app.route({
         method: route.method,
         url: route.path,
-        ...(validator ? validate(validator) : {}),
+        ...(validator && route.mountValidate !== false ? validate(validator) : {}),
         handler: async (request, reply) => {
           const data = validator ? valid(request, validator) : undefined;
           const out = route.handle({
             params: request.params as Record<string, string>,
             state: request.bulwark,
+            auth: request.auth,
+            requireAuth: () => requireAuth(request),
             valid: data,
           });
+          if (out.vary !== undefined) {
+            // Fastify has no vary(): append to what the guards set, as res.vary does.
+            const ours = reply.getHeader('vary');
+            reply.header('vary', ours === undefined ? out.vary : `${String(ours)}, ${out.vary}`);
+          }
           return reply.code(out.status).send(out.body);
         },
       });

@@ -5,6 +5,7 @@ import {
   nodeServerErrors,
   nodeServerFetch,
   notFoundHandler,
+  requireAuth,
   valid,
   validate,
 } from '@bulwark/hono';
@@ -23,7 +24,8 @@ export const honoDriver: AdapterDriver = {
 
     app.onError(errorHandler({ onError: spec.onError }));
     app.notFound(notFoundHandler());
-    for (const policy of spec.policies) app.use('*', guard(policy));
+    app.use('*', guard(spec.policies));
+    for (const policy of spec.laterPolicies ?? []) app.use('*', guard(policy));
     for (const route of spec.routes) {
       const { validator } = route;
       const handler = (c: Context<BulwarkEnv>) => {
@@ -31,12 +33,15 @@ export const honoDriver: AdapterDriver = {
         const out = route.handle({
           params: c.req.param() as Record<string, string>,
           state: c.get('bulwark'),
+          auth: c.var.auth,
+          requireAuth: () => requireAuth(c),
           valid: data,
         });
+        if (out.vary !== undefined) c.header('Vary', out.vary, { append: true });
         // The spelling Express, Fastify and Koa use for JSON (c.json alone sends `application/json`).
         return c.json(out.body, out.status as ContentfulStatusCode, JSON_TYPE);
       };
-      if (validator) app.on(route.method, route.path, validate(validator), handler);
+      if (validator && route.mountValidate !== false) app.on(route.method, route.path, validate(validator), handler);
       else app.on(route.method, route.path, handler);
     }
     const errors = nodeServerErrors({ policies: spec.profile ?? [], onError: spec.onError });

@@ -1,4 +1,4 @@
-import { guard, problemHandlers, valid, validate } from '@bulwark/koa';
+import { guard, problemHandlers, requireAuth, valid, validate } from '@bulwark/koa';
 import type { AdapterDriver } from '@bulwark/testkit';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -10,17 +10,25 @@ export const koaDriver: AdapterDriver = {
     const app = new Koa();
     const router = new Router();
     app.use(problemHandlers({ onError: spec.onError }));
-    for (const policy of spec.policies) app.use(guard(policy));
+    app.use(guard(spec.policies));
+    for (const policy of spec.laterPolicies ?? []) app.use(guard(policy));
     for (const route of spec.routes) {
       const { validator } = route;
       router.register(
         route.path,
         [route.method],
         [
-          ...(validator ? [validate(validator)] : []),
+          ...(validator && route.mountValidate !== false ? [validate(validator)] : []),
           (ctx) => {
             const data = validator ? valid(ctx, validator) : undefined;
-            const out = route.handle({ params: ctx.params, state: ctx.state.bulwark, valid: data });
+            const out = route.handle({
+              params: ctx.params,
+              state: ctx.state.bulwark,
+              auth: ctx.state.auth,
+              requireAuth: () => requireAuth(ctx),
+              valid: data,
+            });
+            if (out.vary !== undefined) ctx.vary(out.vary);
             ctx.status = out.status;
             ctx.body = out.body;
           },
