@@ -229,9 +229,13 @@ describe.each(OBJECTS)('$label', ({ build, at, typo, meant, optional }) => {
     expect(err.message).not.toContain('did you mean');
   });
 
-  it.skipIf(optional === undefined)('takes an optional field given as undefined as absent', () => {
-    expect(() => build({ [optional as string]: undefined })).not.toThrow();
-  });
+  // Only rows that name an optional field have this case; the others register nothing
+  // rather than a skipped test.
+  if (optional !== undefined) {
+    it('takes an optional field given as undefined as absent', () => {
+      expect(() => build({ [optional]: undefined })).not.toThrow();
+    });
+  }
 });
 
 // Compile-time half of the `undefined` rule: with exactOptionalPropertyTypes, each call
