@@ -38,6 +38,24 @@ export interface StallReport {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const HOUR_MS = 3_600_000;
+
+/**
+ * A fixed window (ms, about an hour) that does not end within `marginMs` of Redis's `now`.
+ * A fixed-window key expires when its window ends (lua.ts, `PEXPIRE` to the window's end),
+ * so a window ending mid-scenario empties the count: it reads 0 where 1 is expected, which
+ * looks exactly like a late refund or reset having applied. With a one-minute window that
+ * happened about once in six runs (two scenarios of ~5 s each, 5/60 per scenario). Windows
+ * are aligned to multiples of their length, so a slightly longer one ends elsewhere:
+ * lengthening by a second moves the end by about as many seconds as there are whole
+ * windows since the epoch (some 490 for an hour), so the loop ends within a step or two.
+ */
+export function windowClearOf(nowMs: number, marginMs: number): number {
+  let windowMs = HOUR_MS;
+  while (windowMs - (nowMs % windowMs) < marginMs) windowMs += 1000;
+  return windowMs;
+}
+
 /**
  * The issue-14 scenario: a fallback policy over Redis; Redis stalls while requests,
  * a refund and a reset are in flight; the failure policy answers them; then Redis resumes
@@ -53,9 +71,14 @@ export async function runStallScenario(
   const ip = '203.0.113.9';
   const key = `${prefix}:fw:{${ip}}:${name}:anon:${ip}`;
   const events: SecurityEvent[] = [];
+  // Redis's clock decides the window (lua.ts); the margin covers the three stalls and the
+  // rest of the scenario many times over, on a loaded machine too.
+  const [seconds, micros] = await target.client.time();
+  const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  const windowMs = windowClearOf(redisNow, 10 * (3 * (pauseMs + 100)) + 60_000);
   const limiter = rateLimitPolicy({
     name,
-    limits: [{ name: 'anon', limit: 1000, window: '1m' }],
+    limits: [{ name: 'anon', limit: 1000, window: windowMs }],
     store: redisRateLimitStore(target.client, { prefix }),
     failure: { mode: 'fallback', timeout: timeoutMs },
     onEvent: (e) => events.push(e),
