@@ -1,8 +1,10 @@
 import { BulwarkError, ConfigError, clientIpResolver, ipKey } from '@bulwark/core';
 import { corsPolicy, corsPolicyByRoute } from '@bulwark/cors-policy';
-import { guard as expressGuard } from '@bulwark/express';
+import { errorHandler as expressErrorHandler, guard as expressGuard } from '@bulwark/express';
+import { problemHandlers as fastifyProblemHandlers, frameworkErrors } from '@bulwark/fastify';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
-import { guard as honoGuard } from '@bulwark/hono';
+import { errorHandler as honoErrorHandler, guard as honoGuard, nodeServerErrors } from '@bulwark/hono';
+import { problemHandlers as koaProblemHandlers } from '@bulwark/koa';
 import { memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
 import { redisRateLimitStore } from '@bulwark/redis';
 import { paginationQuery, requestValidator } from '@bulwark/validation';
@@ -192,6 +194,27 @@ const OBJECTS: readonly OptionsObject[] = [
     meant: 'trustProxy',
     optional: 'getPeerAddress',
   },
+  // The adapters' error and not-found handlers: one key list in core
+  // (problemHandlerOptions), checked when the handler is built.
+  ...(
+    [
+      ['express errorHandler', (x: Extra) => expressErrorHandler({ onError: () => {}, ...x })],
+      ['fastify problemHandlers', (x: Extra) => fastifyProblemHandlers({ onError: () => {}, ...x })],
+      ['koa problemHandlers', (x: Extra) => koaProblemHandlers({ onError: () => {}, ...x })],
+      ['hono errorHandler', (x: Extra) => honoErrorHandler({ onError: () => {}, ...x })],
+      ['fastify frameworkErrors', (x: Extra) => frameworkErrors({ policies: [], onError: () => {}, ...x })],
+      ['hono nodeServerErrors', (x: Extra) => nodeServerErrors({ policies: [], onError: () => {}, ...x })],
+    ] as const
+  ).map(
+    ([label, build]): OptionsObject => ({
+      label,
+      build,
+      at: '',
+      typo: 'onErorr',
+      meant: 'onError',
+      optional: 'onEvent',
+    }),
+  ),
 ];
 
 const pathOf = (at: string, key: string) => (at === '' ? key : `${at}.${key}`);

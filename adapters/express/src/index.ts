@@ -9,6 +9,7 @@ import {
   type Principal,
   type ProblemHandlerOptions,
   policyList,
+  problemHandlerOptions,
   type RefusalDecision,
   type RequestContext,
   type RequestPolicy,
@@ -129,6 +130,7 @@ export function notFound(): RequestHandler {
  * ```
  */
 export function errorHandler(options: ProblemHandlerOptions = {}): ErrorRequestHandler {
+  problemHandlerOptions(options);
   return function bulwarkErrorHandler(err: unknown, req: Request, res, next) {
     if (res.headersSent) {
       // Too late for a problem body; let Express close the connection.

@@ -12,6 +12,7 @@ import {
   type ProblemHandlerOptions,
   policyList,
   policyListName,
+  problemHandlerOptions,
   type RefusalDecision,
   type RequestContext,
   type RequestPolicy,
@@ -147,6 +148,7 @@ export type { ProblemHandlerOptions };
  * ```
  */
 export function problemHandlers(options: ProblemHandlerOptions = {}): FastifyPluginCallback {
+  problemHandlerOptions(options);
   return fp(
     function bulwarkProblemsPlugin(app, _opts, done) {
       app.setErrorHandler(function bulwarkErrorHandler(error, request, reply) {
@@ -182,7 +184,7 @@ export { valid, validate, validationSupport } from './validate.js';
 export function frameworkErrors(
   options: ProblemHandlerOptions & { readonly policies?: readonly RequestPolicy[] } = {},
 ) {
-  const { policies = [], ...problems } = options;
+  const { policies = [], ...problems } = problemHandlerOptions(options, ['policies']);
   return async function bulwarkFrameworkErrors(
     error: Error,
     request: FastifyRequest,

@@ -9,6 +9,7 @@ import {
   type Principal,
   type ProblemHandlerOptions,
   policyList,
+  problemHandlerOptions,
   type RefusalDecision,
   type RequestPolicy,
   requirePrincipal,
@@ -141,6 +142,7 @@ export type { ProblemHandlerOptions };
  * ```
  */
 export function errorHandler(options: ProblemHandlerOptions = {}): ErrorHandler {
+  problemHandlerOptions(options);
   return function bulwarkErrorHandler(err, c) {
     const view = honoView(
       c,

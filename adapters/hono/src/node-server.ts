@@ -2,6 +2,7 @@ import {
   decisionForError,
   type HeaderList,
   type ProblemHandlerOptions,
+  problemHandlerOptions,
   profileHeaders,
   REQUEST_TARGET_REFUSED_DETAIL,
   type RenderedAnswer,
@@ -44,7 +45,7 @@ function toResponse(answer: RenderedAnswer): Response {
  * ```
  */
 export function nodeServerErrors(options: NodeServerErrorOptions = {}): (err: unknown) => Response {
-  const { policies, ...problems } = options;
+  const { policies, ...problems } = problemHandlerOptions(options, ['policies']);
   const profile: HeaderList = policies === undefined ? [] : profileHeaders(policies);
   const refusedHost = refusedRequestAnswer('bad_request', profile);
   // Worded as the guards word it on every framework (core's evaluatePolicy).

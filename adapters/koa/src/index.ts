@@ -10,6 +10,7 @@ import {
   type Principal,
   type ProblemHandlerOptions,
   policyList,
+  problemHandlerOptions,
   type RefusalDecision,
   type RequestContext,
   type RequestPolicy,
@@ -109,6 +110,7 @@ export type { ProblemHandlerOptions };
  * ```
  */
 export function problemHandlers(options: ProblemHandlerOptions = {}): Middleware {
+  problemHandlerOptions(options);
   return async function bulwarkProblems(ctx, next) {
     try {
       await next();

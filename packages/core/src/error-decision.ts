@@ -4,6 +4,7 @@ import { type DenyDecision, deny } from './decision.js';
 import { BulwarkError, type HttpErrorCode, httpCodeOf } from './errors.js';
 import { type EventSink, emitEvent } from './events.js';
 import type { HeaderList } from './headers.js';
+import { checkOptions } from './options.js';
 import type { RequestView } from './request-view.js';
 
 /** Fixed, safe details: an error's own message may quote input or internals, so it is never sent. */
@@ -80,8 +81,36 @@ export interface ErrorDecisionOptions {
   readonly connectionClosed?: boolean | undefined;
 }
 
-/** The options every adapter's error and not-found handlers take. */
-export type ProblemHandlerOptions = Omit<ErrorDecisionOptions, 'view'>;
+/**
+ * The options every adapter's error and not-found handlers take. `connectionClosed` is the
+ * adapter's to set per request, never the application's: a handler built with it would
+ * take every abort-shaped server error for a client's.
+ */
+export type ProblemHandlerOptions = Omit<ErrorDecisionOptions, 'view' | 'connectionClosed'>;
+
+/** The names {@link ProblemHandlerOptions} knows. */
+export const PROBLEM_HANDLER_OPTION_KEYS: readonly string[] = Object.freeze(['onEvent', 'clock', 'onError']);
+
+/**
+ * Validates an adapter's problem-handler options once, when the handler is built: an
+ * unknown key (`onErorr`) is a ConfigError naming it, through core's one `checkOptions`.
+ * `extraKeys` are the adapter's own (`policies` for Fastify's `frameworkErrors`).
+ *
+ * @example
+ * ```ts
+ * const checked = problemHandlerOptions({ onError: (err) => console.error(err) });
+ * ```
+ */
+export function problemHandlerOptions<T extends ProblemHandlerOptions>(
+  options: T,
+  extraKeys: readonly string[] = [],
+): T {
+  checkOptions(
+    options,
+    extraKeys.length === 0 ? PROBLEM_HANDLER_OPTION_KEYS : [...PROBLEM_HANDLER_OPTION_KEYS, ...extraKeys],
+  );
+  return options;
+}
 
 function logError(err: unknown): void {
   console.error('[bulwark] unhandled error answered with 500:', err);

@@ -17,7 +17,9 @@ export {
   decisionForError,
   type ErrorDecisionOptions,
   notFoundDecision,
+  PROBLEM_HANDLER_OPTION_KEYS,
   type ProblemHandlerOptions,
+  problemHandlerOptions,
   problemJson,
   standardDeny,
 } from './error-decision.js';
