@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import {
   bodyAlreadyRead,
   type DenyDecision,
@@ -13,17 +12,13 @@ import {
 import { nodeRequestView, nodeValidationView, readNodeBody } from '@bulwark/node';
 import type { FastifyError, FastifyPluginCallback, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { installValidatedBodyParser } from './body-parsers.js';
+import { holdValidatedBody, installValidatedBodyParser } from './body-parsers.js';
 import { send } from './send.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Validated request data; read it typed with `valid(request, validator)`. */
     valid: ValidatedRequest<unknown, unknown, unknown, unknown> | null;
-  }
-  interface FastifyContextConfig {
-    /** Set by `validate()`: hand this route's JSON body to Bulwark as raw bytes. */
-    bulwarkRawBody?: boolean;
   }
 }
 
@@ -49,14 +44,6 @@ export function validationSupport(): FastifyPluginCallback {
   );
 }
 
-/** The bytes already read, as the stream Fastify's content-type parser reads from. */
-function bytesStream(bytes: Uint8Array): Readable {
-  const stream = new Readable({ read() {} });
-  if (bytes.byteLength > 0) stream.push(bytes);
-  stream.push(null);
-  return stream;
-}
-
 /** A body refused while Bulwark read it (413, 408): carried to the route's error handler. */
 class BodyRefused extends Error {
   readonly decision: DenyDecision;
@@ -73,7 +60,7 @@ class BodyRefused extends Error {
  * are checked in `onRequest` (415/413, 400 for a repeated Content-Type, before any byte is
  * read); the body is read in `preParsing` by the node bridge, as on Express and Koa, with
  * the validator's limit (413) and deadline (408), then handed to Fastify's parser as
- * bytes; those refusals are answered through the route's `errorHandler`, which passes
+ * they are; those refusals are answered through the route's `errorHandler`, which passes
  * every other error, untouched, to the app's handler. The schemas run in
  * `preValidation`, and an output schema filters 2xx payloads in `preSerialization`.
  * Spread it into the route's options.
@@ -89,7 +76,6 @@ class BodyRefused extends Error {
 export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, O>): RouteShorthandOptions {
   const options: RouteShorthandOptions = {
     bodyLimit: validator.bodyLimit,
-    config: { bulwarkRawBody: validator.hasBody },
     // Body refusals are answered as Bulwark does on every framework (the validation.failed
     // event, Connection: close). Fastify calls a route's errorHandler without `this`: every
     // other error goes on to the error handler of the instance that holds the route.
@@ -128,7 +114,8 @@ export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, 
   };
   if (validator.hasBody) {
     // The same reader as Express and Koa (limit and deadline), so a body that trickles or
-    // stalls is 408 here too, not held until the connection dies.
+    // stalls is 408 here too, not held until the connection dies. The bytes go to the
+    // content-type parser as they are (see body-parsers.ts): read once.
     options.preParsing = async function bulwarkReadBody(request: FastifyRequest) {
       let bytes: Uint8Array | undefined;
       try {
@@ -138,7 +125,7 @@ export function validate<B, Q, P, H, O>(validator: RequestValidator<B, Q, P, H, 
         throw err;
       }
       if (bytes === undefined) throw new BodyRefused(validator.tooLarge(nodeRequestView(request.raw)));
-      return bytesStream(bytes);
+      holdValidatedBody(request, bytes);
     };
   }
   if (validator.hasOutput) {
