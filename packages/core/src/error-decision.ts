@@ -125,10 +125,10 @@ function logError(err: unknown): void {
  *
  * @example
  * ```ts
- * import type { IncomingMessage, ServerResponse } from 'node:http';
  * import { sendDecision } from '@bulwark/node';
- * function answerError(err: unknown, req: IncomingMessage, res: ServerResponse) {
- *   sendDecision(res, decisionForError(err, { onError: (e) => logger.error(e) }), req.method ?? 'GET');
+ * // In a Node server's error path (`res` is the ServerResponse):
+ * function answerError(err: unknown, method: string, res: Parameters<typeof sendDecision>[0]) {
+ *   sendDecision(res, decisionForError(err, { onError: (e) => console.error(e) }), method);
  * }
  * // A TypeError from a handler: 500 internal_error, with nothing of its message sent.
  * ```
