@@ -385,6 +385,42 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: preflights and the per-IP tier'
   });
 });
 
+describe.each(FRAMEWORKS)('notes-api demo on %s: forwarded client addresses (TRUST_PROXY=loopback)', (framework) => {
+  let server: RunningDemo;
+  beforeAll(async () => {
+    server = await startDemo({
+      ...readConfig({ TRUST_PROXY: 'loopback' }),
+      framework,
+      port: 0,
+      clock,
+      onError: () => {},
+    });
+  });
+  afterAll(() => server?.close());
+  const report = (forwardedFor: string) =>
+    sendProbe(server.url, {
+      method: 'POST',
+      path: '/v2/reports',
+      headers: { ...json, 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ kind: 'tag-usage' }),
+    });
+
+  it('reads a long X-Forwarded-For from the right, only as far as the trust rule needs', async () => {
+    // 8 KB of client-written entries before the address the (trusted, loopback) proxy appended.
+    const junk = Array.from({ length: 600 }, (_, i) => `203.0.113.${i % 250}`).join(', ');
+    for (let i = 0; i < 5; i++) expect((await report(`${junk}, 198.51.100.70`)).status).toBe(202);
+    expect((await report(`${junk}, 198.51.100.70`)).status).toBe(429);
+    // The same entries in front of another appended address: another client, its own budget.
+    expect((await report(`${junk}, 198.51.100.71`)).status).toBe(202);
+  });
+
+  it('keys a NAT64 address by the IPv4 host it embeds', async () => {
+    // 64:ff9b::c633:6450 is 198.51.100.80 through the well-known NAT64 prefix.
+    for (let i = 0; i < 5; i++) expect((await report('64:ff9b::c633:6450')).status).toBe(202);
+    expect((await report('198.51.100.80')).status).toBe(429);
+  });
+});
+
 describe('TRUST_PROXY', () => {
   it('keys limits by the forwarded address when the proxy is trusted', async () => {
     const server = await startDemo({
