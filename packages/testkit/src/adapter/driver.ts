@@ -1,4 +1,11 @@
-import type { BulwarkState, Principal, RequestPolicy, RequestValidator, ValidatedRequest } from '@bulwark/core';
+import type {
+  BulwarkState,
+  ClientIpOptions,
+  Principal,
+  RequestPolicy,
+  RequestValidator,
+  ValidatedRequest,
+} from '@bulwark/core';
 
 /** What a conformance route gets from the framework. */
 export interface RouteInput {
@@ -40,6 +47,8 @@ export interface ConformanceRoute {
  */
 export interface ConformanceApp {
   readonly policies: readonly RequestPolicy[];
+  /** The client-IP options of the guards (trust-proxy); default: no proxy trusted. */
+  readonly clientIp?: ClientIpOptions | undefined;
   /** Mounted after `policies`, one `guard(policy)` each. */
   readonly laterPolicies?: readonly RequestPolicy[];
   /**

@@ -10,8 +10,8 @@ export const expressDriver: AdapterDriver = {
     // Express's default weak ETag on every JSON answer: the others send none, and on a
     // no-store API answer it serves no cache (docs/adapters.md, byte-identical answers).
     app.set('etag', false);
-    app.use(guard(spec.policies));
-    for (const policy of spec.laterPolicies ?? []) app.use(guard(policy));
+    app.use(guard(spec.policies, spec.clientIp));
+    for (const policy of spec.laterPolicies ?? []) app.use(guard(policy, spec.clientIp));
     for (const route of spec.routes) {
       const { validator } = route;
       const handlers: RequestHandler[] = validator && route.mountValidate !== false ? [validate(validator)] : [];

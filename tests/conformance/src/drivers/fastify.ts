@@ -23,8 +23,8 @@ export const fastifyDriver: AdapterDriver = {
     });
     await app.register(problemHandlers({ onError: spec.onError }));
     await app.register(validationSupport());
-    await app.register(guard(spec.policies));
-    for (const policy of spec.laterPolicies ?? []) await app.register(guard(policy));
+    await app.register(guard(spec.policies, spec.clientIp));
+    for (const policy of spec.laterPolicies ?? []) await app.register(guard(policy, spec.clientIp));
     for (const route of spec.routes) {
       const { validator } = route;
       app.route({

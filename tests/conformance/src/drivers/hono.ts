@@ -24,8 +24,8 @@ export const honoDriver: AdapterDriver = {
 
     app.onError(errorHandler({ onError: spec.onError }));
     app.notFound(notFoundHandler());
-    app.use('*', guard(spec.policies));
-    for (const policy of spec.laterPolicies ?? []) app.use('*', guard(policy));
+    app.use('*', guard(spec.policies, spec.clientIp));
+    for (const policy of spec.laterPolicies ?? []) app.use('*', guard(policy, spec.clientIp));
     for (const route of spec.routes) {
       const { validator } = route;
       const handler = (c: Context<BulwarkEnv>) => {

@@ -10,8 +10,8 @@ export const koaDriver: AdapterDriver = {
     const app = new Koa();
     const router = new Router();
     app.use(problemHandlers({ onError: spec.onError }));
-    app.use(guard(spec.policies));
-    for (const policy of spec.laterPolicies ?? []) app.use(guard(policy));
+    app.use(guard(spec.policies, spec.clientIp));
+    for (const policy of spec.laterPolicies ?? []) app.use(guard(policy, spec.clientIp));
     for (const route of spec.routes) {
       const { validator } = route;
       router.register(
