@@ -1,3 +1,9 @@
+export type {
+  Authenticator,
+  AuthFailureReason,
+  AuthOutcome,
+  PresentedCredentials,
+} from './auth/authenticator.js';
 export { type BodyReadOptions, bodyTimeoutError, parseByteSize, readBody } from './body.js';
 export { type ChallengeOptions, challenge } from './challenge.js';
 export { isClientAbort } from './client-abort.js';

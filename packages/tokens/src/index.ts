@@ -1,0 +1,8 @@
+export type {
+  SigningAlgorithm,
+  SigningKey,
+  SigningKeySource,
+  VerificationKey,
+  VerificationKeySource,
+} from './keys.js';
+export type { RevocationStore, RevocationTarget } from './revocation.js';
