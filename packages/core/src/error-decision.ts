@@ -1,3 +1,4 @@
+import { bearerChallenge, checkAuthOptions } from './auth/answers.js';
 import { isClientAbort } from './client-abort.js';
 import { type Clock, systemClock } from './clock.js';
 import { type DenyDecision, deny } from './decision.js';
@@ -79,6 +80,12 @@ export interface ErrorDecisionOptions {
    * then the client's doing (see {@link isClientAbort}): no `onError`, no `server.error`.
    */
   readonly connectionClosed?: boolean | undefined;
+  /**
+   * The `realm` of the `WWW-Authenticate: Bearer` challenge every 401 carries (RFC 9110
+   * §15.5.2: a 401 must challenge): `requireAuth()` without a principal, or a 401 thrown by
+   * a handler. Give it the realm of your `authenticate(...)`. Default: `Bearer` without a realm.
+   */
+  readonly realm?: string | undefined;
 }
 
 /**
@@ -89,7 +96,7 @@ export interface ErrorDecisionOptions {
 export type ProblemHandlerOptions = Omit<ErrorDecisionOptions, 'view' | 'connectionClosed'>;
 
 /** The names {@link ProblemHandlerOptions} knows. */
-export const PROBLEM_HANDLER_OPTION_KEYS: readonly string[] = Object.freeze(['onEvent', 'clock', 'onError']);
+export const PROBLEM_HANDLER_OPTION_KEYS: readonly string[] = Object.freeze(['onEvent', 'clock', 'onError', 'realm']);
 
 /**
  * Validates an adapter's problem-handler options once, when the handler is built: an
@@ -109,7 +116,25 @@ export function problemHandlerOptions<T extends ProblemHandlerOptions>(
     options,
     extraKeys.length === 0 ? PROBLEM_HANDLER_OPTION_KEYS : [...PROBLEM_HANDLER_OPTION_KEYS, ...extraKeys],
   );
+  // The realm is checked now, not on the first 401.
+  checkAuthOptions({ realm: options.realm });
   return options;
+}
+
+const CHALLENGED_401 = new Map<string, DenyDecision>();
+
+/**
+ * The 401 for an error: `unauthenticated` and a thrown 401 alike carry the Bearer
+ * challenge (built once per realm; realms are configuration, so the map stays small).
+ */
+function challenged401(code: 'unauthenticated' | 'unauthorized', realm: string | undefined): DenyDecision {
+  const key = realm === undefined ? code : `${code} ${realm}`;
+  let decision = CHALLENGED_401.get(key);
+  if (decision === undefined) {
+    decision = standardDeny(code, bearerChallenge(realm));
+    CHALLENGED_401.set(key, decision);
+  }
+  return decision;
 }
 
 function logError(err: unknown): void {
@@ -159,6 +184,7 @@ export function decisionForError(err: unknown, options: ErrorDecisionOptions = {
       ...(view ? { method: view.method, path: view.path } : {}),
     });
   }
+  if (code === 'unauthenticated' || code === 'unauthorized') return challenged401(code, options.realm);
   return standardDeny(code);
 }
 

@@ -1,3 +1,5 @@
+import type { AuthFailureReason } from './auth/authenticator.js';
+
 /**
  * Security events: one typed union for everything worth logging. Identifiers are
  * minimised: no secrets, no full tokens; attacker-controlled strings are truncated by the
@@ -85,7 +87,32 @@ export interface RateLimitFallbackEvent extends EventBase {
   readonly store: string;
 }
 
+/**
+ * A presented credential was refused (`authenticationPolicy`). Carries no token, no part
+ * of one and no subject: only which authenticator refused it and the reason category.
+ * A request without any credential is not a failure and emits nothing.
+ */
+export interface AuthFailedEvent extends EventBase {
+  readonly type: 'auth.failed';
+  /** The authenticator that claimed the credential; `null` when no authenticator was asked (a malformed `Authorization` field, a bearer token none of them claims). */
+  readonly authenticator: string | null;
+  /** The code the client was answered with. */
+  readonly code: 'invalid_request' | 'invalid_token' | 'invalid_api_key';
+  readonly reason: AuthFailureReason;
+}
+
+/** An authenticated principal lacked a scope a route requires (`scopePolicy`). */
+export interface AuthzDeniedEvent extends EventBase {
+  readonly type: 'authz.denied';
+  /** Every scope the route requires. */
+  readonly required: readonly string[];
+  /** The required scopes the principal does not have. */
+  readonly missing: readonly string[];
+}
+
 export type SecurityEvent =
+  | AuthFailedEvent
+  | AuthzDeniedEvent
   | CorsRejectedEvent
   | VersionRejectedEvent
   | SunsetHitEvent

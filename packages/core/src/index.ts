@@ -1,9 +1,17 @@
+export { AUTH_DETAIL, type AuthAnswerOptions } from './auth/answers.js';
+export {
+  AUTHENTICATION_OPTION_KEYS,
+  type AuthenticationOptions,
+  authenticationPolicy,
+} from './auth/authentication-policy.js';
 export type {
   Authenticator,
   AuthFailureReason,
   AuthOutcome,
   PresentedCredentials,
 } from './auth/authenticator.js';
+export { type BearerCredential, parseBearer } from './auth/bearer.js';
+export { SCOPE_OPTION_KEYS, type ScopeOptions, scopePolicy } from './auth/scope-policy.js';
 export { type BodyReadOptions, bodyTimeoutError, parseByteSize, readBody } from './body.js';
 export { type ChallengeOptions, challenge } from './challenge.js';
 export { isClientAbort } from './client-abort.js';
@@ -42,6 +50,8 @@ export {
   TITLE_BY_CODE,
 } from './errors.js';
 export {
+  type AuthFailedEvent,
+  type AuthzDeniedEvent,
   type ConfigWarningEvent,
   type CorsRejectedEvent,
   type CorsRejectReason,

@@ -1,0 +1,175 @@
+import { type AllowDecision, allow, type Decision, type DenyDecision } from '../decision.js';
+import { BulwarkError, ConfigError } from '../errors.js';
+import { emitEvent } from '../events.js';
+import { checkOptions } from '../options.js';
+import type { RequestPolicy } from '../policy.js';
+import type { RequestView } from '../request-view.js';
+import {
+  type AuthAnswerOptions,
+  bearerChallenge,
+  type CheckedAuthOptions,
+  checkAuthOptions,
+  frozenDeny,
+  unauthenticatedAnswer,
+} from './answers.js';
+import type { Authenticator, AuthFailureReason, AuthOutcome, PresentedCredentials } from './authenticator.js';
+import { parseBearer } from './bearer.js';
+
+/** Options of {@link authenticationPolicy}. */
+export interface AuthenticationOptions extends AuthAnswerOptions {
+  /**
+   * `true`: a request without any credential goes on anonymously (no principal; a later
+   * `scopePolicy` or `requireAuth()` still refuses it). A credential that is presented and
+   * fails is refused all the same. Default `false`: no credential is 401 `unauthenticated`.
+   */
+  readonly optional?: boolean | undefined;
+}
+
+/** The option names {@link authenticationPolicy} knows (adapters add their client-IP ones). */
+export const AUTHENTICATION_OPTION_KEYS: readonly string[] = Object.freeze(['realm', 'optional', 'onEvent', 'clock']);
+
+const ANONYMOUS: AllowDecision = Object.freeze(allow());
+
+function checkAuthenticators(authenticators: Authenticator | readonly Authenticator[]): readonly Authenticator[] {
+  const list = Array.isArray(authenticators) ? [...authenticators] : [authenticators as Authenticator];
+  if (list.length === 0) throw new ConfigError('authenticators', 'expected at least one authenticator');
+  list.forEach((a, i) => {
+    const ok =
+      typeof a === 'object' &&
+      a !== null &&
+      typeof a.name === 'string' &&
+      a.name !== '' &&
+      typeof a.claim === 'function' &&
+      typeof a.verify === 'function';
+    if (!ok) {
+      throw new ConfigError(
+        `authenticators[${i}]`,
+        'expected an Authenticator ({ name, claim(credentials), verify(credential, view) })',
+      );
+    }
+  });
+  return Object.freeze(list);
+}
+
+function isPromise(value: AuthOutcome | Promise<AuthOutcome>): value is Promise<AuthOutcome> {
+  return typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * The authentication policy: reads `Authorization` once (RFC 6750 §2.1, see
+ * `parseBearer`), offers the presented credentials to each authenticator in order, and the
+ * first whose `claim` returns a credential decides: its principal is the request's
+ * (`view.principal` for later policies, `auth` for handlers), or its failure is the
+ * answer. A credential that fails never falls through to the next authenticator or to
+ * anonymous, even with `optional: true`; nor does a bearer token that no authenticator
+ * claims (401 `invalid_token`).
+ *
+ * Answers (DEMO.md's authentication table, one fixed detail per code, never the token):
+ * - no credential (or another scheme): 401 `unauthenticated`, `WWW-Authenticate: Bearer realm="..."`;
+ * - a malformed `Authorization: Bearer` (or two such fields): 400 `invalid_request`, `error="invalid_request"`;
+ * - a failing token: 401 `invalid_token`; a failing API key: 401 `invalid_api_key`; both `error="invalid_token"`.
+ *
+ * Synchronous end to end when the authenticator answers synchronously (a verified-token
+ * cache hit): no Promise is created. Each failure emits `auth.failed` with the reason
+ * category, the authenticator's name and nothing of the credential or its subject.
+ *
+ * @example
+ * ```ts
+ * import { type Authenticator, authenticationPolicy, scopePolicy } from '@bulwark/core';
+ * declare const jwt: Authenticator; // jwtAuthenticator(accessTokenVerifier({ ... })) from @bulwark/tokens
+ * declare const apiKeys: Authenticator;
+ * const authn = authenticationPolicy([apiKeys, jwt], { realm: 'notes-api' });
+ * import { guard } from '@bulwark/express';
+ * // app.use(guard([authn, scopePolicy('notes:read', { realm: 'notes-api' })]));
+ * ```
+ */
+export function authenticationPolicy(
+  authenticators: Authenticator | readonly Authenticator[],
+  options: AuthenticationOptions = {},
+): RequestPolicy {
+  checkOptions(options, AUTHENTICATION_OPTION_KEYS);
+  const list = checkAuthenticators(authenticators);
+  const config = checkAuthOptions(options);
+  const optional = options.optional ?? false;
+  if (typeof optional !== 'boolean') throw new ConfigError('optional', 'expected a boolean');
+
+  const { realm } = config;
+  const invalidTokenChallenge = bearerChallenge(realm, { error: 'invalid_token' });
+  const answers = {
+    missing: unauthenticatedAnswer(realm),
+    invalid_request: frozenDeny('invalid_request', bearerChallenge(realm, { error: 'invalid_request' })),
+    invalid_token: frozenDeny('invalid_token', invalidTokenChallenge),
+    // RFC 6750 has no code for an API key; the challenge is the token's (DEMO.md).
+    invalid_api_key: frozenDeny('invalid_api_key', invalidTokenChallenge),
+  };
+
+  function fail(
+    view: RequestView,
+    authenticator: string | null,
+    code: 'invalid_request' | 'invalid_token' | 'invalid_api_key',
+    reason: AuthFailureReason,
+  ): DenyDecision {
+    report(config, view, authenticator, code, reason);
+    return answers[code];
+  }
+
+  function settle(outcome: AuthOutcome, authenticator: Authenticator, view: RequestView): Decision {
+    // Only an explicit success allows: anything else an authenticator answers is a failure.
+    if (outcome !== null && typeof outcome === 'object' && outcome.ok === true) {
+      const { principal } = outcome;
+      // A success without a usable principal is a bug in the authenticator: a 500, never anonymous.
+      if (typeof principal?.subject !== 'string' || !Array.isArray(principal.scopes)) {
+        throw new BulwarkError('invalid_argument', `authenticator "${authenticator.name}" allowed without a principal`);
+      }
+      return allow(undefined, undefined, principal);
+    }
+    const code =
+      (outcome as { code?: unknown } | null)?.code === 'invalid_api_key' ? 'invalid_api_key' : 'invalid_token';
+    const reason = (outcome as { reason?: AuthFailureReason } | null)?.reason ?? 'unknown_credential';
+    return fail(view, authenticator.name, code, reason);
+  }
+
+  return {
+    name: 'authentication',
+    evaluate(view) {
+      const bearer = parseBearer(view.header('authorization'));
+      if (bearer.kind === 'malformed') return fail(view, null, 'invalid_request', 'malformed');
+      const credentials: PresentedCredentials = {
+        bearer: bearer.kind === 'bearer' ? bearer.token : undefined,
+        view,
+      };
+      for (let i = 0; i < list.length; i++) {
+        const authenticator = list[i] as Authenticator;
+        const credential = authenticator.claim(credentials);
+        if (credential === undefined) continue;
+        const outcome = authenticator.verify(credential, view);
+        if (isPromise(outcome)) return outcome.then((settled) => settle(settled, authenticator, view));
+        return settle(outcome, authenticator, view);
+      }
+      // A token was presented and nobody recognised it: a failure, never anonymous.
+      if (credentials.bearer !== undefined) return fail(view, null, 'invalid_token', 'unknown_credential');
+      return optional ? ANONYMOUS : answers.missing;
+    },
+  };
+}
+
+function report(
+  config: CheckedAuthOptions,
+  view: RequestView,
+  authenticator: string | null,
+  code: 'invalid_request' | 'invalid_token' | 'invalid_api_key',
+  reason: AuthFailureReason,
+): void {
+  if (config.onEvent === undefined) return;
+  const clientIp = view.clientIp;
+  emitEvent(config.onEvent, {
+    type: 'auth.failed',
+    at: config.clock.now(),
+    authenticator,
+    code,
+    reason,
+    method: view.method,
+    path: view.path,
+    ...(clientIp ? { clientIp } : {}),
+  });
+}
