@@ -145,4 +145,5 @@ export function errorHandler(options: ProblemHandlerOptions = {}): ErrorRequestH
     );
   };
 }
+export { type AuthenticateOptions, authenticate, type RequireScopesOptions, requireScopes } from './auth.js';
 export { valid, validate } from './validate.js';

@@ -208,3 +208,4 @@ export function frameworkErrors(
     send(reply, decisionForError(error, { ...problems, view }), request.method);
   };
 }
+export { type AuthenticateOptions, authenticate, type RequireScopesOptions, requireScopes } from './auth.js';

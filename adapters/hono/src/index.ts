@@ -180,6 +180,7 @@ export function notFoundHandler(): NotFoundHandler {
     return decisionResponse(notFoundDecision(), c.req.method);
   };
 }
+export { type AuthenticateOptions, authenticate, type RequireScopesOptions, requireScopes } from './auth.js';
 export { type NodeServerErrorOptions, nodeServerErrors, nodeServerFetch } from './node-server.js';
 /** @deprecated The former name of {@link sendDecision}. */
 export { decisionResponse } from './shared.js';

@@ -128,6 +128,7 @@ export function problemHandlers(options: ProblemHandlerOptions = {}): Middleware
     if (ctx.status === 404 && ctx.body == null) send(ctx, notFoundDecision());
   };
 }
+export { type AuthenticateOptions, authenticate, type RequireScopesOptions, requireScopes } from './auth.js';
 /** @deprecated The former name of {@link sendDecision}. */
 export { send } from './send.js';
 export { valid, validate } from './validate.js';

@@ -113,3 +113,45 @@ describe('nodeRequestView', () => {
     }
   });
 });
+
+describe('nodeRequestView: repeated Authorization fields', () => {
+  // What Node's parser builds for a request with these raw lines: `headers` keeps the first
+  // Authorization only (it is one of the fields whose duplicates Node discards).
+  const request = (rawHeaders: string[]) => {
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = (rawHeaders[i] as string).toLowerCase();
+      headers[name] ??= rawHeaders[i + 1] as string;
+    }
+    return { method: 'GET', url: '/', rawHeaders, headers, socket: {} } as unknown as IncomingMessage;
+  };
+
+  it('sees every Authorization field, joined as Web Headers join them', () => {
+    const view = nodeRequestView(request(['Host', 'h', 'Authorization', 'Bearer a', 'AUTHORIZATION', 'Bearer b']));
+    expect(view.header('authorization')).toBe('Bearer a, Bearer b');
+    expect(view.header('Authorization')).toBe('Bearer a, Bearer b');
+    expect(nodeRequestView(request(['Authorization', 'Bearer a'])).header('authorization')).toBe('Bearer a');
+    expect(nodeRequestView(request(['Host', 'h'])).header('authorization')).toBeUndefined();
+    // Other singleton fields keep Node's reading.
+    expect(nodeRequestView(request(['User-Agent', 'a', 'User-Agent', 'b'])).header('user-agent')).toBe('a');
+  });
+
+  it('agrees with Web Headers on generated header lists (property)', () => {
+    const name = fc.constantFrom(
+      'Authorization',
+      'authorization',
+      'AuthoriZation',
+      'Host',
+      'X-Api-Key',
+      'Authorisation',
+    );
+    const value = fc.stringMatching(/^[A-Za-z0-9 ._~+/=-]{0,12}$/).map((v) => v.trim());
+    fc.assert(
+      fc.property(fc.array(fc.tuple(name, value), { maxLength: 6 }), (lines) => {
+        const raw = lines.flat();
+        const web = new Headers(lines.map(([n, v]) => [n, v] as [string, string]));
+        expect(nodeRequestView(request(raw)).header('authorization')).toBe(web.get('authorization') ?? undefined);
+      }),
+    );
+  });
+});

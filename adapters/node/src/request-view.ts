@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { ClientIpResolver, Principal, RequestView } from '@bulwark/core';
-import { clientIpResolver, requestTargetPath } from '@bulwark/core';
+import { clientIpResolver, joinedRawField, requestTargetPath } from '@bulwark/core';
 
 const trustNoProxy = clientIpResolver();
 
@@ -67,8 +67,14 @@ class NodeRequestView implements RequestView {
   }
 
   header(name: string): string | undefined {
-    const value = this.#req.headers[name.toLowerCase()];
-    return Array.isArray(value) ? value.join(', ') : value;
+    const key = name.toLowerCase();
+    const headers = this.#req.headers;
+    const value = headers[key];
+    // Node keeps only the first of repeated Authorization fields: read them all from the
+    // raw lines (only when there is one at all), so two fields are refused as on Hono.
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    if (key === 'authorization' && text !== undefined) return joinedRawField(this.#req.rawHeaders ?? [], key) ?? text;
+    return text;
   }
 
   get clientIp(): string | undefined {

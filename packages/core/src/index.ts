@@ -1,3 +1,4 @@
+export { splitGuardOptions } from './auth/adapter-options.js';
 export { AUTH_DETAIL, type AuthAnswerOptions } from './auth/answers.js';
 export {
   AUTHENTICATION_OPTION_KEYS,
@@ -11,6 +12,7 @@ export type {
   PresentedCredentials,
 } from './auth/authenticator.js';
 export { type BearerCredential, parseBearer } from './auth/bearer.js';
+export { joinedRawField } from './auth/raw-field.js';
 export { SCOPE_OPTION_KEYS, type ScopeOptions, scopePolicy } from './auth/scope-policy.js';
 export { type BodyReadOptions, bodyTimeoutError, parseByteSize, readBody } from './body.js';
 export { type ChallengeOptions, challenge } from './challenge.js';
