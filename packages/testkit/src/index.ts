@@ -1,6 +1,15 @@
+export {
+  AUTH_REALM,
+  authConformanceApp,
+  authEvents,
+  testApiKeyAuthenticator,
+  testTokenAuthenticator,
+} from './adapter/auth-fixture.js';
+export { authScenarios, optionalAuthScenarios } from './adapter/auth-scenarios.js';
 export type {
   AdapterDriver,
   ConformanceApp,
+  ConformanceAuthentication,
   ConformanceRoute,
   RouteInput,
   RouteOutput,

@@ -1,9 +1,12 @@
 import type {
+  AuthenticationOptions,
+  Authenticator,
   BulwarkState,
   ClientIpOptions,
   Principal,
   RequestPolicy,
   RequestValidator,
+  ScopeOptions,
   ValidatedRequest,
 } from '@bulwark/core';
 
@@ -35,21 +38,38 @@ export interface ConformanceRoute {
   readonly validator?: RequestValidator;
   /** `false`: the handler calls `valid()` for `validator` but `validate()` is not mounted (a misuse). */
   readonly mountValidate?: boolean;
+  /**
+   * Mounted with the adapter's `requireScopes(scopes, scopeOptions)` on this route, before
+   * `validate()` (a route middleware; on Fastify the route's `onRequest` hook).
+   */
+  readonly scopes?: string | readonly string[];
+  readonly scopeOptions?: ScopeOptions;
   /** Returns the answer, or throws to exercise the error handler. */
   handle(input: RouteInput): RouteOutput;
 }
 
+/** What a driver mounts with the adapter's `authenticate(authenticators, options)`. */
+export interface ConformanceAuthentication {
+  readonly authenticators: Authenticator | readonly Authenticator[];
+  readonly options?: AuthenticationOptions;
+}
+
 /**
  * A framework-neutral description of an app. A driver mounts, in this order: the
- * problem (error and not-found) handlers, `policies` as one `guard([...])`, each of
- * `laterPolicies` with its own `guard(policy)` (so the request context is proven to cross
- * guard calls), then `routes`.
+ * problem (error and not-found) handlers, `policies` as one `guard([...])`,
+ * `authentication` with the adapter's `authenticate(...)`, each of `laterPolicies` with
+ * its own `guard(policy)` (so the request context is proven to cross guard calls), then
+ * `routes`.
  */
 export interface ConformanceApp {
   readonly policies: readonly RequestPolicy[];
   /** The client-IP options of the guards (trust-proxy); default: no proxy trusted. */
   readonly clientIp?: ClientIpOptions | undefined;
-  /** Mounted after `policies`, one `guard(policy)` each. */
+  /** Mounted after `policies` with `authenticate(...)`, given the app's `clientIp` too. */
+  readonly authentication?: ConformanceAuthentication;
+  /** Passed to the error handlers: the realm of the challenge on their 401s (`requireAuth()`). */
+  readonly realm?: string;
+  /** Mounted after `policies` (and `authentication`), one `guard(policy)` each. */
   readonly laterPolicies?: readonly RequestPolicy[];
   /**
    * The policies whose headers go on every answer, also on requests refused before the

@@ -1,36 +1,51 @@
 import { createServer } from 'node:http';
 import {
+  authenticate,
   frameworkErrors,
   guard,
   problemHandlers,
   requireAuth,
+  requireScopes,
   valid,
   validate,
   validationSupport,
 } from '@bulwark/fastify';
 import { checkHost, clientErrorHandler } from '@bulwark/node';
 import type { AdapterDriver } from '@bulwark/testkit';
-import Fastify from 'fastify';
+import Fastify, { type onRequestHookHandler } from 'fastify';
 
 export const fastifyDriver: AdapterDriver = {
   name: 'fastify',
   async start(spec) {
     const app = Fastify({
-      frameworkErrors: frameworkErrors({ onError: spec.onError, policies: spec.policies }),
+      frameworkErrors: frameworkErrors({ onError: spec.onError, policies: spec.policies, realm: spec.realm }),
       clientErrorHandler: clientErrorHandler({ policies: spec.profile ?? [] }),
       serverFactory: (handler) =>
         createServer({ requireHostHeader: false }, checkHost(handler, { policies: spec.profile ?? [] })),
     });
-    await app.register(problemHandlers({ onError: spec.onError }));
+    await app.register(problemHandlers({ onError: spec.onError, realm: spec.realm }));
     await app.register(validationSupport());
     await app.register(guard(spec.policies, spec.clientIp));
+    const { authentication } = spec;
+    if (authentication) {
+      await app.register(authenticate(authentication.authenticators, { ...authentication.options, ...spec.clientIp }));
+    }
     for (const policy of spec.laterPolicies ?? []) await app.register(guard(policy, spec.clientIp));
     for (const route of spec.routes) {
       const { validator } = route;
+      const validation = validator && route.mountValidate !== false ? validate(validator) : {};
+      // requireScopes first: a route hook of its own, before validate()'s onRequest.
+      const onRequest: onRequestHookHandler[] = [
+        ...(route.scopes === undefined
+          ? []
+          : [requireScopes(route.scopes, { ...route.scopeOptions, ...spec.clientIp })]),
+        ...('onRequest' in validation ? [validation.onRequest as onRequestHookHandler] : []),
+      ];
       app.route({
         method: route.method,
         url: route.path,
-        ...(validator && route.mountValidate !== false ? validate(validator) : {}),
+        ...validation,
+        ...(onRequest.length === 0 ? {} : { onRequest }),
         handler: async (request, reply) => {
           const data = validator ? valid(request, validator) : undefined;
           const out = route.handle({

@@ -1,4 +1,5 @@
 import {
+  authenticate,
   type BulwarkEnv,
   errorHandler,
   guard,
@@ -6,6 +7,7 @@ import {
   nodeServerFetch,
   notFoundHandler,
   requireAuth,
+  requireScopes,
   valid,
   validate,
 } from '@bulwark/hono';
@@ -22,9 +24,13 @@ export const honoDriver: AdapterDriver = {
   start(spec) {
     const app = new Hono<BulwarkEnv>();
 
-    app.onError(errorHandler({ onError: spec.onError }));
+    app.onError(errorHandler({ onError: spec.onError, realm: spec.realm }));
     app.notFound(notFoundHandler());
     app.use('*', guard(spec.policies, spec.clientIp));
+    const { authentication } = spec;
+    if (authentication) {
+      app.use('*', authenticate(authentication.authenticators, { ...authentication.options, ...spec.clientIp }));
+    }
     for (const policy of spec.laterPolicies ?? []) app.use('*', guard(policy, spec.clientIp));
     for (const route of spec.routes) {
       const { validator } = route;
@@ -41,10 +47,15 @@ export const honoDriver: AdapterDriver = {
         // The spelling Express, Fastify and Koa use for JSON (c.json alone sends `application/json`).
         return c.json(out.body, out.status as ContentfulStatusCode, JSON_TYPE);
       };
-      if (validator && route.mountValidate !== false) app.on(route.method, route.path, validate(validator), handler);
-      else app.on(route.method, route.path, handler);
+      const before = [
+        ...(route.scopes === undefined
+          ? []
+          : [requireScopes(route.scopes, { ...route.scopeOptions, ...spec.clientIp })]),
+        ...(validator && route.mountValidate !== false ? [validate(validator)] : []),
+      ];
+      app.on(route.method, route.path, ...(before as []), handler);
     }
-    const errors = nodeServerErrors({ policies: spec.profile ?? [], onError: spec.onError });
+    const errors = nodeServerErrors({ policies: spec.profile ?? [], onError: spec.onError, realm: spec.realm });
     return listenOnLoopback(
       profiledServer(getRequestListener(nodeServerFetch(app.fetch), { errorHandler: errors }), spec.profile),
     );

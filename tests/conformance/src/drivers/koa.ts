@@ -1,4 +1,4 @@
-import { guard, problemHandlers, requireAuth, valid, validate } from '@bulwark/koa';
+import { authenticate, guard, problemHandlers, requireAuth, requireScopes, valid, validate } from '@bulwark/koa';
 import type { AdapterDriver } from '@bulwark/testkit';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -9,8 +9,11 @@ export const koaDriver: AdapterDriver = {
   start(spec) {
     const app = new Koa();
     const router = new Router();
-    app.use(problemHandlers({ onError: spec.onError }));
+    app.use(problemHandlers({ onError: spec.onError, realm: spec.realm }));
     app.use(guard(spec.policies, spec.clientIp));
+    const { authentication } = spec;
+    if (authentication)
+      app.use(authenticate(authentication.authenticators, { ...authentication.options, ...spec.clientIp }));
     for (const policy of spec.laterPolicies ?? []) app.use(guard(policy, spec.clientIp));
     for (const route of spec.routes) {
       const { validator } = route;
@@ -18,6 +21,9 @@ export const koaDriver: AdapterDriver = {
         route.path,
         [route.method],
         [
+          ...(route.scopes === undefined
+            ? []
+            : [requireScopes(route.scopes, { ...route.scopeOptions, ...spec.clientIp })]),
           ...(validator && route.mountValidate !== false ? [validate(validator)] : []),
           (ctx) => {
             const data = validator ? valid(ctx, validator) : undefined;
