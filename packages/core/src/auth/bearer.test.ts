@@ -69,6 +69,12 @@ describe('parseBearer (RFC 6750 §2.1)', () => {
     }
   });
 
+  it('reads header-sized values with long runs of spaces (the trim is a loop: a /[ \\t]+$/ regex took a second here)', () => {
+    const spaces = ' '.repeat(16_000);
+    expect(parseBearer(`Bearer${spaces}x${spaces}y`)).toEqual({ kind: 'malformed' });
+    expect(parseBearer(`${spaces}Bearer x${spaces}`)).toEqual({ kind: 'bearer', token: 'x' });
+  });
+
   it('takes every well-formed credential, in any case, with any number of spaces (property)', () => {
     fc.assert(
       fc.property(bearerScheme, spaces, b64token, (scheme, sp, token) => {

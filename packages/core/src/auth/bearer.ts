@@ -21,8 +21,21 @@ const BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9\-._~+/]+=*)$/;
 /** `Bearer` as a whole auth-scheme (not the start of `Bearerx`): anything after it that is not a tchar. */
 const BEARER_SCHEME = /^bearer(?![!#$%&'*+\-.^_`|~0-9A-Za-z])/i;
 
-/** RFC 9110 OWS at either end of a field value (not part of the value, §5.5). */
-const SURROUNDING_OWS = /^[ \t]+|[ \t]+$/g;
+/**
+ * The value without RFC 9110 OWS at either end (not part of a field value, §5.5). A loop,
+ * not `/[ \t]+$/`, which is quadratic on a long run of inner spaces.
+ */
+function trimOws(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isOws(value.charCodeAt(start))) start++;
+  while (end > start && isOws(value.charCodeAt(end - 1))) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
 
 /**
  * Reads an `Authorization` field value the RFC 6750 way. `Bearer` (in any case) followed by
@@ -47,7 +60,7 @@ export function parseBearer(value: string | undefined): BearerCredential {
   // The hot path: a well-formed field, as every client sends it.
   let match = BEARER.exec(value);
   if (match === null) {
-    const trimmed = value.replace(SURROUNDING_OWS, '');
+    const trimmed = trimOws(value);
     if (!BEARER_SCHEME.test(trimmed)) return NONE;
     match = BEARER.exec(trimmed);
     if (match === null) return MALFORMED;
