@@ -4,6 +4,7 @@ import {
   type Decision,
   type HeaderList,
   type HeaderSink,
+  joinedRawField,
   mergeVary,
   type Principal,
   type RequestView,
@@ -53,6 +54,7 @@ class HonoRequestView implements RequestView {
   readonly #getPeer: (c: Context) => string | undefined;
   readonly #context: { readonly principal: Principal | undefined } | undefined;
   readonly #nodeHeaders: NodeHeaders | undefined;
+  readonly #rawHeaders: readonly string[] | undefined;
   #ip: string | undefined;
   #resolved = false;
 
@@ -76,6 +78,7 @@ class HonoRequestView implements RequestView {
     // bridge reads on the other three frameworks, so policies see the same values.
     // `validate()` keeps Web Headers, which join a repeated Content-Type.
     this.#nodeHeaders = context === undefined ? undefined : nodeIncomingHeaders(c);
+    this.#rawHeaders = this.#nodeHeaders === undefined ? undefined : (c.env as { incoming: { rawHeaders?: string[] } }).incoming.rawHeaders;
   }
 
   /** The request context's principal: set by an authenticator earlier in this request. */
@@ -86,8 +89,12 @@ class HonoRequestView implements RequestView {
   header(name: string): string | undefined {
     const headers = this.#nodeHeaders;
     if (headers === undefined) return this.#c.req.header(name);
-    const value = headers[name.toLowerCase()];
-    return Array.isArray(value) ? value.join(', ') : value;
+    const key = name.toLowerCase();
+    const value = headers[key];
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    // Node keeps only the first of repeated Authorization fields (Web Headers join them): as the node bridge does.
+    if (key === 'authorization' && text !== undefined) return joinedRawField(this.#rawHeaders ?? [], key) ?? text;
+    return text;
   }
 
   get clientIp(): string | undefined {
