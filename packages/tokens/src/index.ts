@@ -21,4 +21,5 @@ export type {
   VerificationKey,
   VerificationKeySource,
 } from './keys.js';
+export { type RemoteJwksOptions, remoteJwks } from './remote-jwks/index.js';
 export type { RevocationStore, RevocationTarget } from './revocation.js';
