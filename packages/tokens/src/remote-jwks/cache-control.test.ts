@@ -38,7 +38,7 @@ describe('parseCacheControl', () => {
     const other = fc.constantFrom('public', 'private', 'must-revalidate', 'immutable', 's-maxage=5', 'x-ext="a,b"');
     fc.assert(
       fc.property(fc.array(other, { maxLength: 4 }), fc.nat({ max: 2 ** 31 }), fc.nat(4), (others, age, at) => {
-        const parts = [...others];
+        const parts: string[] = [...others];
         parts.splice(Math.min(at, parts.length), 0, `max-age=${age}`);
         expect(parseCacheControl(parts.join(', ')).maxAge).toBe(age);
       }),
