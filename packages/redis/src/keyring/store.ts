@@ -57,10 +57,12 @@ function recordsOf(fields: readonly string[]): KeyringRecord[] {
  *
  * @example
  * ```ts
+ * import { keyring } from '@bulwark/tokens';
  * import Redis from 'ioredis';
+ *
  * const keys = keyring({
  *   store: redisKeyringStore(new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')),
- *   keyEncryptionKey: base64url.decode(process.env.KEY_ENCRYPTION_KEY ?? ''),
+ *   keyEncryptionKey: Buffer.from(process.env.KEY_ENCRYPTION_KEY ?? '', 'base64url'),
  * });
  * ```
  */

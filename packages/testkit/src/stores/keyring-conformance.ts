@@ -28,6 +28,7 @@ const byGeneration = (records: readonly KeyringRecord[], generation: number) =>
  *
  * @example
  * ```ts
+ * import type { KeyringStore } from '@bulwark/tokens';
  * declare function myStore(namespace: string): KeyringStore; // the store under test
  * let n = 0;
  * runKeyringStoreConformance('my-dynamo-store', () => myStore(`test-${Date.now()}-${++n}`));

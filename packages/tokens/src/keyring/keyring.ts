@@ -74,6 +74,8 @@ const GENERATION_OPTIONS = KEYS.filter((k) => !['initialKeys', 'onEvent', 'clock
  *
  * @example
  * ```ts
+ * import { base64url } from 'jose';
+ *
  * // One process: keys in memory.
  * const keys = keyring({ algorithm: 'EdDSA' });
  * const { keys: published } = await keys.jwks(); // serve at /.well-known/jwks.json
