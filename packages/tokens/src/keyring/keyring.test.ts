@@ -54,10 +54,22 @@ describe('keyring: generated keys', () => {
     },
   );
 
-  it('an unknown kid finds nothing (a Map lookup: no prototype member answers)', async () => {
-    const keys = keyring();
+  it('an unknown kid finds nothing (a Map lookup: no prototype member answers) and never reaches the store', async () => {
+    const inner = memoryKeyringStore();
+    let loads = 0;
+    const store: KeyringStore = {
+      load: (now) => {
+        loads++;
+        return inner.load(now);
+      },
+      create: (record, options) => inner.create(record, options),
+    };
+    const keys = keyring({ store, keyEncryptionKey: KEK, clock: manualClock(T0) });
     await keys.signingKey();
-    for (const kid of ['nope', '__proto__', 'constructor', 'toString']) expect(await keys.key(kid)).toBeUndefined();
+    expect(loads).toBe(1);
+    for (const kid of ['nope', '__proto__', 'constructor', 'toString']) expect(keys.key(kid)).toBeUndefined();
+    for (let i = 0; i < 1000; i++) expect(keys.key(`random-${i}`)).toBeUndefined();
+    expect(loads).toBe(1);
   });
 });
 

@@ -63,8 +63,10 @@ export async function fetchSet(url: string, limits: FetchLimits): Promise<Fetche
   const timer = setTimeout(() => controller.abort(), limits.timeoutMs);
   try {
     let response: Response;
+    // Called unbound: a runtime's global fetch refuses another `this` ("Illegal invocation").
+    const get = limits.fetch;
     try {
-      response = await limits.fetch(url, {
+      response = await get(url, {
         method: 'GET',
         redirect: 'error',
         credentials: 'omit',
