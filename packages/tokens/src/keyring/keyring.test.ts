@@ -145,6 +145,20 @@ describe('keyring: rotation schedule', () => {
     expect((await keys.signingKey()).kid).toBe(first.kid);
   });
 
+  it('switches keys at the exact instant, answering synchronously from what it loaded', async () => {
+    const { clock, keys } = setup();
+    const a = (await keys.signingKey()).kid;
+    clock.advance(DAY);
+    const b = await keys.rotate();
+    clock.advance(9 * MIN);
+    await keys.status(); // a reload in between: the view is fresh when b activates
+    clock.set(b.activatesAt - 1);
+    expect(keys.signingKey()).toMatchObject({ kid: a });
+    clock.set(b.activatesAt);
+    expect(keys.signingKey()).toMatchObject({ kid: b.kid });
+    expect(keys.key(a)).toMatchObject({ kid: a });
+  });
+
   it('a keyring on the same store learns keys another created within refreshEvery', async () => {
     const clock = manualClock(T0);
     const store = memoryKeyringStore();
@@ -318,8 +332,11 @@ describe('keyring: store failures', () => {
     const { kid } = await keys.signingKey();
     down = true;
     clock.advance(2 * MIN);
-    expect((await keys.signingKey()).kid).toBe(kid);
+    // Due for a reload: answered at once from the loaded keys, the reload in the background.
+    expect(keys.signingKey()).toMatchObject({ kid });
+    expect((await keys.status()).map((s) => s.kid)).toEqual([kid]);
     expect(events.at(-1)).toMatchObject({ type: 'keyring.store_failure', stale: true });
+    expect((await keys.signingKey()).kid).toBe(kid);
     clock.advance(8 * MIN);
     await expect(keys.signingKey()).rejects.toMatchObject({ code: 'store_unavailable' });
   });

@@ -1,11 +1,12 @@
 import { BulwarkError, type Clock, ConfigError, type EventSink, emitEvent } from '@bulwark/core';
 import type { JWK } from 'jose';
-import type { SigningAlgorithm, SigningKey, VerificationKey } from '../keys.js';
+import type { SigningAlgorithm } from '../keys.js';
 import type { Keyring, KeyStatus } from './keyring-types.js';
 import { generateKey, importKey, type KeyMaterial } from './material.js';
 import { forcedPlan, type KeyPhase, phases, plan, type ScheduleTimes } from './schedule.js';
 import { open, seal } from './seal.js';
 import type { KeyringRecord, KeyringSnapshot, KeyringStore } from './store.js';
+import { buildView, type View } from './view.js';
 
 export interface RotatingConfig extends ScheduleTimes {
   readonly store: KeyringStore;
@@ -16,20 +17,6 @@ export interface RotatingConfig extends ScheduleTimes {
   /** True when the user gave a clock: its time is passed to the store instead of the store's own. */
   readonly clockInjected: boolean;
   readonly onEvent: EventSink | undefined;
-}
-
-/** What one load of the store gives, valid until `changesAt` (store ms) or `refreshEvery`. */
-interface View {
-  readonly phases: readonly KeyPhase[];
-  readonly active: SigningKey;
-  readonly byKid: ReadonlyMap<string, { readonly key: VerificationKey; readonly verifyUntil: number }>;
-  readonly jwks: readonly JWK[];
-  /** Local time of the load. */
-  readonly loadedAt: number;
-  /** Store time minus local time. */
-  readonly offset: number;
-  /** The next instant (store ms) the phases or the plan change: the view is reloaded then. */
-  readonly changesAt: number;
 }
 
 /** A failed refresh is retried at most this often (ms) while the loaded keys serve. */
@@ -97,31 +84,20 @@ export function rotatingKeyring(config: RotatingConfig): Keyring {
     snapshot = await createKey(snapshot, forced);
     snapshot = await createKey(snapshot, false);
     const now = snapshot.now;
-    const all = phases(snapshot.records, now, times.retireAfter);
-    const live = all.filter((p) => p.state !== 'retired');
-    const made = await Promise.all(live.map((p) => material(p.record)));
+    const live = phases(snapshot.records, now, times.retireAfter).filter((p) => p.state !== 'retired');
+    await Promise.all(live.map((p) => material(p.record)));
     for (const kid of materials.keys()) if (!live.some((p) => p.record.kid === kid)) materials.delete(kid);
-    const activeIndex = live.findIndex((p) => p.state === 'active');
-    if (activeIndex < 0) throw new BulwarkError('store_unavailable', 'the keyring store holds no active key');
-    const changes = [Infinity];
-    for (const p of live) {
-      if (p.record.activatesAt > now) changes.push(p.record.activatesAt);
-      if (p.verifyUntil > now) changes.push(p.verifyUntil);
-    }
-    const head = snapshot.records[snapshot.records.length - 1] as KeyringRecord;
-    if (head.activatesAt <= now) changes.push(head.activatesAt + times.rotateEvery - times.publishAhead);
     const loadedAt = clock.now();
-    return {
-      phases: live,
-      active: (made[activeIndex] as KeyMaterial).signing,
-      byKid: new Map(
-        live.map((p, i) => [p.record.kid, { key: (made[i] as KeyMaterial).verification, verifyUntil: p.verifyUntil }]),
-      ),
-      jwks: made.flatMap((m) => (m.jwk === undefined ? [] : [m.jwk])),
+    const built = buildView(
+      snapshot.records,
+      now,
+      materials,
+      times,
       loadedAt,
-      offset: config.clockInjected ? 0 : now - loadedAt,
-      changesAt: Math.min(...changes),
-    };
+      config.clockInjected ? 0 : now - loadedAt,
+    );
+    if (built === undefined) throw new BulwarkError('store_unavailable', 'the keyring store holds no active key');
+    return built;
   }
 
   function refresh(forced: boolean): Promise<View> {
@@ -161,16 +137,44 @@ export function rotatingKeyring(config: RotatingConfig): Keyring {
    */
   const usable = (v: View) => clock.now() - v.loadedAt < times.publishAhead;
 
+  /** The view at this instant: rebuilt locally when a phase changed since it was built. */
+  function now(v: View): View {
+    const storeTime = clock.now() + v.offset;
+    if (storeTime < v.changesAt) return v;
+    const rebuilt = buildView(v.records, storeTime, materials, times, v.loadedAt, v.offset);
+    if (rebuilt !== undefined && view === v) view = rebuilt;
+    return rebuilt ?? v;
+  }
+
+  /** Whether the store should be asked again (its age, or a key to create), unless a failure is too recent. */
+  const reloadDue = (v: View) =>
+    (clock.now() - v.loadedAt >= config.refreshEvery || v.creationDue) &&
+    (failedAt === undefined || clock.now() - failedAt >= RETRY_MS);
+
+  /**
+   * For the hot paths (signing, verifying): the current view at once, reloading in the
+   * background when due; a wait only when there is no view or it is too old to trust.
+   */
   function current(): View | Promise<View> {
     const v = view;
-    if (v === undefined) return refresh(false);
-    const local = clock.now();
-    if (local - v.loadedAt < config.refreshEvery && local + v.offset < v.changesAt) return v;
-    if (failedAt !== undefined && local - failedAt < RETRY_MS && usable(v)) return v;
-    return refresh(false).catch((error: unknown) => {
-      if (error instanceof ConfigError || !usable(v)) throw error;
-      return v;
-    });
+    if (v === undefined || !usable(v)) return refresh(false);
+    const served = now(v);
+    if (reloadDue(served)) refresh(false).catch(() => {});
+    return served;
+  }
+
+  /** For `jwks()`, `status()` and unknown kids: waits for a due (or running) reload, falling back to the view. */
+  async function settled(): Promise<View> {
+    const v = view;
+    if (v === undefined || !usable(v)) return refresh(false);
+    const served = now(v);
+    if (inflight === undefined && !reloadDue(served)) return served;
+    try {
+      return now(await refresh(false));
+    } catch (error) {
+      if (error instanceof ConfigError || view === undefined || !usable(view)) throw error;
+      return now(view);
+    }
   }
 
   const then = <T>(value: View | Promise<View>, f: (v: View) => T): T | Promise<T> =>
@@ -179,18 +183,27 @@ export function rotatingKeyring(config: RotatingConfig): Keyring {
     const entry = v.byKid.get(kid);
     return entry !== undefined && clock.now() + v.offset < entry.verifyUntil ? entry.key : undefined;
   };
+  /** A kid not in the view waits for a reload only if one is running (never starts one: made-up kids cost nothing). */
+  const find = (kid: string) => (v: View) => {
+    const found = lookup(kid)(v);
+    if (found !== undefined || inflight === undefined) return found;
+    return settled().then(lookup(kid));
+  };
 
   return {
     signingKey: () => then(current(), (v) => v.active),
-    key: (kid) => then(current(), lookup(kid)),
-    jwks: async () => ({ keys: (await current()).jwks.map((jwk) => ({ ...jwk })) }),
+    key: (kid) => {
+      const v = current();
+      return v instanceof Promise ? v.then(lookup(kid)) : find(kid)(v);
+    },
+    jwks: async () => ({ keys: (await settled()).jwks.map((jwk) => ({ ...jwk })) }),
     rotate: async () => {
-      const v = await refresh(true);
+      const v = now(await refresh(true));
       const newest = v.phases[v.phases.length - 1] as KeyPhase;
       return { kid: newest.record.kid, activatesAt: newest.record.activatesAt };
     },
     status: async () =>
-      (await current()).phases.map(
+      (await settled()).phases.map(
         (p): KeyStatus => ({
           kid: p.record.kid,
           alg: p.record.alg,
