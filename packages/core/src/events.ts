@@ -110,6 +110,41 @@ export interface AuthzDeniedEvent extends EventBase {
   readonly missing: readonly string[];
 }
 
+/** A keyring created a new key (exactly one process does, per generation). */
+export interface KeyringKeyCreatedEvent extends EventBase {
+  readonly type: 'keyring.key_created';
+  readonly kid: string;
+  readonly alg: string;
+  readonly generation: number;
+  /** When the key starts signing (the store's epoch ms); it is published from now on. */
+  readonly activatesAt: number;
+}
+
+/** A keyring could not reach its store; `stale`: it goes on with the keys it loaded before. */
+export interface KeyringStoreFailureEvent extends EventBase {
+  readonly type: 'keyring.store_failure';
+  readonly errorName: string;
+  readonly stale: boolean;
+}
+
+/** A remote JWK Set could not be fetched or used; `stale`: the cached keys go on serving (stale-if-error). */
+export interface JwksFetchFailedEvent extends EventBase {
+  readonly type: 'jwks.fetch_failed';
+  /** The JWK Set's URL without its query. */
+  readonly url: string;
+  readonly reason: 'timeout' | 'network' | 'status' | 'too_large' | 'invalid';
+  readonly status?: number;
+  readonly stale: boolean;
+}
+
+/** A key of a remote JWK Set was left out (symmetric, no or a disallowed `alg`, malformed...). */
+export interface JwksKeySkippedEvent extends EventBase {
+  readonly type: 'jwks.key_skipped';
+  readonly url: string;
+  readonly kid?: string;
+  readonly reason: string;
+}
+
 export type SecurityEvent =
   | AuthFailedEvent
   | AuthzDeniedEvent
@@ -121,7 +156,11 @@ export type SecurityEvent =
   | ValidationFailedEvent
   | RateLimitExceededEvent
   | RateLimitStoreFailureEvent
-  | RateLimitFallbackEvent;
+  | RateLimitFallbackEvent
+  | KeyringKeyCreatedEvent
+  | KeyringStoreFailureEvent
+  | JwksFetchFailedEvent
+  | JwksKeySkippedEvent;
 
 /** Where events go. A sink must not throw; {@link emitEvent} guards against one that does. */
 export type EventSink = (event: SecurityEvent) => void;

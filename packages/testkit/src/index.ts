@@ -30,6 +30,7 @@ export { type AdapterScenario, adapterScenarios } from './adapter/scenarios.js';
 export { CONFORMANCE_BODY_LIMIT } from './adapter/validation-fixture.js';
 export { type ProbeRequest, type ProbeResponse, sendProbe } from './http-client.js';
 export { parseRawResponse, type RawProbeOptions, type RawResponse, sendRaw } from './raw-client.js';
+export { runKeyringStoreConformance } from './stores/keyring-conformance.js';
 export { runRateLimitStoreConformance, type StoreUnderTest } from './stores/ratelimit-conformance.js';
 export {
   checksOf,

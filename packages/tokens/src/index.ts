@@ -1,3 +1,19 @@
+export {
+  type Keyring,
+  type KeyringCreateOptions,
+  type KeyringOptions,
+  type KeyringRecord,
+  type KeyringSnapshot,
+  type KeyringStore,
+  type KeyState,
+  type KeyStatus,
+  keyring,
+  type MemoryKeyringStoreOptions,
+  memoryKeyringStore,
+  type NewKeyringRecord,
+  type PrivateJwkSet,
+  SIGNING_ALGORITHMS,
+} from './keyring/index.js';
 export type {
   SigningAlgorithm,
   SigningKey,
@@ -5,4 +21,5 @@ export type {
   VerificationKey,
   VerificationKeySource,
 } from './keys.js';
+export { type RemoteJwksOptions, remoteJwks } from './remote-jwks/index.js';
 export type { RevocationStore, RevocationTarget } from './revocation.js';

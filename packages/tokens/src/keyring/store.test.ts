@@ -1,0 +1,4 @@
+import { runKeyringStoreConformance } from '@bulwark/testkit';
+import { memoryKeyringStore } from './store.js';
+
+runKeyringStoreConformance('memory', () => memoryKeyringStore());

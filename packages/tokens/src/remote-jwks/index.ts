@@ -1,0 +1,1 @@
+export { type RemoteJwksOptions, remoteJwks } from './remote-jwks.js';
