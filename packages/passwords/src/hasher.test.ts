@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, decisionForError, STATUS_BY_CODE } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -145,6 +146,14 @@ describe('options', () => {
   ])('%o is a ConfigError naming %s', (options, option) => {
     expect(() => passwordHasher(options as never)).toThrow(ConfigError);
     expect(() => passwordHasher(options as never)).toThrow(expect.objectContaining({ option }));
+  });
+
+  it('bounds in-flight hashes by default: the cores less one (1..2) natively, 1 on the calling thread', () => {
+    const cores = availableParallelism();
+    expect(passwordHasher().limits).toEqual({ maxConcurrent: Math.min(2, Math.max(1, cores - 1)), maxQueued: 32 });
+    expect(passwordHasher({ engine: pureArgon2Engine() }).limits.maxConcurrent).toBe(1);
+    expect(pureEntryHasher({ engine: pureArgon2Engine() }).limits.maxConcurrent).toBe(1);
+    expect(passwordHasher({ maxConcurrent: 6, maxQueued: 0 }).limits).toEqual({ maxConcurrent: 6, maxQueued: 0 });
   });
 
   it('takes stronger parameters', async () => {

@@ -25,9 +25,11 @@ export interface PasswordHasherOptions {
   /** Lanes (default 1, at most 16). */
   readonly parallelism?: number | undefined;
   /**
-   * Hashes computing at once (default 2). Memory in use is `memory` x this. On Node each
-   * takes a libuv thread, and the pool (4 threads by default) also serves WebCrypto, `fs`
-   * and `dns.lookup`: leave some of it free.
+   * Hashes computing at once. Memory in use is `memory` x this. Default: on
+   * `@bulwark/passwords/node`, the cores less one, at least 1 and at most 2 (each hash
+   * takes a libuv thread, and the pool, 4 threads unless `UV_THREADPOOL_SIZE` says
+   * otherwise, also serves WebCrypto, `fs` and `dns.lookup`; and one core stays for the
+   * event loop); 1 for an engine that computes on the calling thread; 2 otherwise.
    */
   readonly maxConcurrent?: number | undefined;
   /** Hashes waiting for a slot (default 32); one more is refused with `ServiceBusyError`. */
@@ -55,6 +57,8 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<false>;
   /** The parameters new hashes get. */
   readonly params: { readonly memory: number; readonly passes: number; readonly parallelism: number };
+  /** The bound in force: hashes computing at once and waiting. */
+  readonly limits: { readonly maxConcurrent: number; readonly maxQueued: number };
 }
 
 function integerOption(
@@ -83,7 +87,11 @@ function randomBytes(length: number): Uint8Array {
 }
 
 /** The shared implementation behind both entries' `passwordHasher`. */
-export function createPasswordHasher(options: PasswordHasherOptions, engine: Argon2Engine): PasswordHasher {
+export function createPasswordHasher(
+  options: PasswordHasherOptions,
+  engine: Argon2Engine,
+  defaultConcurrency: number = engine.offThread ? 2 : 1,
+): PasswordHasher {
   const memory = integerOption(
     'memory',
     options.memory,
@@ -101,7 +109,14 @@ export function createPasswordHasher(options: PasswordHasherOptions, engine: Arg
     `must be at least ${OWASP_ARGON2ID.passes} (OWASP's minimum for Argon2id at 19 MiB)`,
   );
   const parallelism = integerOption('parallelism', options.parallelism, 1, 1, 16, 'must be at least 1');
-  const maxConcurrent = integerOption('maxConcurrent', options.maxConcurrent, 2, 1, 1024, 'must be at least 1');
+  const maxConcurrent = integerOption(
+    'maxConcurrent',
+    options.maxConcurrent,
+    defaultConcurrency,
+    1,
+    1024,
+    'must be at least 1',
+  );
   const maxQueued = integerOption('maxQueued', options.maxQueued, 32, 0, 100_000, 'must be at least 0');
   const retryAfter = integerOption('retryAfter', options.retryAfter, 1, 1, 3600, 'must be at least 1 second');
   const gate = createGate(maxConcurrent, maxQueued, retryAfter);
@@ -142,6 +157,7 @@ export function createPasswordHasher(options: PasswordHasherOptions, engine: Arg
 
   return {
     params: Object.freeze({ memory, passes, parallelism }),
+    limits: Object.freeze({ maxConcurrent, maxQueued }),
     hash,
     verify,
     needsRehash(stored: string): boolean {

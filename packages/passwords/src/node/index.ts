@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import {
   checkHasherOptions,
   createPasswordHasher,
@@ -13,8 +14,8 @@ export { nodeArgon2Engine } from './native-engine.js';
  * `passwordHasher` for Node (and Bun and Deno): the same hasher as the main entry's, with
  * the native engine as its default, so a hash runs on a libuv thread and never on the
  * event loop. At least OWASP's Argon2id parameters (m = 19 MiB, t = 2, p = 1); at most
- * `maxConcurrent` (2) hashes computing and `maxQueued` (32) waiting, beyond which calls
- * reject with `ServiceBusyError` (a 503 with `Retry-After` through every adapter).
+ * `maxConcurrent` hashes computing (the cores less one, between 1 and 2) and `maxQueued`
+ * (32) waiting, beyond which calls reject with `ServiceBusyError` (code `service_busy`, a 503).
  *
  * @example
  * ```ts
@@ -32,5 +33,15 @@ export { nodeArgon2Engine } from './native-engine.js';
  */
 export function passwordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
   checkHasherOptions(options);
-  return createPasswordHasher(options, options.engine ?? nodeArgon2Engine());
+  const engine = options.engine ?? nodeArgon2Engine();
+  return createPasswordHasher(options, engine, engine.offThread ? nodeConcurrency() : 1);
+}
+
+/**
+ * One core stays for the event loop (on 2 cores, two hashing threads left it waiting for
+ * a time slice: loop delay p99 over 10 ms while eight logins hashed, see
+ * docs/performance.md), and at most 2 of the libuv pool's 4 threads go to hashing.
+ */
+function nodeConcurrency(): number {
+  return Math.min(2, Math.max(1, availableParallelism() - 1));
 }
