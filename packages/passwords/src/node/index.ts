@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import {
   checkHasherOptions,
   createPasswordHasher,
@@ -34,14 +33,19 @@ export { nodeArgon2Engine } from './native-engine.js';
 export function passwordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
   checkHasherOptions(options);
   const engine = options.engine ?? nodeArgon2Engine();
-  return createPasswordHasher(options, engine, engine.offThread ? nodeConcurrency() : 1);
+  return createPasswordHasher(options, engine, engine.offThread ? defaultConcurrency() : 1);
 }
 
 /**
  * One core stays for the event loop (on 2 cores, two hashing threads left it waiting for
  * a time slice: loop delay p99 over 10 ms while eight logins hashed, see
- * docs/performance.md), and at most 2 of the libuv pool's 4 threads go to hashing.
+ * docs/performance.md), and at most 2 of the libuv pool's 4 threads go to hashing. The
+ * core count comes from `navigator.hardwareConcurrency` (Node 21+, Bun, Deno), not from
+ * `node:os`, so that this package imports no Node module; where the runtime does not say
+ * (Node 20), 1.
  */
-function nodeConcurrency(): number {
-  return Math.min(2, Math.max(1, availableParallelism() - 1));
+function defaultConcurrency(): number {
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: unknown } }).navigator?.hardwareConcurrency;
+  if (typeof cores !== 'number' || !Number.isInteger(cores)) return 1;
+  return Math.min(2, Math.max(1, cores - 1));
 }
