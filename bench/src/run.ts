@@ -1,6 +1,7 @@
 import { corsBench } from './cors.bench.js';
 import { type Result, report } from './harness.js';
 import { httpBench } from './http.bench.js';
+import { passwordsBench } from './passwords.bench.js';
 import { ratelimitBench } from './ratelimit.bench.js';
 import { validationBench } from './validation.bench.js';
 
@@ -9,6 +10,7 @@ const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
   validation: validationBench,
   ratelimit: ratelimitBench,
   http: httpBench,
+  passwords: passwordsBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

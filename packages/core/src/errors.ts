@@ -27,6 +27,8 @@ export type HttpErrorCode =
   | 'cors_origin_rejected'
   | 'internal_error'
   | 'store_unavailable'
+  /** A bounded resource (the password hasher's queue) is full: retry shortly (503 with Retry-After). */
+  | 'service_busy'
   // The other registered 4xx statuses, so that one thrown by a framework or a handler
   // (`ctx.throw(409)`, `createError(412)`) keeps its meaning instead of becoming a 400.
   | 'payment_required'
@@ -94,6 +96,7 @@ export const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = Object.fr
   cors_origin_rejected: 403,
   internal_error: 500,
   store_unavailable: 503,
+  service_busy: 503,
   payment_required: 402,
   conflict: 409,
   gone: 410,
@@ -159,6 +162,7 @@ export const TITLE_BY_CODE: Readonly<Record<HttpErrorCode, string>> = Object.fre
   cors_origin_rejected: 'CORS Origin Rejected',
   internal_error: 'Internal Server Error',
   store_unavailable: 'Service Unavailable',
+  service_busy: 'Service Busy',
   payment_required: 'Payment Required',
   conflict: 'Conflict',
   gone: 'Gone',
