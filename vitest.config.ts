@@ -10,7 +10,11 @@ for (const group of ['packages', 'adapters']) {
     const manifest = join(group, dir, 'package.json');
     const entry = resolve(group, dir, 'src/index.ts');
     if (!existsSync(manifest) || !existsSync(entry)) continue;
-    alias[JSON.parse(readFileSync(manifest, 'utf8')).name] = entry;
+    const name = JSON.parse(readFileSync(manifest, 'utf8')).name;
+    // A `/node` subpath (@bulwark/passwords/node) first: the package's key would match it as a prefix.
+    const nodeEntry = resolve(group, dir, 'src/node/index.ts');
+    if (existsSync(nodeEntry)) alias[`${name}/node`] = nodeEntry;
+    alias[name] = entry;
   }
 }
 

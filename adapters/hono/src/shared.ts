@@ -78,7 +78,10 @@ class HonoRequestView implements RequestView {
     // bridge reads on the other three frameworks, so policies see the same values.
     // `validate()` keeps Web Headers, which join a repeated Content-Type.
     this.#nodeHeaders = context === undefined ? undefined : nodeIncomingHeaders(c);
-    this.#rawHeaders = this.#nodeHeaders === undefined ? undefined : (c.env as { incoming: { rawHeaders?: string[] } }).incoming.rawHeaders;
+    this.#rawHeaders =
+      this.#nodeHeaders === undefined
+        ? undefined
+        : (c.env as { incoming: { rawHeaders?: string[] } }).incoming.rawHeaders;
   }
 
   /** The request context's principal: set by an authenticator earlier in this request. */

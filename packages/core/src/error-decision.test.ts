@@ -35,3 +35,19 @@ describe('decisionForError: thrown client statuses', () => {
     for (const status of Object.values(STATUS_BY_CODE)) expect(status >= 400 && status < 600).toBe(true);
   });
 });
+
+describe('decisionForError: a busy service', () => {
+  it('answers 503 service_busy with Retry-After from the error, and none without a usable value', async () => {
+    const { BulwarkError } = await import('./errors.js');
+    const busy = Object.assign(new BulwarkError('service_busy', 'hasher at capacity'), { retryAfter: 2 });
+    const decision = decisionForError(busy, { onError: () => {} });
+    expect(decision.status).toBe(503);
+    expect(decision.headers).toEqual([['retry-after', '2']]);
+    expect(problemJson(decision)).not.toContain('capacity');
+    for (const retryAfter of [undefined, 0, -1, 1.5, '2'])
+      expect(
+        decisionForError(Object.assign(new BulwarkError('service_busy', 'x'), { retryAfter }), { onError: () => {} })
+          .headers,
+      ).toEqual([]);
+  });
+});

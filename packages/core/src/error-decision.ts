@@ -163,9 +163,14 @@ export function decisionForError(err: unknown, options: ErrorDecisionOptions = {
   // Nobody is left to answer, and it is not the server's fault: no log line, no alarm.
   if (isClientAbort(err, options.connectionClosed === true)) return ABORTED;
   let code: HttpErrorCode = 'internal_error';
+  let headers: HeaderList | undefined;
   if (err instanceof BulwarkError) {
     // An internal code is answered with its HTTP code (a full store is a 503), never shown.
     code = httpCodeOf(err.code);
+    // A busy service (the password hasher's bound) says when to come back.
+    const retryAfter = (err as { retryAfter?: unknown }).retryAfter;
+    if (code === 'service_busy' && Number.isInteger(retryAfter) && (retryAfter as number) > 0)
+      headers = [['retry-after', String(retryAfter)]];
   } else {
     const status = statusOf(err);
     if (status !== undefined && status >= 400 && status < 500) code = CODE_BY_STATUS[status] ?? 'bad_request';
@@ -185,7 +190,7 @@ export function decisionForError(err: unknown, options: ErrorDecisionOptions = {
     });
   }
   if (code === 'unauthenticated' || code === 'unauthorized') return challenged401(code, options.realm);
-  return standardDeny(code);
+  return standardDeny(code, headers);
 }
 
 /**
