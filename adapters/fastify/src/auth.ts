@@ -3,19 +3,16 @@ import {
   type AuthenticationOptions,
   type Authenticator,
   authenticationPolicy,
-  evaluatePolicies,
   guardResolver,
-  type PipelineOutcome,
   policyList,
   SCOPE_OPTION_KEYS,
   type ScopeOptions,
   scopePolicy,
   splitGuardOptions,
 } from '@bulwark/core';
-import { nodeRequestContext } from '@bulwark/node';
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyPluginCallback, onRequestHookHandler } from 'fastify';
+import { policyHook } from './hook.js';
 import { type FastifyAdapterOptions, guard } from './index.js';
-import { replySink, send } from './send.js';
 
 /** Options of {@link authenticate}: the policy's (`realm`, `optional`, `onEvent`, `clock`) and the guard's client IP. */
 export type AuthenticateOptions = AuthenticationOptions & FastifyAdapterOptions;
@@ -49,12 +46,6 @@ export function authenticate(
   return guard(authenticationPolicy(authenticators, policy), clientIp);
 }
 
-function answer(outcome: PipelineOutcome, request: FastifyRequest, reply: FastifyReply, done: () => void): void {
-  // A refusal is sent and `done` not called: Fastify's way of answering from a hook.
-  if (outcome === undefined) done();
-  else send(reply, outcome, request.method);
-}
-
 /**
  * Requires scopes on a route, as a route-level `onRequest` hook (it runs after the app's
  * hooks, so after `authenticate`): `scopePolicy(...)` through the same pipeline as
@@ -74,21 +65,5 @@ export function requireScopes(
   options: RequireScopesOptions = {},
 ): onRequestHookHandler {
   const { policy, guard: clientIp } = splitGuardOptions(options, SCOPE_OPTION_KEYS);
-  const list = policyList(scopePolicy(scopes, policy));
-  const resolveClientIp = guardResolver(clientIp);
-  return function bulwarkRequireScopes(request, reply, done) {
-    let outcome: PipelineOutcome | Promise<PipelineOutcome>;
-    try {
-      const slot = nodeRequestContext(request.raw, request.raw.url, resolveClientIp);
-      outcome = evaluatePolicies(list, slot.view, slot.context, replySink(reply));
-    } catch (err) {
-      done(err as Error);
-      return;
-    }
-    if (outcome instanceof Promise) {
-      outcome.then((settled) => answer(settled, request, reply, done), done);
-      return;
-    }
-    answer(outcome, request, reply, done);
-  };
+  return policyHook(policyList(scopePolicy(scopes, policy)), guardResolver(clientIp));
 }

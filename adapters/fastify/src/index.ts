@@ -3,24 +3,22 @@ import {
   type BulwarkState,
   type ClientIpOptions,
   decisionForError,
-  evaluatePolicies,
   evaluatePolicy,
   guardResolver,
   notFoundDecision,
-  type PipelineOutcome,
   type Principal,
   type ProblemHandlerOptions,
   policyList,
   policyListName,
   problemHandlerOptions,
   type RefusalDecision,
-  type RequestContext,
   type RequestPolicy,
   requirePrincipal,
 } from '@bulwark/core';
-import { connectionClosed, nodeRequestContext, nodeRequestView } from '@bulwark/node';
+import { connectionClosed, nodeRequestView } from '@bulwark/node';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { policyHook } from './hook.js';
 import { replySink, send } from './send.js';
 
 declare module 'fastify' {
@@ -38,23 +36,6 @@ export type FastifyAdapterOptions = ClientIpOptions;
 function decorate(app: Parameters<FastifyPluginCallback>[0]): void {
   if (!app.hasRequestDecorator('bulwark')) app.decorateRequest('bulwark', null);
   if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', null);
-}
-
-/** Hands the context to the request, or answers the refusal; true when the request goes on. */
-function finish(
-  outcome: PipelineOutcome,
-  context: RequestContext,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): boolean {
-  if (outcome !== undefined) {
-    send(reply, outcome, request.method);
-    return false;
-  }
-  const { state, principal } = context;
-  if (state !== undefined) request.bulwark = state;
-  if (principal !== undefined) request.auth = principal;
-  return true;
 }
 
 /**
@@ -75,30 +56,11 @@ export function guard(
   options: FastifyAdapterOptions = {},
 ): FastifyPluginCallback {
   const list = policyList(policies);
-  const resolveClientIp = guardResolver(options);
+  const hook = policyHook(list, guardResolver(options));
   return fp(
     function bulwarkGuardPlugin(app, _opts, done) {
       decorate(app);
-      app.addHook('onRequest', function bulwarkGuard(request, reply, next) {
-        let outcome: PipelineOutcome | Promise<PipelineOutcome>;
-        let context: RequestContext;
-        try {
-          const slot = nodeRequestContext(request.raw, request.raw.url, resolveClientIp);
-          context = slot.context;
-          outcome = evaluatePolicies(list, slot.view, context, replySink(reply));
-        } catch (err) {
-          next(err as Error);
-          return;
-        }
-        if (outcome instanceof Promise) {
-          outcome.then((settled) => {
-            if (finish(settled, context, request, reply)) next();
-          }, next);
-          return;
-        }
-        // A refusal is sent and `next` not called: Fastify's way of answering from a hook.
-        if (finish(outcome, context, request, reply)) next();
-      });
+      app.addHook('onRequest', hook);
       done();
     },
     { fastify: '5.x', name: `bulwark-${policyListName(list)}` },
