@@ -125,7 +125,7 @@ describe('remoteJwks: keys', () => {
     expect(hits).toBe(2);
   });
 
-  it('skips symmetric keys, keys without alg or outside the allowlist, private keys, duplicate kids, short RSA keys', async () => {
+  it('leaves out symmetric keys, keys without alg or outside the allowlist, private keys, duplicate kids, short RSA keys', async () => {
     const rsa = await makeKey('RS256', 'rs-1');
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     const privateJwk = { ...(await exportJWK(privateKey)), kid: 'priv', alg: 'ES256' };
