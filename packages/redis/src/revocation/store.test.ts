@@ -156,7 +156,7 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis revocation store 
     maxStaleness: MAX_STALENESS,
     unreachable: async (failurePolicy) => {
       const server: RedisProcess = await startRedisServer(UNREACHABLE_PORT);
-      const client = new Redis({ host: '127.0.0.1', port: UNREACHABLE_PORT });
+      const client = new Redis({ host: '127.0.0.1', port: UNREACHABLE_PORT }).on('error', () => {});
       const events: SecurityEvent[] = [];
       const store = redisRevocationStore({
         client,
@@ -276,7 +276,7 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis revocation store 
 
   it('emits one store_error per outage, not one per call', async () => {
     const server = await startRedisServer(UNREACHABLE_PORT);
-    const down = new Redis({ host: '127.0.0.1', port: UNREACHABLE_PORT });
+    const down = new Redis({ host: '127.0.0.1', port: UNREACHABLE_PORT }).on('error', () => {});
     const events: SecurityEvent[] = [];
     const store = redisRevocationStore({ client: down, timeout: '200ms', onEvent: (e) => events.push(e) });
     try {
