@@ -105,7 +105,6 @@ function snapshotOf(reply: unknown, maxEntries: number): RevocationSnapshot {
  *
  * @example
  * ```ts
- * import { accessTokenVerifier } from '@bulwark/tokens';
  * import Redis from 'ioredis';
  *
  * const revocations = redisRevocationStore({ client: new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') });
