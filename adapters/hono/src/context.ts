@@ -1,4 +1,11 @@
-import { type ClientIpResolver, type HeaderSink, mergeVary, RequestContext, type RequestView } from '@bulwark/core';
+import {
+  type ClientIpResolver,
+  type HeaderSink,
+  isListField,
+  mergeVary,
+  RequestContext,
+  type RequestView,
+} from '@bulwark/core';
 import type { Context } from 'hono';
 
 /** The parts of a Node `ServerResponse` the fast path uses (`@hono/node-server` puts it at `c.env.outgoing`). */
@@ -44,7 +51,10 @@ const ORIGINAL_WRITE_HEAD = Symbol.for('bulwark.originalWriteHead');
 
 type MergingOutgoing = NodeOutgoing & { [ORIGINAL_WRITE_HEAD]?: NodeOutgoing['writeHead'] };
 
-/** `writeHead` for a response on which we set `Vary` or `Link`: see {@link mergeOnWriteHead}. */
+/** The list fields (core's `isListField`) a Response's headers may carry, merged after ours. */
+const LIST_FIELDS = ['link', 'ratelimit', 'ratelimit-policy'] as const;
+
+/** `writeHead` for a response on which we set `Vary` or a list field: see {@link mergeOnWriteHead}. */
 function mergingWriteHead(this: MergingOutgoing, ...args: unknown[]): unknown {
   const headers = args[args.length - 1];
   if (typeof headers === 'object' && headers !== null && !Array.isArray(headers)) {
@@ -53,9 +63,11 @@ function mergingWriteHead(this: MergingOutgoing, ...args: unknown[]): unknown {
       const vary = text(this.getHeader('vary'));
       if (vary !== undefined) record.vary = mergeVary(vary, record.vary);
     }
-    if (typeof record.link === 'string') {
-      const link = text(this.getHeader('link'));
-      if (link !== undefined) record.link = `${link}, ${record.link}`;
+    for (const name of LIST_FIELDS) {
+      const value = record[name];
+      if (typeof value !== 'string') continue;
+      const ours = text(this.getHeader(name));
+      if (ours !== undefined) record[name] = `${ours}, ${value}`;
     }
   }
   return (this[ORIGINAL_WRITE_HEAD] as NodeOutgoing['writeHead']).apply(this, args);
@@ -63,10 +75,11 @@ function mergingWriteHead(this: MergingOutgoing, ...args: unknown[]): unknown {
 
 /**
  * `@hono/node-server` writes a Response with `writeHead(status, headers)`, whose headers
- * replace those set before: a handler's `Vary` would drop ours. For a request on which we
- * set `Vary` or `Link`, writeHead merges them instead (ours first, as on the Node
- * frameworks, where our guard's headers are set before the handler's). One shared
- * function, no closure per request.
+ * replace those set before: a handler's `Vary` would drop ours, and a refusal's
+ * `RateLimit` (a second rate limit's 429) the first policy's. For a request on which we
+ * set `Vary` or a list field (`Link`, `RateLimit`, `RateLimit-Policy`), writeHead merges
+ * them instead (ours first, as on the Node frameworks, where our guard's headers are set
+ * before the handler's or the refusal's). One shared function, no closure per request.
  */
 function mergeOnWriteHead(outgoing: NodeOutgoing): void {
   const target = outgoing as MergingOutgoing;
@@ -92,7 +105,7 @@ class OutgoingHeaders implements ResponseHeaders, HeaderSink {
   }
 
   set(name: string, value: string): void {
-    if (name === 'vary' || name === 'link') mergeOnWriteHead(this.#outgoing);
+    if (name === 'vary' || isListField(name)) mergeOnWriteHead(this.#outgoing);
     this.#outgoing.setHeader(name, value);
   }
 
@@ -136,7 +149,7 @@ class DeferredHeaders implements ResponseHeaders, HeaderSink {
       const existing = target.get(name);
       if (existing === null) target.set(name, value);
       else if (name === 'vary') target.set(name, mergeVary(value, existing));
-      else if (name === 'link') target.set(name, `${value}, ${existing}`);
+      else if (isListField(name)) target.set(name, `${value}, ${existing}`);
       // Any other header the answer already has is its own (the handler's, or the
       // refusal's): it wins, as on the Node frameworks.
     }

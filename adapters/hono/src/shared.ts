@@ -2,10 +2,8 @@ import {
   applyHeaders,
   type ClientIpResolver,
   type Decision,
-  type HeaderList,
   type HeaderSink,
   joinedRawField,
-  mergeVary,
   type Principal,
   type RequestView,
   renderDecision,
@@ -126,32 +124,6 @@ export function webSink(headers: Headers): HeaderSink {
     set: (name, value) => headers.set(name, value),
     remove: (name) => headers.delete(name),
   };
-}
-
-/**
- * Applies an allow decision's headers after the handler (and after the guards mounted
- * after this one) ran, as if they had been set before them, which is where the node
- * adapters put them: `Vary` tokens and `Link` entries go before those already there
- * instead of after. Guards unwind innermost first, so appending would reverse the mount
- * order (`accept-version, Origin` on Hono where the others send `Origin, accept-version`).
- * Every other name replaces, as `applyHeaders` does.
- */
-export function applyHeadersBeneath(sink: HeaderSink, headers: HeaderList): void {
-  let vary: string | undefined;
-  let link: string | undefined;
-  for (const [name, value] of headers) {
-    if (name === 'vary') vary = mergeVary(vary, value);
-    else if (name === 'link') link = link === undefined ? value : `${link}, ${value}`;
-    else sink.set(name, value);
-  }
-  if (vary !== undefined) {
-    const below = sink.get('vary');
-    sink.set('vary', below === undefined ? vary : mergeVary(vary, below));
-  }
-  if (link !== undefined) {
-    const below = sink.get('link');
-    sink.set('link', below ? `${link}, ${below}` : link);
-  }
 }
 
 /** A web Response for a deny or respond decision. */

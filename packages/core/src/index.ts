@@ -75,7 +75,15 @@ export {
   type ValidationFailedEvent,
   type VersionRejectedEvent,
 } from './events.js';
-export { applyHeaders, type HeaderList, type HeaderSink, isSafeHeaderValue, isToken, mergeVary } from './headers.js';
+export {
+  applyHeaders,
+  type HeaderList,
+  type HeaderSink,
+  isListField,
+  isSafeHeaderValue,
+  isToken,
+  mergeVary,
+} from './headers.js';
 export { type Cidr, cidrContains, ipMatcher, parseCidr } from './ip/cidr.js';
 export { forwardedChain, forwardedForChain } from './ip/forwarded.js';
 export { type IpKeyOptions, ipKey } from './ip/key.js';

@@ -22,10 +22,10 @@ import {
   systemClock,
 } from '@bulwark/core';
 import { ALGORITHMS, type Algorithm } from './algorithms.js';
-import { type AppliedLimit, rateLimitFields } from './fields.js';
+import { type AppliedLimit, legacyFields, policyItem, stateItem, stateItemPrefix } from './fields.js';
 import { memoryStore } from './memory-store.js';
-import type { LimitCheck, RateLimitStore } from './port.js';
-import { type FailureOptions, guardedStore } from './resilience.js';
+import type { ConsumeResult, LimitCheck, RateLimitStore } from './port.js';
+import { type FailureOptions, type Guarded, guardedStore } from './resilience.js';
 
 /**
  * What a limit counts by: the client address, the authenticated principal, one counter for
@@ -91,7 +91,12 @@ export interface RateLimitOptions {
 
 /** A compiled rate-limit policy; `reset` and `peek` serve admin tools and tests. */
 export interface RateLimitPolicy extends RequestPolicy {
-  evaluate(view: RequestView): Promise<Decision>;
+  /**
+   * The decision for a request. Synchronous when the store answers synchronously (the
+   * memory store, the default), a Promise otherwise (Redis): `await` it either way. A
+   * guard list whose policies all answer synchronously runs without a Promise.
+   */
+  evaluate(view: RequestView): Decision | Promise<Decision>;
   /**
    * The outcomes the request would get, without consuming. Like `refund` and `reset`, it
    * waits at most `failure.timeout` and, when the store fails, emits
@@ -124,6 +129,10 @@ interface CompiledRule {
   readonly keyOf: ((view: RequestView) => string | undefined) | 'ip';
   readonly applies: (view: RequestView) => boolean;
   readonly override: ((view: RequestView) => number | undefined) | undefined;
+  /** This limit's `RateLimit-Policy` item at its configured limit: a constant, built once. */
+  readonly policyItem: string;
+  /** The constant start of its `RateLimit` item, `"name";r=`. */
+  readonly statePrefix: string;
 }
 
 const NAME = /^[a-z0-9_-]{1,32}$/;
@@ -202,6 +211,8 @@ function compileRule(rule: LimitRule, index: number, policy: string): CompiledRu
     keyOf,
     applies: (view) => inPaths(view.path) && (methods === undefined || methods.includes(view.method)),
     override: rule.override,
+    policyItem: policyItem(rule.name, limit, windowMs),
+    statePrefix: stateItemPrefix(rule.name),
   };
 }
 
@@ -298,7 +309,10 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
       }
       const base = rule.override?.(view) ?? rule.limit;
       const limit = Math.max(1, Math.floor(base * factor));
-      applied.push(limit === rule.limit ? rule : { ...rule, limit });
+      // A limit changed for this request (override, adaptive) describes itself anew.
+      applied.push(
+        limit === rule.limit ? rule : { ...rule, limit, policyItem: policyItem(rule.name, limit, rule.windowMs) },
+      );
       checks.push({
         scope: rule.scope,
         key,
@@ -317,48 +331,89 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
     return Number.isSafeInteger(cost) && cost >= 0 ? cost : 1;
   };
 
+  // Every limit at its configured value: the whole RateLimit-Policy field, built once.
+  const fullPolicy = rules.map((rule) => rule.policyItem).join(', ');
+
+  /** `RateLimit-Policy`: a constant unless only some limits applied, or one was changed. */
+  const policyField = (applied: readonly CompiledRule[]): string => {
+    if (applied.length === 1) return (applied[0] as CompiledRule).policyItem;
+    let all = applied.length === rules.length;
+    for (let i = 0; all && i < applied.length; i++) all = applied[i] === rules[i];
+    if (all) return fullPolicy;
+    let field = (applied[0] as CompiledRule).policyItem;
+    for (let i = 1; i < applied.length; i++) field += `, ${(applied[i] as CompiledRule).policyItem}`;
+    return field;
+  };
+
+  /** `RateLimit-Policy` and `RateLimit` (and the legacy trio): see `rateLimitFields`, same bytes. */
+  const fieldsFor = (applied: readonly CompiledRule[], result: ConsumeResult): HeaderList => {
+    const outcomes = result.outcomes;
+    let state = '';
+    for (let i = 0; i < applied.length; i++) {
+      const outcome = outcomes[i];
+      const item = stateItem((applied[i] as CompiledRule).statePrefix, outcome?.remaining ?? 0, outcome?.resetMs ?? 0);
+      state = i === 0 ? item : `${state}, ${item}`;
+    }
+    const fields: Array<readonly [string, string]> = [
+      ['ratelimit-policy', policyField(applied)],
+      ['ratelimit', state],
+    ];
+    if (legacy) {
+      fields.push(
+        ...legacyFields(
+          applied.map((rule, i) => ({
+            name: rule.name,
+            limit: rule.limit,
+            windowMs: rule.windowMs,
+            remaining: outcomes[i]?.remaining ?? 0,
+            resetMs: outcomes[i]?.resetMs ?? 0,
+          })),
+        ),
+      );
+    }
+    return fields;
+  };
+
+  /** The decision once the store (or the failure mode) answered. */
+  const decide = (view: RequestView, applied: readonly CompiledRule[], outcome: Guarded): Decision => {
+    if (outcome.kind === 'open') return none;
+    if (outcome.kind === 'closed') return standardDeny('store_unavailable');
+    const { result } = outcome;
+    const fields = fieldsFor(applied, result);
+    if (result.allowed) return allow(fields);
+    const refused = applied.filter((_, i) => result.outcomes[i]?.allowed === false).map((r) => r.name);
+    emitEvent(onEvent, {
+      type: 'ratelimit.exceeded',
+      at: clock.now(),
+      policy: name,
+      limits: refused,
+      shadow,
+      method: view.method,
+      path: view.path,
+      ...(view.clientIp ? { clientIp: view.clientIp } : {}),
+    });
+    if (shadow) return allow(fields);
+    let retryMs = 0;
+    result.outcomes.forEach((o) => {
+      if (!o.allowed) retryMs = Math.max(retryMs, o.retryAfterMs);
+    });
+    const retryAfter = Math.max(1, Math.ceil(retryMs / 1000));
+    return deny('rate_limited', `Too many requests; retry after ${retryAfter} s.`, {
+      headers: [...fields, ['retry-after', String(retryAfter)]],
+      extensions: { retryAfter, limits: refused },
+    });
+  };
+
   return {
     name: 'rate-limit',
-    async evaluate(view) {
+    evaluate(view) {
       const planned = plan(view);
       if (planned === undefined) return none;
       const { applied, checks } = planned;
-      const outcome = await consume(store, algorithm, checks, costOf(view));
-      if (outcome.kind === 'open') return none;
-      if (outcome.kind === 'closed') return standardDeny('store_unavailable');
-      const { result } = outcome;
-      const fields: HeaderList = rateLimitFields(
-        applied.map((rule, i) => ({
-          name: rule.name,
-          limit: rule.limit,
-          windowMs: rule.windowMs,
-          remaining: result.outcomes[i]?.remaining ?? 0,
-          resetMs: result.outcomes[i]?.resetMs ?? 0,
-        })),
-        legacy,
-      );
-      if (result.allowed) return allow(fields);
-      const refused = applied.filter((_, i) => result.outcomes[i]?.allowed === false).map((r) => r.name);
-      emitEvent(onEvent, {
-        type: 'ratelimit.exceeded',
-        at: clock.now(),
-        policy: name,
-        limits: refused,
-        shadow,
-        method: view.method,
-        path: view.path,
-        ...(view.clientIp ? { clientIp: view.clientIp } : {}),
-      });
-      if (shadow) return allow(fields);
-      let retryMs = 0;
-      result.outcomes.forEach((o) => {
-        if (!o.allowed) retryMs = Math.max(retryMs, o.retryAfterMs);
-      });
-      const retryAfter = Math.max(1, Math.ceil(retryMs / 1000));
-      return deny('rate_limited', `Too many requests; retry after ${retryAfter} s.`, {
-        headers: [...fields, ['retry-after', String(retryAfter)]],
-        extensions: { retryAfter, limits: refused },
-      });
+      const outcome = consume(store, algorithm, checks, costOf(view));
+      // The memory store answers synchronously, and so does this policy then: no Promise.
+      if (outcome instanceof Promise) return outcome.then((settled) => decide(view, applied, settled));
+      return decide(view, applied, outcome);
     },
     async peek(view) {
       const planned = plan(view);

@@ -63,7 +63,7 @@ describe('the failure policy tells the store when it stops waiting', () => {
       failure: { mode: 'fail-closed', timeout: 100 },
     });
     let settled = false;
-    const decision = limiter.evaluate(view).then((d) => {
+    const decision = Promise.resolve(limiter.evaluate(view)).then((d) => {
       settled = true;
       return d;
     });

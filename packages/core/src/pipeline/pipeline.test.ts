@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allow, type Decision, deny, respond } from '../decision.js';
 import { BulwarkError } from '../errors.js';
-import type { HeaderSink } from '../headers.js';
+import { applyHeaders, type HeaderSink } from '../headers.js';
 import type { RequestPolicy } from '../policy.js';
 import type { Principal } from '../principal.js';
 import type { RequestView } from '../request-view.js';
@@ -83,6 +83,41 @@ describe('evaluatePolicies', () => {
     ]);
     expect(sink.removed).toEqual(['x-powered-by']);
     expect(context.state).toEqual({ apiVersion: 'v2', other: true });
+  });
+
+  it('appends the RateLimit list fields of two rate limits that both allow (and Link); other names replace', () => {
+    const context = new RequestContext();
+    const sink = recordingSink();
+    const limit = (name: string, q: number, r: number) =>
+      policy(name, () =>
+        allow([
+          ['ratelimit-policy', `"${name}";q=${q};w=60`],
+          ['ratelimit', `"${name}";r=${r};t=60`],
+          ['x-last', name],
+          ['link', `</${name}>; rel="help"`],
+        ]),
+      );
+    const outcome = evaluatePolicies([limit('a', 100, 99), limit('b', 5, 4)], contextView(context), context, sink);
+    expect(outcome).toBeUndefined();
+    expect(Object.fromEntries(sink.fields)).toEqual({
+      'ratelimit-policy': '"a";q=100;w=60, "b";q=5;w=60',
+      ratelimit: '"a";r=99;t=60, "b";r=4;t=60',
+      'x-last': 'b',
+      link: '</a>; rel="help", </b>; rel="help"',
+    });
+  });
+
+  it("a refusal after an allowing rate limit carries both policies' RateLimit items (applyHeaders on the refusal)", () => {
+    const sink = recordingSink();
+    applyHeaders(sink, [['ratelimit', '"a";r=99;t=60']]);
+    applyHeaders(sink, [
+      ['ratelimit', '"b";r=0;t=30'],
+      ['retry-after', '30'],
+    ]);
+    expect(sink.get('ratelimit')).toBe('"a";r=99;t=60, "b";r=0;t=30');
+    // A frozen list (shared by every request, as the header profile's is) reads the same.
+    applyHeaders(sink, Object.freeze([Object.freeze(['retry-after', '31'] as const)]));
+    expect(sink.get('retry-after')).toBe('31');
   });
 
   it('stops at the first refusal; the allows before it stay on the sink; later policies never run', async () => {
