@@ -55,11 +55,11 @@ const { json } = fc.letrec<{ json: Json }>((tie) => ({
 const escapeAll = (name: string) =>
   `"${[...name].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"`;
 
-function render(value: Json, escape: (i: number) => boolean, counter = { i: 0 }): string {
+function render(value: Json, escapeName: (i: number) => boolean, counter = { i: 0 }): string {
   if (value.kind === 'leaf') return value.text;
-  if (value.kind === 'array') return `[ ${value.items.map((v) => render(v, escape, counter)).join(' , ')} ]`;
+  if (value.kind === 'array') return `[ ${value.items.map((v) => render(v, escapeName, counter)).join(' , ')} ]`;
   return `{${value.entries
-    .map(([k, v]) => `${escape(counter.i++) ? escapeAll(k) : JSON.stringify(k)} :${render(v, escape, counter)}`)
+    .map(([k, v]) => `${escapeName(counter.i++) ? escapeAll(k) : JSON.stringify(k)} :${render(v, escapeName, counter)}`)
     .join(',')}}`;
 }
 function hasDuplicates(value: Json): boolean {
@@ -72,8 +72,8 @@ function hasDuplicates(value: Json): boolean {
 describe('hasDuplicateMembers (property)', () => {
   it('finds a duplicate member exactly when one object has a name twice, escaped or not, at any depth', () => {
     fc.assert(
-      fc.property(json, fc.func(fc.boolean()), (value, escape) => {
-        const text = render(value, escape);
+      fc.property(json, fc.func(fc.boolean()), (value, escapeName) => {
+        const text = render(value, escapeName);
         JSON.parse(text); // the scan is for valid JSON only
         expect(hasDuplicateMembers(text)).toBe(hasDuplicates(value));
       }),
