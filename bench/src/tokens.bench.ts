@@ -1,5 +1,10 @@
 import * as tokens from '@bulwark/tokens';
-import { accessTokenVerifier, type RevocationStore, type SigningAlgorithm, type VerificationKey } from '@bulwark/tokens';
+import {
+  accessTokenVerifier,
+  type RevocationStore,
+  type SigningAlgorithm,
+  type VerificationKey,
+} from '@bulwark/tokens';
 import { createVerifier } from 'fast-jwt';
 import { generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { compare, compareAsync, type Result } from './harness.js';
@@ -25,7 +30,9 @@ function memoryRevocations(): RevocationStore {
   };
 }
 
-async function keyOf(alg: SigningAlgorithm): Promise<{ sign: CryptoKey; verify: VerificationKey; secret?: Uint8Array }> {
+async function keyOf(
+  alg: SigningAlgorithm,
+): Promise<{ sign: CryptoKey; verify: VerificationKey; secret?: Uint8Array }> {
   if (alg === 'HS256') {
     const secret = globalThis.crypto.getRandomValues(new Uint8Array(32));
     const key = await globalThis.crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [

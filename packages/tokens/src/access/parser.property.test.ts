@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { decodeCanonical, isCanonical } from './base64url.js';
+import { canonicalText, decodeCanonical, isCanonical, utf8Text } from './base64url.js';
 import { parseCompact } from './compact.js';
 import { hasDuplicateMembers } from './json-members.js';
 
@@ -21,6 +21,7 @@ describe('decodeCanonical (property)', () => {
         const text = base64url.encode(bytes);
         expect(decodeCanonical(text, 0, text.length)).toEqual(bytes);
         expect(isCanonical(text, 0, text.length)).toBe(true);
+        expect(canonicalText(text)).toBe(utf8Text(bytes) ?? 'encoding');
       }),
     );
   });
@@ -31,6 +32,10 @@ describe('decodeCanonical (property)', () => {
         const expected = referenceCanonical(text);
         expect(decodeCanonical(text, 0, text.length) !== undefined).toBe(expected);
         expect(isCanonical(text, 0, text.length)).toBe(expected);
+        // The verifier's fast path (regex + atob) refuses exactly the same, and decodes alike.
+        const bytes = decodeCanonical(text, 0, text.length);
+        const textOf = bytes === undefined ? 'encoding' : (utf8Text(bytes) ?? 'encoding');
+        expect(canonicalText(text)).toBe(textOf);
       }),
       { numRuns: 2000 },
     );
