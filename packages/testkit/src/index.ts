@@ -28,6 +28,16 @@ export { runAdapterConformance } from './adapter/run.js';
 export type { RawScenario, SequenceScenario, SingleRequestScenario } from './adapter/scenario.js';
 export { type AdapterScenario, adapterScenarios } from './adapter/scenarios.js';
 export {
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  type TokenAttackSetup,
+  tokenAttackApp,
+  tokenAttackAuthenticator,
+  tokenAttackEvents,
+  tokenAttackSetup,
+} from './adapter/token-attack-fixture.js';
+export { tokenAttackScenarios } from './adapter/token-attack-scenarios.js';
+export {
   ATTACK_SCOPES,
   ATTACK_SUBJECT,
   accessClaims,

@@ -72,7 +72,13 @@ async function signature(signer: Signer, bytes: Uint8Array): Promise<Uint8Array>
     case 'PS256':
       return new Uint8Array(await subtle.sign({ name: 'RSA-PSS', saltLength: 32 }, signer.key, input));
     case 'HS256': {
-      const key = await subtle.importKey('raw', new Uint8Array(signer.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+      const key = await subtle.importKey(
+        'raw',
+        new Uint8Array(signer.secret),
+        { name: 'HMAC', hash: 'SHA-256' },
+        false,
+        ['sign'],
+      );
       return new Uint8Array(await subtle.sign('HMAC', key, input));
     }
   }
