@@ -4,6 +4,7 @@ import { httpBench } from './http.bench.js';
 import { httpStackBench } from './http-stack.bench.js';
 import { passwordsBench } from './passwords.bench.js';
 import { ratelimitBench } from './ratelimit.bench.js';
+import { tokensBench } from './tokens.bench.js';
 import { validationBench } from './validation.bench.js';
 
 const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
@@ -13,6 +14,7 @@ const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
   http: httpBench,
   'http-stack': httpStackBench,
   passwords: passwordsBench,
+  tokens: tokensBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

@@ -84,18 +84,36 @@ export function isCanonical(text: string, start: number, end: number): boolean {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/**
- * The UTF-8 text of `bytes` (`undefined` when it is not well-formed UTF-8). An ASCII-only
- * buffer (every JOSE header, most claims) is turned into a string directly, which is
- * cheaper than a TextDecoder call for a few hundred bytes.
- */
+/** The UTF-8 text of `bytes`, or `undefined` when it is not well-formed UTF-8. */
 export function utf8Text(bytes: Uint8Array): string | undefined {
-  let high = 0;
-  for (let i = 0; i < bytes.length; i++) high |= bytes[i] as number;
-  if (high < 0x80) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   try {
     return strictUtf8.decode(bytes);
   } catch {
     return undefined;
   }
+}
+
+const CANONICAL_CHARS = /^[A-Za-z0-9_-]*$/;
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * The UTF-8 text that canonical base64url `part` encodes, or `'encoding'` when the part is
+ * not canonical or the bytes are not UTF-8. The fast path of the verifier: the alphabet is
+ * checked with one regular expression and the spare bits on the last character, then the
+ * runtime's `atob` decodes (with `-_` mapped to `+/`, which cannot be ambiguous once `+` and
+ * `/` were refused); ASCII text (every JOSE header, most claims) is then already the string.
+ */
+export function canonicalText(part: string): string | 'encoding' {
+  if (!CANONICAL_CHARS.test(part)) return 'encoding';
+  const tail = part.length & 3;
+  if (tail === 1) return 'encoding';
+  if (tail !== 0) {
+    const last = VALUE[part.charCodeAt(part.length - 1)] as number;
+    if ((last & (tail === 2 ? 0x0f : 0x03)) !== 0) return 'encoding';
+  }
+  const binary = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
+  if (ASCII.test(binary)) return binary;
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return utf8Text(bytes) ?? 'encoding';
 }

@@ -1,5 +1,5 @@
 import type { AuthFailureReason } from '@bulwark/core';
-import { decodeCanonical, isCanonical, utf8Text } from './base64url.js';
+import { canonicalText, isCanonical } from './base64url.js';
 import { hasDuplicateMembers } from './json-members.js';
 
 /** A JWS compact serialisation that passed the pre-decode checks. */
@@ -29,7 +29,7 @@ function jsonObject(text: string): Record<string, unknown> | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  if (hasDuplicateMembers(text)) return undefined;
+  if (hasDuplicateMembers(text, value)) return undefined;
   return value as Record<string, unknown>;
 }
 
@@ -55,13 +55,10 @@ export function parseCompact(token: string, maxBytes: number): CompactResult {
   const second = first < 0 ? -1 : token.indexOf('.', first + 1);
   if (second < 0 || token.indexOf('.', second + 1) >= 0) return fail('malformed');
   if (first === 0 || second === first + 1) return fail('malformed');
-  const headerBytes = decodeCanonical(token, 0, first);
-  const payloadBytes = headerBytes && decodeCanonical(token, first + 1, second);
-  if (payloadBytes === undefined || !isCanonical(token, second + 1, token.length)) return fail('encoding');
-  const headerText = utf8Text(headerBytes as Uint8Array);
-  const payloadText = utf8Text(payloadBytes);
-  if (headerText === undefined || payloadText === undefined) return fail('encoding');
-  const header = jsonObject(headerText);
+  const headerText = canonicalText(token.slice(0, first));
+  const payloadText = headerText === 'encoding' ? headerText : canonicalText(token.slice(first + 1, second));
+  if (payloadText === 'encoding' || !isCanonical(token, second + 1, token.length)) return fail('encoding');
+  const header = jsonObject(headerText as string);
   const payload = header && jsonObject(payloadText);
   if (payload === undefined) return fail('malformed');
   return {
