@@ -6,8 +6,8 @@ import { checkRevocationTarget } from './target.js';
 
 export interface MemoryRevocationStoreOptions {
   /**
-   * Most revocations held at once (jti and sid together). Default 100,000 (about 15 MB
-   * with 22-character ids). When full, expired entries are dropped first; if every entry
+   * Most revocations held at once (jti and sid together). Default 100,000 (about 9 MB
+   * with 22-character ids, measured). When full, expired entries are dropped first; if every entry
    * still holds, `revoke` rejects with {@link RevocationStoreFullError}.
    */
   readonly maxEntries?: number | undefined;
