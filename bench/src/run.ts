@@ -1,6 +1,7 @@
 import { corsBench } from './cors.bench.js';
 import { type Result, report } from './harness.js';
 import { httpBench } from './http.bench.js';
+import { httpStackBench } from './http-stack.bench.js';
 import { passwordsBench } from './passwords.bench.js';
 import { ratelimitBench } from './ratelimit.bench.js';
 import { tokensBench } from './tokens.bench.js';
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
   validation: validationBench,
   ratelimit: ratelimitBench,
   http: httpBench,
+  'http-stack': httpStackBench,
   passwords: passwordsBench,
   tokens: tokensBench,
 };

@@ -17,6 +17,7 @@ const PACKAGES = [
   'packages/cors-policy',
   'packages/headers',
   'packages/ratelimit',
+  'packages/tokens',
   'adapters/node',
   'adapters/express',
   'adapters/fastify',

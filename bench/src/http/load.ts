@@ -49,10 +49,16 @@ export async function spawnServer(
   framework: Framework,
   variant: Variant,
   form: GuardForm,
-  options: { readonly code?: CodeUnderTest; readonly nodeArgs?: readonly string[]; readonly quiet?: boolean } = {},
+  options: {
+    readonly code?: CodeUnderTest;
+    readonly nodeArgs?: readonly string[];
+    readonly quiet?: boolean;
+    /** Another server script speaking child.ts's protocol (the http-stack bench's). */
+    readonly child?: string;
+  } = {},
 ): Promise<ServerProcess> {
   const code = options.code ?? 'src';
-  const child = fork(CHILD, [framework, variant, form], {
+  const child = fork(options.child ?? CHILD, [framework, variant, form], {
     execArgv: ['--import', 'tsx', ...(options.nodeArgs ?? [])],
     env: { ...process.env, TSX_TSCONFIG_PATH: tsconfigFor(code) },
     stdio: ['ignore', 'inherit', options.quiet ? 'ignore' : 'inherit', 'ipc'],
@@ -119,6 +125,8 @@ export interface LoadOptions {
   readonly connections: number;
   /** Seconds. */
   readonly duration: number;
+  /** Sent on every request besides `Origin` (the http-stack bench's `Authorization`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** One measured run: completed requests per second and the server's CPU µs per request. */
@@ -138,7 +146,7 @@ export async function measure(server: ServerProcess, options: LoadOptions): Prom
   const result = await autocannon({
     url: `http://127.0.0.1:${server.port}${ROUTE}`,
     method: 'GET',
-    headers: { origin: ORIGIN },
+    headers: { origin: ORIGIN, ...options.headers },
     connections: options.connections,
     duration: options.duration,
   });

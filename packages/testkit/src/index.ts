@@ -27,6 +27,33 @@ export {
 export { runAdapterConformance } from './adapter/run.js';
 export type { RawScenario, SequenceScenario, SingleRequestScenario } from './adapter/scenario.js';
 export { type AdapterScenario, adapterScenarios } from './adapter/scenarios.js';
+export {
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  type TokenAttackSetup,
+  tokenAttackApp,
+  tokenAttackAuthenticator,
+  tokenAttackEvents,
+  tokenAttackSetup,
+} from './adapter/token-attack-fixture.js';
+export { tokenAttackScenarios } from './adapter/token-attack-scenarios.js';
+export {
+  ATTACK_SCOPES,
+  ATTACK_SUBJECT,
+  accessClaims,
+  accessHeader,
+  canonicalBase,
+  nonCanonicalSpellings,
+  type TokenAttack,
+  type TokenControl,
+  type TokenKeys,
+  type TokenWorld,
+  tokenAttacks,
+  tokenControls,
+  tokenKeys,
+  validToken,
+} from './adapter/token-attacks.js';
+export { b64, type Signer, signCompact, type TestKey, testKey } from './adapter/token-sign.js';
 export { CONFORMANCE_BODY_LIMIT } from './adapter/validation-fixture.js';
 export { type ProbeRequest, type ProbeResponse, sendProbe } from './http-client.js';
 export { parseRawResponse, type RawProbeOptions, type RawResponse, sendRaw } from './raw-client.js';

@@ -1,0 +1,203 @@
+import { isDeepStrictEqual } from 'node:util';
+import { accessTokens, keyring } from '@bulwark/tokens';
+import { base64url } from 'jose';
+import { median, type Result } from './harness.js';
+import { type CodeUnderTest, codeUnderTest } from './http/code.js';
+import { type LoadOptions, type Measurement, measure, type ServerProcess, spawnServer } from './http/load.js';
+import {
+  FRAMEWORKS,
+  type Framework,
+  type GuardForm,
+  NOTES,
+  ORIGIN,
+  ROUTE,
+  VARIANTS,
+  type Variant,
+} from './http/scenario.js';
+import { AUDIENCE, exportSecrets, ISSUER, SCOPE, type StackSecrets, secretJwk } from './http-stack/stack.js';
+
+/**
+ * `pnpm bench http-stack`: issue #15's `http.stack.<framework>`. The HTTP pipeline bench
+ * (`pnpm bench http`, whose process harness this reuses) with the whole stack: security
+ * headers, CORS, the per-IP limit, JWT authentication (HS256 through the keyring, the
+ * verified-token cache on), the per-principal limit and a scope check. Per framework:
+ * bare, Bulwark, and the anchor stack users write today (helmet, cors, the usual limiter
+ * twice, and jsonwebtoken / @fastify/jwt / koa-jwt / hono/jwt). Every measured request
+ * carries the same valid token. See docs/performance.md ("HTTP stack with authentication").
+ *
+ * Knobs: those of `pnpm bench http` (BENCH_ONLY, BENCH_HTTP_DURATION, BENCH_HTTP_ROUNDS,
+ * BENCH_HTTP_CONNECTIONS, BENCH_HTTP_WARMUP, BENCH_HTTP_CODE, BENCH_DEBUG), and
+ * BENCH_GUARD=each|list: `each` (default) mounts Bulwark the documented way (`guard([...])`,
+ * `authenticate(...)`, `guard(principal limit)`, `requireScopes(...)` on the route); `list`
+ * puts all six policies in one `guard([...])`.
+ */
+
+const CHILD = new URL('./http-stack/child.ts', import.meta.url).pathname;
+
+const positive = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!(value > 0)) throw new Error(`${name} must be a positive number, got ${raw}`);
+  return value;
+};
+
+function frameworksWanted(): readonly Framework[] {
+  const names = (process.env.BENCH_ONLY ?? '').split(',').map((n) => n.trim());
+  const known = FRAMEWORKS.filter((framework) => names.includes(framework));
+  return known.length === 0 ? FRAMEWORKS : known;
+}
+
+function guardForm(): GuardForm {
+  const form = process.env.BENCH_GUARD ?? 'each';
+  if (form !== 'list' && form !== 'each') throw new Error(`BENCH_GUARD: each or list, got ${form}`);
+  return form;
+}
+
+/** A fresh secret and two tokens from Bulwark's own issuer: one with the route's scope, one without. */
+async function stackSecrets(): Promise<StackSecrets> {
+  const secret = base64url.encode(globalThis.crypto.getRandomValues(new Uint8Array(32)));
+  const keys = keyring({ initialKeys: { keys: [secretJwk(secret)] } });
+  const issuer = accessTokens({ keys, issuer: ISSUER, audience: AUDIENCE, ttl: '60m' });
+  const issue = (scopes: string[]) => issuer.issue({ subject: 'bench-user', scopes, clientId: 'notes-api' });
+  const [token, tokenWithoutScope] = await Promise.all([issue([SCOPE, 'notes:write']), issue(['notes:write'])]);
+  return { secret, token: token.token, tokenWithoutScope: tokenWithoutScope.token };
+}
+
+/** Headers an answer must carry, per variant: a server that lost a middleware would look fast. */
+function expectedHeaders(framework: Framework, variant: Variant): string[] {
+  if (variant === 'bare') return [];
+  const base = ['access-control-allow-origin', 'x-content-type-options'];
+  if (variant === 'ours') return [...base, 'ratelimit', 'ratelimit-policy'];
+  const limiter: Record<Framework, string> = {
+    express: 'ratelimit',
+    fastify: 'x-ratelimit-limit',
+    koa: 'x-ratelimit-limit',
+    hono: 'ratelimit-limit',
+  };
+  return [...base, limiter[framework]];
+}
+
+/**
+ * Before measuring: the valid token gets the notes with the variant's headers; and, for
+ * Bulwark and the anchors, no token is 401 and a token without the scope is 403 (the
+ * authentication and the scope check are really there). Bare answers 200 to all.
+ */
+async function checkStack(server: ServerProcess, secrets: StackSecrets): Promise<string[]> {
+  const problems: string[] = [];
+  const get = (authorization?: string) =>
+    fetch(`http://127.0.0.1:${server.port}${ROUTE}`, {
+      headers: { origin: ORIGIN, ...(authorization ? { authorization } : {}) },
+    });
+  const ok = await get(`Bearer ${secrets.token}`);
+  const text = await ok.text();
+  if (ok.status !== 200) problems.push(`status ${ok.status} with the token, expected 200 (${text.slice(0, 120)})`);
+  else if (!isDeepStrictEqual(JSON.parse(text), NOTES)) problems.push(`body ${text.slice(0, 120)}`);
+  for (const name of expectedHeaders(server.framework, server.variant))
+    if (!ok.headers.has(name)) problems.push(`no ${name} header`);
+  const guarded = server.variant !== 'bare';
+  const anonymous = await get();
+  const unscoped = await get(`Bearer ${secrets.tokenWithoutScope}`);
+  if (anonymous.status !== (guarded ? 401 : 200)) problems.push(`no token: ${anonymous.status}`);
+  if (unscoped.status !== (guarded ? 403 : 200)) problems.push(`token without ${SCOPE}: ${unscoped.status}`);
+  return problems;
+}
+
+async function start(
+  framework: Framework,
+  variant: Variant,
+  form: GuardForm,
+  code: CodeUnderTest,
+  secrets: StackSecrets,
+): Promise<ServerProcess> {
+  const server = await spawnServer(framework, variant, form, { code, child: CHILD });
+  const problems = await checkStack(server, secrets);
+  if (problems.length === 0) return server;
+  await server.stop();
+  throw new Error(`http-stack ${framework}/${variant}: ${problems.join('; ')}`);
+}
+
+type Rounds = Record<Variant, Measurement[]>;
+
+/** Rounds cycle bare, ours, anchor back to back, as in `pnpm bench http`. */
+async function benchFramework(
+  framework: Framework,
+  load: LoadOptions,
+  rounds: number,
+  warmup: number,
+  code: CodeUnderTest,
+  secrets: StackSecrets,
+): Promise<Rounds> {
+  const servers = {} as Record<Variant, ServerProcess>;
+  const form = guardForm();
+  try {
+    for (const variant of VARIANTS) servers[variant] = await start(framework, variant, form, code, secrets);
+    for (const variant of VARIANTS) await measure(servers[variant], { ...load, duration: warmup });
+    const figures: Rounds = { bare: [], ours: [], anchor: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const variant of VARIANTS) {
+        const m = await measure(servers[variant], load);
+        figures[variant].push(m);
+        if (process.env.BENCH_DEBUG)
+          console.log(`${framework} round ${round} ${variant.padEnd(6)} ${Math.round(m.requestsPerSecond)} req/s`);
+      }
+    }
+    return figures;
+  } finally {
+    for (const server of Object.values(servers)) await server.stop();
+  }
+}
+
+const two = (value: number) => Number(value.toFixed(2));
+const ratios = (rounds: Rounds, a: Variant, b: Variant) =>
+  rounds[a].map((m, i) => m.requestsPerSecond / (rounds[b][i] as Measurement).requestsPerSecond);
+const range = (values: readonly number[]) => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`;
+
+function toResult(framework: Framework, rounds: Rounds, code: CodeUnderTest): Result {
+  const rps = (v: Variant) => Math.round(median(rounds[v].map((m) => m.requestsPerSecond)));
+  const cpu = (v: Variant) => Number(median(rounds[v].map((m) => m.cpuMicrosPerRequest)).toFixed(1));
+  return {
+    bench: `http.stack.${framework}`,
+    ours: rps('ours'),
+    anchor: 'bare',
+    anchorOps: rps('bare'),
+    ratio: two(median(ratios(rounds, 'ours', 'bare'))),
+    vsAnchorStack: two(median(ratios(rounds, 'ours', 'anchor'))),
+    anchorStackOps: rps('anchor'),
+    anchorStackRatio: two(median(ratios(rounds, 'anchor', 'bare'))),
+    bareCpuUs: cpu('bare'),
+    oursCpuUs: cpu('ours'),
+    anchorStackCpuUs: cpu('anchor'),
+    cpuRatio: two(cpu('bare') / cpu('ours')),
+    guard: guardForm(),
+    code,
+    ratioRange: range(ratios(rounds, 'ours', 'bare')),
+    vsAnchorStackRange: range(ratios(rounds, 'ours', 'anchor')),
+  };
+}
+
+export async function httpStackBench(): Promise<Result[]> {
+  const load: LoadOptions = {
+    connections: positive('BENCH_HTTP_CONNECTIONS', 10),
+    duration: positive('BENCH_HTTP_DURATION', 3),
+  };
+  const rounds = positive('BENCH_HTTP_ROUNDS', 5);
+  const warmup = positive('BENCH_HTTP_WARMUP', 2);
+  const code = codeUnderTest();
+  const secrets = await stackSecrets();
+  exportSecrets(secrets);
+  const measured = { ...load, headers: { authorization: `Bearer ${secrets.token}` } };
+  const results: Result[] = [];
+  for (const framework of frameworksWanted()) {
+    const figures = await benchFramework(framework, measured, rounds, warmup, code, secrets);
+    results.push(toResult(framework, figures, code));
+  }
+  console.log(
+    `\n# HTTP stack with authentication: autocannon, ${load.connections} connections, ${rounds} rounds of ${load.duration} s per server`,
+  );
+  for (const r of results)
+    console.log(
+      `${r.bench.padEnd(20)} bare ${String(r.anchorOps).padStart(7)}  bulwark ${String(r.ours).padStart(7)} (${r.ratio}x)  anchor stack ${String(r.anchorStackOps).padStart(7)} (${r.anchorStackRatio}x)  bulwark/anchor ${r.vsAnchorStack}x`,
+    );
+  return results;
+}

@@ -1,0 +1,75 @@
+import { authenticate, guard, requireScopes } from '@bulwark/fastify';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyJwt from '@fastify/jwt';
+import fastifyRateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import type { StartServer } from '../http/listen.js';
+import { bulwarkPolicies, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from '../http/scenario.js';
+import {
+  AUDIENCE,
+  bulwarkAuthenticator,
+  bulwarkStackList,
+  FORBIDDEN,
+  grantsScope,
+  ISSUER,
+  importSecrets,
+  principalLimit,
+  REALM,
+  SCOPE,
+} from './stack.js';
+
+/**
+ * Fastify 5 with the whole stack: Bulwark, or @fastify/helmet + cors + rate-limit (per IP
+ * globally, then `fastify.rateLimit()` per user as a preHandler) around @fastify/jwt's
+ * `request.jwtVerify()` in an onRequest hook, as its README shows.
+ */
+export const startFastify: StartServer = async (variant, form) => {
+  const secrets = importSecrets();
+  const app = Fastify();
+  const handler = async () => NOTES;
+  if (variant === 'bare') app.get(ROUTE, handler);
+  if (variant === 'ours' && form === 'list') {
+    await app.register(guard(bulwarkStackList(secrets)));
+    app.get(ROUTE, handler);
+  }
+  if (variant === 'ours' && form === 'each') {
+    await app.register(guard(bulwarkPolicies()));
+    await app.register(authenticate(bulwarkAuthenticator(secrets), { realm: REALM }));
+    await app.register(guard(principalLimit()));
+    app.get(ROUTE, { onRequest: requireScopes(SCOPE, { realm: REALM }) }, handler);
+  }
+  if (variant === 'anchor') {
+    await app.register(fastifyHelmet);
+    await app.register(fastifyCors, { origin: [ORIGIN], credentials: true });
+    await app.register(fastifyRateLimit, { max: NEVER_REACHED, timeWindow: WINDOW_MS });
+    await app.register(fastifyJwt, {
+      secret: secrets.secret,
+      verify: { algorithms: ['HS256'], allowedIss: ISSUER, allowedAud: AUDIENCE },
+    });
+    const user = (request: FastifyRequest) => request.user as { sub?: string; scope?: string };
+    app.get(
+      ROUTE,
+      {
+        onRequest: async (request, reply) => {
+          try {
+            await request.jwtVerify();
+          } catch {
+            return reply.code(401).send({ error: 'invalid_token' });
+          }
+        },
+        preHandler: [
+          app.rateLimit({ max: NEVER_REACHED, timeWindow: WINDOW_MS, keyGenerator: (r) => String(user(r).sub) }),
+          async (request: FastifyRequest, reply: FastifyReply) => {
+            if (!grantsScope(user(request))) return reply.code(403).send(FORBIDDEN);
+          },
+        ],
+      },
+      handler,
+    );
+  }
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('fastify: no TCP address');
+  return { port: address.port, close: () => app.close() };
+};
