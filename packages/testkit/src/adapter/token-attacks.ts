@@ -450,6 +450,9 @@ async function duplicateAttacks(world: TokenWorld): Promise<TokenAttack[]> {
       await sign(first(headerText, '"\\u0061lg":"none"'), claimsText),
       DUPLICATE,
     ),
+    // A decoder that drops a leading byte order mark would read two byte strings as one JSON text.
+    refused('header starting with a UTF-8 byte order mark', await sign(`\uFEFF${headerText}`, claimsText), DUPLICATE),
+    refused('payload starting with a UTF-8 byte order mark', await sign(headerText, `\uFEFF${claimsText}`), DUPLICATE),
     refused(
       'payload with sub twice (admin, then alice)',
       await sign(headerText, first(claimsText, '"sub":"admin"')),

@@ -82,7 +82,9 @@ export function isCanonical(text: string, start: number, end: number): boolean {
   return true;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the text, so JSON.parse refuses it: a decoder that
+// dropped it would accept two different byte strings for one header or payload.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The UTF-8 text of `bytes`, or `undefined` when it is not well-formed UTF-8. */
 export function utf8Text(bytes: Uint8Array): string | undefined {

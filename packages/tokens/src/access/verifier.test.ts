@@ -287,6 +287,14 @@ describe('accessTokenVerifier: size, encoding, JSON', () => {
     expect(await reasonOf(await sign(header, `{"ext":{"a":1,"a":2},${payload.slice(1)}`))).toBe('malformed');
   });
 
+  it('refuses a header or a payload that starts with a UTF-8 byte order mark', async () => {
+    const payload = JSON.stringify(claims());
+    const header = JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: es256.kid });
+    const sign = (hText: string, pText: string) => signTexts(hText, pText, es256.signKey, 'ES256');
+    expect(await reasonOf(await sign(`\uFEFF${header}`, payload))).toBe('malformed');
+    expect(await reasonOf(await sign(header, `\uFEFF${payload}`))).toBe('malformed');
+  });
+
   it('refuses parts that are not a JSON object, and not three parts', async () => {
     const header = JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: es256.kid });
     for (const p of ['[]', '"x"', 'null', '{', '{"a":1}x']) {
