@@ -1,12 +1,22 @@
-import { BulwarkError, ConfigError, clientIpResolver, ipKey } from '@bulwark/core';
+import {
+  type Authenticator,
+  authenticationPolicy,
+  BulwarkError,
+  ConfigError,
+  clientIpResolver,
+  ipKey,
+  scopePolicy,
+} from '@bulwark/core';
 import { corsPolicy, corsPolicyByRoute } from '@bulwark/cors-policy';
 import { errorHandler as expressErrorHandler, guard as expressGuard } from '@bulwark/express';
 import { problemHandlers as fastifyProblemHandlers, frameworkErrors } from '@bulwark/fastify';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
 import { errorHandler as honoErrorHandler, guard as honoGuard, nodeServerErrors } from '@bulwark/hono';
 import { problemHandlers as koaProblemHandlers } from '@bulwark/koa';
+import { passwordPolicy } from '@bulwark/passwords';
 import { memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
 import { redisRateLimitStore } from '@bulwark/redis';
+import { accessTokens, accessTokenVerifier, keyring, memoryRevocationStore } from '@bulwark/tokens';
 import { paginationQuery, requestValidator } from '@bulwark/validation';
 import { describe, expect, it } from 'vitest';
 
@@ -42,6 +52,20 @@ const unusedRedisClient = {
   },
 } as unknown as Parameters<typeof redisRateLimitStore>[0];
 const rule = { name: 'anon', limit: 10, window: '1m' } as const;
+/** Key sources the token factories only hold at construction (no key is asked for). */
+const noSigningKey = { signingKey: () => Promise.reject(new Error('not asked')) };
+const noKeys = { key: () => undefined };
+const verifierOptions = {
+  keys: noKeys,
+  issuer: 'https://issuer.test',
+  audience: 'notes-api',
+  algorithms: ['ES256'],
+} as const;
+const noAuthenticators: Authenticator = {
+  name: 'none',
+  claim: () => undefined,
+  verify: () => ({ ok: false, code: 'invalid_token', reason: 'malformed' }),
+};
 
 const OBJECTS: readonly OptionsObject[] = [
   {
@@ -129,6 +153,70 @@ const OBJECTS: readonly OptionsObject[] = [
     typo: 'timout',
     meant: 'timeout',
     optional: 'timeout',
+  },
+  {
+    label: 'accessTokens',
+    build: (x) => accessTokens({ keys: noSigningKey, issuer: 'https://issuer.test', audience: 'notes-api', ...x }),
+    at: '',
+    typo: 'tll',
+    meant: 'ttl',
+    optional: 'ttl',
+  },
+  {
+    label: 'accessTokenVerifier',
+    build: (x) => accessTokenVerifier({ ...verifierOptions, ...x }),
+    at: '',
+    typo: 'clockTolerence',
+    meant: 'clockTolerance',
+    optional: 'revocations',
+  },
+  {
+    label: 'accessTokenVerifier cache',
+    build: (x) => accessTokenVerifier({ ...verifierOptions, cache: { maxEntries: 100, ...x } }),
+    at: 'cache',
+    typo: 'maxEntires',
+    meant: 'maxEntries',
+    optional: 'maxBytes',
+  },
+  {
+    label: 'memoryRevocationStore',
+    build: (x) => memoryRevocationStore({ ...x }),
+    at: '',
+    typo: 'maxEntires',
+    meant: 'maxEntries',
+    optional: 'maxEntries',
+  },
+  {
+    label: 'keyring',
+    build: (x) => keyring({ ...x }),
+    at: '',
+    typo: 'rotateEvry',
+    meant: 'rotateEvery',
+    optional: 'algorithm',
+  },
+  {
+    label: 'passwordPolicy',
+    build: (x) => passwordPolicy({ ...x }),
+    at: '',
+    typo: 'minLenght',
+    meant: 'minLength',
+    optional: 'maxLength',
+  },
+  {
+    label: 'authenticationPolicy',
+    build: (x) => authenticationPolicy(noAuthenticators, { ...x }),
+    at: '',
+    typo: 'relm',
+    meant: 'realm',
+    optional: 'realm',
+  },
+  {
+    label: 'scopePolicy',
+    build: (x) => scopePolicy('notes:read', { ...x }),
+    at: '',
+    typo: 'relm',
+    meant: 'realm',
+    optional: 'realm',
   },
   {
     label: 'memoryStore',
