@@ -56,6 +56,7 @@ export function timeProblem(
  *
  * @example
  * ```ts
+ * declare const payload: Record<string, unknown>;
  * checkClaims(payload, { issuer: 'https://issuer.example', audience: 'notes-api', toleranceMs: 5000 }, Date.now());
  * // undefined when every check passes, else a reason such as 'expired'
  * ```

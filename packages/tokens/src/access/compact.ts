@@ -43,6 +43,7 @@ function jsonObject(text: string): Record<string, unknown> | undefined {
  *
  * @example
  * ```ts
+ * declare const token: string;
  * const result = parseCompact(token, 8192);
  * if (result.ok) result.parts.header.alg; // 'ES256'
  * ```
