@@ -83,6 +83,7 @@ function attackScenario(attack: TokenAttack, authenticator: string): SequenceSce
  *
  * @example
  * ```ts
+ * declare const drivers: readonly AdapterDriver[]; // your frameworks' drivers
  * const setup = await tokenAttackSetup();
  * for (const driver of drivers) {
  *   runAdapterConformance(driver, { app: tokenAttackApp(setup), scenarios: tokenAttackScenarios(setup) });
