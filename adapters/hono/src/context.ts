@@ -42,9 +42,17 @@ function text(value: number | string | string[] | undefined): string | undefined
 
 const ORIGINAL_WRITE_HEAD = Symbol.for('bulwark.originalWriteHead');
 
+/**
+ * The list-valued fields our guards add to rather than replace (core's `applyHeaders`):
+ * `link`, and the rate-limit fields, which a second rate-limit guard (per principal, after
+ * a per-client one) extends with its own limits, its refusal included.
+ */
+const LISTS = ['link', 'ratelimit', 'ratelimit-policy'] as const;
+const isList = (name: string) => (LISTS as readonly string[]).includes(name);
+
 type MergingOutgoing = NodeOutgoing & { [ORIGINAL_WRITE_HEAD]?: NodeOutgoing['writeHead'] };
 
-/** `writeHead` for a response on which we set `Vary` or `Link`: see {@link mergeOnWriteHead}. */
+/** `writeHead` for a response on which we set `Vary` or a list field: see {@link mergeOnWriteHead}. */
 function mergingWriteHead(this: MergingOutgoing, ...args: unknown[]): unknown {
   const headers = args[args.length - 1];
   if (typeof headers === 'object' && headers !== null && !Array.isArray(headers)) {
@@ -53,9 +61,10 @@ function mergingWriteHead(this: MergingOutgoing, ...args: unknown[]): unknown {
       const vary = text(this.getHeader('vary'));
       if (vary !== undefined) record.vary = mergeVary(vary, record.vary);
     }
-    if (typeof record.link === 'string') {
-      const link = text(this.getHeader('link'));
-      if (link !== undefined) record.link = `${link}, ${record.link}`;
+    for (const name of LISTS) {
+      if (typeof record[name] !== 'string') continue;
+      const ours = text(this.getHeader(name));
+      if (ours !== undefined) record[name] = `${ours}, ${record[name]}`;
     }
   }
   return (this[ORIGINAL_WRITE_HEAD] as NodeOutgoing['writeHead']).apply(this, args);
@@ -92,7 +101,7 @@ class OutgoingHeaders implements ResponseHeaders, HeaderSink {
   }
 
   set(name: string, value: string): void {
-    if (name === 'vary' || name === 'link') mergeOnWriteHead(this.#outgoing);
+    if (name === 'vary' || isList(name)) mergeOnWriteHead(this.#outgoing);
     this.#outgoing.setHeader(name, value);
   }
 
@@ -136,7 +145,7 @@ class DeferredHeaders implements ResponseHeaders, HeaderSink {
       const existing = target.get(name);
       if (existing === null) target.set(name, value);
       else if (name === 'vary') target.set(name, mergeVary(value, existing));
-      else if (name === 'link') target.set(name, `${value}, ${existing}`);
+      else if (isList(name)) target.set(name, `${value}, ${existing}`);
       // Any other header the answer already has is its own (the handler's, or the
       // refusal's): it wins, as on the Node frameworks.
     }

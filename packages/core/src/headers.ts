@@ -55,16 +55,23 @@ export interface HeaderSink {
 }
 
 /**
- * Applies a header list. `vary` merges with what is there (deduplicated), `link` appends
- * (several primitives may each add a link), every other name replaces.
+ * The list-valued fields several primitives may each add to: `link` (RFC 8288), and
+ * `ratelimit` / `ratelimit-policy` (structured-field lists: a per-client and a
+ * per-principal rate-limit policy on one request each advertise their own limits).
+ */
+const APPENDED = new Set(['link', 'ratelimit', 'ratelimit-policy']);
+
+/**
+ * Applies a header list. `vary` merges with what is there (deduplicated), `link`,
+ * `ratelimit` and `ratelimit-policy` append, every other name replaces.
  */
 export function applyHeaders(sink: HeaderSink, headers: HeaderList): void {
   for (const [name, value] of headers) {
     if (name === 'vary') {
       sink.set('vary', mergeVary(sink.get('vary'), value));
-    } else if (name === 'link') {
-      const existing = sink.get('link');
-      sink.set('link', existing ? `${existing}, ${value}` : value);
+    } else if (APPENDED.has(name)) {
+      const existing = sink.get(name);
+      sink.set(name, existing ? `${existing}, ${value}` : value);
     } else {
       sink.set(name, value);
     }
