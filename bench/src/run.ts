@@ -3,6 +3,7 @@ import { type Result, report } from './harness.js';
 import { httpBench } from './http.bench.js';
 import { passwordsBench } from './passwords.bench.js';
 import { ratelimitBench } from './ratelimit.bench.js';
+import { tokensBench } from './tokens.bench.js';
 import { validationBench } from './validation.bench.js';
 
 const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
   ratelimit: ratelimitBench,
   http: httpBench,
   passwords: passwordsBench,
+  tokens: tokensBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

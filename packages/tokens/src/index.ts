@@ -1,4 +1,19 @@
 export {
+  type AccessTokenClaims,
+  type AccessTokenInput,
+  type AccessTokenIssuer,
+  type AccessTokensOptions,
+  type AccessTokenVerifier,
+  type AccessTokenVerifierOptions,
+  accessTokens,
+  accessTokenVerifier,
+  type ClockOption,
+  type IssuedAccessToken,
+  jwtAuthenticator,
+  type VerifiedOutcome,
+  type VerifyOutcome,
+} from './access/index.js';
+export {
   type Keyring,
   type KeyringCreateOptions,
   type KeyringOptions,

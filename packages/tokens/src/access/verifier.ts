@@ -1,0 +1,312 @@
+import {
+  type AuthFailureReason,
+  ConfigError,
+  checkOptions,
+  type Duration,
+  type EventSink,
+  emitEvent,
+  parseDuration,
+} from '@bulwark/core';
+import { errors, flattenedVerify } from 'jose';
+import { isSigningAlgorithm } from '../keyring/algorithms.js';
+import type { SigningAlgorithm, VerificationKey, VerificationKeySource } from '../keys.js';
+import type { RevocationStore } from '../revocation.js';
+import { type CacheEntry, ENTRY_OVERHEAD_BYTES, VerifiedTokenCache } from './cache.js';
+import { checkClaims, scopesOf, timeProblem } from './claims.js';
+import { type CompactParts, parseCompact } from './compact.js';
+import { impossibleEcdsaSignature } from './ecdsa.js';
+import { type CheckedHeader, checkHeader } from './header.js';
+import { keyMisfit } from './key-fit.js';
+import { type ClockOption, clockOption, integerOption, textOption } from './options.js';
+import { failure, type VerifiedOutcome, type VerifyOutcome, verifiedOutcome } from './outcome.js';
+
+export interface AccessTokenVerifierOptions {
+  /** Where keys are found by `kid`: a keyring, a `remoteJwks(...)`, or your own source. */
+  readonly keys: VerificationKeySource;
+  /** The only accepted `iss`. */
+  readonly issuer: string;
+  /** The audience this API is: `aud` must be it or contain it. */
+  readonly audience: string;
+  /** The accepted algorithms, required: a token's `alg` must be in it and be its key's own alg. */
+  readonly algorithms: readonly SigningAlgorithm[];
+  /** Allowed clock skew for `exp`, `nbf` and `iat`. Default `5s`, at most `60s`. */
+  readonly clockTolerance?: Duration | undefined;
+  /** Tokens longer than this are refused before anything is decoded. Default 8192. */
+  readonly maxTokenBytes?: number | undefined;
+  /** Consulted on every verification, cache hits included. */
+  readonly revocations?: RevocationStore | undefined;
+  /** The verified-token cache (on by default), or `false`. Defaults: 10,000 entries, 16 MiB. */
+  readonly cache?:
+    | false
+    | { readonly maxEntries?: number | undefined; readonly maxBytes?: number | undefined }
+    | undefined;
+  readonly clock?: ClockOption | undefined;
+  /** `config.warning` when the key source hands out an unusable key. */
+  readonly onEvent?: EventSink | undefined;
+}
+
+/** A strict RFC 9068 access-token verifier. */
+export interface AccessTokenVerifier {
+  /** Never throws for a bad token (only for a misconfigured key); synchronous on a cache hit answered by a synchronous revocation store. */
+  verify(token: string): VerifyOutcome | Promise<VerifyOutcome>;
+}
+
+const OPTION_KEYS = [
+  'keys',
+  'issuer',
+  'audience',
+  'algorithms',
+  'clockTolerance',
+  'maxTokenBytes',
+  'revocations',
+  'cache',
+  'clock',
+  'onEvent',
+] as const;
+
+export const MAX_CLOCK_TOLERANCE_MS = 60_000;
+const DEFAULT_MAX_ENTRIES = 10_000;
+const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+
+const isPromise = <T>(value: T | Promise<T>): value is Promise<T> =>
+  typeof (value as { then?: unknown } | null)?.then === 'function';
+
+function algorithmsOption(value: unknown): ReadonlySet<SigningAlgorithm> {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new ConfigError(
+      'algorithms',
+      'required: a non-empty list of the algorithms your keys use (no default, ever)',
+    );
+  }
+  value.forEach((alg, i) => {
+    if (!isSigningAlgorithm(alg))
+      throw new ConfigError(`algorithms[${i}]`, `unsupported algorithm ${JSON.stringify(alg)}`);
+  });
+  return new Set(value as SigningAlgorithm[]);
+}
+
+function cacheOption(value: unknown): VerifiedTokenCache | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) return new VerifiedTokenCache(DEFAULT_MAX_ENTRIES, DEFAULT_MAX_BYTES);
+  checkOptions(value, ['maxEntries', 'maxBytes'], 'cache');
+  const { maxEntries, maxBytes } = value as { maxEntries?: unknown; maxBytes?: unknown };
+  return new VerifiedTokenCache(
+    integerOption(maxEntries, 'cache.maxEntries', DEFAULT_MAX_ENTRIES, 1, 10_000_000),
+    integerOption(maxBytes, 'cache.maxBytes', DEFAULT_MAX_BYTES, 1024, 2 ** 40),
+  );
+}
+
+/** Why jose refused a token whose header and key we had already checked. */
+function joseReason(error: unknown): AuthFailureReason {
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature';
+  // A key jose will not use for this alg (an RSA modulus under 2048 bits, a key type it refuses).
+  if (error instanceof TypeError || error instanceof errors.JOSEAlgNotAllowed) return 'algorithm';
+  return 'malformed';
+}
+
+/**
+ * A strict verifier of RFC 9068 access tokens (JWS compact, verified by jose). By default it
+ * refuses every class of THREATS.md's Tokens section; each failure is answered as a reason
+ * of core's `AuthFailureReason`, never thrown:
+ * - before anything is decoded: a token over `maxTokenBytes` (`too_large`); not three parts
+ *   (`malformed`); any part not canonical base64url (`encoding`); a header or payload that
+ *   is not a JSON object in UTF-8, or has a member twice at any depth (`malformed`);
+ * - the header: `alg` missing, `none` or not allowed, and (once the key is found) not the
+ *   key's own alg (`algorithm`); `typ` not `at+jwt` (`type`); any `crit` or `b64`, a `kid`
+ *   missing or outside `[A-Za-z0-9._-]{1,128}` (`header`); `jku`, `x5u`, `jwk` and `x5c`
+ *   are never read;
+ * - the key: none for the kid (`unknown_key`); material that does not fit its alg, such as
+ *   raw bytes or an RSA public key offered for HS256 (`algorithm`); an HMAC secret shorter
+ *   than its hash output throws a `ConfigError` (the key is misconfigured, not the token);
+ * - the signature: ECDSA r = 0 or s = 0 or not of the curve's size, or refused by jose
+ *   (`signature`);
+ * - the claims: `iss`, `sub`, `aud`, `exp`, `iat` or `jti` missing or of another JSON type,
+ *   `scope`, `client_id`, `sid`, `nbf` of another type (`claims`); `iss` not the issuer
+ *   (`issuer`); `aud` without the audience (`audience`); `exp` passed (`expired`), `nbf`
+ *   ahead (`not_yet_valid`), `iat` ahead (`issued_in_future`), each beyond
+ *   `clockTolerance`;
+ * - revocation: the `jti` or the `sid` revoked (`revoked`); the store failing
+ *   (`store_unavailable`, never a success).
+ *
+ * Verified tokens are cached (see `VerifiedTokenCache`: keyed by the exact token string,
+ * sound because of the canonical-encoding check); a hit re-checks `exp`, `nbf` and `iat`
+ * and asks the revocation store again, and is answered synchronously when the store
+ * answers synchronously.
+ *
+ * @example
+ * ```ts
+ * import { accessTokenVerifier, jwtAuthenticator, keyring } from '@bulwark/tokens';
+ *
+ * const keys = keyring({ algorithm: 'ES256' });
+ * const verifier = accessTokenVerifier({
+ *   keys,
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'notes-api',
+ *   algorithms: ['ES256'],
+ * });
+ * const outcome = await verifier.verify('eyJ...');
+ * if (outcome.ok) console.log(outcome.principal.subject, outcome.claims.scope);
+ * const authenticator = jwtAuthenticator(verifier); // for authenticationPolicy([...])
+ * ```
+ */
+export function accessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
+  checkOptions(options, OPTION_KEYS);
+  const keys = options.keys;
+  if (typeof keys !== 'object' || keys === null || typeof keys.key !== 'function') {
+    throw new ConfigError(
+      'keys',
+      'expected a VerificationKeySource (a keyring, remoteJwks(...), or an object with key(kid))',
+    );
+  }
+  const issuer = textOption(options.issuer, 'issuer');
+  const audience = textOption(options.audience, 'audience');
+  const allowed = algorithmsOption(options.algorithms);
+  const toleranceMs = parseDuration(options.clockTolerance ?? 5_000, 'clockTolerance');
+  if (toleranceMs > MAX_CLOCK_TOLERANCE_MS) {
+    throw new ConfigError('clockTolerance', 'at most 60s: a larger skew keeps expired tokens alive');
+  }
+  const maxTokenBytes = integerOption(options.maxTokenBytes, 'maxTokenBytes', 8192, 256, 65_536);
+  const revocations = options.revocations;
+  if (revocations !== undefined && (typeof revocations !== 'object' || typeof revocations?.isRevoked !== 'function')) {
+    throw new ConfigError('revocations', 'expected a RevocationStore');
+  }
+  const cache = cacheOption(options.cache);
+  const now = clockOption(options.clock);
+  const onEvent = options.onEvent;
+  if (onEvent !== undefined && typeof onEvent !== 'function') throw new ConfigError('onEvent', 'expected a function');
+  const expected = { issuer, audience, toleranceMs };
+
+  /** The revocation answer for a verified token: `outcome`, `revoked`, or `store_unavailable`. */
+  function revocationOf(
+    jti: string,
+    sid: string | undefined,
+    at: number,
+    outcome: VerifiedOutcome,
+    onRevoked: (() => void) | undefined,
+    onValid: (() => void) | undefined,
+  ): VerifyOutcome | Promise<VerifyOutcome> {
+    if (revocations === undefined) {
+      onValid?.();
+      return outcome;
+    }
+    const settle = (revoked: boolean): VerifyOutcome => {
+      if (revoked === false) {
+        onValid?.();
+        return outcome;
+      }
+      onRevoked?.();
+      // Anything but an explicit `false` is no proof the token is live.
+      return failure(revoked === true ? 'revoked' : 'store_unavailable');
+    };
+    let answer: boolean | Promise<boolean>;
+    try {
+      answer = revocations.isRevoked(jti, sid, at);
+    } catch {
+      return failure('store_unavailable');
+    }
+    if (isPromise(answer)) return answer.then(settle, () => failure('store_unavailable'));
+    return settle(answer);
+  }
+
+  function hit(token: string, entry: CacheEntry): VerifyOutcome | Promise<VerifyOutcome> {
+    const at = now();
+    const problem = timeProblem(entry.expMs, entry.iatMs, entry.nbfMs, at, toleranceMs);
+    if (problem !== undefined) {
+      if (problem === 'expired') cache?.delete(token);
+      return failure(problem);
+    }
+    return revocationOf(entry.jti, entry.sid, at, entry.outcome, () => cache?.delete(token), undefined);
+  }
+
+  function usableKey(key: VerificationKey | undefined, header: CheckedHeader): AuthFailureReason | undefined {
+    if (key === undefined || key === null || key.kid !== header.kid) return 'unknown_key';
+    // Each key is bound to one alg: the token's must be it (RS256 -> HS256 confusion, a
+    // symmetric alg against an asymmetric key set, any alg the key was not made for).
+    if (key.alg !== header.alg || !allowed.has(key.alg)) return 'algorithm';
+    try {
+      return keyMisfit(key, 'keys', 'verify');
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        emitEvent(onEvent, { type: 'config.warning', at: now(), option: 'keys', message: error.message });
+      }
+      throw error;
+    }
+  }
+
+  async function withKey(
+    token: string,
+    parts: CompactParts,
+    header: CheckedHeader,
+    key: VerificationKey | undefined,
+  ): Promise<VerifyOutcome> {
+    const unusable = usableKey(key, header);
+    if (unusable !== undefined) return failure(unusable);
+    try {
+      await flattenedVerify(
+        { protected: parts.encodedHeader, payload: parts.encodedPayload, signature: parts.encodedSignature },
+        (key as VerificationKey).key,
+        { algorithms: [header.alg] },
+      );
+    } catch (error) {
+      return failure(joseReason(error));
+    }
+    const at = now();
+    const payload = parts.payload as Record<string, unknown>;
+    const problem = checkClaims(payload, expected, at);
+    if (problem !== undefined) return failure(problem);
+    const outcome = verifiedOutcome(payload, scopesOf(payload.scope as string | undefined));
+    const { claims } = outcome;
+    const entry: CacheEntry | undefined =
+      cache === undefined
+        ? undefined
+        : {
+            outcome,
+            expMs: claims.exp * 1000,
+            iatMs: claims.iat * 1000,
+            nbfMs: claims.nbf === undefined ? undefined : claims.nbf * 1000,
+            jti: claims.jti,
+            sid: claims.sid,
+            bytes: token.length + 2 * parts.payloadText.length + ENTRY_OVERHEAD_BYTES,
+            recent: false,
+          };
+    // Stored only after the revocation store said "not revoked": a failure is never cached.
+    return revocationOf(claims.jti, claims.sid, at, outcome, undefined, () => {
+      if (entry !== undefined) cache?.set(token, entry, at);
+    });
+  }
+
+  function verifyFully(token: string): VerifyOutcome | Promise<VerifyOutcome> {
+    const parsed = parseCompact(token, maxTokenBytes);
+    if (!parsed.ok) return failure(parsed.reason);
+    const { parts } = parsed;
+    const header = checkHeader(parts.header, allowed);
+    if (typeof header === 'string') return failure(header);
+    if (impossibleEcdsaSignature(header.alg, parts.encodedSignature)) return failure('signature');
+    let key: VerificationKey | undefined | Promise<VerificationKey | undefined>;
+    try {
+      key = keys.key(header.kid);
+    } catch {
+      return failure('store_unavailable');
+    }
+    if (isPromise(key)) {
+      return key.then(
+        (found) => withKey(token, parts, header, found),
+        () => failure('store_unavailable'),
+      );
+    }
+    return withKey(token, parts, header, key);
+  }
+
+  return Object.freeze({
+    verify(token: string): VerifyOutcome | Promise<VerifyOutcome> {
+      if (typeof token !== 'string') return failure('malformed');
+      // The size cap comes before the cache lookup too: nothing longer can be in it anyway.
+      if (token.length > maxTokenBytes) return failure('too_large');
+      if (cache !== undefined) {
+        const entry = cache.get(token);
+        if (entry !== undefined) return hit(token, entry);
+      }
+      return verifyFully(token);
+    },
+  });
+}
