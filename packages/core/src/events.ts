@@ -145,6 +145,23 @@ export interface JwksKeySkippedEvent extends EventBase {
   readonly reason: string;
 }
 
+/**
+ * A shared revocation store could not answer from its local view or from its backend.
+ * `channel_stale` and `message_lost`: the notification channel went silent, dropped or
+ * skipped a message, so answers ask the backend until the view is rebuilt (`mode:
+ * 'fallback'`). `store_error`: the backend failed, and the failure policy answered
+ * (`fail-closed`: revoked, `fail-open`: not revoked). `local_view_full`: the local view
+ * reached its bound; answers not in it ask the backend. Emitted once per change of state,
+ * not per call.
+ */
+export interface RevocationStoreFailureEvent extends EventBase {
+  readonly type: 'revocation.store_failure';
+  readonly store: string;
+  readonly reason: 'channel_stale' | 'message_lost' | 'store_error' | 'local_view_full';
+  readonly mode: 'fallback' | 'fail-closed' | 'fail-open';
+  readonly errorName?: string;
+}
+
 export type SecurityEvent =
   | AuthFailedEvent
   | AuthzDeniedEvent
@@ -160,7 +177,8 @@ export type SecurityEvent =
   | KeyringKeyCreatedEvent
   | KeyringStoreFailureEvent
   | JwksFetchFailedEvent
-  | JwksKeySkippedEvent;
+  | JwksKeySkippedEvent
+  | RevocationStoreFailureEvent;
 
 /** Where events go. A sink must not throw; {@link emitEvent} guards against one that does. */
 export type EventSink = (event: SecurityEvent) => void;

@@ -68,6 +68,7 @@ export {
   type RateLimitExceededEvent,
   type RateLimitFallbackEvent,
   type RateLimitStoreFailureEvent,
+  type RevocationStoreFailureEvent,
   type SecurityEvent,
   type ServerErrorEvent,
   type SunsetHitEvent,

@@ -5,4 +5,12 @@ export {
   redisKeyringStore,
 } from './keyring/index.js';
 export { CHECK_SCRIPTS, REFUND_SCRIPT } from './lua.js';
+export {
+  HEARTBEAT_SCRIPT as REVOCATION_HEARTBEAT_SCRIPT,
+  REVOKE_SCRIPT as REVOCATION_REVOKE_SCRIPT,
+  type RedisRevocationStore,
+  type RedisRevocationStoreOptions,
+  redisRevocationStore,
+  SNAPSHOT_SCRIPT as REVOCATION_SNAPSHOT_SCRIPT,
+} from './revocation/index.js';
 export { type RedisStoreOptions, redisRateLimitStore } from './store.js';

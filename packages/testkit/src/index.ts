@@ -48,4 +48,9 @@ export {
   type ReferenceStoreOptions,
   referenceRateLimitStore,
 } from './stores/reference-ratelimit-store.js';
+export {
+  type RevocationConformanceOptions,
+  type RevocationStoreSubject,
+  runRevocationStoreConformance,
+} from './stores/revocation-conformance.js';
 export { describeWithService, portOpen } from './stores/services.js';

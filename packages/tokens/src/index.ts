@@ -37,4 +37,15 @@ export type {
   VerificationKeySource,
 } from './keys.js';
 export { type RemoteJwksOptions, remoteJwks } from './remote-jwks/index.js';
+export {
+  checkRevocationTarget,
+  MAX_REVOCATION_ID_LENGTH,
+  type MemoryRevocationStore,
+  type MemoryRevocationStoreOptions,
+  memoryRevocationStore,
+  type RevocationAddResult,
+  RevocationListeners,
+  RevocationStoreFullError,
+  RevocationTable,
+} from './revocation/index.js';
 export type { RevocationStore, RevocationTarget } from './revocation.js';

@@ -1,0 +1,10 @@
+export { RevocationListeners } from './listeners.js';
+export {
+  clockOption,
+  type MemoryRevocationStore,
+  type MemoryRevocationStoreOptions,
+  memoryRevocationStore,
+  RevocationStoreFullError,
+} from './memory-store.js';
+export { type RevocationAddResult, RevocationTable } from './table.js';
+export { checkRevocationTarget, MAX_REVOCATION_ID_LENGTH } from './target.js';
