@@ -1,23 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { type Authenticator, ConfigError, type EventSink } from '@bulwark/core';
-import { redisKeyringStore } from '@bulwark/redis';
+import { redisKeyringStore, redisRevocationStore } from '@bulwark/redis';
 import {
+  type AccessTokenIssuer,
+  accessTokens,
+  accessTokenVerifier,
+  jwtAuthenticator,
   type Keyring,
   keyring,
+  memoryRevocationStore,
   type PrivateJwkSet,
   type RevocationStore,
   type SigningAlgorithm,
 } from '@bulwark/tokens';
 import type { Redis } from 'ioredis';
 import { type DemoConfig, JWT_ALGORITHMS } from '../config.js';
-// INTERIM until h-jwt / h-revocation land in @bulwark/tokens (same names, API-15).
-import {
-  type AccessTokenIssuer,
-  accessTokens,
-  accessTokenVerifier,
-  jwtAuthenticator,
-  memoryRevocationStore,
-} from './interim-tokens.js';
 
 /** The `aud` of every demo token, and the `client_id` of `/auth/login` tokens. */
 export const AUDIENCE = 'notes-api';
@@ -99,8 +96,9 @@ export async function demoTokens(
   } catch (error) {
     throw asEnvError(error, 'SIGNING_KEYS_FILE');
   }
-  // INTERIM: redisRevocationStore({ client: redis, onEvent }) when REDIS_URL is set.
-  const revocations = memoryRevocationStore();
+  const revocations: RevocationStore = redis
+    ? redisRevocationStore({ client: redis, ...(onEvent ? { onEvent } : {}) })
+    : memoryRevocationStore();
   const issuer = accessTokens({ keys, issuer: config.issuer, audience: AUDIENCE, ttl: ACCESS_TTL_MS });
   const verifier = accessTokenVerifier({
     keys,
