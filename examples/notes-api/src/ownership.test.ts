@@ -15,7 +15,7 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: ownership, users and admin', (f
     c = client(server);
     [alice, dave, carol] = (await Promise.all([c.tokenOf('alice'), c.tokenOf('dave'), c.tokenOf('carol')])).map(
       c.bearer,
-    ) as [Record<string, string>, Record<string, string>, Record<string, string>];
+    ) as unknown as [Record<string, string>, Record<string, string>, Record<string, string>];
   });
   afterAll(() => server?.close());
 
