@@ -14,7 +14,7 @@ import { demoTokens } from './auth/tokens.js';
 import type { DemoConfig, Framework } from './config.js';
 import { directoryHandlers } from './domain/directory.js';
 import { NoteStore, noteHandlers } from './domain/notes.js';
-import { UserStore } from './domain/users.js';
+import { sharedUserIds, UserStore } from './domain/users.js';
 import { clientLimits, demoPolicies, principalLimits } from './policies.js';
 import { demoRoutes } from './routes.js';
 import { demoValidators } from './validators.js';
@@ -88,7 +88,11 @@ async function startWith(options: DemoOptions, redis: Redis | undefined): Promis
   const onEvent = events.sink(options.onEvent);
   const tokens = await demoTokens(options, redis, onEvent);
   const hasher = options.hasher ?? passwordHasher();
-  const users = await UserStore.seed(hasher, new Date(options.clock?.now() ?? Date.now()));
+  const users = await UserStore.seed(
+    hasher,
+    new Date(options.clock?.now() ?? Date.now()),
+    redis ? sharedUserIds(redis) : undefined,
+  );
   const limits = { store, clock: options.clock, onEvent };
   const clientTier = clientLimits(limits);
   const policies = demoPolicies({ ...limits, corsOrigins: options.corsOrigins, clientTier });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { BulwarkError } from '@bulwark/core';
 import type { PasswordHasher } from '@bulwark/passwords';
 
 export type Role = 'user' | 'viewer' | 'admin';
@@ -41,12 +42,19 @@ export class UserStore {
     }
   }
 
-  /** Hashes the demo passwords with Argon2id (the hasher's parameters) and gives each user a random id. */
-  static async seed(hasher: PasswordHasher, now: Date): Promise<UserStore> {
+  /**
+   * Hashes the demo passwords with Argon2id (the hasher's parameters) and gives each user
+   * an id from `idOf` (default: a random UUID).
+   */
+  static async seed(
+    hasher: PasswordHasher,
+    now: Date,
+    idOf: (email: string) => string | Promise<string> = () => randomUUID(),
+  ): Promise<UserStore> {
     const users = await Promise.all(
       DEMO_USERS.map(
         async ({ email, password, role }): Promise<User> => ({
-          id: randomUUID(),
+          id: await idOf(email),
           email,
           role,
           scopes: ROLE_SCOPES[role],
@@ -78,4 +86,21 @@ export class UserStore {
 export function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
   return `${email.slice(0, 1)}***${email.slice(at)}`;
+}
+
+/**
+ * The user ids of processes sharing one Redis: the first process to start draws each
+ * random UUID and every later one reads it, so a token's `sub` names the same user in all.
+ */
+export function sharedUserIds(redis: {
+  set(key: string, value: string, nx: 'NX'): Promise<unknown>;
+  get(key: string): Promise<string | null>;
+}) {
+  return async (email: string): Promise<string> => {
+    const key = `notes-api:user-id:${email}`;
+    await redis.set(key, randomUUID(), 'NX');
+    const id = await redis.get(key);
+    if (id === null) throw new BulwarkError('store_unavailable', 'Redis lost a demo user id it just stored');
+    return id;
+  };
 }
