@@ -94,6 +94,7 @@ export function utf8Text(bytes: Uint8Array): string | undefined {
 }
 
 const CANONICAL_CHARS = /^[A-Za-z0-9_-]*$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range is the point
 const ASCII = /^[\x00-\x7f]*$/;
 
 /**
