@@ -1,7 +1,11 @@
-import { ConfigError, type TrustProxy } from '@bulwark/core';
+import { ConfigError, parseDuration, type TrustProxy } from '@bulwark/core';
 
 export const FRAMEWORKS = ['express', 'fastify', 'koa', 'hono'] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
+
+/** The algorithms the demo generates keys for (JWT_ALG). Keys from SIGNING_KEYS_FILE keep their own. */
+export const JWT_ALGORITHMS = ['ES256', 'EdDSA', 'RS256', 'PS256'] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 export interface DemoConfig {
   readonly framework: Framework;
@@ -12,6 +16,16 @@ export interface DemoConfig {
   readonly trustProxy: TrustProxy;
   /** From REDIS_URL: when set, every store the demo uses is Redis. */
   readonly redisUrl: string | undefined;
+  /** From ISSUER: the `iss` of every token. Default `http://HOST:PORT`. */
+  readonly issuer: string;
+  /** From JWT_ALG: the algorithm of generated signing keys. */
+  readonly jwtAlg: JwtAlgorithm;
+  /** From SIGNING_KEYS_FILE: a JWK Set of private keys to sign with (the first) and verify with (all). */
+  readonly signingKeysFile: string | undefined;
+  /** From KEY_ENCRYPTION_KEY (32 bytes, base64url): seals private keys in a shared store. Required with REDIS_URL. */
+  readonly keyEncryptionKey: Uint8Array | undefined;
+  /** From REFRESH_GRACE, in ms: the refresh-token grace window (refresh tokens come with issue #8). */
+  readonly refreshGraceMs: number;
 }
 
 function readTrustProxy(value: string | undefined): TrustProxy {
@@ -26,6 +40,44 @@ function readTrustProxy(value: string | undefined): TrustProxy {
   return { cidrs };
 }
 
+/** RFC 4648 §5 without padding, canonical: what `KEY_ENCRYPTION_KEY` must be. */
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+function readKeyEncryptionKey(value: string | undefined, redisUrl: string | undefined): Uint8Array | undefined {
+  const text = value?.trim() || undefined;
+  if (text === undefined) {
+    if (redisUrl !== undefined) {
+      throw new ConfigError(
+        'KEY_ENCRYPTION_KEY',
+        'is required with REDIS_URL: private signing keys are stored in Redis sealed under it (32 random bytes, base64url; e.g. `openssl rand 32 | basenc --base64url | tr -d =`)',
+      );
+    }
+    return undefined;
+  }
+  const bytes = BASE64URL.test(text) ? Buffer.from(text, 'base64url') : undefined;
+  // Re-encoding must give the same text: refuses padding, `+`/`/` and non-zero spare bits.
+  if (bytes === undefined || bytes.toString('base64url') !== text || bytes.length !== 32) {
+    throw new ConfigError('KEY_ENCRYPTION_KEY', 'expected 32 bytes, base64url without padding (43 characters)');
+  }
+  return new Uint8Array(bytes);
+}
+
+function readIssuer(value: string | undefined, host: string, port: number): string {
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  const issuer = value?.trim() || `http://${shownHost}:${port}`;
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new ConfigError('ISSUER', 'expected an absolute http(s) URL');
+  }
+  // RFC 8414 §2: an https URL with no query or fragment (http accepted for a local demo).
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '') {
+    throw new ConfigError('ISSUER', 'expected an http(s) URL without query or fragment');
+  }
+  return issuer;
+}
+
 /** Reads the demo's environment, refusing bad values instead of guessing. */
 export function readConfig(env: Readonly<Record<string, string | undefined>>): DemoConfig {
   const framework = (env.FRAMEWORK ?? 'fastify').toLowerCase();
@@ -34,6 +86,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): D
   }
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT', 'expected a port number');
+  const host = env.HOST ?? '127.0.0.1';
   const corsOrigins = (env.CORS_ORIGINS ?? 'http://localhost:5173')
     .split(',')
     .map((o) => o.trim())
@@ -41,12 +94,25 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): D
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
     throw new ConfigError('REDIS_URL', 'expected redis:// or rediss://');
+  const jwtAlg = env.JWT_ALG?.trim() || 'ES256';
+  if (!JWT_ALGORITHMS.includes(jwtAlg as JwtAlgorithm)) {
+    throw new ConfigError('JWT_ALG', `expected one of ${JWT_ALGORITHMS.join(', ')}`);
+  }
+  const refreshGraceMs = parseDuration(env.REFRESH_GRACE?.trim() || '10s', 'REFRESH_GRACE');
+  if (refreshGraceMs < 0 || refreshGraceMs > 300_000) {
+    throw new ConfigError('REFRESH_GRACE', 'expected a duration from 0s to 5m');
+  }
   return {
     framework: framework as Framework,
-    host: env.HOST ?? '127.0.0.1',
+    host,
     port,
     corsOrigins,
     trustProxy: readTrustProxy(env.TRUST_PROXY),
     redisUrl,
+    issuer: readIssuer(env.ISSUER, host, port),
+    jwtAlg: jwtAlg as JwtAlgorithm,
+    signingKeysFile: env.SIGNING_KEYS_FILE?.trim() || undefined,
+    keyEncryptionKey: readKeyEncryptionKey(env.KEY_ENCRYPTION_KEY, redisUrl),
+    refreshGraceMs,
   };
 }

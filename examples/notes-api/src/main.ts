@@ -1,5 +1,6 @@
 import { ConfigError, jsonLinesSink } from '@bulwark/core';
 import { readConfig } from './config.js';
+import { DEMO_USERS } from './domain/users.js';
 import { startDemo } from './server.js';
 
 try {
@@ -15,13 +16,21 @@ try {
       '  Policies in force:',
       '    security headers  HSTS 1y includeSubDomains, nosniff, CSP default-src none + frame-ancestors none,',
       '                      X-Frame-Options DENY, Referrer-Policy no-referrer, CORP same-origin, Cache-Control no-store',
-      `    CORS              ${config.corsOrigins.join(', ')} (credentials; GET HEAD POST; content-type, authorization, x-request-id)`,
-      `    rate limits       100/min per client IP on /v2, plus 5/min on POST /v2/reports (store: ${server.store}; trust proxy: ${JSON.stringify(config.trustProxy)})`,
+      `    CORS              ${config.corsOrigins.join(', ')} (credentials; GET HEAD POST PATCH DELETE; content-type, authorization, x-request-id)`,
+      `    rate limits       per IP 1000/15min (not /health, /.well-known/*); sign-in 20/min per IP; per user 100/min on /v2 and /admin; POST /v2/reports 5/min per user (store: ${server.store}; trust proxy: ${JSON.stringify(config.trustProxy)})`,
+      `    authentication    Bearer access tokens (${config.jwtAlg}, 15 min, iss ${config.issuer}), keys: ${server.keyStore}; JWKS at /.well-known/jwks.json`,
+      '    passwords         Argon2id (m=19 MiB, t=2, p=1)',
       '    validation        zod, strict JSON bodies (100 KiB), 415/413/400/422 problems, output schemas',
       '    versions          v1 (deprecated 2026-06-01, sunset 2027-06-30), v2; others 406',
       '    errors            RFC 9457 problem+json, no stack traces',
       '',
-      `  try: curl -i ${server.url}/v2/notes`,
+      '  Demo users (fixed passwords, because this is a demo):',
+      ...DEMO_USERS.map((u) => `    ${u.email.padEnd(20)} ${u.password.padEnd(22)} ${u.role}`),
+      '',
+      '  try:',
+      `    TOKEN=$(curl -s ${server.url}/auth/login -H 'content-type: application/json' \\`,
+      `      -d '{"email":"alice@example.com","password":"alice-demo-password"}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
+      `    curl -i ${server.url}/v2/users/me -H "authorization: Bearer $TOKEN"`,
       '  security events are written to stderr as JSON lines',
       '',
     ].join('\n'),

@@ -1,43 +1,111 @@
-import type { Clock, EventSink, RequestPolicy } from '@bulwark/core';
+import { type Clock, type EventSink, type RequestPolicy, type RequestView, routingPath } from '@bulwark/core';
 import { corsPolicy } from '@bulwark/cors-policy';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
-import { type RateLimitStore, rateLimitPolicy } from '@bulwark/ratelimit';
+import { type RateLimitPolicy, type RateLimitStore, rateLimitPolicy } from '@bulwark/ratelimit';
+import { JWKS_CACHE_CONTROL } from './auth/handlers.js';
 
-/** Every policy the demo runs, in mount order. Built once; the same objects serve any framework. */
-export function demoPolicies(options: {
-  corsOrigins: readonly string[];
-  onEvent?: EventSink | undefined;
-  store?: RateLimitStore | undefined;
-  clock?: Clock | undefined;
-}): RequestPolicy[] {
+interface LimitOptions {
+  readonly store?: RateLimitStore | undefined;
+  readonly clock?: Clock | undefined;
+  readonly onEvent?: EventSink | undefined;
+}
+
+/** The sign-in endpoints of DEMO.md (`/auth/refresh` and `/oauth/token` arrive with their issues). */
+export const SIGN_IN_PATHS = ['/auth/login', '/auth/refresh', '/oauth/token'];
+
+/** One segment under `/.well-known/`, never a dot segment: nothing a router could resolve elsewhere. */
+const WELL_KNOWN = /^\/\.well-known\/(?!\.\.?$)[a-z0-9._-]+$/;
+
+/**
+ * The requests the per-client tiers never count: `/health` and `/.well-known/*`, exactly
+ * (DEMO.md). Matched on the routing path (percent-decoded, lower-case, as the most lenient
+ * router routes it), so no spelling of another route can pass for one of them.
+ */
+export function unlimitedPath(view: RequestView): boolean {
+  const path = routingPath(view.path);
+  return path === '/health' || WELL_KNOWN.test(path);
+}
+
+/**
+ * The per-client tiers, counted by client IP before CORS and authentication: every route
+ * but the unlimited ones, 1000 per 15 minutes, and the sign-in endpoints, 20 per minute.
+ * Before CORS so that preflights count like any request (CORS answers a preflight itself,
+ * and a policy after it would never see one); before authentication so that refused
+ * credentials (a token-guessing flood) count too. A refused request (429) therefore
+ * carries no CORS grant: to a browser page it is a failed request.
+ */
+export function clientLimits(options: LimitOptions): RateLimitPolicy {
+  return rateLimitPolicy({
+    name: 'notes-api',
+    limits: [
+      { name: 'ip', key: 'ip', limit: 1000, window: '15m' },
+      // POST only: a browser's preflight before each sign-in must not halve the budget.
+      { name: 'signin', key: 'ip', limit: 20, window: '60s', paths: SIGN_IN_PATHS, methods: ['POST'] },
+    ],
+    skip: unlimitedPath,
+    store: options.store,
+    clock: options.clock,
+    // With Redis, a Redis outage falls back to per-process limits instead of failing open.
+    failure: { mode: 'fallback', timeout: '250ms' },
+    onEvent: options.onEvent,
+  });
+}
+
+/**
+ * The per-principal tiers, mounted after authentication on the protected routes: 100 per
+ * minute per user on `/v2` and `/admin`, and the expensive operation, 5 reports per
+ * minute per user, on top. Two users behind one address (an office NAT) have a budget each.
+ * A request they refuse gives back what the per-client tiers counted for it (DEMO.md: a
+ * refused request consumes nothing), so a user spending their own budget does not spend
+ * their address's.
+ */
+export function principalLimits(options: LimitOptions, clientTier: RateLimitPolicy): RequestPolicy {
+  const tier = rateLimitPolicy({
+    name: 'notes-api-user',
+    limits: [
+      { name: 'user', key: 'principal', limit: 100, window: '60s', paths: ['/v2', '/admin'] },
+      { name: 'reports', key: 'principal', limit: 5, window: '60s', paths: ['/v2/reports'], methods: ['POST'] },
+    ],
+    store: options.store,
+    clock: options.clock,
+    failure: { mode: 'fallback', timeout: '250ms' },
+    onEvent: options.onEvent,
+  });
+  return {
+    name: tier.name,
+    async evaluate(view) {
+      const decision = await tier.evaluate(view);
+      if (decision.kind === 'deny' && decision.code === 'rate_limited') {
+        // Best effort: a store failure here is reported by the tier's own events.
+        await clientTier.refund(view).catch(() => {});
+      }
+      return decision;
+    },
+  };
+}
+
+/** Every app-wide policy the demo runs, in mount order. Built once; the same objects serve any framework. */
+export function demoPolicies(
+  options: LimitOptions & { readonly corsOrigins: readonly string[]; readonly clientTier: RequestPolicy },
+): RequestPolicy[] {
   const onEvent = options.onEvent;
   return [
-    securityHeaders(),
-    // Before CORS, so that preflights count against the per-IP tier like any request: CORS
-    // answers a preflight itself, and a policy mounted after it would never see one. A
-    // refused request (429) therefore carries no CORS grant: to a browser page it is a
-    // failed request, the same as a refused preflight (which no grant could save: a
-    // preflight needs a 2xx). It is still problem+json with Retry-After and no-store.
-    rateLimitPolicy({
-      name: 'notes-api',
-      limits: [
-        // Every /v2 route: 100 requests per minute per client IP (IPv6 grouped by /64).
-        { name: 'anon', key: 'ip', limit: 100, window: '60s', paths: ['/v2'] },
-        // The expensive operation: 5 reports per minute per client IP, on top.
-        { name: 'reports', key: 'ip', limit: 5, window: '60s', paths: ['/v2/reports'], methods: ['POST'] },
-      ],
-      store: options.store,
-      clock: options.clock,
-      // With Redis, a Redis outage falls back to per-process limits instead of failing open.
-      failure: { mode: 'fallback', timeout: '250ms' },
-      onEvent,
-    }),
+    securityHeaders({ cacheControlRoutes: [{ prefix: '/.well-known/jwks.json', value: JWKS_CACHE_CONTROL }] }),
+    options.clientTier,
     corsPolicy({
       origins: options.corsOrigins,
       credentials: true,
-      methods: ['GET', 'HEAD', 'POST'],
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
       allowedHeaders: ['content-type', 'authorization', 'x-request-id'],
-      exposedHeaders: ['deprecation', 'sunset', 'link', 'ratelimit', 'ratelimit-policy', 'retry-after'],
+      exposedHeaders: [
+        'deprecation',
+        'sunset',
+        'link',
+        'ratelimit',
+        'ratelimit-policy',
+        'retry-after',
+        'www-authenticate',
+      ],
       maxAge: 600,
       onEvent,
     }),

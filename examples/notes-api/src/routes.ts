@@ -1,56 +1,143 @@
 import {
+  BulwarkError,
   type DenyDecision,
   deny,
+  type Principal,
   type RequestValidator,
   type RespondDecision,
   respond,
   type ValidatedRequest,
 } from '@bulwark/core';
+import type { AuthHandlers } from './auth/handlers.js';
+import type { directoryHandlers } from './domain/directory.js';
 import type { Answer, NoteHandlers } from './domain/notes.js';
 import type { DemoValidators } from './validators.js';
 
 type Valid = ValidatedRequest<unknown, unknown, unknown, unknown>;
 
+/** What a route's logic receives, whichever framework serves it. */
+export interface RouteInput {
+  readonly valid: Valid | undefined;
+  readonly apiVersion: string | undefined;
+  /** The authenticated caller on a protected route (`undefined` on public ones). */
+  readonly principal: Principal | undefined;
+}
+
 /** One route of the demo: what each framework app mounts, the same way. */
 export interface DemoRoute {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   readonly path: string;
   readonly validator?: RequestValidator;
-  run(valid: Valid | undefined, apiVersion: string | undefined): Answer;
+  /**
+   * Set on a protected route: the app authenticates it, applies the per-principal rate
+   * limits and requires these scopes (none: any authenticated caller), in that order.
+   */
+  readonly auth?: { readonly scopes: readonly string[] };
+  run(input: RouteInput): Answer | Promise<Answer>;
+}
+
+type DirectoryHandlers = ReturnType<typeof directoryHandlers>;
+
+export interface RouteHandlers {
+  readonly notes: NoteHandlers;
+  readonly auth: AuthHandlers;
+  readonly directory: DirectoryHandlers;
+}
+
+/** The caller of a protected route: the apps only run it after authentication. */
+function caller(input: RouteInput): Principal {
+  if (input.principal === undefined) throw new BulwarkError('adapter_misuse', 'a protected route ran unauthenticated');
+  return input.principal;
 }
 
 /** The demo's routes, as data: the framework apps only translate them. */
-export function demoRoutes(handlers: NoteHandlers, v: DemoValidators): readonly DemoRoute[] {
-  const data = <T>(valid: Valid | undefined) => valid as unknown as ValidatedRequest<T, T, T, T>;
-  const list = (valid: Valid | undefined, apiVersion: string | undefined) =>
-    handlers.list(data<{ limit: number; cursor?: string }>(valid).query, apiVersion);
+export function demoRoutes(h: RouteHandlers, v: DemoValidators): readonly DemoRoute[] {
+  const data = <T>(input: RouteInput) => input.valid as unknown as ValidatedRequest<T, T, T, T>;
+  const list = (input: RouteInput) =>
+    h.notes.list(caller(input).subject, data<{ limit: number; cursor?: string }>(input).query, input.apiVersion);
+  const noteId = (input: RouteInput) => data<{ id: string }>(input).params.id;
+  const validator = (x: unknown) => x as RequestValidator;
+  const scopes = (...list: string[]) => ({ scopes: list });
   return [
-    { method: 'GET', path: '/health', run: () => handlers.health() },
-    { method: 'GET', path: '/v1/notes', validator: v.listNotes as RequestValidator, run: list },
-    { method: 'GET', path: '/v2/notes', validator: v.listNotes as RequestValidator, run: list },
+    { method: 'GET', path: '/health', run: () => ({ status: 200, body: { status: 'ok' } }) },
+    { method: 'GET', path: '/.well-known/jwks.json', run: () => h.auth.jwks() },
+    {
+      method: 'POST',
+      path: '/auth/login',
+      validator: validator(v.login),
+      run: (input) => h.auth.login(data<{ email: string; password: string }>(input).body),
+    },
+    { method: 'POST', path: '/auth/logout', auth: scopes(), run: (input) => h.auth.logout(caller(input)) },
+    { method: 'GET', path: '/v1/notes', validator: validator(v.listNotes), auth: scopes('notes:read'), run: list },
     {
       method: 'GET',
-      path: '/v2/notes/:id',
-      validator: v.getNote as RequestValidator,
-      run: (valid) => handlers.get(data<{ id: string }>(valid).params.id),
+      path: '/v2/users/me',
+      validator: validator(v.me),
+      auth: scopes(),
+      run: (input) => h.auth.me(caller(input)),
     },
+    { method: 'GET', path: '/v2/notes', validator: validator(v.listNotes), auth: scopes('notes:read'), run: list },
     {
       method: 'POST',
       path: '/v2/notes',
-      validator: v.createNote as RequestValidator,
-      run: (valid) => handlers.create(data<{ title: string; body?: string; tags?: string[] }>(valid).body),
+      validator: validator(v.createNote),
+      auth: scopes('notes:write'),
+      run: (input) =>
+        h.notes.create(caller(input).subject, data<{ title: string; body?: string; tags?: string[] }>(input).body),
+    },
+    {
+      method: 'GET',
+      path: '/v2/notes/:id',
+      validator: validator(v.noteById),
+      auth: scopes('notes:read'),
+      run: (input) => h.notes.get(caller(input).subject, noteId(input)),
+    },
+    {
+      method: 'PATCH',
+      path: '/v2/notes/:id',
+      validator: validator(v.updateNote),
+      auth: scopes('notes:write'),
+      run: (input) =>
+        h.notes.update(
+          caller(input).subject,
+          noteId(input),
+          data<{ title?: string; body?: string; tags?: string[] }>(input).body,
+        ),
+    },
+    {
+      method: 'DELETE',
+      path: '/v2/notes/:id',
+      validator: validator(v.noteById),
+      auth: scopes('notes:write'),
+      run: (input) => h.notes.remove(caller(input).subject, noteId(input)),
     },
     {
       method: 'POST',
       path: '/v2/reports',
-      validator: v.createReport as RequestValidator,
-      run: (valid) => handlers.createReport(data<{ kind: string }>(valid).body),
+      validator: validator(v.createReport),
+      auth: scopes('reports:write'),
+      run: (input) => h.notes.createReport(data<{ kind: string }>(input).body),
     },
     {
       method: 'GET',
       path: '/v2/users',
-      validator: v.findUsers as RequestValidator,
-      run: (valid) => handlers.findUsers(data<{ email: string }>(valid).query.email),
+      validator: validator(v.findUsers),
+      auth: scopes('notes:read'),
+      run: (input) => h.directory.find(caller(input), data<{ email: string }>(input).query.email),
+    },
+    {
+      method: 'GET',
+      path: '/admin/users',
+      validator: validator(v.adminUsers),
+      auth: scopes('admin'),
+      run: (input) => h.directory.listAll(data<{ limit: number; cursor?: string }>(input).query),
+    },
+    {
+      method: 'GET',
+      path: '/admin/events',
+      validator: validator(v.adminEvents),
+      auth: scopes('admin'),
+      run: (input) => h.directory.events(data<{ limit: number }>(input).query.limit),
     },
   ];
 }

@@ -1,15 +1,21 @@
 import type { Clock, EventSink } from '@bulwark/core';
+import { type PasswordHasher, passwordHasher } from '@bulwark/passwords/node';
 import type { RateLimitStore } from '@bulwark/ratelimit';
 import { redisRateLimitStore } from '@bulwark/redis';
 import { Redis } from 'ioredis';
+import { EventLog } from './admin/event-log.js';
 import { startExpress } from './apps/express.js';
 import { startFastify } from './apps/fastify.js';
 import { startHono } from './apps/hono.js';
 import { startKoa } from './apps/koa.js';
 import type { Listening, StartApp } from './apps/types.js';
+import { authHandlers } from './auth/handlers.js';
+import { demoTokens } from './auth/tokens.js';
 import type { DemoConfig, Framework } from './config.js';
+import { directoryHandlers } from './domain/directory.js';
 import { NoteStore, noteHandlers } from './domain/notes.js';
-import { demoPolicies } from './policies.js';
+import { sharedUserIds, UserStore } from './domain/users.js';
+import { clientLimits, demoPolicies, principalLimits } from './policies.js';
 import { demoRoutes } from './routes.js';
 import { demoValidators } from './validators.js';
 
@@ -20,61 +26,94 @@ const STARTERS: Record<Framework, StartApp> = {
   hono: startHono,
 };
 
+/** The realm of every `WWW-Authenticate: Bearer` challenge. */
+export const REALM = 'notes-api';
+
 export interface DemoOptions extends DemoConfig {
   readonly onEvent?: EventSink;
   readonly onError?: (err: unknown) => void;
   /**
    * The clock of the in-memory rate limits and of the notes' `createdAt` (tests stop it;
-   * with Redis, Redis TIME decides the limits). Default: the system clock.
+   * with Redis, Redis TIME decides the limits). Tokens keep the system clock. Default: the system clock.
    */
   readonly clock?: Clock;
+  /** The password hasher (tests share one). Default: `passwordHasher()` of `@bulwark/passwords/node`. */
+  readonly hasher?: PasswordHasher;
 }
 
 export interface RunningDemo extends Listening {
   /** `memory`, or `redis` when REDIS_URL is set. */
   readonly store: string;
+  /** Where the signing keys live: `memory`, `redis` or `file`. */
+  readonly keyStore: string;
 }
 
-/** Starts the notes API on one framework: the same policies, the same handlers. */
 /** The notes' `createdAt` from the demo's clock, so that a stopped clock stops it too. */
 function noteClock(clock: Clock | undefined): (() => Date) | undefined {
   return clock === undefined ? undefined : () => new Date(clock.now());
 }
 
-export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
-  let store: RateLimitStore | undefined;
-  let redis: Redis | undefined;
-  if (options.redisUrl !== undefined) {
-    // Fail fast while disconnected: a command queued offline would run after its request
-    // was already answered by the fallback, and count twice.
-    redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    redis.on('error', () => {});
-    store = redisRateLimitStore(redis);
-    // Serve once connected; if Redis is unreachable, start anyway on the per-process
-    // fallback (every fallback use emits a ratelimit.fallback event).
-    const client = redis;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 5000);
-      client.once('ready', () => {
-        clearTimeout(timer);
-        resolve();
-      });
+async function connectRedis(url: string): Promise<Redis> {
+  // Fail fast while disconnected: a command queued offline would run after its request
+  // was already answered by the fallback, and count twice.
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', () => {});
+  // Serve once connected; if Redis is unreachable, start anyway: the rate limits fall back
+  // to per-process counting (every fallback use emits a ratelimit.fallback event).
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 5000);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
     });
-  }
-  const onEvent = options.onEvent;
-  const policies = demoPolicies({
-    corsOrigins: options.corsOrigins,
-    clock: options.clock,
-    onEvent,
-    store,
   });
+  return redis;
+}
+
+/** Starts the notes API on one framework: the same policies, the same handlers. */
+export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
+  const redis = options.redisUrl === undefined ? undefined : await connectRedis(options.redisUrl);
+  try {
+    return await startWith(options, redis);
+  } catch (error) {
+    redis?.disconnect();
+    throw error;
+  }
+}
+
+async function startWith(options: DemoOptions, redis: Redis | undefined): Promise<RunningDemo> {
+  const store: RateLimitStore | undefined = redis ? redisRateLimitStore(redis) : undefined;
+  // Every event goes to the admin log and on to the caller's sink.
+  const events = new EventLog();
+  const onEvent = events.sink(options.onEvent);
+  const tokens = await demoTokens(options, redis, onEvent);
+  const hasher = options.hasher ?? passwordHasher();
+  const users = await UserStore.seed(
+    hasher,
+    new Date(options.clock?.now() ?? Date.now()),
+    redis ? sharedUserIds(redis) : undefined,
+  );
+  const limits = { store, clock: options.clock, onEvent };
+  const clientTier = clientLimits(limits);
+  const policies = demoPolicies({ ...limits, corsOrigins: options.corsOrigins, clientTier });
+  const handlers = {
+    notes: noteHandlers(new NoteStore(), noteClock(options.clock)),
+    auth: authHandlers(users, hasher, tokens),
+    directory: directoryHandlers(users, events),
+  };
   const server = await STARTERS[options.framework](
     {
       policies,
       // The header profile: also on answers to requests refused before the framework.
       profile: policies.filter((policy) => policy.name === 'security-headers'),
       clientIp: { trustProxy: options.trustProxy },
-      routes: demoRoutes(noteHandlers(new NoteStore(), noteClock(options.clock)), demoValidators(onEvent)),
+      routes: demoRoutes(handlers, demoValidators(onEvent)),
+      protection: {
+        authenticators: [tokens.authenticator],
+        realm: REALM,
+        principalTier: principalLimits(limits, clientTier),
+        onEvent,
+      },
       onEvent,
       onError: options.onError ?? ((err) => console.error('[notes-api] unhandled error', err)),
     },
@@ -84,8 +123,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   return {
     url: server.url,
     store: redis ? 'redis' : 'memory',
+    keyStore: tokens.keyStore,
     close: async () => {
       await server.close();
+      await tokens.close();
       redis?.disconnect();
     },
   };

@@ -2,7 +2,7 @@ import type { EventSink } from '@bulwark/core';
 import { paginationQuery, requestValidator } from '@bulwark/validation';
 import { z } from 'zod';
 
-/** What a note looks like to clients: internal fields (the owner) never leave. */
+/** What a note looks like to clients: internal fields (the owner, the order) never leave. */
 export const NoteOutput = z.object({
   id: z.string(),
   title: z.string(),
@@ -11,35 +11,73 @@ export const NoteOutput = z.object({
   createdAt: z.string(),
 });
 
-const UserOutput = z.object({ id: z.string(), email: z.string(), name: z.string() });
+/**
+ * A user as `GET /v2/users` shows it: `{id, email}` (masked) without `users:read`,
+ * `{id, email, role, created_at}` with it. Never a password hash.
+ */
+const UserOutput = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: z.string().optional(),
+  created_at: z.string().optional(),
+});
+
+const FullUserOutput = z.object({ id: z.string(), email: z.string(), role: z.string(), created_at: z.string() });
+
+const noteFields = {
+  title: z.string().min(1).max(200),
+  body: z.string().max(10_000),
+  tags: z.array(z.string().max(32)).max(10),
+};
+
+const noteId = z.object({ id: z.uuid() });
 
 /** The demo's validators, one per route, built once. */
 export function demoValidators(onEvent?: EventSink) {
   const common = { bodyLimit: '100kb', onEvent } as const;
+  const page = paginationQuery({ defaultLimit: 20, maxLimit: 100 });
   return {
+    login: requestValidator({
+      ...common,
+      bodyLimit: '4kb',
+      body: z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(1024) }),
+      output: z.object({
+        access_token: z.string(),
+        token_type: z.literal('Bearer'),
+        expires_in: z.number(),
+        scope: z.string(),
+      }),
+    }),
+    me: requestValidator({
+      ...common,
+      output: z.object({ id: z.string(), email: z.string(), role: z.string(), scopes: z.array(z.string()) }),
+    }),
     createNote: requestValidator({
       ...common,
+      body: z.object({ title: noteFields.title, body: noteFields.body.optional(), tags: noteFields.tags.optional() }),
+      output: NoteOutput,
+    }),
+    updateNote: requestValidator({
+      ...common,
+      params: noteId,
+      // Strict like creation: `id`, `owner`, `created_at` (or anything else) in the body are 422.
       body: z.object({
-        title: z.string().min(1).max(200),
-        body: z.string().max(10_000).optional(),
-        tags: z.array(z.string().max(32)).max(10).optional(),
+        title: noteFields.title.optional(),
+        body: noteFields.body.optional(),
+        tags: noteFields.tags.optional(),
       }),
       output: NoteOutput,
     }),
     listNotes: requestValidator({
       ...common,
-      query: paginationQuery({ defaultLimit: 20, maxLimit: 100 }),
+      query: page,
       output: z.object({
         apiVersion: z.string().optional(),
         notes: z.array(NoteOutput),
         nextCursor: z.string().optional(),
       }),
     }),
-    getNote: requestValidator({
-      ...common,
-      params: z.object({ id: z.string().regex(/^\d{1,12}$/) }),
-      output: NoteOutput,
-    }),
+    noteById: requestValidator({ ...common, params: noteId, output: NoteOutput }),
     createReport: requestValidator({
       ...common,
       body: z.object({ kind: z.enum(['notes-summary', 'tag-usage']), since: z.iso.datetime().optional() }),
@@ -49,6 +87,16 @@ export function demoValidators(onEvent?: EventSink) {
       ...common,
       query: z.object({ email: z.email().max(254) }),
       output: z.object({ users: z.array(UserOutput) }),
+    }),
+    adminUsers: requestValidator({
+      ...common,
+      query: page,
+      output: z.object({ users: z.array(FullUserOutput), nextCursor: z.string().optional() }),
+    }),
+    adminEvents: requestValidator({
+      ...common,
+      query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+      output: z.object({ events: z.array(z.record(z.string(), z.unknown())) }),
     }),
   };
 }

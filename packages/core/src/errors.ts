@@ -11,6 +11,8 @@ export type HttpErrorCode =
   | 'invalid_request'
   | 'insufficient_scope'
   | 'invalid_api_key'
+  /** A sign-in with an unknown account or a wrong password: one answer for both (no account enumeration). */
+  | 'invalid_credentials'
   | 'forbidden'
   | 'not_found'
   | 'method_not_allowed'
@@ -80,6 +82,7 @@ export const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = Object.fr
   invalid_request: 400,
   insufficient_scope: 403,
   invalid_api_key: 401,
+  invalid_credentials: 401,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
@@ -146,6 +149,7 @@ export const TITLE_BY_CODE: Readonly<Record<HttpErrorCode, string>> = Object.fre
   invalid_request: 'Invalid Request',
   insufficient_scope: 'Insufficient Scope',
   invalid_api_key: 'Invalid API Key',
+  invalid_credentials: 'Invalid Credentials',
   forbidden: 'Forbidden',
   not_found: 'Not Found',
   method_not_allowed: 'Method Not Allowed',

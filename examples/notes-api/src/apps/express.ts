@@ -1,8 +1,17 @@
-import { errorHandler, guard, notFound, sendDecision, valid, validate } from '@bulwark/express';
+import {
+  authenticate,
+  errorHandler,
+  guard,
+  notFound,
+  requireScopes,
+  sendDecision,
+  valid,
+  validate,
+} from '@bulwark/express';
 import express, { type RequestHandler } from 'express';
 import { demoPaths, otherMethodAnswer } from '../routes.js';
 import { listenNode } from './listen.js';
-import type { StartApp } from './types.js';
+import { authOptions, type StartApp } from './types.js';
 
 export const startExpress: StartApp = (parts, host, port) => {
   const app = express();
@@ -11,12 +20,28 @@ export const startExpress: StartApp = (parts, host, port) => {
   // no cache, and the same request must get the same bytes on every framework.
   app.set('etag', false);
   app.use(guard(parts.policies, parts.clientIp));
+  // Built once, shared by every protected route: authentication, then the per-principal tiers.
+  const protect: RequestHandler[] = [
+    authenticate(parts.protection.authenticators, authOptions(parts)),
+    guard(parts.protection.principalTier, parts.clientIp),
+  ];
   for (const route of parts.routes) {
-    const { validator } = route;
-    const before: RequestHandler[] = validator ? [validate(validator)] : [];
-    app[route.method === 'GET' ? 'get' : 'post'](route.path, ...before, (req, res) => {
-      const answer = route.run(validator ? valid(req, validator) : undefined, req.bulwark?.apiVersion);
+    const { validator, auth } = route;
+    const before: RequestHandler[] = [];
+    if (auth) {
+      before.push(...protect);
+      if (auth.scopes.length > 0) before.push(requireScopes(auth.scopes, authOptions(parts)));
+    }
+    if (validator) before.push(validate(validator));
+    const method = route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete';
+    app[method](route.path, ...before, async (req, res) => {
+      const answer = await route.run({
+        valid: validator ? valid(req, validator) : undefined,
+        apiVersion: req.bulwark?.apiVersion,
+        principal: req.auth,
+      });
       if ('kind' in answer) sendDecision(res, answer);
+      else if (answer.body === undefined) res.status(answer.status).end();
       else res.status(answer.status).json(answer.body);
     });
   }

@@ -1,17 +1,43 @@
 import { createServer, METHODS } from 'node:http';
 import {
+  authenticate,
   frameworkErrors,
   guard,
   problemHandlers,
+  requireScopes,
   sendDecision,
   valid,
   validate,
   validationSupport,
 } from '@bulwark/fastify';
 import { checkHost, clientErrorHandler } from '@bulwark/node';
-import Fastify from 'fastify';
-import { demoPaths, otherMethodAnswer } from '../routes.js';
-import type { StartApp } from './types.js';
+import Fastify, { type FastifyInstance, type onRequestHookHandler, type RouteShorthandOptions } from 'fastify';
+import { type DemoRoute, demoPaths, otherMethodAnswer } from '../routes.js';
+import { type AppParts, authOptions, type StartApp } from './types.js';
+
+/** Mounts one demo route on `scope`; `requireScopes` runs before validate()'s own onRequest hook. */
+function mountRoute(scope: FastifyInstance, parts: AppParts, route: DemoRoute): void {
+  const { validator, auth } = route;
+  const validation: RouteShorthandOptions = validator ? validate(validator) : {};
+  const onRequest: onRequestHookHandler[] = [];
+  if (auth && auth.scopes.length > 0) onRequest.push(requireScopes(auth.scopes, authOptions(parts)));
+  if (validation.onRequest) onRequest.push(...[validation.onRequest].flat());
+  scope.route({
+    method: route.method,
+    url: route.path,
+    ...validation,
+    ...(onRequest.length > 0 ? { onRequest } : {}),
+    handler: async (req, res) => {
+      const answer = await route.run({
+        valid: validator ? valid(req, validator) : undefined,
+        apiVersion: req.bulwark?.apiVersion,
+        principal: req.auth ?? undefined,
+      });
+      if ('kind' in answer) return sendDecision(res, answer);
+      return answer.body === undefined ? res.code(answer.status).send() : res.code(answer.status).send(answer.body);
+    },
+  });
+}
 
 export const startFastify: StartApp = async (parts, host, port) => {
   const problems = { onError: parts.onError, onEvent: parts.onEvent };
@@ -34,18 +60,14 @@ export const startFastify: StartApp = async (parts, host, port) => {
   await app.register(problemHandlers(problems));
   await app.register(validationSupport());
   await app.register(guard(parts.policies, parts.clientIp));
-  for (const route of parts.routes) {
-    const { validator } = route;
-    app.route({
-      method: route.method,
-      url: route.path,
-      ...(validator ? validate(validator) : {}),
-      handler: (req, res) => {
-        const answer = route.run(validator ? valid(req, validator) : undefined, req.bulwark?.apiVersion);
-        return 'kind' in answer ? sendDecision(res, answer) : res.code(answer.status).send(answer.body);
-      },
-    });
-  }
+  for (const route of parts.routes) if (!route.auth) mountRoute(app, parts, route);
+  // The protected routes live in their own encapsulated context, whose app-wide hooks
+  // (authentication, then the per-principal tiers) run for them only, after the guard above.
+  await app.register(async (scope) => {
+    await scope.register(authenticate(parts.protection.authenticators, authOptions(parts)));
+    await scope.register(guard(parts.protection.principalTier, parts.clientIp));
+    for (const route of parts.routes) if (route.auth) mountRoute(scope, parts, route);
+  });
   for (const path of demoPaths(parts.routes))
     app.route({
       // Fastify refuses a second handler for a method, so this one takes only the others.

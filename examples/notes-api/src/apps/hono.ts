@@ -1,20 +1,22 @@
 import {
+  authenticate,
   type BulwarkEnv,
   errorHandler,
   guard,
   nodeServerErrors,
   nodeServerFetch,
   notFoundHandler,
+  requireScopes,
   sendDecision,
   valid,
   validate,
 } from '@bulwark/hono';
 import { getRequestListener } from '@hono/node-server';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { demoPaths, otherMethodAnswer } from '../routes.js';
 import { listenNode } from './listen.js';
-import type { StartApp } from './types.js';
+import { authOptions, type StartApp } from './types.js';
 
 /** The spelling Express, Fastify and Koa give JSON (`c.json` alone sends `application/json`). */
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
@@ -32,16 +34,36 @@ export const startHono: StartApp = (parts, host, port) => {
   app.onError(errorHandler({ onError: parts.onError, onEvent: parts.onEvent }));
   app.notFound(notFoundHandler());
   app.use('*', guard(parts.policies, parts.clientIp));
+  // Built once, shared by every protected route: authentication, then the per-principal tiers.
+  const protect: MiddlewareHandler<BulwarkEnv>[] = [
+    authenticate(parts.protection.authenticators, authOptions(parts)),
+    guard(parts.protection.principalTier, parts.clientIp),
+  ];
   for (const route of parts.routes) {
-    const { validator } = route;
-    const handler = (c: Context<BulwarkEnv>) => {
-      const answer = route.run(validator ? valid(c, validator) : undefined, c.get('bulwark')?.apiVersion);
-      return 'kind' in answer
-        ? sendDecision(c, answer)
-        : c.json(answer.body, answer.status as ContentfulStatusCode, JSON_TYPE);
+    const { validator, auth } = route;
+    const handler = async (c: Context<BulwarkEnv>) => {
+      const answer = await route.run({
+        valid: validator ? valid(c, validator) : undefined,
+        apiVersion: c.get('bulwark')?.apiVersion,
+        principal: c.get('auth'),
+      });
+      if ('kind' in answer) return sendDecision(c, answer);
+      if (answer.body === undefined) return c.body(null, answer.status as 204);
+      return c.json(answer.body, answer.status as ContentfulStatusCode, JSON_TYPE);
     };
-    if (validator) app.on(route.method, route.path, validate(validator), handler);
-    else app.on(route.method, route.path, handler);
+    const chain: MiddlewareHandler<BulwarkEnv>[] = [];
+    if (auth) {
+      chain.push(...protect);
+      if (auth.scopes.length > 0) chain.push(requireScopes(auth.scopes, authOptions(parts)));
+    }
+    if (validator) chain.push(validate(validator) as MiddlewareHandler<BulwarkEnv>);
+    // One call for any number of middlewares: Hono's overloads are typed per arity.
+    const mount = app.on.bind(app) as (
+      method: string,
+      path: string,
+      ...handlers: MiddlewareHandler<BulwarkEnv>[]
+    ) => void;
+    mount(route.method, route.path, ...chain, handler as MiddlewareHandler<BulwarkEnv>);
   }
   for (const path of demoPaths(parts.routes))
     app.all(path.path, (c) => sendDecision(c, otherMethodAnswer(path, c.req.method)));

@@ -1,28 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import { type DenyDecision, deny } from '@bulwark/core';
 import { decodeCursor, encodeCursor } from '@bulwark/validation';
 
 export interface Note {
+  /** A random UUID: ids say nothing about other users' notes. */
   readonly id: string;
   readonly title: string;
   readonly body: string;
   readonly tags: readonly string[];
   readonly createdAt: string;
-  /** Internal: never sent (the output schemas drop it). */
+  /** Internal: the owner's user id, never sent (the output schemas drop it). */
   readonly ownerId: string;
+  /** Internal: creation order, for cursors. */
+  readonly seq: number;
 }
 
-export interface User {
-  readonly id: string;
-  readonly email: string;
-  readonly name: string;
-  /** Internal: never sent. */
-  readonly passwordHash: string;
+export interface NoteInput {
+  readonly title: string;
+  readonly body?: string | undefined;
+  readonly tags?: readonly string[] | undefined;
 }
-
-const SEEDED_USERS: readonly User[] = [
-  { id: 'u1', email: 'alice@example.com', name: 'Alice', passwordHash: '$argon2id$v=19$demo-alice' },
-  { id: 'u2', email: 'bob@example.com', name: 'Bob', passwordHash: '$argon2id$v=19$demo-bob' },
-];
 
 /** The demo's storage: in memory, bounded, shared by all four framework apps. */
 export class NoteStore {
@@ -31,76 +28,109 @@ export class NoteStore {
 
   constructor(private readonly maxNotes = 10_000) {}
 
-  /** Notes in creation order after `afterId`, at most `limit`. */
-  page(limit: number, afterId: number): { notes: Note[]; more: boolean } {
+  /** The owner's notes in creation order after position `afterSeq`, at most `limit`. */
+  page(ownerId: string, limit: number, afterSeq: number): { notes: Note[]; more: boolean } {
     const notes: Note[] = [];
     for (const note of this.#notes.values()) {
-      if (Number(note.id) <= afterId) continue;
+      if (note.ownerId !== ownerId || note.seq <= afterSeq) continue;
       if (notes.length === limit) return { notes, more: true };
       notes.push(note);
     }
     return { notes, more: false };
   }
 
-  get(id: string): Note | undefined {
-    return this.#notes.get(id);
+  /** The note if `ownerId` owns it: another user's note is as absent as a missing one. */
+  owned(id: string, ownerId: string): Note | undefined {
+    const note = this.#notes.get(id);
+    return note?.ownerId === ownerId ? note : undefined;
   }
 
-  create(input: { title: string; body?: string | undefined; tags?: readonly string[] | undefined }, now: Date): Note {
+  create(ownerId: string, input: NoteInput, now: Date): Note {
     // Bounded like everything else in Bulwark: the oldest note makes room.
     if (this.#notes.size >= this.maxNotes) this.#notes.delete(this.#notes.keys().next().value as string);
     const note: Note = {
-      id: String(this.#next++),
+      id: randomUUID(),
       title: input.title,
       body: input.body ?? '',
       tags: input.tags ?? [],
       createdAt: now.toISOString(),
-      ownerId: 'demo-owner',
+      ownerId,
+      seq: this.#next++,
     };
     this.#notes.set(note.id, note);
     return note;
   }
+
+  update(note: Note, change: Partial<NoteInput>): Note {
+    const updated: Note = {
+      ...note,
+      ...(change.title === undefined ? {} : { title: change.title }),
+      ...(change.body === undefined ? {} : { body: change.body }),
+      ...(change.tags === undefined ? {} : { tags: change.tags }),
+    };
+    this.#notes.set(note.id, updated);
+    return updated;
+  }
+
+  delete(note: Note): void {
+    this.#notes.delete(note.id);
+  }
 }
 
 /** A handler's answer, independent of the framework that sends it. */
-export type Answer = { readonly status: number; readonly body: unknown } | DenyDecision;
+export type Answer = { readonly status: number; readonly body?: unknown } | DenyDecision;
 
-/** The routes' logic, shared by every framework app. Inputs arrive validated. */
+/** The cursor of the page after `seq`, and the position a cursor names (undefined: not one we issued). */
+export function cursorAfter(seq: number): string {
+  return encodeCursor({ after: seq });
+}
+
+export function positionOf(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return 0;
+  const after = (decodeCursor(cursor) as { after?: unknown } | undefined)?.after;
+  return typeof after === 'number' && Number.isSafeInteger(after) && after >= 0 ? after : undefined;
+}
+
+export const BAD_CURSOR = (): DenyDecision => deny('bad_request', 'The cursor is not one this API issued.');
+/** One answer for a missing note and another user's: which ids exist is nobody else's business. */
+export const NO_NOTE = (): DenyDecision => deny('not_found', 'No note has this id.');
+
+/** The notes routes' logic, shared by every framework app. Inputs arrive validated; `owner` is the caller. */
 export function noteHandlers(store: NoteStore, clock: () => Date = () => new Date()) {
   let reportCount = 0;
   return {
-    health: (): Answer => ({ status: 200, body: { status: 'ok' } }),
-    list: (query: { limit: number; cursor?: string | undefined }, apiVersion: string | undefined): Answer => {
-      const position = query.cursor === undefined ? { after: 0 } : decodeCursor(query.cursor);
-      const after = (position as { after?: unknown } | undefined)?.after;
-      if (typeof after !== 'number' || !Number.isSafeInteger(after))
-        return deny('bad_request', 'The cursor is not one this API issued.');
-      const { notes, more } = store.page(query.limit, after);
+    list: (owner: string, query: { limit: number; cursor?: string | undefined }, apiVersion?: string): Answer => {
+      const after = positionOf(query.cursor);
+      if (after === undefined) return BAD_CURSOR();
+      const { notes, more } = store.page(owner, query.limit, after);
       const last = notes[notes.length - 1];
       return {
         status: 200,
         body: {
           ...(apiVersion ? { apiVersion } : {}),
           notes,
-          ...(more && last ? { nextCursor: encodeCursor({ after: Number(last.id) }) } : {}),
+          ...(more && last ? { nextCursor: cursorAfter(last.seq) } : {}),
         },
       };
     },
-    get: (id: string): Answer => {
-      const note = store.get(id);
-      return note ? { status: 200, body: note } : deny('not_found', 'No note has this id.');
+    get: (owner: string, id: string): Answer => {
+      const note = store.owned(id, owner);
+      return note ? { status: 200, body: note } : NO_NOTE();
     },
-    create: (input: { title: string; body?: string | undefined; tags?: string[] | undefined }): Answer => ({
-      status: 201,
-      body: store.create(input, clock()),
-    }),
+    create: (owner: string, input: NoteInput): Answer => ({ status: 201, body: store.create(owner, input, clock()) }),
+    update: (owner: string, id: string, change: Partial<NoteInput>): Answer => {
+      const note = store.owned(id, owner);
+      return note ? { status: 200, body: store.update(note, change) } : NO_NOTE();
+    },
+    remove: (owner: string, id: string): Answer => {
+      const note = store.owned(id, owner);
+      if (!note) return NO_NOTE();
+      store.delete(note);
+      return { status: 204 };
+    },
     createReport: (input: { kind: string }): Answer => ({
       status: 202,
       body: { id: `r${++reportCount}`, kind: input.kind, status: 'queued' },
-    }),
-    findUsers: (email: string): Answer => ({
-      status: 200,
-      body: { users: SEEDED_USERS.filter((u) => u.email === email.toLowerCase()) },
     }),
   };
 }

@@ -1,0 +1,123 @@
+import { readFile } from 'node:fs/promises';
+import { type Authenticator, ConfigError, type EventSink } from '@bulwark/core';
+import { redisKeyringStore, redisRevocationStore } from '@bulwark/redis';
+import {
+  type AccessTokenIssuer,
+  accessTokens,
+  accessTokenVerifier,
+  jwtAuthenticator,
+  type Keyring,
+  keyring,
+  memoryRevocationStore,
+  type PrivateJwkSet,
+  type RevocationStore,
+  type SigningAlgorithm,
+} from '@bulwark/tokens';
+import type { Redis } from 'ioredis';
+import { type DemoConfig, JWT_ALGORITHMS } from '../config.js';
+
+/** The `aud` of every demo token, and the `client_id` of `/auth/login` tokens. */
+export const AUDIENCE = 'notes-api';
+export const LOGIN_CLIENT_ID = 'notes-api';
+/** The access-token lifetime (DEMO.md: 15 minutes) and the verifier's clock tolerance. */
+export const ACCESS_TTL_MS = 15 * 60_000;
+export const CLOCK_TOLERANCE_MS = 5_000;
+
+/** Everything token-shaped the demo needs, built once per process. */
+export interface DemoTokens {
+  readonly keys: Keyring;
+  readonly issuer: AccessTokenIssuer;
+  readonly authenticator: Authenticator;
+  readonly revocations: RevocationStore;
+  /** Where the keyring lives: `memory`, `redis` or `file` (SIGNING_KEYS_FILE). */
+  readonly keyStore: 'memory' | 'redis' | 'file';
+  close(): Promise<void>;
+}
+
+/** Reads SIGNING_KEYS_FILE: a JWK Set of private keys, each with `kid` and `alg`. */
+async function readSigningKeys(path: string): Promise<PrivateJwkSet> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new ConfigError('SIGNING_KEYS_FILE', 'cannot be read');
+  }
+  try {
+    return JSON.parse(text) as PrivateJwkSet;
+  } catch {
+    throw new ConfigError('SIGNING_KEYS_FILE', 'is not JSON (expected a JWK Set: {"keys": [...]})');
+  }
+}
+
+/** Re-labels a keyring option error as the environment variable it came from. */
+function asEnvError(error: unknown, variable: string): unknown {
+  return error instanceof ConfigError ? new ConfigError(variable, error.message) : error;
+}
+
+/**
+ * The keyring, issuer, revocation store and JWT authenticator of the demo. With REDIS_URL,
+ * the keyring (sealed under KEY_ENCRYPTION_KEY) and the revocations are shared through Redis,
+ * so every process signs with the same key and honours every other's logouts at once.
+ */
+export async function demoTokens(
+  config: DemoConfig,
+  redis: Redis | undefined,
+  onEvent?: EventSink,
+): Promise<DemoTokens> {
+  let keys: Keyring;
+  let keyStore: DemoTokens['keyStore'];
+  // Every key is bound to one algorithm, so the allowlist only needs to name those the
+  // demo's keys can have: the generated ones (a shared store may hold keys another process
+  // generated with another JWT_ALG) and those of SIGNING_KEYS_FILE.
+  const algorithms = new Set<SigningAlgorithm>(JWT_ALGORITHMS);
+  if (config.signingKeysFile !== undefined) {
+    const initialKeys = await readSigningKeys(config.signingKeysFile);
+    try {
+      keys = keyring({ initialKeys, ...(onEvent ? { onEvent } : {}) });
+    } catch (error) {
+      throw asEnvError(error, 'SIGNING_KEYS_FILE');
+    }
+    for (const jwk of initialKeys.keys) algorithms.add(jwk.alg as SigningAlgorithm);
+    keyStore = 'file';
+  } else {
+    keys = keyring({
+      algorithm: config.jwtAlg,
+      ...(redis && config.keyEncryptionKey
+        ? { store: redisKeyringStore(redis, { name: 'notes-api' }), keyEncryptionKey: config.keyEncryptionKey }
+        : {}),
+      ...(onEvent ? { onEvent } : {}),
+    });
+    keyStore = redis ? 'redis' : 'memory';
+  }
+  // Import (or create) the signing key now: a bad key file or an unreachable store is a
+  // refusal to start, not a 500 at the first login.
+  try {
+    await keys.signingKey();
+  } catch (error) {
+    throw asEnvError(error, 'SIGNING_KEYS_FILE');
+  }
+  const revocations: RevocationStore = redis
+    ? redisRevocationStore({ client: redis, ...(onEvent ? { onEvent } : {}) })
+    : memoryRevocationStore();
+  const issuer = accessTokens({ keys, issuer: config.issuer, audience: AUDIENCE, ttl: ACCESS_TTL_MS });
+  const verifier = accessTokenVerifier({
+    keys,
+    issuer: config.issuer,
+    audience: AUDIENCE,
+    algorithms: [...algorithms],
+    clockTolerance: CLOCK_TOLERANCE_MS,
+    revocations,
+    ...(onEvent ? { onEvent } : {}),
+  });
+  return {
+    keys,
+    issuer,
+    authenticator: jwtAuthenticator(verifier),
+    revocations,
+    keyStore,
+    close: async () => {
+      const closable = revocations as RevocationStore & { close?: () => Promise<void> };
+      await closable.close?.();
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { BulwarkError } from '@bulwark/core';
+import type { PasswordHasher } from '@bulwark/passwords';
+
+export type Role = 'user' | 'viewer' | 'admin';
+
+/** The scopes of each role (DEMO.md's users table). A token carries these, or a requested subset. */
+export const ROLE_SCOPES: Readonly<Record<Role, readonly string[]>> = Object.freeze({
+  user: Object.freeze(['notes:read', 'notes:write', 'reports:write', 'keys:manage']),
+  viewer: Object.freeze(['notes:read']),
+  admin: Object.freeze(['notes:read', 'notes:write', 'reports:write', 'keys:manage', 'users:read', 'admin']),
+});
+
+export interface User {
+  /** A random UUID, made at start: nothing about a user can be guessed from another's id. */
+  readonly id: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly scopes: readonly string[];
+  readonly createdAt: string;
+  /** Internal: an Argon2id PHC string, never sent. */
+  readonly passwordHash: string;
+}
+
+/** The demo's users. The passwords are fixed and printed in the banner because this is a demo. */
+export const DEMO_USERS: ReadonlyArray<{ readonly email: string; readonly password: string; readonly role: Role }> = [
+  { email: 'alice@example.com', password: 'alice-demo-password', role: 'user' },
+  { email: 'bob@example.com', password: 'bob-demo-password', role: 'viewer' },
+  { email: 'dave@example.com', password: 'dave-demo-password', role: 'user' },
+  { email: 'carol@example.com', password: 'carol-demo-password', role: 'admin' },
+];
+
+/** The seeded users, in memory (PostgreSQL comes with its own issue). */
+export class UserStore {
+  readonly #byEmail = new Map<string, User>();
+  readonly #byId = new Map<string, User>();
+
+  constructor(users: readonly User[]) {
+    for (const user of users) {
+      this.#byEmail.set(user.email, user);
+      this.#byId.set(user.id, user);
+    }
+  }
+
+  /**
+   * Hashes the demo passwords with Argon2id (the hasher's parameters) and gives each user
+   * an id from `idOf` (default: a random UUID).
+   */
+  static async seed(
+    hasher: PasswordHasher,
+    now: Date,
+    idOf: (email: string) => string | Promise<string> = () => randomUUID(),
+  ): Promise<UserStore> {
+    const users = await Promise.all(
+      DEMO_USERS.map(
+        async ({ email, password, role }): Promise<User> => ({
+          id: await idOf(email),
+          email,
+          role,
+          scopes: ROLE_SCOPES[role],
+          createdAt: now.toISOString(),
+          passwordHash: await hasher.hash(password),
+        }),
+      ),
+    );
+    return new UserStore(users);
+  }
+
+  /** Emails compare case-insensitively (the domain part is, and the demo treats the local part alike). */
+  byEmail(email: string): User | undefined {
+    return this.#byEmail.get(email.trim().toLowerCase());
+  }
+
+  byId(id: string): User | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Every user, in creation order, after position `after` (0-based), at most `limit`. */
+  page(limit: number, after: number): { users: User[]; more: boolean } {
+    const all = [...this.#byId.values()];
+    return { users: all.slice(after, after + limit), more: all.length > after + limit };
+  }
+}
+
+/** `alice@example.com` -> `a***@example.com`: enough to recognise one's own, not to harvest addresses. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return `${email.slice(0, 1)}***${email.slice(at)}`;
+}
+
+/**
+ * The user ids of processes sharing one Redis: the first process to start draws each
+ * random UUID and every later one reads it, so a token's `sub` names the same user in all.
+ */
+export function sharedUserIds(redis: {
+  set(key: string, value: string, nx: 'NX'): Promise<unknown>;
+  get(key: string): Promise<string | null>;
+}) {
+  return async (email: string): Promise<string> => {
+    const key = `notes-api:user-id:${email}`;
+    await redis.set(key, randomUUID(), 'NX');
+    const id = await redis.get(key);
+    if (id === null) throw new BulwarkError('store_unavailable', 'Redis lost a demo user id it just stored');
+    return id;
+  };
+}

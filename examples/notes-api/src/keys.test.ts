@@ -1,0 +1,129 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeWithService, expectProblem, portOpen } from '@bulwark/testkit';
+import { Redis } from 'ioredis';
+import { exportJWK, generateKeyPair } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { FRAMEWORKS, JWT_ALGORITHMS } from './config.js';
+import { DEMO_USERS } from './domain/users.js';
+import type { RunningDemo } from './server.js';
+import { client, decodeJws, json, startTestDemo } from './test-helpers.js';
+
+// Each algorithm on another framework: all four of each are covered between them.
+describe.each(JWT_ALGORITHMS.map((alg, i) => [alg, FRAMEWORKS[i] ?? 'fastify'] as const))(
+  'JWT_ALG=%s (on %s)',
+  (alg, framework) => {
+    it('signs with generated keys of that algorithm, published in the JWK Set', async () => {
+      const server = await startTestDemo(framework, { JWT_ALG: alg, ISSUER: 'https://notes.example.com' });
+      try {
+        const c = client(server);
+        const token = await c.tokenOf('alice');
+        const { header, payload } = decodeJws(token);
+        expect(header).toMatchObject({ alg, typ: 'at+jwt' });
+        expect(payload.iss).toBe('https://notes.example.com');
+        const jwks = (await c.send('GET', '/.well-known/jwks.json')).json() as { keys: Array<{ kid: string }> };
+        expect(jwks.keys).toContainEqual(expect.objectContaining({ kid: header.kid, alg, use: 'sig' }));
+        expect((await c.send('GET', '/v2/users/me', c.bearer(token))).status).toBe(200);
+      } finally {
+        await server.close();
+      }
+    });
+  },
+);
+
+describe('SIGNING_KEYS_FILE', () => {
+  it('signs with the first key of the file and verifies with all of them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'notes-api-keys-'));
+    const jwk = async (alg: 'ES256' | 'EdDSA', kid: string) => ({
+      ...(await exportJWK((await generateKeyPair(alg, { extractable: true })).privateKey)),
+      kid,
+      alg,
+    });
+    const file = join(dir, 'keys.json');
+    await writeFile(file, JSON.stringify({ keys: [await jwk('EdDSA', 'vault-2'), await jwk('ES256', 'vault-1')] }));
+    const server = await startTestDemo('koa', { SIGNING_KEYS_FILE: file });
+    try {
+      expect(server.keyStore).toBe('file');
+      const c = client(server);
+      const token = await c.tokenOf('carol');
+      expect(decodeJws(token).header).toMatchObject({ alg: 'EdDSA', kid: 'vault-2' });
+      const jwks = (await c.send('GET', '/.well-known/jwks.json')).json() as { keys: Array<Record<string, unknown>> };
+      expect(jwks.keys.map((k) => k.kid)).toEqual(['vault-2', 'vault-1']);
+      for (const key of jwks.keys) expect(key).not.toHaveProperty('d');
+      expect((await c.send('GET', '/admin/users', c.bearer(token))).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses to start on a missing, non-JSON or invalid key file, naming the variable', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'notes-api-keys-'));
+    const bad = join(dir, 'bad.json');
+    const publicOnly = join(dir, 'public.json');
+    await writeFile(bad, '{"keys":');
+    const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+    await writeFile(
+      publicOnly,
+      JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k', alg: 'ES256' }] }),
+    );
+    for (const file of [join(dir, 'missing.json'), bad, publicOnly]) {
+      await expect(startTestDemo('express', { SIGNING_KEYS_FILE: file })).rejects.toThrow(/"SIGNING_KEYS_FILE"/);
+    }
+  });
+});
+
+const redisUp = await portOpen('127.0.0.1', 6379);
+describeWithService('Redis on 127.0.0.1:6379', redisUp, 'REDIS_URL: two demo processes behave as one', () => {
+  it('share the keyring, the revocations and the limits (different frameworks)', async () => {
+    const env = {
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      TRUST_PROXY: 'loopback',
+      KEY_ENCRYPTION_KEY: Buffer.alloc(32, 42).toString('base64url'),
+    };
+    // A unique forwarded address per run keeps this test independent of earlier runs.
+    const ip = `198.51.100.${(Date.now() % 200) + 20}`;
+    const servers: RunningDemo[] = [];
+    // Fresh user ids for this run (the first process draws them): fresh per-user budgets.
+    const redis = new Redis(env.REDIS_URL);
+    await redis.del(...DEMO_USERS.map((u) => `notes-api:user-id:${u.email}`));
+    redis.disconnect();
+    try {
+      // Without the clock: with Redis, Redis TIME decides the limits.
+      for (const framework of ['fastify', 'hono'] as const) {
+        servers.push(await startTestDemo(framework, env, { clock: undefined } as never));
+      }
+      expect(servers.map((s) => [s.store, s.keyStore])).toEqual([
+        ['redis', 'redis'],
+        ['redis', 'redis'],
+      ]);
+      const [a, b] = servers.map(client) as [ReturnType<typeof client>, ReturnType<typeof client>];
+      // A token made on one works on the other: one keyring, one set of user ids.
+      const token = await a.tokenOf('dave', { 'x-forwarded-for': ip });
+      expect((await b.send('GET', '/v2/users/me', b.bearer(token))).status).toBe(200);
+      // The expensive tier counts in Redis: 5 reports in all.
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const c = i % 2 === 0 ? a : b;
+        const res = await c.send(
+          'POST',
+          '/v2/reports',
+          { ...json, ...c.bearer(token), 'x-forwarded-for': ip },
+          '{"kind":"notes-summary"}',
+        );
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+      // A logout on one is honoured by the other.
+      expect((await a.send('POST', '/auth/logout', a.bearer(token))).status).toBe(204);
+      let refused = await b.send('GET', '/v2/users/me', b.bearer(token));
+      for (let i = 0; i < 20 && refused.status === 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        refused = await b.send('GET', '/v2/users/me', b.bearer(token));
+      }
+      expectProblem(refused, 401, 'invalid_token');
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+    }
+  });
+});
