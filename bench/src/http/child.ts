@@ -11,45 +11,8 @@ import { startExpress } from './express.js';
 import { startFastify } from './fastify.js';
 import { startHono } from './hono.js';
 import { startKoa } from './koa.js';
-import type { StartServer } from './listen.js';
-import { FRAMEWORKS, type Framework, type GuardForm, VARIANTS, type Variant } from './scenario.js';
+import { serveChild } from './serve-child.js';
 
-export type ChildMessage =
-  | { readonly type: 'ready'; readonly port: number }
-  | { readonly type: 'failed'; readonly message: string }
-  | { readonly type: 'cpu'; readonly micros: number };
-export type ParentMessage = { readonly type: 'cpu' } | { readonly type: 'exit' };
+export type { ChildMessage, ParentMessage } from './child-protocol.js';
 
-const STARTERS: Record<Framework, StartServer> = {
-  express: startExpress,
-  fastify: startFastify,
-  koa: startKoa,
-  hono: startHono,
-};
-
-const send = (message: ChildMessage) => process.send?.(message);
-
-async function main(): Promise<void> {
-  const [framework, variant, form] = process.argv.slice(2) as [Framework, Variant, GuardForm];
-  if (!FRAMEWORKS.includes(framework) || !VARIANTS.includes(variant) || (form !== 'list' && form !== 'each'))
-    throw new Error(`usage: child.ts <${FRAMEWORKS.join('|')}> <${VARIANTS.join('|')}> <list|each>`);
-  const server = await STARTERS[framework](variant, form);
-  process.on('message', (message: ParentMessage) => {
-    if (message.type === 'cpu') {
-      const usage = process.cpuUsage();
-      send({ type: 'cpu', micros: usage.user + usage.system });
-    } else if (message.type === 'exit') {
-      // Keep-alive sockets the load generator left open must not hold the exit up.
-      setTimeout(() => process.exit(0), 2000).unref();
-      void server.close().finally(() => process.exit(0));
-    }
-  });
-  // The parent going away (a crash, Ctrl-C) must not leave a server behind.
-  process.on('disconnect', () => process.exit(0));
-  send({ type: 'ready', port: server.port });
-}
-
-main().catch((err: unknown) => {
-  send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-  process.exit(1);
-});
+serveChild({ express: startExpress, fastify: startFastify, koa: startKoa, hono: startHono });

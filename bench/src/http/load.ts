@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
-import type { ChildMessage, ParentMessage } from './child.js';
+import type { ChildMessage, ParentMessage } from './child-protocol.js';
 import { type CodeUnderTest, tsconfigFor } from './code.js';
 import { expectations, type Framework, type GuardForm, NOTES, ORIGIN, ROUTE, type Variant } from './scenario.js';
 
