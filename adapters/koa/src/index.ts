@@ -18,7 +18,7 @@ import {
 } from '@bulwark/core';
 import { connectionClosed, nodeHeaderSink, nodeRequestContext, nodeRequestView } from '@bulwark/node';
 import type { Context, Middleware, Next } from 'koa';
-import { send } from './send.js';
+import { send, wasAnswered } from './send.js';
 
 declare module 'koa' {
   interface DefaultState {
@@ -125,7 +125,7 @@ export function problemHandlers(options: ProblemHandlerOptions = {}): Middleware
       send(ctx, decisionForError(err, { ...options, view, connectionClosed: closed }));
       return;
     }
-    if (ctx.status === 404 && ctx.body == null) send(ctx, notFoundDecision());
+    if (ctx.status === 404 && ctx.body == null && !wasAnswered(ctx)) send(ctx, notFoundDecision());
   };
 }
 export { type AuthenticateOptions, authenticate, type RequireScopesOptions, requireScopes } from './auth.js';

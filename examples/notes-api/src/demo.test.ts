@@ -300,9 +300,9 @@ const IDENTICAL_STEPS: readonly Step[] = [
   { method: 'POST', path: '/auth/login', headers: json, body: '{"email":"alice@example.com"}' },
   { method: 'GET', path: '/v2/notes?limit=10', headers: { origin: UI }, as: 'alice' },
   { method: 'GET', path: NOTE_ID, as: 'alice' },
-  // (Not HEAD on a missing note: Koa's problemHandlers answers a HEAD denial of 404 as its
-  // generic not-found, another Content-Length; an adapter bug, reported.)
   { method: 'HEAD', path: '/v2/notes?limit=10', as: 'alice' },
+  // A route's own 404 to HEAD (its Content-Length is the note's problem, not "no route").
+  { method: 'HEAD', path: NOTE_ID, as: 'alice' },
   { method: 'GET', path: '/v2/notes/1', as: 'alice' },
   { method: 'POST', path: '/v2/notes', headers: json, body: '{"title":"x"}', as: 'bob' },
   { method: 'GET', path: '/admin/users', as: 'alice' },
@@ -366,8 +366,8 @@ describe('notes-api demo: the four frameworks answer byte-identically', () => {
     }
     // The set covers what the issues list: 401s, 400, 403, login refusals, problems, 429, HEAD.
     expect(answers[0]?.answers.map((a) => a.status)).toEqual([
-      200, 204, 403, 204, 401, 401, 400, 401, 401, 401, 422, 200, 404, 200, 400, 403, 403, 404, 404, 405, 405, 406, 200,
-      415, 400, 422, 413, 200, 400, 202, 202, 202, 202, 202, 429,
+      200, 204, 403, 204, 401, 401, 400, 401, 401, 401, 422, 200, 404, 200, 404, 400, 403, 403, 404, 404, 405, 405, 406,
+      200, 415, 400, 422, 413, 200, 400, 202, 202, 202, 202, 202, 429,
     ]);
     expectIdenticalAnswers(answers);
   });
