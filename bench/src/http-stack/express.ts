@@ -1,12 +1,11 @@
 import { createServer } from 'node:http';
 import { authenticate, guard, requireScopes } from '@bulwark/express';
-import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import helmet from 'helmet';
 import jwt from 'jsonwebtoken';
+import { useAnchorPipeline } from '../http/express.js';
 import { listenOnLoopback, type StartServer } from '../http/listen.js';
-import { bulwarkPolicies, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from '../http/scenario.js';
+import { bulwarkPolicies, NEVER_REACHED, NOTES, ROUTE, WINDOW_MS } from '../http/scenario.js';
 import {
   AUDIENCE,
   bulwarkAuthenticator,
@@ -45,9 +44,7 @@ export const startExpress: StartServer = async (variant, form) => {
     app.get(ROUTE, requireScopes(SCOPE, { realm: REALM }), handler);
   }
   if (variant === 'anchor') {
-    app.use(helmet());
-    app.use(cors({ origin: [ORIGIN], credentials: true }));
-    app.use(rateLimit({ windowMs: WINDOW_MS, limit: NEVER_REACHED, standardHeaders: 'draft-8', legacyHeaders: false }));
+    useAnchorPipeline(app);
     app.use((req: Authed, res: Response, next: NextFunction) => {
       const [scheme, token] = (req.headers.authorization ?? '').split(' ');
       if (scheme !== 'Bearer' || !token) {

@@ -1,11 +1,9 @@
 import { authenticate, guard, requireScopes } from '@bulwark/fastify';
-import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyJwt from '@fastify/jwt';
-import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { registerAnchorPipeline } from '../http/fastify.js';
 import type { StartServer } from '../http/listen.js';
-import { bulwarkPolicies, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from '../http/scenario.js';
+import { bulwarkPolicies, NEVER_REACHED, NOTES, ROUTE, WINDOW_MS } from '../http/scenario.js';
 import {
   AUDIENCE,
   bulwarkAuthenticator,
@@ -40,9 +38,7 @@ export const startFastify: StartServer = async (variant, form) => {
     app.get(ROUTE, { onRequest: requireScopes(SCOPE, { realm: REALM }) }, handler);
   }
   if (variant === 'anchor') {
-    await app.register(fastifyHelmet);
-    await app.register(fastifyCors, { origin: [ORIGIN], credentials: true });
-    await app.register(fastifyRateLimit, { max: NEVER_REACHED, timeWindow: WINDOW_MS });
+    await registerAnchorPipeline(app);
     await app.register(fastifyJwt, {
       secret: secrets.secret,
       verify: { algorithms: ['HS256'], allowedIss: ISSUER, allowedAud: AUDIENCE },

@@ -1,14 +1,12 @@
 import type { Server } from 'node:http';
 import { authenticate, guard, requireScopes } from '@bulwark/hono';
 import { createAdaptorServer } from '@hono/node-server';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { jwt } from 'hono/jwt';
-import { secureHeaders } from 'hono/secure-headers';
 import { rateLimiter } from 'hono-rate-limiter';
+import { useAnchorPipeline } from '../http/hono.js';
 import { listenOnLoopback, type StartServer } from '../http/listen.js';
-import { bulwarkPolicies, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from '../http/scenario.js';
+import { bulwarkPolicies, NEVER_REACHED, NOTES, ROUTE, WINDOW_MS } from '../http/scenario.js';
 import {
   AUDIENCE,
   bulwarkAuthenticator,
@@ -42,17 +40,7 @@ export const startHono: StartServer = async (variant, form) => {
     app.get(ROUTE, requireScopes(SCOPE, { realm: REALM }), handler);
   }
   if (variant === 'anchor') {
-    app.use('*', secureHeaders());
-    app.use('*', cors({ origin: [ORIGIN], credentials: true }));
-    app.use(
-      '*',
-      rateLimiter({
-        windowMs: WINDOW_MS,
-        limit: NEVER_REACHED,
-        standardHeaders: 'draft-6',
-        keyGenerator: (c) => getConnInfo(c).remote.address ?? 'unknown',
-      }),
-    );
+    useAnchorPipeline(app);
     app.use(
       '*',
       jwt({

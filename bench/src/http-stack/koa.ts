@@ -1,11 +1,10 @@
 import { createServer } from 'node:http';
 import { authenticate, guard, requireScopes } from '@bulwark/koa';
-import koaCors from '@koa/cors';
 import Router from '@koa/router';
 import Koa from 'koa';
-import koaHelmet from 'koa-helmet';
 import koaJwt from 'koa-jwt';
 import ratelimit from 'koa-ratelimit';
+import { useAnchorPipeline } from '../http/koa.js';
 import { listenOnLoopback, type StartServer } from '../http/listen.js';
 import { bulwarkPolicies, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from '../http/scenario.js';
 import {
@@ -21,7 +20,7 @@ import {
   SCOPE,
 } from './stack.js';
 
-const allowedOrigins = new Set([ORIGIN]);
+const _allowedOrigins = new Set([ORIGIN]);
 
 /**
  * Koa 3 with @koa/router and the whole stack: Bulwark, or koa-helmet + @koa/cors +
@@ -46,13 +45,7 @@ export const startKoa: StartServer = async (variant, form) => {
     router.get(ROUTE, requireScopes(SCOPE, { realm: REALM }), handler);
   }
   if (variant === 'anchor') {
-    app.use(koaHelmet());
-    app.use(
-      koaCors({ origin: (ctx) => (allowedOrigins.has(ctx.get('origin')) ? ctx.get('origin') : ''), credentials: true }),
-    );
-    app.use(
-      ratelimit({ driver: 'memory', db: new Map(), duration: WINDOW_MS, max: NEVER_REACHED, id: (ctx) => ctx.ip }),
-    );
+    useAnchorPipeline(app);
     app.use(koaJwt({ secret: secrets.secret, algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }));
     app.use(
       ratelimit({

@@ -1,22 +1,25 @@
 import { createServer } from 'node:http';
 import { guard } from '@bulwark/express';
 import cors from 'cors';
-import express from 'express';
+import express, { type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { bulwarkMiddleware, listenOnLoopback, type StartServer } from './listen.js';
 import { bulwarkPolicies, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from './scenario.js';
 
+/** The anchor pipeline users write today (helmet, cors, express-rate-limit per IP); http-stack adds JWT on top. */
+export function useAnchorPipeline(app: Express): void {
+  app.use(helmet());
+  app.use(cors({ origin: [ORIGIN], credentials: true }));
+  // express-rate-limit's README configuration, with a limit no round reaches.
+  app.use(rateLimit({ windowMs: WINDOW_MS, limit: NEVER_REACHED, standardHeaders: 'draft-8', legacyHeaders: false }));
+}
+
 /** Express 5: the route, behind nothing, Bulwark, or helmet + cors + express-rate-limit. */
 export const startExpress: StartServer = async (variant, form) => {
   const app = express();
   if (variant === 'ours') for (const mw of bulwarkMiddleware(guard, bulwarkPolicies(), form)) app.use(mw);
-  if (variant === 'anchor') {
-    app.use(helmet());
-    app.use(cors({ origin: [ORIGIN], credentials: true }));
-    // express-rate-limit's README configuration, with a limit no round reaches.
-    app.use(rateLimit({ windowMs: WINDOW_MS, limit: NEVER_REACHED, standardHeaders: 'draft-8', legacyHeaders: false }));
-  }
+  if (variant === 'anchor') useAnchorPipeline(app);
   app.get(ROUTE, (_req, res) => {
     res.json(NOTES);
   });

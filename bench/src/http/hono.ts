@@ -9,6 +9,21 @@ import { rateLimiter } from 'hono-rate-limiter';
 import { bulwarkMiddleware, listenOnLoopback, type StartServer } from './listen.js';
 import { bulwarkPolicies, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from './scenario.js';
 
+/** The anchor pipeline users write today (secureHeaders, cors, hono-rate-limiter per peer address); http-stack adds JWT on top. */
+export function useAnchorPipeline(app: Hono): void {
+  app.use('*', secureHeaders());
+  app.use('*', cors({ origin: [ORIGIN], credentials: true }));
+  app.use(
+    '*',
+    rateLimiter({
+      windowMs: WINDOW_MS,
+      limit: NEVER_REACHED,
+      standardHeaders: 'draft-6',
+      keyGenerator: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    }),
+  );
+}
+
 /**
  * Hono 4 on @hono/node-server: the route, behind nothing, Bulwark, or Hono's own
  * `secureHeaders` and `cors` + hono-rate-limiter keyed by the peer address.
@@ -16,19 +31,7 @@ import { bulwarkPolicies, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from 
 export const startHono: StartServer = async (variant, form) => {
   const app = new Hono();
   if (variant === 'ours') for (const mw of bulwarkMiddleware(guard, bulwarkPolicies(), form)) app.use('*', mw);
-  if (variant === 'anchor') {
-    app.use('*', secureHeaders());
-    app.use('*', cors({ origin: [ORIGIN], credentials: true }));
-    app.use(
-      '*',
-      rateLimiter({
-        windowMs: WINDOW_MS,
-        limit: NEVER_REACHED,
-        standardHeaders: 'draft-6',
-        keyGenerator: (c) => getConnInfo(c).remote.address ?? 'unknown',
-      }),
-    );
-  }
+  if (variant === 'anchor') useAnchorPipeline(app);
   app.get(ROUTE, (c) => c.json(NOTES));
   return listenOnLoopback(createAdaptorServer({ fetch: app.fetch }) as Server);
 };

@@ -10,6 +10,16 @@ import { bulwarkPolicies, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from 
 
 const allowedOrigins = new Set([ORIGIN]);
 
+/** The anchor pipeline users write today (koa-helmet, @koa/cors, koa-ratelimit per IP); http-stack adds JWT on top. */
+export function useAnchorPipeline(app: Koa): void {
+  app.use(koaHelmet());
+  // @koa/cors takes one origin or a function: the allowlist form its README shows.
+  app.use(
+    koaCors({ origin: (ctx) => (allowedOrigins.has(ctx.get('origin')) ? ctx.get('origin') : ''), credentials: true }),
+  );
+  app.use(ratelimit({ driver: 'memory', db: new Map(), duration: WINDOW_MS, max: NEVER_REACHED, id: (ctx) => ctx.ip }));
+}
+
 /**
  * Koa 3 with @koa/router: the route, behind nothing, Bulwark, or koa-helmet + @koa/cors +
  * koa-ratelimit (the koajs limiter; its memory driver, as Bulwark's default store is memory).
@@ -17,16 +27,7 @@ const allowedOrigins = new Set([ORIGIN]);
 export const startKoa: StartServer = async (variant, form) => {
   const app = new Koa();
   if (variant === 'ours') for (const mw of bulwarkMiddleware(guard, bulwarkPolicies(), form)) app.use(mw);
-  if (variant === 'anchor') {
-    app.use(koaHelmet());
-    // @koa/cors takes one origin or a function: the allowlist form its README shows.
-    app.use(
-      koaCors({ origin: (ctx) => (allowedOrigins.has(ctx.get('origin')) ? ctx.get('origin') : ''), credentials: true }),
-    );
-    app.use(
-      ratelimit({ driver: 'memory', db: new Map(), duration: WINDOW_MS, max: NEVER_REACHED, id: (ctx) => ctx.ip }),
-    );
-  }
+  if (variant === 'anchor') useAnchorPipeline(app);
   const router = new Router();
   router.get(ROUTE, (ctx) => {
     ctx.body = NOTES;
