@@ -8,141 +8,38 @@ import {
   withSegment,
   withSpareBit,
 } from './token-encoding.js';
-import { b64, pssKey, publicKeySecrets, type Signer, signCompact, type TestKey, testKey } from './token-sign.js';
+import { algorithmAttacks, criticalAttacks, keyHeaderAttacks } from './token-header-attacks.js';
+import { b64, signCompact } from './token-sign.js';
+import {
+  ATTACK_SCOPES,
+  ATTACK_SUBJECT,
+  accessClaims,
+  accessHeader,
+  bearer,
+  DUPLICATE,
+  malformed,
+  refused,
+  STRUCTURE,
+  seconds,
+  signer,
+  type TokenAttack,
+  type TokenControl,
+  type TokenWorld,
+  validToken,
+} from './token-world.js';
 
-/**
- * The forged and broken access tokens of THREATS.md's Tokens section, built for an issuer
- * whose keys the test owns. Every attack is one `Authorization` field value; what a
- * verifier must answer is DEMO.md's authentication table: 401 `invalid_token` (the
- * verifier claimed the token and refused it), or 400 `invalid_request` when the value is
- * not even RFC 6750 `b64token` (whitespace or `=` inside the token).
- */
-
-/** The keys of a token world: two the verifier trusts, one an attacker holds. */
-export interface TokenKeys {
-  /** ES256, the first key of the set: it signs the valid tokens. */
-  readonly signing: TestKey;
-  /** RS256, also trusted: the target of the RS256 -> HS256 confusion. */
-  readonly rsa: TestKey;
-  /** ES256, not in the set: the attacker's own key. */
-  readonly attacker: TestKey;
-}
-
-/** What the attack builders need to know of the issuer under test. */
-export interface TokenWorld {
-  readonly issuer: string;
-  readonly audience: string;
-  /** The verifier's clock, epoch ms. */
-  readonly now: number;
-  readonly keys: TokenKeys;
-  /** A `jti` the test revokes before the attacks run. */
-  readonly revokedJti: string;
-  /** A `sid` (a whole session) the test revokes before the attacks run. */
-  readonly revokedSid: string;
-}
-
-/** One attack: the field sent and what must be answered. */
-export interface TokenAttack {
-  readonly name: string;
-  /** The `Authorization` field value, exactly as sent. */
-  readonly authorization: string;
-  readonly answer: 'invalid_token' | 'invalid_request';
-  /**
-   * The `auth.failed` reasons that name this attack's class (any one will do: verifiers
-   * may classify, say, a duplicate `alg` as a header or an encoding failure). A token
-   * refused for a reason outside the list was refused for the wrong reason: the attack is
-   * then broken, not the verifier proven.
-   */
-  readonly reasons: readonly AuthFailureReason[];
-}
-
-/** A token the verifier must accept: the suite's proof that it can fail. */
-export interface TokenControl {
-  readonly name: string;
-  readonly authorization: string;
-  readonly subject: string;
-  readonly scopes: readonly string[];
-}
-
-export const ATTACK_SUBJECT = 'alice';
-export const ATTACK_SCOPES: readonly string[] = Object.freeze(['notes:read', 'notes:write']);
-
-/** Key generation for a world: two trusted keys and the attacker's. */
-export async function tokenKeys(): Promise<TokenKeys> {
-  const [signing, rsa, attacker] = await Promise.all([testKey('ES256'), testKey('RS256'), testKey('ES256')]);
-  return Object.freeze({ signing, rsa, attacker });
-}
-
-const seconds = (ms: number) => Math.floor(ms / 1000);
-
-let serial = 0;
-/** A distinct `jti` per token (128 bits would do; a counter keeps the tokens reproducible in size). */
-function nextJti(): string {
-  serial += 1;
-  return `jti-${serial.toString(36).padStart(6, '0')}-${base64url.encode(globalThis.crypto.getRandomValues(new Uint8Array(12)))}`;
-}
-
-/** RFC 9068 claims of a valid access token at the world's `now`, with overrides (`undefined` drops a claim). */
-export function accessClaims(world: TokenWorld, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const iat = seconds(world.now);
-  const claims: Record<string, unknown> = {
-    iss: world.issuer,
-    sub: ATTACK_SUBJECT,
-    aud: world.audience,
-    exp: iat + 900,
-    iat,
-    jti: nextJti(),
-    scope: ATTACK_SCOPES.join(' '),
-    client_id: 'notes-api',
-    sid: 'sess-alice',
-  };
-  for (const [name, value] of Object.entries(overrides)) {
-    if (value === undefined) delete claims[name];
-    else claims[name] = value;
-  }
-  return claims;
-}
-
-/** The protected header of a valid token signed with `key`, with overrides (`undefined` drops a member). */
-export function accessHeader(key: TestKey, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const header: Record<string, unknown> = { alg: key.alg, typ: 'at+jwt', kid: key.kid };
-  for (const [name, value] of Object.entries(overrides)) {
-    if (value === undefined) delete header[name];
-    else header[name] = value;
-  }
-  return header;
-}
-
-const signer = (key: TestKey): Signer => ({ alg: key.alg, key: key.privateKey }) as Signer;
-
-/** A valid access token of the world, signed by its ES256 key (or `key`). */
-export function validToken(
-  world: TokenWorld,
-  claims: Record<string, unknown> = {},
-  key: TestKey = world.keys.signing,
-): Promise<string> {
-  return signCompact(accessHeader(key), accessClaims(world, claims), signer(key));
-}
-
-const bearer = (token: string) => `Bearer ${token}`;
-
-/** The `Authorization` of an attack claimed and refused by the verifier. */
-function refused(name: string, token: string, reasons: readonly AuthFailureReason[]): TokenAttack {
-  return { name, authorization: bearer(token), answer: 'invalid_token', reasons };
-}
-
-/** An `Authorization` that is not RFC 6750 b64token: refused before any verifier. */
-function malformed(name: string, authorization: string): TokenAttack {
-  return { name, authorization, answer: 'invalid_request', reasons: ['malformed'] };
-}
-
-/**
- * Structural failures: a verifier may refuse the token, or decline to claim what is not a
- * compact JWS at all (core then answers the same 401 invalid_token, `unknown_credential`).
- */
-const STRUCTURE: readonly AuthFailureReason[] = ['malformed', 'encoding', 'header', 'claims', 'unknown_credential'];
-const DUPLICATE: readonly AuthFailureReason[] = ['malformed', 'encoding', 'header', 'claims'];
-const ALGORITHM: readonly AuthFailureReason[] = ['algorithm', 'header'];
+export {
+  ATTACK_SCOPES,
+  ATTACK_SUBJECT,
+  accessClaims,
+  accessHeader,
+  type TokenAttack,
+  type TokenControl,
+  type TokenKeys,
+  type TokenWorld,
+  tokenKeys,
+  validToken,
+} from './token-world.js';
 
 /** P-256's group order n: an ECDSA signature with r or s outside [1, n - 1] is invalid (FIPS 186-5). */
 const P256_ORDER = Uint8Array.from(
@@ -155,192 +52,6 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a, 0);
   out.set(b, a.length);
   return out;
-}
-
-async function algorithmAttacks(world: TokenWorld): Promise<TokenAttack[]> {
-  const { signing, rsa, attacker } = world.keys;
-  const claims = () => accessClaims(world);
-  const attacks: TokenAttack[] = [];
-  const none = (alg: string) => ({ alg, typ: 'at+jwt', kid: signing.kid });
-  const empty = new Uint8Array(0);
-  attacks.push(
-    refused('alg none, no signature', await signCompact(none('none'), claims(), { alg: 'fixed', signature: empty }), [
-      ...ALGORITHM,
-      'signature',
-    ]),
-    refused(
-      'alg None (capitalised), no signature',
-      await signCompact(none('None'), claims(), { alg: 'fixed', signature: empty }),
-      [...ALGORITHM, 'signature'],
-    ),
-    refused('alg NONE, no signature', await signCompact(none('NONE'), claims(), { alg: 'fixed', signature: empty }), [
-      ...ALGORITHM,
-      'signature',
-    ]),
-    refused(
-      'alg none with a real signature segment',
-      withSegment(await validToken(world), 0, b64(JSON.stringify(none('none')))),
-      [...ALGORITHM, 'signature'],
-    ),
-    refused(
-      'alg none without kid',
-      await signCompact({ alg: 'none', typ: 'at+jwt' }, claims(), { alg: 'fixed', signature: empty }),
-      [...ALGORITHM, 'unknown_key', 'signature'],
-    ),
-    refused('no alg member', await signCompact(accessHeader(signing, { alg: undefined }), claims(), signer(signing)), [
-      ...ALGORITHM,
-    ]),
-    refused('alg as a number', await signCompact(accessHeader(signing, { alg: 256 }), claims(), signer(signing)), [
-      ...ALGORITHM,
-    ]),
-    // An alg other than the key's: each key is bound to one algorithm.
-    refused(
-      'alg PS256 on the RS256 key (signed with RSA-PSS by that key)',
-      await signCompact(accessHeader(rsa, { alg: 'PS256' }), claims(), { alg: 'PS256', key: await pssKey(rsa) }),
-      ALGORITHM,
-    ),
-    refused(
-      'alg RS256 with the ES256 key id (signed by the trusted RSA key)',
-      await signCompact(accessHeader(signing, { alg: 'RS256' }), claims(), signer(rsa)),
-      [...ALGORITHM, 'signature'],
-    ),
-    refused(
-      'alg ES256 with the RS256 key id (signed by the trusted EC key)',
-      await signCompact(accessHeader(rsa, { alg: 'ES256' }), claims(), signer(signing)),
-      [...ALGORITHM, 'signature'],
-    ),
-  );
-  // RS256 -> HS256 confusion: the public key, in each form it is published, as the HMAC secret.
-  for (const [form, secret] of publicKeySecrets(rsa)) {
-    attacks.push(
-      refused(
-        `RS256 -> HS256 confusion: HMAC keyed with the RSA public key (${form})`,
-        await signCompact(accessHeader(rsa, { alg: 'HS256' }), claims(), { alg: 'HS256', secret }),
-        [...ALGORITHM, 'signature'],
-      ),
-    );
-  }
-  // HS256 against a set of asymmetric keys.
-  for (const [form, secret] of publicKeySecrets(signing)) {
-    attacks.push(
-      refused(
-        `HS256 against the asymmetric set: HMAC keyed with the EC public key (${form})`,
-        await signCompact(accessHeader(signing, { alg: 'HS256' }), claims(), { alg: 'HS256', secret }),
-        [...ALGORITHM, 'signature'],
-      ),
-    );
-  }
-  attacks.push(
-    refused(
-      'HS256 with an unknown kid and a secret of the attacker',
-      await signCompact(accessHeader(attacker, { alg: 'HS256' }), claims(), {
-        alg: 'HS256',
-        secret: new Uint8Array(32).fill(7),
-      }),
-      [...ALGORITHM, 'unknown_key', 'signature'],
-    ),
-  );
-  return attacks;
-}
-
-async function keyHeaderAttacks(world: TokenWorld): Promise<TokenAttack[]> {
-  const { signing, attacker } = world.keys;
-  const claims = () => accessClaims(world);
-  const bySigning = (header: Record<string, unknown>) => signCompact(header, claims(), signer(signing));
-  const byAttacker = (header: Record<string, unknown>) => signCompact(header, claims(), signer(attacker));
-  const KID: readonly AuthFailureReason[] = ['header', 'unknown_key'];
-  const EMBEDDED: readonly AuthFailureReason[] = ['header', 'unknown_key', 'signature'];
-  const { kid: _kid, alg: _alg, ...attackerJwk } = attacker.publicJwk;
-  const attackerDer = publicKeySecrets(attacker)[1]?.[1] as Uint8Array;
-  const x5c = [base64url.encode(attackerDer).replace(/-/g, '+').replace(/_/g, '/')];
-  return [
-    refused('kid of 129 characters', await bySigning(accessHeader(signing, { kid: 'k'.repeat(129) })), KID),
-    refused(
-      'kid with a path (../../dev/null)',
-      await bySigning(accessHeader(signing, { kid: '../../../../dev/null' })),
-      KID,
-    ),
-    refused(
-      "kid with SQL (x' UNION SELECT 'secret)",
-      await bySigning(accessHeader(signing, { kid: "x' UNION SELECT 'secret" })),
-      KID,
-    ),
-    refused('kid that is a URL', await bySigning(accessHeader(signing, { kid: 'https://attacker.test/key.pem' })), KID),
-    refused(
-      'kid of the right key plus a suffix',
-      await bySigning(accessHeader(signing, { kid: `${signing.kid}x` })),
-      KID,
-    ),
-    refused('kid as a number', await bySigning(accessHeader(signing, { kid: 1 })), KID),
-    refused('kid empty', await bySigning(accessHeader(signing, { kid: '' })), KID),
-    refused('no kid', await bySigning(accessHeader(signing, { kid: undefined })), KID),
-    refused('unknown kid, signed by the attacker', await byAttacker(accessHeader(attacker)), KID),
-    // Embedded or referenced keys must be ignored: the attacker's key never verifies.
-    refused(
-      'jwk header with the attacker key (attacker kid), signed by it',
-      await byAttacker(accessHeader(attacker, { jwk: attackerJwk })),
-      EMBEDDED,
-    ),
-    refused(
-      'jwk header with the attacker key under the trusted kid, signed by it',
-      await byAttacker(accessHeader(signing, { jwk: attackerJwk })),
-      EMBEDDED,
-    ),
-    refused(
-      'jku header pointing at the attacker set, signed by the attacker',
-      await byAttacker(accessHeader(attacker, { jku: 'https://attacker.test/.well-known/jwks.json' })),
-      EMBEDDED,
-    ),
-    refused(
-      'jku header with the trusted kid, signed by the attacker',
-      await byAttacker(accessHeader(signing, { jku: 'https://attacker.test/.well-known/jwks.json' })),
-      EMBEDDED,
-    ),
-    refused(
-      'x5u header pointing at the attacker certificate, signed by the attacker',
-      await byAttacker(accessHeader(signing, { x5u: 'https://attacker.test/cert.pem' })),
-      EMBEDDED,
-    ),
-    refused(
-      'x5c header with the attacker key, signed by the attacker',
-      await byAttacker(accessHeader(signing, { x5c })),
-      EMBEDDED,
-    ),
-  ];
-}
-
-async function criticalAttacks(world: TokenWorld): Promise<TokenAttack[]> {
-  const { signing } = world.keys;
-  const claims = accessClaims(world);
-  const sign = (header: Record<string, unknown>, options: { payloadSegment?: string } = {}) =>
-    signCompact(header, claims, signer(signing), options);
-  const HEADER: readonly AuthFailureReason[] = ['header'];
-  return [
-    refused(
-      'unknown crit member',
-      await sign(accessHeader(signing, { crit: ['urn:example:bind'], 'urn:example:bind': true })),
-      HEADER,
-    ),
-    refused(
-      'crit naming a member that is absent',
-      await sign(accessHeader(signing, { crit: ['urn:example:absent'] })),
-      HEADER,
-    ),
-    refused('crit empty', await sign(accessHeader(signing, { crit: [] })), HEADER),
-    refused('crit not an array', await sign(accessHeader(signing, { crit: 'b64' })), HEADER),
-    // RFC 7797: the payload segment is taken verbatim; a verifier ignoring b64 would read the
-    // same claims from it with the same signature as a normal token.
-    refused(
-      'b64: false with crit ["b64"] (RFC 7797), claims readable by a verifier ignoring it',
-      await sign(accessHeader(signing, { b64: false, crit: ['b64'] }), { payloadSegment: b64(JSON.stringify(claims)) }),
-      [...HEADER, 'claims', 'encoding'],
-    ),
-    refused(
-      'b64: false without crit',
-      await sign(accessHeader(signing, { b64: false }), { payloadSegment: b64(JSON.stringify(claims)) }),
-      [...HEADER, 'claims', 'encoding'],
-    ),
-  ];
 }
 
 async function claimAttacks(world: TokenWorld): Promise<TokenAttack[]> {
