@@ -13,6 +13,8 @@ export type HttpErrorCode =
   | 'invalid_api_key'
   /** A sign-in with an unknown account or a wrong password: one answer for both (no account enumeration). */
   | 'invalid_credentials'
+  /** A refresh token (or authorization code) that is unknown, expired, revoked or spent (RFC 6749 §5.2's `invalid_grant`). */
+  | 'invalid_grant'
   | 'forbidden'
   | 'not_found'
   | 'method_not_allowed'
@@ -69,7 +71,9 @@ export type InternalErrorCode =
   /** `OutputValidationError`: a handler answered with a value its output schema refuses. */
   | 'output_invalid'
   /** An adapter used against its contract: `valid()` on a route without `validate()`, a body parser before `validate()`. */
-  | 'adapter_misuse';
+  | 'adapter_misuse'
+  /** A store refused to create a record whose id already exists (an id collision is never an overwrite). */
+  | 'store_conflict';
 
 export type ErrorCode = HttpErrorCode | InternalErrorCode;
 
@@ -83,6 +87,7 @@ export const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = Object.fr
   insufficient_scope: 403,
   invalid_api_key: 401,
   invalid_credentials: 401,
+  invalid_grant: 401,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
@@ -129,6 +134,7 @@ export const HTTP_CODE_BY_INTERNAL_CODE: Readonly<Record<InternalErrorCode, Http
   store_deadline_passed: 'store_unavailable',
   output_invalid: 'internal_error',
   adapter_misuse: 'internal_error',
+  store_conflict: 'internal_error',
 });
 
 /**
@@ -150,6 +156,7 @@ export const TITLE_BY_CODE: Readonly<Record<HttpErrorCode, string>> = Object.fre
   insufficient_scope: 'Insufficient Scope',
   invalid_api_key: 'Invalid API Key',
   invalid_credentials: 'Invalid Credentials',
+  invalid_grant: 'Invalid Grant',
   forbidden: 'Forbidden',
   not_found: 'Not Found',
   method_not_allowed: 'Method Not Allowed',

@@ -162,6 +162,20 @@ export interface RevocationStoreFailureEvent extends EventBase {
   readonly errorName?: string;
 }
 
+/**
+ * A spent credential was presented again (RFC 9700 §4.14.2 for refresh tokens, RFC 6749
+ * §4.1.2 for authorization codes): the session it belongs to has been revoked. Carries the
+ * session (family) id, never the token or the code.
+ */
+export interface TokenReuseDetectedEvent extends EventBase {
+  readonly type: 'token.reuse_detected';
+  readonly credential: 'refresh_token' | 'authorization_code';
+  /** The revoked session (refresh family, the access tokens' `sid`). */
+  readonly familyId: string;
+  /** The generation of the presented refresh token (0 = the first of its family); absent for a code. */
+  readonly generation?: number;
+}
+
 export type SecurityEvent =
   | AuthFailedEvent
   | AuthzDeniedEvent
@@ -178,7 +192,8 @@ export type SecurityEvent =
   | KeyringStoreFailureEvent
   | JwksFetchFailedEvent
   | JwksKeySkippedEvent
-  | RevocationStoreFailureEvent;
+  | RevocationStoreFailureEvent
+  | TokenReuseDetectedEvent;
 
 /** Where events go. A sink must not throw; {@link emitEvent} guards against one that does. */
 export type EventSink = (event: SecurityEvent) => void;

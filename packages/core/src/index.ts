@@ -72,6 +72,7 @@ export {
   type SecurityEvent,
   type ServerErrorEvent,
   type SunsetHitEvent,
+  type TokenReuseDetectedEvent,
   type ValidationFailedEvent,
   type VersionRejectedEvent,
 } from './events.js';
