@@ -10,6 +10,7 @@ import {
   emitEvent,
   parseByteSize,
   parseDuration,
+  type RefusalDecision,
   type RequestValidator,
   type RequestView,
   standardDeny,
@@ -19,12 +20,15 @@ import {
 } from '@bulwark/core';
 import type { z } from 'zod';
 import { parseCookies } from './cookies.js';
+import { parseFormBody } from './form.js';
 import { type FieldError, fieldErrors, type Location } from './issues.js';
-import { decodeJson, inspectJson, type JsonFailure, RefusedJson } from './json.js';
+import { decodeJson, inspectJson, RefusedJson } from './json.js';
 import { unknownKeyCheck } from './key-check.js';
-import { checkMediaType, compileAcceptedTypes, isFieldList, isIdentityEncoding } from './media-type.js';
+import { type BodyType, checkMediaType, compileAcceptedTypes, isFieldList, isIdentityEncoding } from './media-type.js';
+import { type ErrorFormat, oauthRefusal } from './oauth-error.js';
+import { jsonPointer } from './pointer.js';
 import { coerceRecord, parseQuery } from './query.js';
-import { closedDepth, objectShape, strictify } from './schema-walk.js';
+import { closedDepth, expectsRecord, objectShape, strictify } from './schema-walk.js';
 
 type Schema = z.ZodType;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -36,8 +40,29 @@ export interface ValidatorOptions<
   H extends Schema | undefined,
   O extends Schema | undefined,
 > {
-  /** The JSON body. A route with a body schema requires a body of an accepted type. */
+  /**
+   * The body. A route with a body schema requires a body of an accepted type: JSON by
+   * default, `application/x-www-form-urlencoded` with `bodyType: 'form'`.
+   */
   readonly body?: B | undefined;
+  /**
+   * How the body is parsed. `'json'` (default): see `accepts` and `maxDepth`. `'form'`:
+   * `application/x-www-form-urlencoded` only (a `charset` other than UTF-8 is 415), read
+   * with the same limit and deadline, parsed by the WHATWG `URLSearchParams` after a
+   * strict UTF-8 check; malformed percent-encoding, `%XX` bytes that are not UTF-8, a
+   * field given twice and `__proto__`/`constructor`/`prototype` are 400. The schema gets
+   * a null-prototype `Record<string, string>` (no coercion: use `z.coerce` where a number
+   * is meant), so it must take an object (or a union of objects); objects are strict.
+   */
+  readonly bodyType?: BodyType | undefined;
+  /**
+   * How refusals are rendered. `'problem'` (default): RFC 9457 problem+json. `'oauth'`:
+   * the OAuth 2.0 error response (RFC 6749 §5.2) for token endpoints: `application/json`
+   * `{"error":"invalid_request","error_description":"..."}` with `Cache-Control: no-store`
+   * and `Pragma: no-cache`, status 400 for every refusal but 408, 413 and 415, which keep
+   * theirs. The `validation.failed` event is emitted either way, with the status sent.
+   */
+  readonly errorFormat?: ErrorFormat | undefined;
   /** The query string, as an object schema. Numbers and booleans are coerced. */
   readonly query?: Q | undefined;
   /** Path parameters, as an object schema. */
@@ -51,7 +76,7 @@ export interface ValidatorOptions<
   readonly cookies?: z.ZodType | undefined;
   /** Output schema: undeclared fields are dropped from 2xx answers (API3, excessive data exposure). */
   readonly output?: O | undefined;
-  /** Accepted body media types. Default `['application/json']`; JSON types only. */
+  /** Accepted body media types. Default `['application/json']`; JSON types only (not with `bodyType: 'form'`). */
   readonly accepts?: readonly string[] | undefined;
   /** Body limit, enforced while reading: bytes or `"100kb"`. Default 100 KiB. */
   readonly bodyLimit?: number | string | undefined;
@@ -63,7 +88,7 @@ export interface ValidatorOptions<
    * at most 5 minutes. Raise it with `bodyLimit` on routes that take large bodies.
    */
   readonly bodyTimeout?: Duration | undefined;
-  /** Deepest nesting of a JSON body. Default 32. */
+  /** Deepest nesting of a JSON body. Default 32. A form body is flat. */
   readonly maxDepth?: number | undefined;
   readonly onEvent?: EventSink | undefined;
   readonly clock?: Clock | undefined;
@@ -76,6 +101,8 @@ const MAX_BODY_TIMEOUT_MS = 300_000;
 const EMPTY = new Uint8Array(0);
 const KNOWN = [
   'body',
+  'bodyType',
+  'errorFormat',
   'query',
   'params',
   'headers',
@@ -137,7 +164,14 @@ export function requestValidator<
   for (const name of Object.keys(headerShape)) {
     if (name !== name.toLowerCase()) throw new ConfigError(`headers.${name}`, 'header names must be lower-case');
   }
-  const accepted = compileAcceptedTypes(options.accepts);
+  const bodyType = options.bodyType ?? 'json';
+  if (bodyType !== 'json' && bodyType !== 'form') throw new ConfigError('bodyType', "expected 'json' or 'form'");
+  if (bodyType === 'form' && options.body !== undefined && !expectsRecord(options.body))
+    throw new ConfigError('body', 'a form body is a flat record of strings: expected an object schema');
+  const errorFormat = options.errorFormat ?? 'problem';
+  if (errorFormat !== 'problem' && errorFormat !== 'oauth')
+    throw new ConfigError('errorFormat', "expected 'problem' or 'oauth'");
+  const accepted = compileAcceptedTypes(options.accepts, bodyType);
   const bodyLimit = parseByteSize(options.bodyLimit ?? 100 * 1024);
   if (bodyLimit === undefined || bodyLimit < 1)
     throw new ConfigError('bodyLimit', 'expected a positive number of bytes or a size such as "100kb"');
@@ -174,22 +208,37 @@ export function requestValidator<
   const output = options.output;
   type Data = ValidatedRequest<Out<B>, Out<Q>, Out<P>, Out<H>>;
 
+  // The OAuth form of a refusal, made once per refusal object: the fixed refusals below
+  // are rendered once, not on every request.
+  const rendered = new WeakMap<DenyDecision, RefusalDecision>();
+  const render =
+    errorFormat === 'problem'
+      ? (decision: DenyDecision): RefusalDecision => decision
+      : (decision: DenyDecision): RefusalDecision => {
+          let answer = rendered.get(decision);
+          if (answer === undefined) {
+            answer = oauthRefusal(decision);
+            rendered.set(decision, answer);
+          }
+          return answer;
+        };
   const report = (
     view: RequestView,
     target: ValidationFailedEvent['target'],
     decision: DenyDecision,
     errorCount: number,
-  ) => {
+  ): RefusalDecision => {
+    const answer = render(decision);
     emitEvent(options.onEvent, {
       type: 'validation.failed',
       at: clock.now(),
       target,
-      status: decision.status,
+      status: answer.status,
       errorCount,
       method: view.method,
       path: view.path,
     });
-    return decision;
+    return answer;
   };
   const invalid = (view: RequestView, where: Location, status: 400 | 422, errors: FieldError[]) => {
     const list = errors.slice(0, MAX_ERRORS);
@@ -228,11 +277,12 @@ export function requestValidator<
   const malformed = {
     encoding: 'The request body is not valid UTF-8.',
     syntax: 'The request body is not valid JSON.',
+    percent_encoding: 'The request body has a % that does not start a %XX escape.',
     surrogate: 'The request body has a string with an unpaired UTF-16 surrogate escape (\\uD800-\\uDFFF).',
     forbidden_key: 'The request body uses a forbidden key (__proto__, constructor or prototype).',
     depth: `The request body nests deeper than ${maxDepth} levels.`,
   } as const;
-  const hostile = (view: RequestView, reason: JsonFailure) =>
+  const hostile = (view: RequestView, reason: keyof typeof malformed) =>
     report(view, 'body', deny('bad_request', malformed[reason]), 1);
 
   return {
@@ -296,7 +346,26 @@ export function requestValidator<
       if (errors !== undefined) return { ok: false, decision: invalid(view, errors[0]?.in ?? 'query', 400, errors) };
 
       let body: unknown;
-      if (bodySchema !== undefined) {
+      if (bodySchema !== undefined && bodyType === 'form') {
+        const form = parseFormBody(parts.body ?? EMPTY);
+        if (!form.ok) {
+          if (form.reason !== 'duplicate_key') return { ok: false, decision: hostile(view, form.reason) };
+          // The policy of query strings and RFC 6749 §3.1: a parameter is given once.
+          const repeated = {
+            pointer: jsonPointer([form.key ?? '']),
+            detail: 'Given more than once.',
+            in: 'body' as const,
+          };
+          return { ok: false, decision: invalid(view, 'body', 400, [repeated]) };
+        }
+        const result = bodySchema.safeParse(form.value);
+        if (!result.success)
+          return {
+            ok: false,
+            decision: invalid(view, 'body', 422, fieldErrors(result.error.issues, form.value, 'body')),
+          };
+        body = result.data;
+      } else if (bodySchema !== undefined) {
         const value = decodeJson(parts.body ?? EMPTY, maxDepth);
         if (RefusedJson.is(value)) return { ok: false, decision: hostile(view, value.reason) };
         if (fast?.check(value)) {
