@@ -138,23 +138,25 @@ describe('refreshTokens', () => {
     const { refresh, revocations, events, clock } = setup();
     const issued = await refresh.issue(who);
     const one = await refresh.rotate(issued.token);
+    if (!one.ok) throw new Error('expected a rotation');
+    const two = await refresh.rotate(one.refreshToken.token);
     clock.advance(MINUTE);
-    expect(await refresh.rotate(issued.token)).toEqual({ ok: false, reason: 'reused' });
+    expect(await refresh.rotate(one.refreshToken.token)).toEqual({ ok: false, reason: 'reused' });
     expect(events).toEqual([
       {
         type: 'token.reuse_detected',
         at: T0 + MINUTE,
         credential: 'refresh_token',
         familyId: issued.familyId,
-        generation: 0,
+        generation: 1,
       },
     ]);
-    expect(JSON.stringify(events)).not.toContain(issued.token.split('.')[1]);
+    expect(JSON.stringify(events)).not.toContain(one.refreshToken.token.split('.')[1]);
     // For the access-token TTL plus the clock tolerance from the revocation, no longer.
     const until = T0 + MINUTE + 15 * MINUTE + 5_000;
     expect(revocations.isRevoked('any-jti', issued.familyId, until - 1)).toBe(true);
     expect(revocations.isRevoked('any-jti', issued.familyId, until)).toBe(false);
-    if (one.ok) expect(await refresh.rotate(one.refreshToken.token)).toEqual({ ok: false, reason: 'revoked' });
+    if (two.ok) expect(await refresh.rotate(two.refreshToken.token)).toEqual({ ok: false, reason: 'revoked' });
   });
 
   it('a malformed token never reaches the store', async () => {
