@@ -16,7 +16,14 @@ import { problemHandlers as koaProblemHandlers } from '@bulwark/koa';
 import { passwordPolicy } from '@bulwark/passwords';
 import { memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
 import { redisRateLimitStore } from '@bulwark/redis';
-import { accessTokens, accessTokenVerifier, keyring, memoryRevocationStore } from '@bulwark/tokens';
+import {
+  accessTokens,
+  accessTokenVerifier,
+  keyring,
+  memoryRefreshTokenStore,
+  memoryRevocationStore,
+  refreshTokens,
+} from '@bulwark/tokens';
 import { paginationQuery, requestValidator } from '@bulwark/validation';
 import { describe, expect, it } from 'vitest';
 
@@ -185,6 +192,30 @@ const OBJECTS: readonly OptionsObject[] = [
     typo: 'maxEntires',
     meant: 'maxEntries',
     optional: 'maxEntries',
+  },
+  {
+    label: 'memoryRefreshTokenStore',
+    build: (x) => memoryRefreshTokenStore({ ...x }),
+    at: '',
+    typo: 'maxFamilys',
+    meant: 'maxFamilies',
+    optional: 'clock',
+  },
+  {
+    label: 'refreshTokens',
+    build: (x) => refreshTokens({ ...x }),
+    at: '',
+    typo: 'grcae',
+    meant: 'grace',
+    optional: 'pepper',
+  },
+  {
+    label: 'refreshTokens revocations',
+    build: (x) => refreshTokens({ revocations: { store: memoryRevocationStore(), accessTokenTtl: '15m', ...x } }),
+    at: 'revocations',
+    typo: 'clockTolerence',
+    meant: 'clockTolerance',
+    optional: 'clockTolerance',
   },
   {
     label: 'keyring',
