@@ -4,6 +4,7 @@ import { httpBench } from './http.bench.js';
 import { httpStackBench } from './http-stack.bench.js';
 import { passwordsBench } from './passwords.bench.js';
 import { ratelimitBench } from './ratelimit.bench.js';
+import { refreshBench } from './refresh/refresh.bench.js';
 import { tokensBench } from './tokens.bench.js';
 import { validationBench } from './validation.bench.js';
 
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
   'http-stack': httpStackBench,
   passwords: passwordsBench,
   tokens: tokensBench,
+  'tokens.refresh': refreshBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
