@@ -21,6 +21,11 @@ local t = redis.call('TIME')
 local now = t[1] * 1000 + (t[2] - t[2] % 1000) / 1000
 `;
 
+/** A call that starts at or after its deadline (ARGV[n], Redis ms; '' for none) changes nothing: { -2, now }. */
+const deadlineIn = (argument: string) => `
+if ${argument} ~= '' and now >= tonumber(${argument}) then return { -2, now } end
+`;
+
 /**
  * Whether the family with fields r, a, i, sub (an HMGET answer) is a live family of
  * `subject` at `now`. A family reclaimed by its TTL answers false fields: not live.
@@ -34,11 +39,12 @@ end
 /**
  * KEYS: family, subject index, the family-key prefix (`<p>:{<tag>}:f:`), the grace-key
  * prefix (`<p>:{<tag>}:g:`). ARGV: familyId, subject, clientId, scopes JSON, token hash,
- * absolute ms, idle ms, maxFamilies, retention ms.
- * Answers { -1, now } when the family exists (a conflict, nothing written), else
+ * absolute ms, idle ms, maxFamilies, retention ms, deadline (see deadline.ts).
+ * Answers { -2, now } past the deadline, { -1, now } when the family exists (a conflict,
+ * nothing written), else
  * { 0, now, absoluteExpiresAt, idleExpiresAt, evicted... } (oldest first).
  */
-export const CREATE_FAMILY_SCRIPT = `${NOW}${IS_LIVE}
+export const CREATE_FAMILY_SCRIPT = `${NOW}${deadlineIn('ARGV[10]')}${IS_LIVE}
 if redis.call('EXISTS', KEYS[1]) == 1 then return { -1, now } end
 local abs = now + tonumber(ARGV[6])
 local idle = math.min(now + tonumber(ARGV[7]), abs)
@@ -73,13 +79,14 @@ return reply
 
 /**
  * KEYS: family, grace entry. ARGV: presented hash, child hash, sealed child, graceMs,
- * idle ms, retention ms. The port's rules in their order; answers (code, now, ...):
+ * idle ms, retention ms, deadline. The port's rules in their order; answers (code, now, ...):
+ * -2 past the deadline (nothing read or written): { -2, now }
  * 0 unknown, 1 revoked, 2 expired: { code, now }
  * 3 rotated: { 3, now, generation, idleExpiresAt, absoluteExpiresAt, sub, cli, sco }
  * 4 grace:   { 4, now, generation, sealedChild, idleExpiresAt, absoluteExpiresAt, sub, cli, sco }
  * 5 reused:  { 5, now, presented generation, sub, cli, sco }
  */
-export const ROTATE_SCRIPT = `${NOW}
+export const ROTATE_SCRIPT = `${NOW}${deadlineIn('ARGV[7]')}
 local f = redis.call('HMGET', KEYS[1], 'l', 'g', 'a', 'i', 'r', 'sub', 'cli', 'sco', 's:' .. ARGV[1])
 local live = f[1]
 if not live then return { 0, now } end

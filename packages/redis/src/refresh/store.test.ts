@@ -23,9 +23,10 @@ import { type OtherProcess, startOtherProcess } from './other-process.js';
 import { redisRefreshTokenStore } from './store.js';
 
 const REDIS_PORT = 6379;
-/** This suite's ports: the Cluster on 30741-30743, a Redis to stop on 30744. */
+/** This suite's ports: the Cluster on 30741-30743, a Redis to stop on 30744, one to stall on 30745. */
 const CLUSTER_BASE = 30741;
 const DOWN_PORT = 30744;
+const STALL_PORT = 30745;
 const DAY = 86_400_000;
 const redisUp = await portOpen('127.0.0.1', REDIS_PORT);
 let sequence = 0;
@@ -81,11 +82,11 @@ describe('refresh-token lua scripts', () => {
       getFamily: sha(GET_FAMILY_SCRIPT),
     }).toMatchInlineSnapshot(`
       {
-        "create": "a23fab449ce6c4b94d60e5a94d8fa9612c44d4b1",
+        "create": "e2dac24cb28a3981444f46bb71f88da7ef615a4d",
         "getFamily": "844a91e9e37e0e5588871b04a5ec798f3f454ee2",
         "revokeFamily": "db2974b43275919cd6d2c194a9d6ba36096cf646",
         "revokeSubject": "b151014b9b0a994568d305f38c597bf3017fc5ea",
-        "rotate": "d75764c3b5ebbae7d2b544e3c20282a507db64ce",
+        "rotate": "4a14cdec28b3afb786ea588d1be8abb6501b316c",
       }
     `);
   });
@@ -347,6 +348,37 @@ describeWithService('redis-server', redisUp, 'redis refresh-token store when Red
     } finally {
       failFast.disconnect();
       queueing.disconnect();
+      await server.stop();
+    }
+  }, 30_000);
+});
+
+describeWithService('redis-server', redisUp, 'redis refresh-token store when Redis stalls', () => {
+  it('a rotation or creation the caller gave up on never happens later (its deadline travels with it)', async () => {
+    const server = await startRedisServer(STALL_PORT);
+    const client = new Redis({ host: '127.0.0.1', port: STALL_PORT, enableOfflineQueue: false });
+    const pauser = new Redis({ host: '127.0.0.1', port: STALL_PORT });
+    try {
+      await new Promise((r) => (client.status === 'ready' ? r(undefined) : client.once('ready', r)));
+      const store = redisRefreshTokenStore({ client, timeout: '300ms' });
+      // A first reply teaches the store Redis's clock.
+      const f = await family(store);
+      await pauser.client('PAUSE', 1_500, 'ALL');
+      const started = Date.now();
+      const late = await Promise.allSettled([
+        store.rotate(rotateInput(f.familyId, f.first, 0)),
+        family(store, { subject: f.subject }),
+      ]);
+      for (const answer of late)
+        expect(answer).toMatchObject({ status: 'rejected', reason: { code: 'store_timeout' } });
+      expect(Date.now() - started).toBeLessThan(300 + 1_000);
+      // The stalled scripts ran once Redis resumed, and changed nothing: the token is still live.
+      await new Promise((r) => setTimeout(r, 1_800));
+      expect(await store.getFamily(f.familyId)).toMatchObject({ status: 'live', generation: 0 });
+      expect(await store.revokeSubject(f.subject, f.tag)).toEqual([f.familyId]);
+    } finally {
+      client.disconnect();
+      pauser.disconnect();
       await server.stop();
     }
   }, 30_000);

@@ -1,6 +1,7 @@
 import { BulwarkError, ConfigError, checkOptions, type Duration, parseDuration } from '@bulwark/core';
 import { type CreateFamilyInput, type RefreshTokenStore, type RotateInput, SUBJECT_TAG_LENGTH } from '@bulwark/tokens';
 import type { Cluster, Redis } from 'ioredis';
+import { RedisDeadlines } from './deadline.js';
 import { refreshKeys } from './keys.js';
 import {
   CREATE_FAMILY_SCRIPT,
@@ -94,8 +95,10 @@ function checkRotateInput(input: RotateInput): void {
  *
  * A Redis call that fails rejects with `store_unavailable`, one slower than `timeout`
  * with `store_timeout` (both a 503 at an adapter): a rotation is never answered from
- * anywhere else. A rotation whose answer was lost may still have happened: with a grace
- * window, the client's retry gets the same child.
+ * anywhere else. `rotate` and `createFamily` carry their deadline in Redis's clock: one
+ * that reaches Redis after its caller gave up (a stall) changes nothing, so the client's
+ * retry finds its token still live. A rotation whose reply alone was lost did happen:
+ * with a grace window, the client's retry gets the same child.
  *
  * @example
  * ```ts
@@ -143,12 +146,35 @@ export function redisRefreshTokenStore(options: RedisRefreshTokenStoreOptions): 
     });
     return Promise.race([answered, expired]).finally(() => clearTimeout(timer));
   };
+  const deadlines = new RedisDeadlines();
+  /**
+   * A call that changes state and must not do it late: it carries its deadline (see
+   * deadline.ts); a script that starts past it answers { -2, now } and changes nothing.
+   */
+  const changing = async (op: string, run: (deadline: string) => Promise<unknown>): Promise<unknown[]> => {
+    const deadline = deadlines.argument(deadlines.local() + timeout);
+    const reply = (await call(op, () =>
+      // Learns from every reply, one that arrives after the timeout answered included.
+      run(deadline).then((answer) => {
+        const values = answer as unknown[];
+        deadlines.learn(Number(values[1]), Number(values[0]) === -2);
+        return values;
+      }),
+    )) as unknown[];
+    if (Number(reply[0]) === -2) {
+      throw new BulwarkError(
+        'store_deadline_passed',
+        `refresh-token store ${op}: reached Redis after its deadline; nothing changed`,
+      );
+    }
+    return reply;
+  };
 
   return {
     async createFamily(input) {
       checkCreateInput(input);
       const { familyId, subjectTag } = input;
-      const reply = (await call('createFamily', () =>
+      const reply = (await changing('createFamily', (deadline) =>
         create(
           4,
           keys.family(familyId),
@@ -164,6 +190,7 @@ export function redisRefreshTokenStore(options: RedisRefreshTokenStoreOptions): 
           input.idleLifetimeMs,
           input.maxFamilies,
           retention,
+          deadline,
         ),
       )) as Array<string | number>;
       if (Number(reply[0]) === -1) {
@@ -179,7 +206,7 @@ export function redisRefreshTokenStore(options: RedisRefreshTokenStoreOptions): 
     async rotate(input) {
       checkRotateInput(input);
       const { familyId } = input;
-      const reply = await call('rotate', () =>
+      const reply = await changing('rotate', (deadline) =>
         rotate(
           2,
           keys.family(familyId),
@@ -190,6 +217,7 @@ export function redisRefreshTokenStore(options: RedisRefreshTokenStoreOptions): 
           input.graceMs,
           input.idleLifetimeMs,
           retention,
+          deadline,
         ),
       );
       return rotateResultOf(familyId, reply);
