@@ -36,6 +36,7 @@ export type {
   VerificationKey,
   VerificationKeySource,
 } from './keys.js';
+export * from './oauth/index.js';
 export { type RemoteJwksOptions, remoteJwks } from './remote-jwks/index.js';
 export {
   checkRevocationTarget,

@@ -1,0 +1,17 @@
+export {
+  authorizationCodeHash,
+  checkAuthorizationCode,
+  isAuthorizationCode,
+  MAX_CODE_TTL_MS,
+  newAuthorizationCode,
+} from './code.js';
+export { type MemoryAuthorizationCodeStoreOptions, memoryAuthorizationCodeStore } from './memory-store.js';
+export {
+  createPkcePair,
+  type PkcePair,
+  parseCodeChallenge,
+  parseCodeVerifier,
+  s256Challenge,
+  verifyPkce,
+} from './pkce.js';
+export type { AuthorizationCodeRecord, AuthorizationCodeStore, RedeemResult } from './port.js';
