@@ -202,7 +202,7 @@ export function runAuthorizationCodeStoreConformance(
         const hash = await freshHash();
         await store.save(hash, await recordOf(), MINUTE);
         // Both children start the same instant (process start-up is slower than that).
-        const startAt = Date.now() + 2500;
+        const startAt = Date.now() + 4000;
         const children = [0, 1].map(() => redeemFromOtherProcess(hash, 20, startAt));
         while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 5));
         const local = await Promise.all(Array.from({ length: 20 }, () => store.redeem(hash)));
