@@ -45,7 +45,9 @@ function subjectOf(client: Redis | Cluster, mode: string, ports: readonly number
   return {
     store: redisAuthorizationCodeStore({ client, keyPrefix }),
     // Redis's clock cannot be moved: its time has to pass.
-    elapse: (ms) => pause(ms),
+    elapse: async (ms) => {
+      await pause(ms);
+    },
     redeemFromOtherProcess: (hash, count, startAt) => runWorker(mode, ports, keyPrefix, hash, count, startAt),
   };
 }
