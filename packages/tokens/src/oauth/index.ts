@@ -1,3 +1,4 @@
+export { clientSecretHash } from './clients.js';
 export {
   authorizationCodeHash,
   checkAuthorizationCode,
@@ -15,3 +16,13 @@ export {
   verifyPkce,
 } from './pkce.js';
 export type { AuthorizationCodeRecord, AuthorizationCodeStore, RedeemResult } from './port.js';
+export { authorizationServer } from './server.js';
+export type {
+  AuthorizationRequest,
+  AuthorizationServer,
+  AuthorizationServerOptions,
+  AuthorizeVerdict,
+  OAuthClientConfig,
+  OAuthGrantType,
+  OAuthParams,
+} from './types.js';
