@@ -66,11 +66,12 @@ function recordOf(json: unknown): AuthorizationCodeRecord {
  *
  * @example
  * ```ts
- * import { authorizationServer } from '@bulwark/tokens';
+ * import { AuthorizationServerOptions, authorizationServer } from '@bulwark/tokens';
  * import Redis from 'ioredis';
  *
+ * declare const options: AuthorizationServerOptions; // issuer, clients, accessTokens, refreshTokens...
  * const codes = redisAuthorizationCodeStore({ client: new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') });
- * const server = authorizationServer({ ...options, codes });
+ * const oauth = authorizationServer({ ...options, codes });
  * ```
  */
 export function redisAuthorizationCodeStore(options: RedisAuthorizationCodeStoreOptions): AuthorizationCodeStore {

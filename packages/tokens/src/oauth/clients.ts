@@ -30,8 +30,17 @@ const SHA256_B64URL = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
  * ```ts
  * import { clientSecretHash } from '@bulwark/tokens';
  *
+ * import { OAuthClientConfig } from '@bulwark/tokens';
+ *
+ * // Once, when the client is registered: show the secret to its owner, keep only the hash.
  * const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
- * const client = { id: 'reports-job', type: 'confidential', redirectUris: [...], scopes: [...], secretHash: await clientSecretHash(secret) };
+ * const client: OAuthClientConfig = {
+ *   id: 'reports-job',
+ *   type: 'confidential',
+ *   redirectUris: ['https://reports.example.com/callback'],
+ *   scopes: ['notes:read'],
+ *   secretHash: await clientSecretHash(secret),
+ * };
  * ```
  */
 export async function clientSecretHash(secret: string): Promise<string> {

@@ -34,10 +34,11 @@ const SWEEP_EVERY = 1024;
  *
  * @example
  * ```ts
- * import { authorizationServer, memoryAuthorizationCodeStore } from '@bulwark/tokens';
+ * import { AuthorizationServerOptions, authorizationServer, memoryAuthorizationCodeStore } from '@bulwark/tokens';
  *
+ * declare const options: AuthorizationServerOptions; // issuer, clients, accessTokens, refreshTokens...
  * const codes = memoryAuthorizationCodeStore({ maxEntries: 5_000 });
- * const server = authorizationServer({ ...options, codes });
+ * const oauth = authorizationServer({ ...options, codes });
  * ```
  */
 export function memoryAuthorizationCodeStore(

@@ -65,8 +65,13 @@ function hasMethods(value: unknown, methods: readonly string[]): boolean {
  *
  * @example
  * ```ts
- * import { accessTokens, authorizationServer, keyring, refreshTokens } from '@bulwark/tokens';
+ * import { AuthorizationServerOptions, accessTokens, authorizationServer, keyring } from '@bulwark/tokens';
  *
+ * declare const sessions: AuthorizationServerOptions['refreshTokens']; // refreshTokens({ ... })
+ * declare const query: Record<string, string | string[] | undefined>; // GET /oauth/authorize's query
+ * declare const form: Record<string, string | string[] | undefined>; // POST /oauth/token's form
+ * declare const authorization: string | undefined; // its Authorization field
+ * declare const user: { id: string; scopes: string[] }; // once signed in
  * const keys = keyring({ algorithm: 'ES256' });
  * const issuer = 'https://auth.example.com';
  * const oauth = authorizationServer({
@@ -79,17 +84,17 @@ function hasMethods(value: unknown, methods: readonly string[]): boolean {
  *     { id: 'notes-spa', type: 'public', redirectUris: ['https://app.example.com/callback'], scopes: ['notes:read', 'notes:write'] },
  *   ],
  *   accessTokens: accessTokens({ keys, issuer, audience: 'notes-api' }),
- *   refreshTokens: refreshTokens({}),
+ *   refreshTokens: sessions,
  * });
  *
  * // GET /oauth/authorize
  * const verdict = oauth.authorize(query);
  * if (verdict.kind === 'ok') {
  *   // ...show the sign-in form; once the user signed in:
- *   const decision = await oauth.approve(verdict.request, user.id, user.scopes); // 303 with code, state, iss
+ *   const signedIn = await oauth.approve(verdict.request, user.id, user.scopes); // 303 with code, state, iss
  * }
  * // POST /oauth/token (application/x-www-form-urlencoded)
- * const answer = await oauth.token(form, request.headers.authorization);
+ * const answer = await oauth.token(form, authorization); // a RespondDecision: JSON, no-store
  * ```
  */
 export function authorizationServer(options: AuthorizationServerOptions): AuthorizationServer {
