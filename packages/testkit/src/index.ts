@@ -81,6 +81,11 @@ export {
   referenceRateLimitStore,
 } from './stores/reference-ratelimit-store.js';
 export {
+  type RefreshConformanceOptions,
+  type RefreshStoreSubject,
+  runRefreshTokenStoreConformance,
+} from './stores/refresh-conformance.js';
+export {
   type RevocationConformanceOptions,
   type RevocationStoreSubject,
   runRevocationStoreConformance,
