@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { isFamilyId, subjectTag } from '../refresh/format.js';
+import { SUBJECT_TAG_LENGTH } from '../refresh/port.js';
 import { authorizationCodeHash } from './code.js';
 import { createPkcePair } from './pkce.js';
 import { APP_REDIRECT, codeFor, header, ISSUER, SPA_REDIRECT, setup, spaQuery } from './test-setup.js';
@@ -31,7 +33,8 @@ describe('approve', () => {
     const ra = await s.codes.redeem(await authorizationCodeHash(a.code));
     const rb = await s.codes.redeem(await authorizationCodeHash(b.code));
     if (ra.outcome !== 'redeemed' || rb.outcome !== 'redeemed') throw new Error('not redeemed');
-    expect(ra.record.familyId.startsWith('user-42_')).toBe(true);
+    expect(isFamilyId(ra.record.familyId)).toBe(true);
+    expect(ra.record.familyId.slice(0, SUBJECT_TAG_LENGTH)).toBe(subjectTag('user-42'));
     expect(ra.record.familyId).not.toBe(rb.record.familyId);
   });
 

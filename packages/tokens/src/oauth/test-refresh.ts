@@ -2,6 +2,7 @@
 // reuse revokes the family, and what was revoked is recorded for assertions. The real
 // refreshTokens(...) runs in server.integration.test.ts.
 import { base64url } from 'jose';
+import { newRefreshFamilyId } from '../refresh/format.js';
 import type { RefreshFamilyInfo } from '../refresh/port.js';
 import type { IssuedRefreshToken, RefreshOutcome, RefreshTokens } from '../refresh/types.js';
 
@@ -33,9 +34,9 @@ export function fakeRefreshTokens(): FakeRefreshTokens {
   return {
     revoked,
     families,
-    newFamilyId: (subject) => `${subject.slice(0, 8).padEnd(8, '_')}${random()}`,
+    newFamilyId: (subject) => newRefreshFamilyId(subject),
     async issue({ subject, clientId, scopes, familyId }) {
-      const id = familyId ?? `${subject.slice(0, 8).padEnd(8, '_')}${random()}`;
+      const id = familyId ?? newRefreshFamilyId(subject);
       if (families.has(id)) throw new Error('store_conflict');
       const token = `bwrt_${random()}`;
       families.set(id, {
