@@ -25,6 +25,7 @@ describe('authorize: the client and its redirect URI first, never a redirect unt
         codeChallenge: pkce.challenge,
       },
     });
+    expect(server.authorize(query({ response_mode: 'query' })).kind).toBe('ok');
     const bare = server.authorize(query({ scope: undefined, state: undefined }));
     expect(bare).toEqual({
       kind: 'ok',
@@ -132,6 +133,8 @@ describe('authorize: every other error is a 303-able redirect with error, error_
     ['a scope of the server but not of the client', { scope: 'admin' }, 'invalid_scope'],
     ['a malformed scope list', { scope: 'notes:read  notes:write' }, 'invalid_scope'],
     ['a scope with a quote', { scope: 'a"b' }, 'invalid_scope'],
+    ['response_mode fragment', { response_mode: 'fragment' }, 'invalid_request'],
+    ['response_mode form_post', { response_mode: 'form_post' }, 'invalid_request'],
     ['a request object', { request: 'eyJ.x.y' }, 'request_not_supported'],
     ['a request_uri', { request_uri: 'urn:x' }, 'request_uri_not_supported'],
   ];

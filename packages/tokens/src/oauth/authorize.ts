@@ -49,6 +49,10 @@ export function checkAuthorizationRequest(context: ServerContext, query: OAuthPa
   const responseType = params.get('response_type');
   if (responseType === undefined) return fail('invalid_request', 'response_type is required');
   if (responseType !== 'code') return fail('unsupported_response_type', 'only response_type code is supported');
+  const responseMode = params.get('response_mode');
+  if (responseMode !== undefined && responseMode !== 'query') {
+    return fail('invalid_request', 'only response_mode query is supported');
+  }
   if (!client.grantTypes.has('authorization_code')) {
     return fail('unauthorized_client', 'this client may not use the authorization code grant');
   }
