@@ -22,7 +22,9 @@ import {
   authorizationServer,
   keyring,
   memoryAuthorizationCodeStore,
+  memoryRefreshTokenStore,
   memoryRevocationStore,
+  refreshTokens,
 } from '@bulwark/tokens';
 import { paginationQuery, requestValidator } from '@bulwark/validation';
 import { describe, expect, it } from 'vitest';
@@ -246,6 +248,30 @@ const OBJECTS: readonly OptionsObject[] = [
     typo: 'keyPrefx',
     meant: 'keyPrefix',
     optional: 'keyPrefix',
+  },
+  {
+    label: 'memoryRefreshTokenStore',
+    build: (x) => memoryRefreshTokenStore({ ...x }),
+    at: '',
+    typo: 'maxFamilys',
+    meant: 'maxFamilies',
+    optional: 'clock',
+  },
+  {
+    label: 'refreshTokens',
+    build: (x) => refreshTokens({ ...x }),
+    at: '',
+    typo: 'grcae',
+    meant: 'grace',
+    optional: 'pepper',
+  },
+  {
+    label: 'refreshTokens revocations',
+    build: (x) => refreshTokens({ revocations: { store: memoryRevocationStore(), accessTokenTtl: '15m', ...x } }),
+    at: 'revocations',
+    typo: 'clockTolerence',
+    meant: 'clockTolerance',
+    optional: 'clockTolerance',
   },
   {
     label: 'keyring',

@@ -60,6 +60,7 @@ export {
   type RefreshTokensOptions,
   type RotateInput,
   type RotateResult,
+  refreshTokens,
   SUBJECT_TAG_LENGTH,
   subjectTag,
 } from './refresh/index.js';

@@ -63,6 +63,17 @@ describe("bodyType: 'form'", () => {
     expect(run(coerced, 'n=1')).toMatchObject({ ok: true, data: { body: { n: 1 } } });
   });
 
+  it('lets a loose schema take unknown fields, as RFC 6749 §3.2 asks of a token endpoint', () => {
+    const loose = requestValidator({ body: z.looseObject({ grant_type: z.string() }), bodyType: 'form' });
+    expect(run(loose, 'grant_type=refresh_token&resource=https%3A%2F%2Fapi')).toMatchObject({
+      ok: true,
+      data: { body: { grant_type: 'refresh_token', resource: 'https://api' } },
+    });
+    // Still no repeated field and no forbidden name.
+    expect(refusal(run(loose, 'grant_type=a&resource=x&resource=y')).status).toBe(400);
+    expect(refusal(run(loose, 'grant_type=a&constructor=x')).status).toBe(400);
+  });
+
   it('takes a union of objects (one per grant)', () => {
     const grants = requestValidator({
       bodyType: 'form',

@@ -58,7 +58,9 @@ function portCases(fresh: () => Promise<RefreshStoreSubject>): void {
         expect(f.created.evicted).toEqual([]);
         expect(f.created.absoluteExpiresAt).toBe(f.created.now + 30 * DAY);
         expect(f.created.idleExpiresAt).toBe(f.created.now + 7 * DAY);
-        expect(await store.getFamily(f.familyId)).toEqual({
+        const state = await store.getFamily(f.familyId);
+        expect(state?.scopes).toEqual(scopes);
+        expect(state).toMatchObject({
           familyId: f.familyId,
           subject: f.subject,
           clientId: text,

@@ -24,4 +24,5 @@ export {
   type RotateResult,
   SUBJECT_TAG_LENGTH,
 } from './port.js';
+export { refreshTokens } from './refresh-tokens.js';
 export type { IssuedRefreshToken, RefreshOutcome, RefreshTokens, RefreshTokensOptions } from './types.js';

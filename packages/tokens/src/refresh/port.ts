@@ -103,7 +103,7 @@ export interface RotateInput {
   readonly presentedHash: string;
   /** The hash of the child that becomes live if `presentedHash` is. */
   readonly childHash: string;
-  /** The child token sealed under a key derived from the presented token. */
+  /** The child token sealed under a key derived from the presented token (opaque to the store; `''` when `graceMs` is 0). */
   readonly sealedChild: string;
   /** 0 turns the grace window off. */
   readonly graceMs: number;
