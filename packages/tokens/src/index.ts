@@ -36,6 +36,7 @@ export type {
   VerificationKey,
   VerificationKeySource,
 } from './keys.js';
+export * from './oauth/index.js';
 export {
   type CreateFamilyInput,
   type CreateFamilyResult,
