@@ -9,6 +9,7 @@ import {
   startRedisServer,
 } from '@bulwark/testkit';
 import { type RefreshTokenStore, type RotateInput, subjectTag } from '@bulwark/tokens';
+import fc from 'fast-check';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshKeys } from './keys.js';
@@ -273,6 +274,56 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis refresh-token sto
       }
     } finally {
       monitor.disconnect();
+      client.disconnect();
+    }
+  });
+
+  it('gives back any subject, client id and scopes exactly, as numbers even with stringNumbers (property)', async () => {
+    const client = new Redis({ host: '127.0.0.1', port: REDIS_PORT, stringNumbers: true });
+    try {
+      const store = redisRefreshTokenStore({ client, prefix: standalone.prefix });
+      const text = fc.string({ unit: 'grapheme', maxLength: 40 });
+      await fc.assert(
+        fc.asyncProperty(text, text, fc.array(text, { maxLength: 5 }), async (name, clientId, scopes) => {
+          const subject = `${name}-${++sequence}`;
+          const tag = subjectTag(subject);
+          const familyId = tag + random(22);
+          const first = random(43);
+          const input = { familyId, subject, subjectTag: tag, clientId, scopes, tokenHash: first };
+          const created = await store.createFamily({
+            ...input,
+            absoluteLifetimeMs: 30 * DAY,
+            idleLifetimeMs: 7 * DAY,
+            maxFamilies: 3,
+          });
+          const info = { familyId, subject, clientId, scopes };
+          expect(await store.getFamily(familyId)).toEqual({
+            ...info,
+            status: 'live',
+            generation: 0,
+            createdAt: created.now,
+            absoluteExpiresAt: created.absoluteExpiresAt,
+            idleExpiresAt: created.idleExpiresAt,
+          });
+          const one = rotateInput(familyId, first, 60_000);
+          expect(await store.rotate(one)).toEqual({
+            outcome: 'rotated',
+            family: info,
+            generation: 1,
+            now: expect.any(Number),
+            idleExpiresAt: expect.any(Number),
+            absoluteExpiresAt: created.absoluteExpiresAt,
+          });
+          expect(await store.rotate(rotateInput(familyId, first, 60_000))).toMatchObject({
+            outcome: 'grace',
+            family: info,
+            generation: 1,
+            sealedChild: one.sealedChild,
+          });
+        }),
+        { numRuns: 40 },
+      );
+    } finally {
       client.disconnect();
     }
   });
