@@ -43,6 +43,15 @@ interface Deployment {
   readonly other: OtherProcess;
 }
 
+async function dropKeys(client: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    if (keys.length > 0) await client.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
 /** A family of its own for a Redis-specific case (the conformance suite has the port's rules). */
 async function family(store: RefreshTokenStore, overrides: { subject?: string; maxFamilies?: number } = {}) {
   const subject = overrides.subject ?? `user-${process.pid}-${++sequence}`;
@@ -191,6 +200,8 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis refresh-token sto
   }, 60_000);
   afterAll(async () => {
     await standalone?.other.stop();
+    // The families would live a week on the shared Redis: drop this run's keys.
+    if (standalone !== undefined) await dropKeys(standalone.client as Redis, `${standalone.prefix}:*`);
     await standalone?.client.quit();
   });
 
@@ -356,6 +367,7 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'redis refresh-token sto
       const keys = await raw.keys(`refresh:{${a.tag}}*`);
       expect(keys).toEqual([]);
       expect((await raw.keys(`${clientPrefix}*`)).length).toBeGreaterThan(0);
+      await dropKeys(raw, `${clientPrefix}*`);
     } finally {
       client.disconnect();
       raw.disconnect();
