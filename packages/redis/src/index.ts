@@ -1,4 +1,14 @@
 export {
+  CREATE_SCRIPT as API_KEY_CREATE_SCRIPT,
+  CREDITS_SCRIPT as API_KEY_CREDITS_SCRIPT,
+  LIST_SCRIPT as API_KEY_LIST_SCRIPT,
+  REVOKE_SCRIPT as API_KEY_REVOKE_SCRIPT,
+  type RedisApiKeyStoreOptions,
+  ROTATE_SCRIPT as API_KEY_ROTATE_SCRIPT,
+  redisApiKeyStore,
+  TOUCH_SCRIPT as API_KEY_TOUCH_SCRIPT,
+} from './api-keys/index.js';
+export {
   KEYRING_CREATE_SCRIPT,
   KEYRING_LOAD_SCRIPT,
   type RedisKeyringStoreOptions,

@@ -64,9 +64,8 @@ export async function untilTrusted(store: ApiKeyStore, timeoutMs = 5000): Promis
   }
 }
 
-/** Resolves once `listener` heard `id`, with how long it took (ms); fails after `timeoutMs`. */
+/** Resolves once the store's invalidations told `id` (or "every key"), with when (epoch ms); fails after `timeoutMs`. */
 export function heard(store: ApiKeyStore, id: string, timeoutMs = 1000): { readonly done: Promise<number> } {
-  const start = Date.now();
   let unsubscribe = () => {};
   const done = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -77,8 +76,10 @@ export function heard(store: ApiKeyStore, id: string, timeoutMs = 1000): { reado
       if (heardId !== id && heardId !== undefined) return;
       clearTimeout(timer);
       unsubscribe();
-      resolve(Date.now() - start);
+      resolve(Date.now());
     });
   });
+  // A case that fails before awaiting it must not leave an unhandled rejection behind.
+  done.catch(() => {});
   return { done };
 }
