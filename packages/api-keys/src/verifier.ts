@@ -30,10 +30,10 @@ function principalOf(record: ApiKeyRecord, kind: 'user' | 'service'): Principal 
 }
 
 /**
- * The verify of `apiKeys()`: parse and checksum (offline: a typo or garbage never reaches
- * the store), then the cache or one store read by id, the digest of the presented key
- * compared in constant time with the stored one, then revocation and expiry. Synchronous
- * on a cache hit. `lastUsedAt` is written at most once per `lastUsedInterval` per key and
+ * The verify of `apiKeys()`: a cache hit (the exact text of a key that verified before),
+ * or parse and checksum (offline: a typo or garbage never reaches the store), one store
+ * read by id and the digest of the presented key compared in constant time with the
+ * stored one; then, on every path, revocation and expiry. Synchronous on a cache hit. `lastUsedAt` is written at most once per `lastUsedInterval` per key and
  * process, in the background.
  */
 export function keyVerifier(
@@ -42,9 +42,9 @@ export function keyVerifier(
 ): (key: unknown) => ApiKeyVerifyOutcome | Promise<ApiKeyVerifyOutcome> {
   const { store, hasher, clock, prefix, accepted, lastUsedInterval, onKeyEvent, principalKind } = config;
 
-  function accept(entry: CachedKey, key: string, now: number): ApiKeyVerifyOutcome {
+  /** The checks of a key whose text matched its digest (now, or when it was cached). */
+  function accept(entry: CachedKey, now: number): ApiKeyVerifyOutcome {
     const { record } = entry;
-    if (!constantTimeEqual(hasher.digest(key), entry.digest)) return UNKNOWN;
     if (record.revokedAt !== null && record.revokedAt <= now) return REVOKED;
     if (record.expiresAt !== null && record.expiresAt <= now) return EXPIRED;
     if (now - entry.touchedAt >= lastUsedInterval) {
@@ -68,28 +68,30 @@ export function keyVerifier(
     }
     if (record === undefined) return UNKNOWN;
     const digest = decodeDigest(hasher.algorithm, record.hash);
-    if (digest === undefined) return UNKNOWN;
+    if (digest === undefined || !constantTimeEqual(hasher.digest(key), digest)) return UNKNOWN;
     const entry: CachedKey = {
       record,
-      digest,
       principal: principalOf(record, principalKind),
       cachedAt: now,
       touchedAt: record.lastUsedAt ?? Number.NEGATIVE_INFINITY,
     };
-    const outcome = accept(entry, key, now);
+    const outcome = accept(entry, now);
     // Only a key that verified is cached: a wrong secret for a real id caches nothing.
-    if (outcome.ok && cache !== undefined) cache.set(entry, generation);
+    if (outcome.ok && cache !== undefined) cache.set(key, entry, generation);
     return outcome;
   }
 
   return (key) => {
+    const now = clock.now();
+    // The exact text of a key that verified: parsed, checksummed and hashed then (see cache.ts).
+    if (typeof key === 'string' && cache !== undefined) {
+      const hit = cache.get(key, now);
+      if (hit !== undefined) return accept(hit, now);
+    }
     const parsed = parseApiKey(key, prefix);
     if (!parsed.ok) return parsed.reason === 'checksum' ? CHECKSUM : MALFORMED;
     const { id, environment } = parsed.parts;
     if (!accepted.has(environment)) return UNKNOWN;
-    const now = clock.now();
-    const hit = cache?.get(id, now);
-    if (hit !== undefined) return accept(hit, key as string, now);
     return lookup(id, key as string, now);
   };
 }
