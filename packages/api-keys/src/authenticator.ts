@@ -1,4 +1,4 @@
-import { type Authenticator, type AuthOutcome, ConfigError, type RequestView } from '@bulwark/core';
+import { type Authenticator, type AuthOutcome, ConfigError, checkOptions, type RequestView } from '@bulwark/core';
 import type { ApiKeys } from './api-keys.js';
 import type { ApiKeyVerifyOutcome } from './verifier.js';
 
@@ -46,12 +46,9 @@ export function apiKeyAuthenticator(keys: ApiKeys, options: ApiKeyAuthenticatorO
   ) {
     throw new ConfigError('keys', 'expected an ApiKeys manager (apiKeys(...))');
   }
-  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'expected an object');
-  for (const name of Object.keys(options)) {
-    if (name !== 'header' && name !== 'bearer')
-      throw new ConfigError(name, 'unknown option (a typo would otherwise be ignored)');
-  }
-  const header = (options.header ?? 'x-api-key').toLowerCase();
+  checkOptions(options, ['header', 'bearer']);
+  const given = options.header ?? 'x-api-key';
+  const header = typeof given === 'string' ? given.toLowerCase() : '';
   if (!/^[a-z0-9-]{1,64}$/.test(header) || header === 'authorization') {
     throw new ConfigError('header', 'expected a header name other than Authorization');
   }
