@@ -64,11 +64,16 @@ export interface ApiKeys {
   rotate(id: string, options?: RotateApiKeyInput): Promise<RotateApiKeyResult>;
   /** Verifies a presented key; synchronous on a verified-key cache hit. */
   verify(key: unknown): ApiKeyVerifyOutcome | Promise<ApiKeyVerifyOutcome>;
-  /** Spends credits of a key atomically (`{ limited: false }` for a key without credits). */
+  /**
+   * Spends credits of a key atomically in the store (`{ limited: false }` for a key without
+   * credits: answered from the verified-key cache, with no store call, when it holds the key).
+   */
   consumeCredits(id: string, cost?: number): Promise<ApiKeyCreditsResult | undefined>;
   /** Stops listening to invalidations and closes the store. */
   close(): Promise<void>;
 }
+
+const UNLIMITED: ApiKeyCreditsResult = Object.freeze({ limited: false });
 
 export function infoOf(record: ApiKeyRecord): ApiKeyInfo {
   const { hash: _hash, ...info } = record;
@@ -194,6 +199,8 @@ export function apiKeys(options: ApiKeysOptions = {}): ApiKeys {
     async consumeCredits(id: string, cost = 1) {
       if (!Number.isSafeInteger(cost) || cost < 1)
         throw new BulwarkError('invalid_argument', 'cost: expected a positive integer');
+      // Whether a key has credits never changes (rotation copies them): a cached key without any costs no store call.
+      if (cache?.recordOf(id)?.credits === null) return UNLIMITED;
       return store.consumeCredits(checkId(id, 'id'), cost);
     },
     async close() {

@@ -76,6 +76,13 @@ export class VerifiedKeyCache {
     this.#byId.set(id, text);
   }
 
+  /** The cached record of key `id` (trusted invalidations only), for what a later policy needs to know of it. */
+  recordOf(id: string): ApiKeyRecord | undefined {
+    const text = this.#byId.get(id);
+    if (text === undefined || !this.#invalidations.trusted) return undefined;
+    return this.#entries.get(text)?.record;
+  }
+
   evict(id: string): void {
     this.#generation++;
     const text = this.#byId.get(id);

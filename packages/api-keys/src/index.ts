@@ -9,6 +9,7 @@ export {
 } from './api-keys.js';
 export { type ApiKeyAuthenticatorOptions, apiKeyAuthenticator, apiKeyRateLimitKey } from './authenticator.js';
 export { spendCredits } from './credits.js';
+export { type ApiKeyCreditsPolicyOptions, apiKeyCreditsPolicy } from './credits-policy.js';
 export type {
   ApiKeyCreatedEvent,
   ApiKeyEvent,
