@@ -106,7 +106,8 @@ const BAD_CHECKSUM: ParsedApiKey = Object.freeze({ ok: false, reason: 'checksum'
  *
  * @example
  * ```ts
- * const parsed = parseApiKey(request.headers['x-api-key'], 'bwk');
+ * declare const presented: string; // the X-API-Key field
+ * const parsed = parseApiKey(presented, 'bwk');
  * if (!parsed.ok) console.log(parsed.reason); // 'malformed' | 'checksum': no store was asked
  * ```
  */
