@@ -48,7 +48,10 @@ describe('the verified-key cache', () => {
     const counted: ApiKeyStore = {
       ...store,
       invalidations: store.invalidations,
-      get: (id) => (reads++, store.get(id)),
+      get: (id) => {
+        reads++;
+        return store.get(id);
+      },
     };
     const keys = apiKeys({ clock, store: counted, cache: { maxEntries: 2 } });
     const made = await Promise.all([1, 2, 3].map(() => keys.create(OWNER)));
@@ -64,7 +67,14 @@ describe('the verified-key cache', () => {
     const clock = manualClock(T0);
     const inner = memoryApiKeyStore({ clock });
     let reads = 0;
-    const store: ApiKeyStore = { ...inner, invalidations: inner.invalidations, get: (id) => (reads++, inner.get(id)) };
+    const store: ApiKeyStore = {
+      ...inner,
+      invalidations: inner.invalidations,
+      get: (id) => {
+        reads++;
+        return inner.get(id);
+      },
+    };
     const keys = apiKeys({ clock, store });
     const { key } = await keys.create(OWNER);
     expect((await keys.verify(key)).ok).toBe(true);
