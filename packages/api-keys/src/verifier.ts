@@ -1,7 +1,7 @@
 import type { AuthFailureReason, Principal } from '@bulwark/core';
 import type { CachedKey, VerifiedKeyCache } from './cache.js';
 import { emitKeyEvent } from './events.js';
-import { parseApiKey } from './format.js';
+import { apiKeyLength, parseApiKey } from './format.js';
 import { constantTimeEqual, decodeDigest } from './hashing.js';
 import type { CheckedApiKeysOptions } from './options.js';
 import type { ApiKeyRecord } from './port.js';
@@ -41,6 +41,7 @@ export function keyVerifier(
   cache: VerifiedKeyCache | undefined,
 ): (key: unknown) => ApiKeyVerifyOutcome | Promise<ApiKeyVerifyOutcome> {
   const { store, hasher, clock, prefix, accepted, lastUsedInterval, onKeyEvent, principalKind } = config;
+  const keyLength = apiKeyLength(prefix);
 
   /** The checks of a key whose text matched its digest (now, or when it was cached). */
   function accept(entry: CachedKey, now: number): ApiKeyVerifyOutcome {
@@ -84,7 +85,7 @@ export function keyVerifier(
   return (key) => {
     const now = clock.now();
     // The exact text of a key that verified: parsed, checksummed and hashed then (see cache.ts).
-    if (typeof key === 'string' && cache !== undefined) {
+    if (typeof key === 'string' && key.length === keyLength && cache !== undefined) {
       const hit = cache.get(key, now);
       if (hit !== undefined) return accept(hit, now);
     }
