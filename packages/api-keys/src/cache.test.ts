@@ -90,4 +90,14 @@ describe('the verified-key cache', () => {
     );
     expect(reads).toBe(0);
   });
+
+  it('verify never throws and never allows, whatever it is given', async () => {
+    const keys = apiKeys({ clock: manualClock(T0) });
+    await keys.create(OWNER);
+    await fc.assert(
+      fc.asyncProperty(fc.anything(), async (input) => {
+        expect((await keys.verify(input)).ok).toBe(false);
+      }),
+    );
+  });
 });
