@@ -62,12 +62,14 @@ export function memoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}): Memor
   const clock = options.clock ?? systemClock;
   if (typeof clock?.now !== 'function') throw new ConfigError('clock', 'expected a Clock ({ now() })');
   const records = new Map<string, ApiKeyRecord>();
+  /** Owner id -> their key ids, in creation order: listing never scans every key. */
+  const byOwner = new Map<string, Set<string>>();
   const invalidations = new LocalInvalidations();
 
   const endOf = (r: ApiKeyRecord): number =>
     Math.min(r.revokedAt ?? Number.POSITIVE_INFINITY, r.expiresAt ?? Number.POSITIVE_INFINITY);
   const reclaim = (now: number) => {
-    for (const [id, record] of records) if (endOf(record) + retention <= now) records.delete(id);
+    for (const record of records.values()) if (endOf(record) + retention <= now) remove(record);
   };
   const copy = (r: ApiKeyRecord): ApiKeyRecord =>
     Object.freeze({
@@ -76,11 +78,19 @@ export function memoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}): Memor
       metadata: Object.freeze({ ...r.metadata }),
       credits: r.credits === null ? null : Object.freeze({ ...r.credits }),
     });
+  function remove(record: ApiKeyRecord): void {
+    records.delete(record.id);
+    const ids = byOwner.get(record.ownerId);
+    ids?.delete(record.id);
+    if (ids?.size === 0) byOwner.delete(record.ownerId);
+  }
   const add = (record: ApiKeyRecord) => {
     if (records.has(record.id)) throw new BulwarkError('store_conflict', 'an API key with this id exists');
     if (records.size >= maxKeys) reclaim(clock.now());
     if (records.size >= maxKeys) throw new BulwarkError('store_full', 'the API-key store is full');
     records.set(record.id, copy(record));
+    const ids = byOwner.get(record.ownerId) ?? new Set<string>();
+    byOwner.set(record.ownerId, ids.add(record.id));
   };
   const owned = (id: string, ownerId: string | undefined) => {
     const record = records.get(id);
@@ -99,7 +109,9 @@ export function memoryApiKeyStore(options: MemoryApiKeyStoreOptions = {}): Memor
       return records.get(id);
     },
     async list(ownerId) {
-      return [...records.values()].filter((r) => r.ownerId === ownerId).sort((a, b) => a.createdAt - b.createdAt);
+      const ids = byOwner.get(ownerId) ?? [];
+      const owned = [...ids].map((id) => records.get(id) as ApiKeyRecord);
+      return owned.sort((a, b) => a.createdAt - b.createdAt);
     },
     async revoke(id, ownerId) {
       const record = owned(id, ownerId);
