@@ -412,6 +412,7 @@ describe('demo configuration', () => {
       [{ REFRESH_GRACE: '10' }, 'REFRESH_GRACE'],
       [{ REFRESH_GRACE: 'soon' }, 'REFRESH_GRACE'],
       [{ REFRESH_GRACE: '1h' }, 'REFRESH_GRACE'],
+      [{ REFRESH_GRACE: '61s' }, 'REFRESH_GRACE'],
       [{ REDIS_URL: 'redis://127.0.0.1:6379' }, 'KEY_ENCRYPTION_KEY'],
       [{ KEY_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64url') }, 'KEY_ENCRYPTION_KEY'],
       [{ KEY_ENCRYPTION_KEY: `${kek}=` }, 'KEY_ENCRYPTION_KEY'],
