@@ -37,6 +37,9 @@ function requestFields(params: OAuthParams | SigninForm): RequestFields {
   return fields;
 }
 
+/** The library's phrase (`the client is not registered`) as a sentence. */
+const sentence = (phrase: string) => `${phrase.charAt(0).toUpperCase()}${phrase.slice(1)}.`;
+
 export interface OAuthHandlerDeps {
   readonly server: AuthorizationServer;
   readonly users: UserStore;
@@ -75,7 +78,7 @@ export function oauthHandlers(deps: OAuthHandlerDeps) {
   const refusal = (verdict: Exclude<AuthorizeVerdict, { kind: 'ok' }>): RespondDecision =>
     verdict.kind === 'redirect'
       ? respond(303, [['location', verdict.location]])
-      : errorPage(400, 'This sign-in request is not valid', `${verdict.description}.`, REDIRECT_ORIGINS);
+      : errorPage(400, 'This sign-in request is not valid', sentence(verdict.description), REDIRECT_ORIGINS);
 
   return {
     /** The authorization endpoint: the sign-in page, an error page or a redirect with `error` (RFC 6749 §4.1.2.1). */
