@@ -110,7 +110,7 @@ export function signinPage(page: SigninPage, status: number, targets: FormTarget
     '<button type="submit">Sign in</button>',
     '</form>',
   ].join('\n');
-  return respond(status, pageHeaders(targets, extra), document('Sign in - notes-api', main));
+  return htmlAnswer(status, pageHeaders(targets, extra), document('Sign in - notes-api', main));
 }
 
 /** An error page: what went wrong and what to do, never a redirect, never the input. */
@@ -120,5 +120,13 @@ export function errorPage(status: number, heading: string, text: string, targets
     `<p>${escapeHtml(text)}</p>`,
     '<p>Go back to the application and start the sign-in again.</p>',
   ].join('\n');
-  return respond(status, pageHeaders(targets, []), document(`${heading} - notes-api`, main));
+  return htmlAnswer(status, pageHeaders(targets, []), document(`${heading} - notes-api`, main));
+}
+
+/**
+ * A page with its own Content-Length: the frameworks disagree on whether a complete answer
+ * to HEAD carries one (RFC 9110 §9.3.2 lets it), so the page says it itself, the same on all four.
+ */
+function htmlAnswer(status: number, headers: HeaderList, html: string): RespondDecision {
+  return respond(status, [...headers, ['content-length', String(Buffer.byteLength(html))]], html);
 }
