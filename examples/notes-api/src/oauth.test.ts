@@ -156,7 +156,11 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: OAuth 2.0 code flow with PKCE',
   it('refuses a form post without the cookie, with a tampered token or with swapped parameters: 403 page', async () => {
     const pkce = await createPkcePair();
     const page = await o.page(authorizeQuery(pkce.challenge), from());
-    const fields = { ...formFields(page), email: 'alice@example.com', password: 'alice-demo-password' };
+    const fields: Record<string, string> = {
+      ...formFields(page),
+      email: 'alice@example.com',
+      password: 'alice-demo-password',
+    };
     const cookie = cookieOf(page);
     const other = await createPkcePair();
     const csrf = fields.csrf as string;

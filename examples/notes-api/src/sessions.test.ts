@@ -102,7 +102,7 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: sessions (refresh rotation)', (
     const pair = (await c.pairOf('carol', from())) as Pair;
     const [prefix, secret] = pair.refresh_token.split('.') as [string, string];
     const forged = `${prefix}.${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
-    const answers = [];
+    const answers: ProbeResponse[] = [];
     for (const token of [forged, 'bwrt_nope', 'x'.repeat(100), pair.access_token.slice(0, 500)]) {
       answers.push(expectInvalidGrant(await c.refresh(token, from())));
     }
