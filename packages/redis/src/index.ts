@@ -13,6 +13,15 @@ export {
 } from './keyring/index.js';
 export { CHECK_SCRIPTS, REFUND_SCRIPT } from './lua.js';
 export {
+  REFRESH_CREATE_FAMILY_SCRIPT,
+  REFRESH_GET_FAMILY_SCRIPT,
+  REFRESH_REVOKE_FAMILY_SCRIPT,
+  REFRESH_REVOKE_SUBJECT_SCRIPT,
+  REFRESH_ROTATE_SCRIPT,
+  type RedisRefreshTokenStoreOptions,
+  redisRefreshTokenStore,
+} from './refresh/index.js';
+export {
   HEARTBEAT_SCRIPT as REVOCATION_HEARTBEAT_SCRIPT,
   REVOKE_SCRIPT as REVOCATION_REVOKE_SCRIPT,
   type RedisRevocationStore,
