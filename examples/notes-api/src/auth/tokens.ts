@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type Authenticator, ConfigError, type EventSink } from '@bulwark/core';
-import { redisKeyringStore, redisRevocationStore } from '@bulwark/redis';
+import { redisKeyringStore, redisRefreshTokenStore, redisRevocationStore } from '@bulwark/redis';
 import {
   type AccessTokenIssuer,
   accessTokens,
@@ -18,7 +18,6 @@ import {
 } from '@bulwark/tokens';
 import type { Redis } from 'ioredis';
 import { type DemoConfig, JWT_ALGORITHMS } from '../config.js';
-import { redisRefreshTokenStore } from './interim.js';
 
 /** The `aud` of every demo token, and the `client_id` of `/auth/login` tokens. */
 export const AUDIENCE = 'notes-api';
