@@ -40,6 +40,15 @@ const expectPage = (res: ProbeResponse, status: number) => {
   return res;
 };
 
+/** `text` with the base64url character at `at` replaced by another. */
+const flip = (text: string, at: number) => `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`;
+/** The same bytes spelled differently: a 43-character base64url string's last character has 2 spare bits. */
+const spareBits = (text: string) => {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const last = alphabet.indexOf(text.at(-1) as string);
+  return `${text.slice(0, -1)}${alphabet[last ^ 1]}`;
+};
+
 /** An RFC 6749 §5.2 error answer. */
 const expectTokenError = (res: ProbeResponse, status: number, error: string) => {
   expect(res.status).toBe(status);
@@ -168,7 +177,8 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: OAuth 2.0 code flow with PKCE',
       ['no cookie', fields, ''],
       ['another browser', fields, 'notes_signin=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
       ['no token', { ...fields, csrf: '' }, cookie],
-      ['a tampered token', { ...fields, csrf: `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}` }, cookie],
+      ['a tampered token', { ...fields, csrf: flip(csrf, csrf.length - 10) }, cookie],
+      ['a non-canonical spelling', { ...fields, csrf: spareBits(csrf) }, cookie],
       ['a later expiry', { ...fields, csrf: `9${csrf}` }, cookie],
       ['another challenge', { ...fields, code_challenge: other.challenge }, cookie],
       ['another state', { ...fields, state: 'attacker' }, cookie],

@@ -101,7 +101,8 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: sessions (refresh rotation)', (
   it('unknown, forged and malformed refresh tokens: the same 401 invalid_grant', async () => {
     const pair = (await c.pairOf('carol', from())) as Pair;
     const [prefix, secret] = pair.refresh_token.split('.') as [string, string];
-    const forged = `${prefix}.${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
+    // Another secret, well-formed, in the same family (a character flipped away from the spare bits).
+    const forged = `${prefix}.${secret.slice(0, 10)}${secret[10] === 'A' ? 'B' : 'A'}${secret.slice(11)}`;
     const answers: ProbeResponse[] = [];
     for (const token of [forged, 'bwrt_nope', 'x'.repeat(100), pair.access_token.slice(0, 500)]) {
       answers.push(expectInvalidGrant(await c.refresh(token, from())));

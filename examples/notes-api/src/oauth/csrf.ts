@@ -64,7 +64,10 @@ export function signinCsrf(keyEncryptionKey: Uint8Array | undefined): SigninCsrf
       if (match === null || nonce === undefined || !NONCE.test(nonce)) return false;
       const expires = Number(match[1]);
       if (expires < now) return false;
-      return timingSafeEqual(Buffer.from(match[2] as string, 'base64url'), mac(expires, nonce, fields));
+      const sent = Buffer.from(match[2] as string, 'base64url');
+      // Canonical only: base64url's spare bits would otherwise give one token several spellings.
+      if (sent.toString('base64url') !== match[2]) return false;
+      return timingSafeEqual(sent, mac(expires, nonce, fields));
     },
   };
 }
