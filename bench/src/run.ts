@@ -1,3 +1,4 @@
+import { apikeysBench } from './apikeys.bench.js';
 import { corsBench } from './cors.bench.js';
 import { type Result, report } from './harness.js';
 import { httpBench } from './http.bench.js';
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
   'http-stack': httpStackBench,
   passwords: passwordsBench,
   tokens: tokensBench,
+  apikeys: apikeysBench,
   'tokens.refresh': refreshBench,
 };
 
