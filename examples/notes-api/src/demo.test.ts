@@ -126,6 +126,10 @@ describe.each(FRAMEWORKS)('notes-api demo on %s', (framework) => {
       ['POST', id, 'GET, HEAD, PATCH, DELETE, OPTIONS'],
       ['GET', '/v2/reports', 'POST, OPTIONS'],
       ['GET', '/auth/login', 'POST, OPTIONS'],
+      ['GET', '/auth/refresh', 'POST, OPTIONS'],
+      ['GET', '/oauth/token', 'POST, OPTIONS'],
+      ['PUT', '/oauth/authorize', 'GET, HEAD, POST, OPTIONS'],
+      ['POST', '/.well-known/oauth-authorization-server', 'GET, HEAD, OPTIONS'],
       ['TRACE', '/health', 'GET, HEAD, OPTIONS'],
     ] as const) {
       const refused = await c.send(method, path);

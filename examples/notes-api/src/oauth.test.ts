@@ -309,6 +309,18 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: OAuth 2.0 code flow with PKCE',
       sid: decodeJws(issued.access_token).payload.sid,
     });
     expect((await o.send('GET', '/admin/users', o.bearer(next.access_token))).status).toBe(200);
+    // A refresh token is bound to its client (RFC 6749 §6): the SPA's is refused at
+    // /auth/refresh (the first-party endpoint) and that ends its session.
+    const spa = await o.tokens('alice', from());
+    const elsewhere = await o.refresh(spa.refresh_token, from());
+    expect(elsewhere.status).toBe(401);
+    expect((elsewhere.json() as { code: string }).code).toBe('invalid_grant');
+    expectTokenError(
+      await o.token({ grant_type: 'refresh_token', refresh_token: spa.refresh_token, client_id: SPA }),
+      400,
+      'invalid_grant',
+    );
+    expect((await o.send('GET', '/v2/users/me', o.bearer(spa.access_token))).status).toBe(401);
     // Another client's token is not the SPA's: a login session's refresh token is refused here.
     const login = await o.pairOf('carol', from());
     expectTokenError(
