@@ -92,3 +92,49 @@ export function oauthClient(server: { url: string }) {
   };
   return { ...c, page, post, token, authorize, tokens };
 }
+
+export const ISSUER = 'http://127.0.0.1:3000';
+export const CSP =
+  /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]{43}='; form-action 'self' http:\/\/localhost:5173; frame-ancestors 'none'; base-uri 'none'$/;
+
+/** An HTML page of the sign-in flow: the header profile, its own CSP, never stored. */
+export const expectPage = (res: ProbeResponse, status: number) => {
+  expect(res.status).toBe(status);
+  expect(res.header('content-type')).toBe('text/html; charset=utf-8');
+  expect(res.header('cache-control')).toBe('no-store');
+  expect(res.header('content-security-policy')).toMatch(CSP);
+  // The rest of the header profile, as on every answer.
+  expect(res.header('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+  expect(res.header('x-frame-options')).toBe('DENY');
+  expect(res.header('x-content-type-options')).toBe('nosniff');
+  expect(res.header('referrer-policy')).toBe('no-referrer');
+  expect(res.header('cross-origin-resource-policy')).toBe('same-origin');
+  expect(res.header('x-powered-by')).toBeUndefined();
+  expect(res.text).toMatch(/^<!doctype html>\n<html lang="en">/);
+  // No script of any kind: nothing for the CSP to have to trust.
+  expect(res.text).not.toMatch(/<script|javascript:/i);
+  // No event handler attribute (attribute values blanked: an escaped value is text, not markup).
+  expect(res.text.replace(/"[^"]*"/g, '""')).not.toMatch(/\son[a-z]+=/i);
+  return res;
+};
+
+/** `text` with the base64url character at `at` replaced by another. */
+export const flip = (text: string, at: number) =>
+  `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`;
+/** The same bytes spelled differently: a 43-character base64url string's last character has 2 spare bits. */
+export const spareBits = (text: string) => {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const last = alphabet.indexOf(text.at(-1) as string);
+  return `${text.slice(0, -1)}${alphabet[last ^ 1]}`;
+};
+
+/** An RFC 6749 §5.2 error answer. */
+export const expectTokenError = (res: ProbeResponse, status: number, error: string) => {
+  expect(res.status).toBe(status);
+  expect(res.header('content-type')).toMatch(/^application\/json/);
+  expect(res.header('cache-control')).toBe('no-store');
+  const body = res.json() as Record<string, unknown>;
+  expect(Object.keys(body).sort()).toEqual(['error', 'error_description']);
+  expect(body.error).toBe(error);
+  return body;
+};

@@ -95,6 +95,16 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: sessions (refresh rotation)', (
         const res = await s.send('GET', '/v2/users/me', s.bearer(access));
         expectProblem(res, 401, 'invalid_token');
       }
+      // The reuse is a security event (with the session, never the token), seen by the admin.
+      const carol = s.bearer(await s.tokenOf('carol', from()));
+      const events = (await s.send('GET', '/admin/events?limit=100', carol)).json() as {
+        events: Array<Record<string, unknown>>;
+      };
+      const reuse = events.events.find(
+        (e) => e.type === 'token.reuse_detected' && e.familyId === familyOf(first.refresh_token),
+      );
+      expect(reuse, what).toMatchObject({ credential: 'refresh_token' });
+      expect(JSON.stringify(events)).not.toContain(replay);
     }
   });
 

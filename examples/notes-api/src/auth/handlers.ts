@@ -75,9 +75,16 @@ export function authHandlers(users: UserStore, hasher: PasswordHasher, tokens: D
       const outcome = await tokens.refresh.rotate(input.refresh_token);
       if (!outcome.ok) return INVALID_GRANT;
       const { family, refreshToken } = outcome;
+      // This endpoint is the first-party client's: an OAuth client's refresh token here has
+      // leaked out of that client (RFC 6749 §6 binds it to its client), so its session ends,
+      // as the token endpoint does for a token of another client.
+      if (family.clientId !== LOGIN_CLIENT_ID) {
+        await tokens.refresh.revokeFamily(family.familyId);
+        return INVALID_GRANT;
+      }
       // A session outlives no user: a removed account's families are refused, not refreshed.
       if (users.byId(family.subject) === undefined) return INVALID_GRANT;
-      return tokenPair(family.familyId, family.clientId, family.subject, family.scopes, refreshToken.token);
+      return tokenPair(family.familyId, LOGIN_CLIENT_ID, family.subject, family.scopes, refreshToken.token);
     },
 
     /**
