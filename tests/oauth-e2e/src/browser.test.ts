@@ -47,8 +47,10 @@ describe.skipIf(PENDING || (noBrowser && process.env.CI !== 'true'))('headless C
     it('signs in on the form, exchanges the code from http://localhost:5173 and reads /v2/users/me', async () => {
       const context = await browser.newContext();
       const page = await context.newPage();
-      const console: string[] = [];
-      page.on('console', (message) => console.push(`${message.type()}: ${message.text()}`));
+      page.setDefaultTimeout(15_000);
+      // What the browser said (a CSP or CORS refusal is only told there), shown when a step fails.
+      const browserConsole: string[] = [];
+      page.on('console', (message) => browserConsole.push(`${message.type()}: ${message.text()}`));
       try {
         const authorizeUrl = `${demo.issuer}/oauth/authorize?`;
         const signInPage = page.waitForResponse(
@@ -73,11 +75,16 @@ describe.skipIf(PENDING || (noBrowser && process.env.CI !== 'true'))('headless C
 
         await page.waitForURL((url) => url.href.startsWith(`${REDIRECT_URI}?`));
         const outcome = page.locator('#result, #error');
-        await outcome.waitFor({ timeout: 15_000 });
-        expect(await page.locator('#error').count(), `${await outcome.textContent()}\n${console.join('\n')}`).toBe(0);
+        await outcome.waitFor();
+        expect(await page.locator('#error').count(), (await outcome.textContent()) ?? '').toBe(0);
         const me = JSON.parse((await outcome.textContent()) ?? '');
         expect(me.status).toBe(200);
         expect(me.body).toMatchObject({ email: ALICE.email, role: ALICE.role, id: expect.any(String) });
+      } catch (error) {
+        if (error instanceof Error) {
+          error.message += `\n  page: ${page.url()}\n  browser console:\n    ${browserConsole.join('\n    ')}`;
+        }
+        throw error;
       } finally {
         await context.close();
       }
