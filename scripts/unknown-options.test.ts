@@ -15,8 +15,17 @@ import { errorHandler as honoErrorHandler, guard as honoGuard, nodeServerErrors 
 import { problemHandlers as koaProblemHandlers } from '@bulwark/koa';
 import { passwordPolicy } from '@bulwark/passwords';
 import { memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
-import { redisRateLimitStore } from '@bulwark/redis';
-import { accessTokens, accessTokenVerifier, keyring, memoryRevocationStore } from '@bulwark/tokens';
+import { redisAuthorizationCodeStore, redisRateLimitStore } from '@bulwark/redis';
+import {
+  accessTokens,
+  accessTokenVerifier,
+  authorizationServer,
+  keyring,
+  memoryAuthorizationCodeStore,
+  memoryRefreshTokenStore,
+  memoryRevocationStore,
+  refreshTokens,
+} from '@bulwark/tokens';
 import { paginationQuery, requestValidator } from '@bulwark/validation';
 import { describe, expect, it } from 'vitest';
 
@@ -60,6 +69,28 @@ const verifierOptions = {
   issuer: 'https://issuer.test',
   audience: 'notes-api',
   algorithms: ['ES256'],
+} as const;
+/** The authorization server only holds its token issuers at construction. */
+const oauthOptions = {
+  issuer: 'https://issuer.test',
+  authorizationEndpoint: 'https://issuer.test/authorize',
+  tokenEndpoint: 'https://issuer.test/token',
+  jwksUri: 'https://issuer.test/jwks',
+  scopes: ['notes:read'],
+  accessTokens: { issue: () => Promise.reject(new Error('not asked')) },
+  refreshTokens: {
+    issue: () => Promise.reject(new Error('not asked')),
+    rotate: () => Promise.reject(new Error('not asked')),
+    revokeFamily: () => Promise.reject(new Error('not asked')),
+    revokeSubject: () => Promise.reject(new Error('not asked')),
+    newFamilyId: () => 'not-asked',
+  },
+} as const;
+const oauthClient = {
+  id: 'spa',
+  type: 'public',
+  redirectUris: ['https://app.example.com/cb'],
+  scopes: ['notes:read'],
 } as const;
 const noAuthenticators: Authenticator = {
   name: 'none',
@@ -185,6 +216,62 @@ const OBJECTS: readonly OptionsObject[] = [
     typo: 'maxEntires',
     meant: 'maxEntries',
     optional: 'maxEntries',
+  },
+  {
+    label: 'memoryRefreshTokenStore',
+    build: (x) => memoryRefreshTokenStore({ ...x }),
+    at: '',
+    typo: 'maxFamilys',
+    meant: 'maxFamilies',
+    optional: 'clock',
+  },
+  {
+    label: 'refreshTokens',
+    build: (x) => refreshTokens({ ...x }),
+    at: '',
+    typo: 'grcae',
+    meant: 'grace',
+    optional: 'pepper',
+  },
+  {
+    label: 'refreshTokens revocations',
+    build: (x) => refreshTokens({ revocations: { store: memoryRevocationStore(), accessTokenTtl: '15m', ...x } }),
+    at: 'revocations',
+    typo: 'clockTolerence',
+    meant: 'clockTolerance',
+    optional: 'clockTolerance',
+  },
+  {
+    label: 'authorizationServer',
+    build: (x) => authorizationServer({ ...oauthOptions, clients: [oauthClient], ...x }),
+    at: '',
+    typo: 'codeTTL',
+    meant: 'codeTtl',
+    optional: 'codeTtl',
+  },
+  {
+    label: 'authorizationServer clients[i]',
+    build: (x) => authorizationServer({ ...oauthOptions, clients: [{ ...oauthClient, ...x }] }),
+    at: 'clients[0]',
+    typo: 'redirectUri',
+    meant: 'redirectUris',
+    optional: 'grantTypes',
+  },
+  {
+    label: 'memoryAuthorizationCodeStore',
+    build: (x) => memoryAuthorizationCodeStore({ ...x }),
+    at: '',
+    typo: 'maxEntires',
+    meant: 'maxEntries',
+    optional: 'clock',
+  },
+  {
+    label: 'redisAuthorizationCodeStore',
+    build: (x) => redisAuthorizationCodeStore({ client: unusedRedisClient, ...x }),
+    at: '',
+    typo: 'keyPrefx',
+    meant: 'keyPrefix',
+    optional: 'keyPrefix',
   },
   {
     label: 'keyring',
@@ -378,6 +465,17 @@ describe('optional option fields typed to accept undefined', () => {
       ipKey({ ipv6Prefix: undefined, ipv4Prefix: undefined }),
       requestValidator({ body: undefined, bodyLimit: unset, onEvent: undefined }),
       paginationQuery({ maxLimit: undefined }),
+      authorizationServer({
+        ...oauthOptions,
+        clients: [{ ...oauthClient, grantTypes: undefined }],
+        codes: undefined,
+        codeTtl: unset,
+        onEvent: undefined,
+        realm: unset,
+        clock: undefined,
+      }),
+      memoryAuthorizationCodeStore({ maxEntries: undefined, clock: undefined }),
+      redisAuthorizationCodeStore({ client: unusedRedisClient, keyPrefix: unset }),
     ];
     expect(built.every((value) => value !== undefined)).toBe(true);
   });

@@ -1,9 +1,9 @@
 import {
   bodyAlreadyRead,
-  type DenyDecision,
   filterOutput,
   isBodyTimeout,
   queryOf,
+  type RefusalDecision,
   type RequestValidator,
   runValidation,
   type ValidatedRequest,
@@ -46,10 +46,10 @@ export function validationSupport(): FastifyPluginCallback {
 
 /** A body refused while Bulwark read it (413, 408): carried to the route's error handler. */
 class BodyRefused extends Error {
-  readonly decision: DenyDecision;
+  readonly decision: RefusalDecision;
 
-  constructor(decision: DenyDecision) {
-    super(decision.problem.detail);
+  constructor(decision: RefusalDecision) {
+    super(`The request body was refused (${decision.status}).`);
     this.name = 'BodyRefused';
     this.decision = decision;
   }

@@ -1,4 +1,4 @@
-import type { DenyDecision } from './decision.js';
+import type { RefusalDecision } from './decision.js';
 import { BulwarkError } from './errors.js';
 import type { RequestView } from './request-view.js';
 
@@ -27,7 +27,11 @@ export interface RawRequestParts {
 
 export type ValidationResult<T> =
   | { readonly ok: true; readonly data: T }
-  | { readonly ok: false; readonly decision: DenyDecision };
+  /**
+   * A refusal: a problem+json `deny`, or a complete `respond` answer when the validator
+   * renders its refusals in another form (the OAuth error form of `@bulwark/validation`).
+   */
+  | { readonly ok: false; readonly decision: RefusalDecision };
 
 export interface RequestValidator<B = unknown, Q = unknown, P = unknown, H = unknown, O = unknown> {
   /** True when the route has a body schema, so adapters must read the body. */
@@ -40,11 +44,11 @@ export interface RequestValidator<B = unknown, Q = unknown, P = unknown, H = unk
    * Checks Content-Type (415; 400 when the request has more than one Content-Type field)
    * and Content-Length (413) before any byte is read.
    */
-  checkHead(view: RequestView): DenyDecision | undefined;
+  checkHead(view: RequestView): RefusalDecision | undefined;
   /** The answer when the body passed the limit while being read. */
-  tooLarge(view: RequestView): DenyDecision;
+  tooLarge(view: RequestView): RefusalDecision;
   /** The answer when the body did not arrive within `bodyTimeout` (408, connection closed). */
-  timedOut(view: RequestView): DenyDecision;
+  timedOut(view: RequestView): RefusalDecision;
   validate(parts: RawRequestParts): ValidationResult<ValidatedRequest<B, Q, P, H>>;
   /** True when there is an output schema. */
   readonly hasOutput: boolean;

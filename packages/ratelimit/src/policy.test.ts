@@ -99,6 +99,22 @@ describe('rateLimitPolicy answers', () => {
     expect((await limiter.evaluate({ ...view('198.51.100.9'), principal: alicePrincipal })).kind).toBe('deny');
   });
 
+  it("counts an API key on its own id, not its owner's, and keeps subjects and key ids apart", async () => {
+    const { limiter } = policy({ limits: [{ name: 'user', key: 'principal', limit: 1, window: '60s' }] });
+    const viaKey = (keyId: string, subject = alicePrincipal.subject) => ({
+      ...view(),
+      principal: { ...alicePrincipal, subject, source: { kind: 'api_key' as const, keyId } },
+    });
+    // Alice's token and two of her keys: three budgets.
+    expect((await limiter.evaluate({ ...view(), principal: alicePrincipal })).kind).toBe('allow');
+    expect((await limiter.evaluate(viaKey('k1'))).kind).toBe('allow');
+    expect((await limiter.evaluate(viaKey('k2'))).kind).toBe('allow');
+    expect((await limiter.evaluate(viaKey('k1'))).kind).toBe('deny');
+    // A user whose subject is another's key id does not share that key's counter.
+    const lookalike = { ...alicePrincipal, subject: 'k2' };
+    expect((await limiter.evaluate({ ...view(), principal: lookalike })).kind).toBe('allow');
+  });
+
   it('applies per-key overrides, skip and allowlist', async () => {
     const { limiter } = policy({
       limits: [

@@ -1,4 +1,11 @@
 export {
+  CODE_REDEEM_SCRIPT,
+  CODE_REUSED_SCRIPT,
+  CODE_SAVE_SCRIPT,
+  type RedisAuthorizationCodeStoreOptions,
+  redisAuthorizationCodeStore,
+} from './codes/index.js';
+export {
   KEYRING_CREATE_SCRIPT,
   KEYRING_LOAD_SCRIPT,
   type RedisKeyringStoreOptions,

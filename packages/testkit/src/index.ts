@@ -57,6 +57,11 @@ export { b64, type Signer, signCompact, type TestKey, testKey } from './adapter/
 export { CONFORMANCE_BODY_LIMIT } from './adapter/validation-fixture.js';
 export { type ProbeRequest, type ProbeResponse, sendProbe } from './http-client.js';
 export { parseRawResponse, type RawProbeOptions, type RawResponse, sendRaw } from './raw-client.js';
+export {
+  type AuthorizationCodeConformanceOptions,
+  type AuthorizationCodeStoreSubject,
+  runAuthorizationCodeStoreConformance,
+} from './stores/code-conformance.js';
 export { runKeyringStoreConformance } from './stores/keyring-conformance.js';
 export { runRateLimitStoreConformance, type StoreUnderTest } from './stores/ratelimit-conformance.js';
 export {
@@ -75,6 +80,11 @@ export {
   type ReferenceStoreOptions,
   referenceRateLimitStore,
 } from './stores/reference-ratelimit-store.js';
+export {
+  type RefreshConformanceOptions,
+  type RefreshStoreSubject,
+  runRefreshTokenStoreConformance,
+} from './stores/refresh-conformance.js';
 export {
   type RevocationConformanceOptions,
   type RevocationStoreSubject,

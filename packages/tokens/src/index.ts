@@ -36,6 +36,34 @@ export type {
   VerificationKey,
   VerificationKeySource,
 } from './keys.js';
+export * from './oauth/index.js';
+export {
+  type CreateFamilyInput,
+  type CreateFamilyResult,
+  DEFAULT_REFRESH_PREFIX,
+  FAMILY_ID_LENGTH,
+  type IssuedRefreshToken,
+  isFamilyId,
+  type MemoryRefreshTokenStore,
+  type MemoryRefreshTokenStoreOptions,
+  memoryRefreshTokenStore,
+  newRefreshFamilyId,
+  type ParsedRefreshToken,
+  parseRefreshToken,
+  REFRESH_TOKEN_PATTERN,
+  type RefreshFamilyInfo,
+  type RefreshFamilyState,
+  type RefreshOutcome,
+  RefreshStoreFullError,
+  type RefreshTokenStore,
+  type RefreshTokens,
+  type RefreshTokensOptions,
+  type RotateInput,
+  type RotateResult,
+  refreshTokens,
+  SUBJECT_TAG_LENGTH,
+  subjectTag,
+} from './refresh/index.js';
 export { type RemoteJwksOptions, remoteJwks } from './remote-jwks/index.js';
 export {
   checkRevocationTarget,

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { requestValidator } from './index.js';
 import { isFieldList } from './media-type.js';
+import { problemOf } from './test-helpers.js';
 
 const body = z.object({ title: z.string() });
 const view = (headers: Record<string, string>) => requestView({ method: 'POST', path: '/v2/notes', headers });
@@ -34,7 +35,7 @@ describe('bodyTimeout', () => {
     const v = requestValidator({ body, onEvent: (event) => events.push(event) });
     const decision = v.timedOut(view({ 'content-type': 'application/json' }));
     expect(decision).toMatchObject({ status: 408, code: 'request_timeout' });
-    expect(decision.problem).toMatchObject({ status: 408, code: 'request_timeout', title: 'Request Timeout' });
+    expect(problemOf(decision)).toMatchObject({ status: 408, code: 'request_timeout', title: 'Request Timeout' });
     expect(decision.headers).toContainEqual(['connection', 'close']);
     expect(events).toEqual([expect.objectContaining({ type: 'validation.failed', target: 'body', status: 408 })]);
   });

@@ -1,8 +1,10 @@
 export type { RawRequestParts, RequestValidator, ValidatedOf, ValidatedRequest, ValidationResult } from '@bulwark/core';
 export { parseCookies } from './cookies.js';
+export { type FormFailure, type FormResult, parseFormBody } from './form.js';
 export type { FieldError, Location } from './issues.js';
 export { type JsonFailure, type JsonResult, parseJsonBody } from './json.js';
-export { checkMediaType } from './media-type.js';
+export { type BodyType, checkMediaType } from './media-type.js';
+export type { ErrorFormat } from './oauth-error.js';
 export { decodeCursor, encodeCursor, paginationQuery } from './pagination.js';
 export { jsonPointer } from './pointer.js';
 export { parseQuery } from './query.js';

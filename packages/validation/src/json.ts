@@ -1,27 +1,11 @@
+import { decodeUtf8 } from './utf8.js';
+
 /** Why a JSON body was refused; every reason is a 400. */
 export type JsonFailure = 'encoding' | 'syntax' | 'surrogate' | 'forbidden_key' | 'depth';
 
 export type JsonResult =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly reason: JsonFailure };
-
-const lenient = new TextDecoder('utf-8');
-const strict = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * Decodes UTF-8, refusing invalid sequences. The lenient decoder is faster; only when it
- * produced a replacement character (invalid input, or a real U+FFFD) does the strict one
- * decide.
- */
-function decodeUtf8(bytes: Uint8Array): string | undefined {
-  const text = lenient.decode(bytes);
-  if (text.indexOf('\uFFFD') === -1) return text;
-  try {
-    return strict.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Walks the parsed value once: refuses nesting deeper than `maxDepth` and the keys

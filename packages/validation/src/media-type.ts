@@ -2,14 +2,26 @@ import { ConfigError } from '@bulwark/core';
 
 const JSON_TYPE = /^application\/(?:[a-z0-9!#$&^_.-]+\+)?json$/;
 
+/** The media type of HTML form posts and of OAuth 2.0 token requests (RFC 6749 §3.2). */
+export const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+/** How a route's body is parsed: JSON (the default) or `application/x-www-form-urlencoded`. */
+export type BodyType = 'json' | 'form';
+
 /** Outcome of checking a `Content-Type` against a route's accepted types. */
 export type MediaTypeCheck = 'ok' | 'missing' | 'unsupported';
 
 /**
- * Compiles a route's accepted media types. Only JSON types (`application/json`,
- * `application/*+json`) are supported: the body is parsed as JSON.
+ * Compiles a route's accepted media types. A JSON body accepts JSON types only
+ * (`application/json`, `application/*+json`); a form body accepts exactly
+ * `application/x-www-form-urlencoded`, so `accepts` is refused with it.
  */
-export function compileAcceptedTypes(types: readonly string[] | undefined): readonly string[] {
+export function compileAcceptedTypes(types: readonly string[] | undefined, bodyType: BodyType): readonly string[] {
+  if (bodyType === 'form') {
+    if (types !== undefined)
+      throw new ConfigError('accepts', `a form body (bodyType: 'form') accepts ${FORM_TYPE} only; leave accepts out`);
+    return [FORM_TYPE];
+  }
   const list = types ?? ['application/json'];
   if (!Array.isArray(list) || list.length === 0) throw new ConfigError('accepts', 'list at least one media type');
   return list.map((type, index) => {
@@ -26,7 +38,8 @@ export function compileAcceptedTypes(types: readonly string[] | undefined): read
 
 /**
  * Checks a `Content-Type` header: the essence (type/subtype, case-insensitive) must be one
- * of `accepted`, and a `charset` parameter, if any, must be UTF-8 (RFC 8259 section 8.1).
+ * of `accepted`, and a `charset` parameter, if any, must be UTF-8 (RFC 8259 section 8.1
+ * for JSON; for forms, the only encoding the WHATWG URL standard defines).
  */
 export function checkMediaType(header: string | undefined, accepted: readonly string[]): MediaTypeCheck {
   if (header === undefined || header.trim() === '') return 'missing';

@@ -217,3 +217,13 @@ export function objectShape(schema: z.ZodType): Record<string, z.ZodType> | unde
   const def = defOf(unwrap(schema));
   return def.type === 'object' ? def.shape : undefined;
 }
+
+/**
+ * True when the schema (unwrapped) takes a flat record: an object, a record, or a union
+ * of those (a `z.discriminatedUnion('grant_type', ...)` of OAuth grants, for one).
+ */
+export function expectsRecord(schema: z.ZodType): boolean {
+  const def = defOf(unwrap(schema));
+  if (def.type === 'object' || def.type === 'record') return true;
+  return def.type === 'union' && def.options !== undefined && def.options.every((option) => expectsRecord(option));
+}

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor, paginationQuery, parseJsonBody, parseQuery, requestValidator } from './index.js';
 import { isIdentityEncoding } from './media-type.js';
+import { problemOf } from './test-helpers.js';
 
 const enc = (text: string) => new TextEncoder().encode(text);
 const view = (headers: Record<string, string> = { 'content-type': 'application/json' }) =>
@@ -35,15 +36,15 @@ describe('checkHead', () => {
   });
   it('accepts JSON with a UTF-8 charset and lists accepted types on 415', () => {
     expect(v.checkHead(view({ 'content-type': 'Application/JSON; charset="UTF-8"' }))).toBeUndefined();
-    expect(v.checkHead(view({ 'content-type': 'text/plain' }))?.problem.accepted).toEqual(['application/json']);
+    expect(problemOf(v.checkHead(view({ 'content-type': 'text/plain' }))).accepted).toEqual(['application/json']);
   });
   it('accepts an identity coding and names it on a coding 415', () => {
     for (const coding of ['identity', 'IDENTITY', '', ' identity , identity'])
       expect(v.checkHead(view({ 'content-type': 'application/json', 'content-encoding': coding }))).toBeUndefined();
     const refused = v.checkHead(view({ 'content-type': 'application/json', 'content-encoding': 'gzip' }));
     expect(refused?.headers).toContainEqual(['accept-encoding', 'identity']);
-    expect(refused?.problem.code).toBe('unsupported_media_type');
-    expect(JSON.stringify(refused?.problem)).not.toContain('gzip');
+    expect(problemOf(refused).code).toBe('unsupported_media_type');
+    expect(JSON.stringify(problemOf(refused))).not.toContain('gzip');
   });
   it('reads Content-Encoding as a list of codings (property)', () => {
     const coding = fc.constantFrom('', ' ', 'identity', 'IDENTITY', ' identity ', 'gzip', 'br', 'deflate', 'x');
@@ -91,7 +92,7 @@ describe('body validation', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.decision.status).toBe(400);
-    expect(r.decision.problem.detail).toMatch(detail);
+    expect(problemOf(r.decision).detail).toMatch(detail);
   });
 
   it('answers 400 for invalid UTF-8', () => {
@@ -112,7 +113,7 @@ describe('body validation', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.decision.status).toBe(422);
-    expect(r.decision.problem.errors).toEqual(
+    expect(problemOf(r.decision).errors).toEqual(
       expect.arrayContaining([
         { pointer: '/title', detail: 'Must have at least 1 character.', in: 'body' },
         { pointer: '/tags/1', detail: 'Must have at most 32 characters.', in: 'body' },
@@ -121,7 +122,7 @@ describe('body validation', () => {
         { pointer: '/meta/x', detail: 'Unknown field.', in: 'body' },
       ]),
     );
-    const text = JSON.stringify(r.decision.problem);
+    const text = JSON.stringify(problemOf(r.decision));
     expect(text).not.toContain('admin');
     expect(text).not.toContain('a-very-long-tag');
     expect(text).not.toContain('yes');
@@ -129,7 +130,7 @@ describe('body validation', () => {
 
   it('reports a missing field as required', () => {
     const r = run(v, '{}');
-    expect(!r.ok && r.decision.problem.errors).toEqual([{ pointer: '/title', detail: 'Required.', in: 'body' }]);
+    expect(!r.ok && problemOf(r.decision).errors).toEqual([{ pointer: '/title', detail: 'Required.', in: 'body' }]);
   });
 
   it('lets a schema opt out of strictness with looseObject', () => {
@@ -194,7 +195,7 @@ describe('query, params and headers', () => {
   it('validates params and headers with 400', () => {
     expect(!go('', { id: 'abc' }).ok).toBe(true);
     const r = go('', { id: '7' }, { 'x-request-id': 'not-a-uuid' });
-    expect(!r.ok && r.decision.problem.errors).toEqual([
+    expect(!r.ok && problemOf(r.decision).errors).toEqual([
       { pointer: '/x-request-id', detail: 'Must be a valid uuid.', in: 'headers' },
     ]);
   });

@@ -1,102 +1,35 @@
 import {
   BulwarkError,
-  type Clock,
-  ConfigError,
-  checkOptions,
   type DenyDecision,
-  type Duration,
   deny,
-  type EventSink,
   emitEvent,
-  parseByteSize,
-  parseDuration,
+  type RefusalDecision,
   type RequestValidator,
   type RequestView,
-  standardDeny,
-  systemClock,
   type ValidatedRequest,
   type ValidationFailedEvent,
 } from '@bulwark/core';
 import type { z } from 'zod';
 import { parseCookies } from './cookies.js';
+import { parseFormBody } from './form.js';
 import { type FieldError, fieldErrors, type Location } from './issues.js';
-import { decodeJson, inspectJson, type JsonFailure, RefusedJson } from './json.js';
+import { decodeJson, inspectJson, RefusedJson } from './json.js';
 import { unknownKeyCheck } from './key-check.js';
-import { checkMediaType, compileAcceptedTypes, isFieldList, isIdentityEncoding } from './media-type.js';
+import { checkMediaType, isFieldList, isIdentityEncoding } from './media-type.js';
+import { oauthRefusal } from './oauth-error.js';
+import { jsonPointer } from './pointer.js';
 import { coerceRecord, parseQuery } from './query.js';
+import { fixedRefusals, type MalformedBody } from './refusals.js';
 import { closedDepth, objectShape, strictify } from './schema-walk.js';
+import { type ValidatorOptions, validatorSettings } from './validator-options.js';
+
+export type { ValidatorOptions } from './validator-options.js';
 
 type Schema = z.ZodType;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-export interface ValidatorOptions<
-  B extends Schema | undefined,
-  Q extends Schema | undefined,
-  P extends Schema | undefined,
-  H extends Schema | undefined,
-  O extends Schema | undefined,
-> {
-  /** The JSON body. A route with a body schema requires a body of an accepted type. */
-  readonly body?: B | undefined;
-  /** The query string, as an object schema. Numbers and booleans are coerced. */
-  readonly query?: Q | undefined;
-  /** Path parameters, as an object schema. */
-  readonly params?: P | undefined;
-  /** Headers, as an object schema with lower-case names; only declared headers are read. */
-  readonly headers?: H | undefined;
-  /**
-   * Cookies (parsed from the `Cookie` header, so the same on every framework), as an object
-   * schema; only declared cookies are read. Typed data: `valid(...).cookies`.
-   */
-  readonly cookies?: z.ZodType | undefined;
-  /** Output schema: undeclared fields are dropped from 2xx answers (API3, excessive data exposure). */
-  readonly output?: O | undefined;
-  /** Accepted body media types. Default `['application/json']`; JSON types only. */
-  readonly accepts?: readonly string[] | undefined;
-  /** Body limit, enforced while reading: bytes or `"100kb"`. Default 100 KiB. */
-  readonly bodyLimit?: number | string | undefined;
-  /**
-   * How long the whole body may take to arrive, from the moment Bulwark starts reading it
-   * to its last byte: milliseconds or a duration such as `"30s"`. Past it the answer is
-   * 408 `request_timeout` and the connection is closed, however steadily bytes trickle in.
-   * Default 10 s (with the default 100 KiB limit, a client slower than about 80 kbit/s);
-   * at most 5 minutes. Raise it with `bodyLimit` on routes that take large bodies.
-   */
-  readonly bodyTimeout?: Duration | undefined;
-  /** Deepest nesting of a JSON body. Default 32. */
-  readonly maxDepth?: number | undefined;
-  readonly onEvent?: EventSink | undefined;
-  readonly clock?: Clock | undefined;
-}
-
 const MAX_ERRORS = 50;
-const DEFAULT_BODY_TIMEOUT_MS = 10_000;
-/** Node's own default `requestTimeout`: a longer body deadline would never be reached there. */
-const MAX_BODY_TIMEOUT_MS = 300_000;
 const EMPTY = new Uint8Array(0);
-const KNOWN = [
-  'body',
-  'query',
-  'params',
-  'headers',
-  'cookies',
-  'output',
-  'accepts',
-  'bodyLimit',
-  'bodyTimeout',
-  'maxDepth',
-  'onEvent',
-  'clock',
-];
-
-function isSchema(value: unknown): value is Schema {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { safeParse?: unknown }).safeParse === 'function' &&
-    '_zod' in value
-  );
-}
 
 /**
  * Compiles the validation of one route. Status rules: a missing or wrong content type is
@@ -104,7 +37,9 @@ function isSchema(value: unknown): value is Schema {
  * UTF-8 JSON or hide `__proto__`/`constructor`/`prototype` or nest too deep 400, a
  * well-formed body that breaks the schema 422, invalid query, params or headers 400.
  * Objects are strict: unknown fields are errors unless the schema opts out with
- * `z.looseObject()`.
+ * `z.looseObject()`. `bodyType: 'form'` takes `application/x-www-form-urlencoded` bodies
+ * under the same limits (a repeated field, malformed escapes and non-UTF-8 bytes are
+ * 400); `errorFormat: 'oauth'` answers every refusal in the RFC 6749 §5.2 form.
  *
  * @example
  * ```ts
@@ -115,6 +50,14 @@ function isSchema(value: unknown): value is Schema {
  * });
  * // Express (each adapter's validate() and valid() read the same way):
  * // app.post('/v2/notes', validate(createNote), (req, res) => res.status(201).json(save(valid(req, createNote).body)));
+ *
+ * // An OAuth token endpoint: form fields in, RFC 6749 §5.2 errors out.
+ * const tokenRequest = requestValidator({
+ *   bodyType: 'form',
+ *   errorFormat: 'oauth',
+ *   body: z.looseObject({ grant_type: z.string() }),
+ *   bodyLimit: '8kb',
+ * });
  * ```
  */
 export function requestValidator<
@@ -124,41 +67,15 @@ export function requestValidator<
   H extends Schema | undefined = undefined,
   O extends Schema | undefined = undefined,
 >(options: ValidatorOptions<B, Q, P, H, O>): RequestValidator<Out<B>, Out<Q>, Out<P>, Out<H>, Out<O>> {
-  checkOptions(options, KNOWN);
-  for (const key of ['body', 'query', 'params', 'headers', 'cookies', 'output'] as const) {
-    if (options[key] !== undefined && !isSchema(options[key])) throw new ConfigError(key, 'expected a zod 4 schema');
-  }
-  for (const key of ['query', 'params', 'headers', 'cookies'] as const) {
-    const schema = options[key];
-    if (schema !== undefined && objectShape(schema) === undefined)
-      throw new ConfigError(key, 'expected an object schema');
-  }
-  const headerShape = options.headers ? (objectShape(options.headers) ?? {}) : {};
-  for (const name of Object.keys(headerShape)) {
-    if (name !== name.toLowerCase()) throw new ConfigError(`headers.${name}`, 'header names must be lower-case');
-  }
-  const accepted = compileAcceptedTypes(options.accepts);
-  const bodyLimit = parseByteSize(options.bodyLimit ?? 100 * 1024);
-  if (bodyLimit === undefined || bodyLimit < 1)
-    throw new ConfigError('bodyLimit', 'expected a positive number of bytes or a size such as "100kb"');
-  const bodyTimeout =
-    options.bodyTimeout === undefined ? DEFAULT_BODY_TIMEOUT_MS : parseDuration(options.bodyTimeout, 'bodyTimeout');
-  if (bodyTimeout < 1 || bodyTimeout > MAX_BODY_TIMEOUT_MS)
-    throw new ConfigError(
-      'bodyTimeout',
-      'expected a duration from 1 ms to 5 minutes (a body must not hold a connection open indefinitely)',
-    );
-  const maxDepth = options.maxDepth ?? 32;
-  if (!Number.isSafeInteger(maxDepth) || maxDepth < 1 || maxDepth > 512)
-    throw new ConfigError('maxDepth', 'expected an integer from 1 to 512');
-  const clock = options.clock ?? systemClock;
+  const { bodyType, errorFormat, accepted, bodyLimit, bodyTimeout, maxDepth, clock, headerShape } =
+    validatorSettings(options);
   // Strict copies, made once: zod then reports unknown keys itself (mass assignment).
   const strict = <S extends Schema | undefined>(schema: S) => (schema === undefined ? undefined : strictify(schema));
   const bodySchema = strict(options.body);
   // A closed body schema (see closedDepth) accepts nothing the hostile-JSON walk would
   // refuse, so the walk runs only when zod refuses, to tell a 400 from a 422: the same
-  // answers, one walk fewer on every valid body.
-  const bodyDepth = bodySchema === undefined ? undefined : closedDepth(bodySchema);
+  // answers, one walk fewer on every valid body. (A form body is flat: neither applies.)
+  const bodyDepth = bodySchema === undefined || bodyType === 'form' ? undefined : closedDepth(bodySchema);
   const walkFirst = bodyDepth === undefined || bodyDepth > maxDepth;
   // Where the strict check can be done without zod (see unknownKeyCheck), valid bodies take
   // the cheaper pair: that check, then the schema as given (which strips, and here has
@@ -174,22 +91,37 @@ export function requestValidator<
   const output = options.output;
   type Data = ValidatedRequest<Out<B>, Out<Q>, Out<P>, Out<H>>;
 
+  // The OAuth form of a refusal, made once per refusal object: the fixed refusals below
+  // are rendered once, not on every request.
+  const rendered = new WeakMap<DenyDecision, RefusalDecision>();
+  const render =
+    errorFormat === 'problem'
+      ? (decision: DenyDecision): RefusalDecision => decision
+      : (decision: DenyDecision): RefusalDecision => {
+          let answer = rendered.get(decision);
+          if (answer === undefined) {
+            answer = oauthRefusal(decision);
+            rendered.set(decision, answer);
+          }
+          return answer;
+        };
   const report = (
     view: RequestView,
     target: ValidationFailedEvent['target'],
     decision: DenyDecision,
     errorCount: number,
-  ) => {
+  ): RefusalDecision => {
+    const answer = render(decision);
     emitEvent(options.onEvent, {
       type: 'validation.failed',
       at: clock.now(),
       target,
-      status: decision.status,
+      status: answer.status,
       errorCount,
       method: view.method,
       path: view.path,
     });
-    return decision;
+    return answer;
   };
   const invalid = (view: RequestView, where: Location, status: 400 | 422, errors: FieldError[]) => {
     const list = errors.slice(0, MAX_ERRORS);
@@ -209,31 +141,8 @@ export function requestValidator<
       ? { ok: true, value: result.data }
       : { ok: false, errors: fieldErrors(result.error.issues, value, where) };
   };
-  const tooLargeDecision = standardDeny('payload_too_large', [['connection', 'close']]);
-  // The rest of the body may still come: the connection cannot be reused.
-  const timedOutDecision = deny('request_timeout', 'The request body did not arrive in time.', {
-    headers: [['connection', 'close']],
-  });
-  // Node keeps the first of two Content-Type fields, Web Headers join them: each framework
-  // would read a different type. A request that says two things is refused, not guessed.
-  const twoContentTypes = deny('bad_request', 'The request has more than one Content-Type field.');
-  const unsupported = deny('unsupported_media_type', `This endpoint accepts ${accepted.join(', ')}.`, {
-    extensions: { accepted: [...accepted] },
-  });
-  // RFC 9110 section 15.5.16: a 415 caused by a content coding names the accepted codings.
-  const encoded = deny('unsupported_media_type', 'This endpoint accepts bodies without a content coding.', {
-    headers: [['accept-encoding', 'identity']],
-    extensions: { accepted: [...accepted] },
-  });
-  const malformed = {
-    encoding: 'The request body is not valid UTF-8.',
-    syntax: 'The request body is not valid JSON.',
-    surrogate: 'The request body has a string with an unpaired UTF-16 surrogate escape (\\uD800-\\uDFFF).',
-    forbidden_key: 'The request body uses a forbidden key (__proto__, constructor or prototype).',
-    depth: `The request body nests deeper than ${maxDepth} levels.`,
-  } as const;
-  const hostile = (view: RequestView, reason: JsonFailure) =>
-    report(view, 'body', deny('bad_request', malformed[reason]), 1);
+  const refusals = fixedRefusals(accepted, maxDepth);
+  const hostile = (view: RequestView, reason: MalformedBody) => report(view, 'body', refusals.malformed[reason], 1);
 
   return {
     hasBody: bodySchema !== undefined,
@@ -244,20 +153,21 @@ export function requestValidator<
       if (bodySchema === undefined) return undefined;
       const contentType = view.header('content-type');
       if (contentType !== undefined && isFieldList(contentType))
-        return report(view, 'content-type', twoContentTypes, 1);
-      if (checkMediaType(contentType, accepted) !== 'ok') return report(view, 'content-type', unsupported, 1);
-      if (!isIdentityEncoding(view.header('content-encoding'))) return report(view, 'content-encoding', encoded, 1);
+        return report(view, 'content-type', refusals.twoContentTypes, 1);
+      if (checkMediaType(contentType, accepted) !== 'ok') return report(view, 'content-type', refusals.unsupported, 1);
+      if (!isIdentityEncoding(view.header('content-encoding')))
+        return report(view, 'content-encoding', refusals.encoded, 1);
       const length = view.header('content-length');
       if (length !== undefined && (!/^\d+$/.test(length) || Number(length) > bodyLimit)) {
-        return report(view, 'size', /^\d+$/.test(length) ? tooLargeDecision : standardDeny('bad_request'), 1);
+        return report(view, 'size', /^\d+$/.test(length) ? refusals.tooLarge : refusals.badLength, 1);
       }
       return undefined;
     },
     tooLarge(view) {
-      return report(view, 'size', tooLargeDecision, 1);
+      return report(view, 'size', refusals.tooLarge, 1);
     },
     timedOut(view) {
-      return report(view, 'body', timedOutDecision, 1);
+      return report(view, 'body', refusals.timedOut, 1);
     },
     validate(parts) {
       const { view } = parts;
@@ -296,7 +206,26 @@ export function requestValidator<
       if (errors !== undefined) return { ok: false, decision: invalid(view, errors[0]?.in ?? 'query', 400, errors) };
 
       let body: unknown;
-      if (bodySchema !== undefined) {
+      if (bodySchema !== undefined && bodyType === 'form') {
+        const form = parseFormBody(parts.body ?? EMPTY);
+        if (!form.ok) {
+          if (form.reason !== 'duplicate_key') return { ok: false, decision: hostile(view, form.reason) };
+          // The policy of query strings, and RFC 6749 §3.1 and §3.2: a parameter is given once.
+          const repeated = {
+            pointer: jsonPointer([form.key ?? '']),
+            detail: 'Given more than once.',
+            in: 'body' as const,
+          };
+          return { ok: false, decision: invalid(view, 'body', 400, [repeated]) };
+        }
+        const result = bodySchema.safeParse(form.value);
+        if (!result.success)
+          return {
+            ok: false,
+            decision: invalid(view, 'body', 422, fieldErrors(result.error.issues, form.value, 'body')),
+          };
+        body = result.data;
+      } else if (bodySchema !== undefined) {
         const value = decodeJson(parts.body ?? EMPTY, maxDepth);
         if (RefusedJson.is(value)) return { ok: false, decision: hostile(view, value.reason) };
         if (fast?.check(value)) {

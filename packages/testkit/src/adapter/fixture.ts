@@ -3,6 +3,7 @@ import { corsPolicy } from '@bulwark/cors-policy';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
 import { bodyRoutes, recordServerError } from './body-fixture.js';
 import type { ConformanceApp } from './driver.js';
+import { formRoutes } from './form-fixture.js';
 import { failingPolicy, headerAuthenticator, principalRateLimit, principalRoutes } from './principal-fixture.js';
 import { conformanceRateLimit, rateLimitRoutes } from './ratelimit-fixture.js';
 import { unvalidatedRoutes } from './server-fixture.js';
@@ -72,6 +73,7 @@ export function conformanceApp(): ConformanceApp {
         },
       },
       ...validationRoutes,
+      ...formRoutes,
       ...rateLimitRoutes,
       ...principalRoutes,
       ...unvalidatedRoutes,

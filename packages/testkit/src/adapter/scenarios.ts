@@ -4,6 +4,7 @@ import { bodyScenarios } from './body-scenarios.js';
 import { corsScenarios } from './cors-scenarios.js';
 import { expectProblem, expectProfile, varyTokens } from './expect.js';
 import { ALLOWED_ORIGIN, SECRET_IN_ERROR } from './fixture.js';
+import { formScenarios } from './form-scenarios.js';
 import { jsonScenarios } from './json-scenarios.js';
 import { pathScenarios } from './path-scenarios.js';
 import { principalScenarios } from './principal-scenarios.js';
@@ -259,6 +260,7 @@ export const adapterScenarios: readonly AdapterScenario[] = [
   ...foundationScenarios,
   ...corsScenarios,
   ...validationScenarios,
+  ...formScenarios,
   ...rateLimitScenarios,
   ...principalScenarios,
   ...pathScenarios,

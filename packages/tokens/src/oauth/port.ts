@@ -3,7 +3,12 @@
  * SHA-256 of the code string); every operation is atomic and timed by the store's clock.
  */
 export interface AuthorizationCodeStore {
-  /** Saves a new code for `ttlMs`. An existing hash is `BulwarkError('store_conflict')`, never an overwrite. */
+  /**
+   * Saves a new code for `ttlMs` (1 ms to 10 minutes). An existing hash is
+   * `BulwarkError('store_conflict')`, never an overwrite. A record that
+   * `checkAuthorizationCode` refuses (no S256 challenge, say) is `BulwarkError('invalid_argument')`
+   * and nothing is stored: a code can never exist without its challenge.
+   */
   save(hash: string, record: AuthorizationCodeRecord, ttlMs: number): Promise<void>;
   /**
    * Redeems a code, atomically: the first call for a live code answers `redeemed` and
@@ -12,6 +17,14 @@ export interface AuthorizationCodeStore {
    * expired code answers `unknown`. Of N concurrent calls exactly one is `redeemed`.
    */
   redeem(hash: string): Promise<RedeemResult>;
+  /**
+   * True when a `redeem` of this code answered `reused` (it was presented again after it
+   * was redeemed). The server asks once it has issued the tokens of a redeemed code: a
+   * second use that raced the issuance revoked a session that did not exist yet, so the
+   * first redemption revokes it itself and hands nothing out. `false` for an unknown or
+   * expired code.
+   */
+  wasReused(hash: string): Promise<boolean>;
 }
 
 /** Everything a code is bound to (RFC 6749 §4.1.3, RFC 7636 §4.6). */

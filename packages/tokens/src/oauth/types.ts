@@ -1,5 +1,5 @@
 import type { EventSink, RespondDecision } from '@bulwark/core';
-import type { AccessTokenIssuer } from '../access/index.js';
+import type { AccessTokenIssuer, ClockOption } from '../access/index.js';
 import type { RefreshTokens } from '../refresh/types.js';
 import type { AuthorizationCodeStore } from './port.js';
 
@@ -11,15 +11,21 @@ export type OAuthClientConfig =
       readonly redirectUris: readonly string[];
       /** The scopes this client may ever ask for (a request's scopes are also capped by the user's). */
       readonly scopes: readonly string[];
+      /** The grants this client may use; default both. A grant outside it is `unauthorized_client`. */
+      readonly grantTypes?: readonly OAuthGrantType[] | undefined;
     }
   | {
       readonly id: string;
       readonly type: 'confidential';
       readonly redirectUris: readonly string[];
       readonly scopes: readonly string[];
-      /** base64url SHA-256 of the client secret (never the secret); `client_secret_basic` or `client_secret_post`. */
+      /** base64url SHA-256 of the client secret (never the secret, see `clientSecretHash`); `client_secret_basic` or `client_secret_post`. */
       readonly secretHash: string;
+      readonly grantTypes?: readonly OAuthGrantType[] | undefined;
     };
+
+/** The grants of the token endpoint. */
+export type OAuthGrantType = 'authorization_code' | 'refresh_token';
 
 export interface AuthorizationServerOptions {
   /** The issuer identifier (RFC 8414 `issuer`, RFC 9207 `iss` on the redirect). */
@@ -30,12 +36,18 @@ export interface AuthorizationServerOptions {
   readonly clients: readonly OAuthClientConfig[];
   /** Every scope the server knows (`scopes_supported`); an unknown one is `invalid_scope`. */
   readonly scopes: readonly string[];
-  readonly codes?: AuthorizationCodeStore;
-  /** Default 60 s; at most 10 minutes (RFC 6749 §4.1.2). */
-  readonly codeTtl?: number | string;
+  /** Default a `memoryAuthorizationCodeStore()` (one process). */
+  readonly codes?: AuthorizationCodeStore | undefined;
+  /** Default 60 s; from 1 s to 10 minutes (RFC 6749 §4.1.2). */
+  readonly codeTtl?: number | string | undefined;
   readonly accessTokens: AccessTokenIssuer;
   readonly refreshTokens: RefreshTokens;
-  readonly onEvent?: EventSink;
+  /** `token.reuse_detected` when a code is used twice. */
+  readonly onEvent?: EventSink | undefined;
+  /** The `realm` of the token endpoint's `WWW-Authenticate: Basic` challenge. Default the issuer. */
+  readonly realm?: string | undefined;
+  /** For event times only: codes expire on the code store's clock. Default `Date.now`. */
+  readonly clock?: ClockOption | undefined;
 }
 
 /** A checked authorization request (RFC 6749 §4.1.1 + RFC 7636 §4.3), ready for sign-in. */

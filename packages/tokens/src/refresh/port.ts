@@ -22,6 +22,13 @@ export interface RefreshTokenStore {
    * families, the oldest (by creation) are revoked until it has `maxFamilies`.
    * A `familyId` that already exists is an error (`BulwarkError('store_conflict')`), never
    * an overwrite.
+   *
+   * Details the conformance suite checks: "oldest by creation" is the order in which the
+   * store created them, ties within one clock millisecond included (a millisecond score
+   * alone is not an order); the new family is never among the evicted; only families of
+   * this very `subject` count and are evicted (two subjects may share a tag); a revoked or
+   * expired family is not live. Each evicted id is reported by exactly one call, however
+   * many run at once. `idleExpiresAt` is `min(now + idle, absoluteExpiresAt)`.
    */
   createFamily(input: CreateFamilyInput): Promise<CreateFamilyResult>;
 
@@ -41,16 +48,27 @@ export interface RefreshTokenStore {
    * - a hash this family never issued (a forgery that knows the family id, which is also
    *   the access tokens' `sid`): `invalid` / `unknown`, and nothing changes: a guess must
    *   not be able to revoke someone's session.
+   *
+   * The checks run in that order (an unknown family, then revoked, then expired, then the
+   * hash). A family is expired once `now >= absoluteExpiresAt` or `now >= idleExpiresAt`
+   * (the instant itself is past). The grace window is the `graceMs` of the rotation that
+   * spent the token (stored with it), and it holds while `now - spentAt <= graceMs`.
+   * A hash is only ever looked up within its own family: a token of another family
+   * presented with this family's id is `unknown`.
    */
   rotate(input: RotateInput): Promise<RotateResult>;
 
-  /** Revokes one family (logout). `false` when it was unknown or already revoked. */
+  /** Revokes one family (logout). `false` when it was unknown or already revoked. Its spent hashes and sealed child may be dropped: every later `rotate` answers `revoked` (or `unknown` once the store has reclaimed it). */
   revokeFamily(familyId: string): Promise<boolean>;
 
-  /** Revokes every live family of `subject` (after a password change); returns their ids. */
+  /** Revokes every live family of `subject` (after a password change); returns their ids, oldest first (only this subject's, even when another subject shares its tag). */
   revokeSubject(subject: string, subjectTag: string): Promise<readonly string[]>;
 
-  /** What the store knows of a family (tests, admin views); `undefined` when unknown. */
+  /**
+   * What the store knows of a family (tests, admin views); `undefined` when unknown (or
+   * reclaimed once it ended). `status` follows `rotate`'s rules at the store's now:
+   * `revoked` first, then `expired`, else `live`.
+   */
   getFamily(familyId: string): Promise<RefreshFamilyState | undefined>;
 }
 
@@ -85,7 +103,7 @@ export interface RotateInput {
   readonly presentedHash: string;
   /** The hash of the child that becomes live if `presentedHash` is. */
   readonly childHash: string;
-  /** The child token sealed under a key derived from the presented token. */
+  /** The child token sealed under a key derived from the presented token (opaque to the store; `''` when `graceMs` is 0). */
   readonly sealedChild: string;
   /** 0 turns the grace window off. */
   readonly graceMs: number;
@@ -113,9 +131,14 @@ export type RotateResult =
   | {
       readonly outcome: 'grace';
       readonly family: RefreshFamilyInfo;
+      /** The live child's generation (the one the first answer issued). */
       readonly generation: number;
+      /** Exactly the `sealedChild` given to the rotation that spent the presented token. */
       readonly sealedChild: string;
       readonly now: number;
+      /** The family's expiries (unchanged by a grace answer): the retried answer reports the same ones. */
+      readonly idleExpiresAt: number;
+      readonly absoluteExpiresAt: number;
     }
   | {
       readonly outcome: 'reused';

@@ -8,33 +8,40 @@ import type { RefreshFamilyInfo, RefreshTokenStore } from './port.js';
  */
 export interface RefreshTokensOptions {
   /** Where families live; default a bounded `memoryRefreshTokenStore()`. */
-  readonly store?: RefreshTokenStore;
+  readonly store?: RefreshTokenStore | undefined;
   /** The token prefix that makes a leaked refresh token recognisable; default `bwrt_`. `[a-z0-9]{2,16}_`. */
-  readonly prefix?: string;
+  readonly prefix?: string | undefined;
   /** HMAC-SHA-256 pepper (>= 32 bytes) for the stored hashes; without one, SHA-256. */
-  readonly pepper?: Uint8Array;
+  readonly pepper?: Uint8Array | undefined;
   /** The window in which the immediately previous token may be retried (ms or a duration string); default 0 = off. At most 60 s. */
-  readonly grace?: number | string;
+  readonly grace?: number | string | undefined;
   /** Default 30 days. */
-  readonly absoluteLifetime?: number | string;
-  /** Default 7 days; at most the absolute lifetime. */
-  readonly idleLifetime?: number | string;
+  readonly absoluteLifetime?: number | string | undefined;
+  /** Default 7 days (or the absolute lifetime when shorter); at most the absolute lifetime. */
+  readonly idleLifetime?: number | string | undefined;
   /** Live families per user; the oldest is revoked past it. Default 10. */
-  readonly maxFamiliesPerUser?: number;
+  readonly maxFamiliesPerUser?: number | undefined;
   /**
    * The access tokens of a revoked family are revoked too, by session (`sid` = family id),
    * through this revocation store, for `accessTokenTtl` (+ clock tolerance) from the
    * revocation: the longest an access token of the session can still be alive. Both are
    * required together: a revocation that forgets live access tokens early is refused.
    */
-  readonly revocations?: {
-    readonly store: RevocationStore;
-    readonly accessTokenTtl: number | string;
-    readonly clockTolerance?: number | string;
-  };
-  readonly onEvent?: EventSink;
-  /** Only for ids and sealing nonces' timing-free parts; store decisions use the store's clock. */
-  readonly clock?: Clock;
+  readonly revocations?:
+    | {
+        readonly store: RevocationStore;
+        readonly accessTokenTtl: number | string;
+        /** Default 5 s (the verifier's default); at most 60 s. */
+        readonly clockTolerance?: number | string | undefined;
+      }
+    | undefined;
+  readonly onEvent?: EventSink | undefined;
+  /**
+   * The application's clock: the `until` of the access-token revocations (the access
+   * tokens' `exp` come from it). Every decision on a refresh token (grace window, expiry)
+   * is the store's clock. Default the system clock.
+   */
+  readonly clock?: Clock | undefined;
 }
 
 /** A freshly issued refresh token. The plaintext exists here only; the store has its hash. */
@@ -57,7 +64,11 @@ export type RefreshOutcome =
     }
   | {
       readonly ok: false;
-      /** `malformed`: not one of our tokens (checked offline, no store call). `reused`: the family is now revoked. */
+      /**
+       * `malformed`: not one of our tokens (checked offline, no store call). `reused`: the
+       * family is now revoked. `unknown` also covers a grace answer whose sealed child does
+       * not open with the presented token.
+       */
       readonly reason: 'malformed' | 'unknown' | 'revoked' | 'expired' | 'reused';
     };
 
