@@ -1,3 +1,4 @@
+import { apiKeyAuthenticator, apiKeys, memoryApiKeyStore } from '@bulwark/api-keys';
 import {
   type Authenticator,
   authenticationPolicy,
@@ -280,6 +281,38 @@ const OBJECTS: readonly OptionsObject[] = [
     typo: 'rotateEvry',
     meant: 'rotateEvery',
     optional: 'algorithm',
+  },
+  {
+    label: 'apiKeys',
+    build: (x) => apiKeys({ ...x }),
+    at: '',
+    typo: 'defaultOverlp',
+    meant: 'defaultOverlap',
+    optional: 'pepper',
+  },
+  {
+    label: 'apiKeys cache',
+    build: (x) => apiKeys({ cache: { maxEntries: 10, ...x } }),
+    at: 'cache',
+    typo: 'maxEntires',
+    meant: 'maxEntries',
+    optional: 'ttl',
+  },
+  {
+    label: 'memoryApiKeyStore',
+    build: (x) => memoryApiKeyStore({ ...x }),
+    at: '',
+    typo: 'maxKey',
+    meant: 'maxKeys',
+    optional: 'retention',
+  },
+  {
+    label: 'apiKeyAuthenticator',
+    build: (x) => apiKeyAuthenticator(apiKeys(), { ...x }),
+    at: '',
+    typo: 'headr',
+    meant: 'header',
+    optional: 'bearer',
   },
   {
     label: 'passwordPolicy',

@@ -12,7 +12,7 @@ import {
   ORIGIN,
   ROUTE,
   VARIANTS,
-  type Variant,
+  type StackVariant as Variant,
 } from './http/scenario.js';
 import { AUDIENCE, exportSecrets, ISSUER, SCOPE, type StackSecrets, secretJwk } from './http-stack/stack.js';
 
@@ -93,7 +93,7 @@ async function checkStack(server: ServerProcess, secrets: StackSecrets): Promise
   const text = await ok.text();
   if (ok.status !== 200) problems.push(`status ${ok.status} with the token, expected 200 (${text.slice(0, 120)})`);
   else if (!isDeepStrictEqual(JSON.parse(text), NOTES)) problems.push(`body ${text.slice(0, 120)}`);
-  for (const name of expectedHeaders(server.framework, server.variant))
+  for (const name of expectedHeaders(server.framework, server.variant as Variant))
     if (!ok.headers.has(name)) problems.push(`no ${name} header`);
   const guarded = server.variant !== 'bare';
   const anonymous = await get();

@@ -8,11 +8,12 @@ import {
   type ServerProcess,
   spawnServer,
 } from './http/load.js';
-import { FRAMEWORKS, type Framework, type GuardForm, VARIANTS, type Variant } from './http/scenario.js';
+import { FRAMEWORKS, type Framework, type GuardForm, PIPELINE_VARIANTS, type Variant } from './http/scenario.js';
 
 /**
  * `pnpm bench http`: what Bulwark's pipeline costs per request on each framework (issue
- * #13, section 6). Per framework, three servers answer the same small JSON route: bare,
+ * #13, section 6). Per framework, four servers answer the same small JSON route: bare,
+ * bare with Bulwark's twelve answer fields as fixed values (`floor`: what the fields alone cost),
  * behind Bulwark (`securityHeaders()`, one per-IP `rateLimitPolicy`, `corsPolicy(...)`),
  * and behind the stack users write today (helmet, cors, the framework's usual limiter).
  * Each runs in a fresh child process; autocannon loads it from this process over loopback,
@@ -95,7 +96,7 @@ interface FrameworkFigures {
   readonly rounds: Record<Variant, Measurement[]>;
 }
 
-/** Rounds cycle bare, ours, anchor: each round's three runs are back to back, so a slow phase hits all three. */
+/** Rounds cycle bare, floor, ours, anchor: each round's four runs are back to back, so a slow phase hits all three. */
 async function benchFramework(
   framework: Framework,
   load: LoadOptions,
@@ -106,17 +107,18 @@ async function benchFramework(
   const servers = {} as Record<Variant, ServerProcess>;
   try {
     servers.bare = await startChecked(framework, 'bare', 'each', code);
+    servers.floor = await startChecked(framework, 'floor', 'each', code);
     servers.ours = await startOurs(framework, guardForm(), code);
     servers.anchor = await startChecked(framework, 'anchor', 'each', code);
-    for (const variant of VARIANTS) await measure(servers[variant], { ...load, duration: warmup });
+    for (const variant of PIPELINE_VARIANTS) await measure(servers[variant], { ...load, duration: warmup });
     const figures: FrameworkFigures = {
       framework,
       form: servers.ours.form,
       code,
-      rounds: { bare: [], ours: [], anchor: [] },
+      rounds: { bare: [], floor: [], ours: [], anchor: [] },
     };
     for (let round = 0; round < rounds; round++) {
-      for (const variant of VARIANTS) {
+      for (const variant of PIPELINE_VARIANTS) {
         const m = await measure(servers[variant], load);
         figures.rounds[variant].push(m);
         if (process.env.BENCH_DEBUG)
@@ -157,6 +159,10 @@ function toResult(figures: FrameworkFigures): Result {
     vsAnchorStack: two(roundRatio(figures, 'ours', 'anchor')),
     anchorStackOps: rps('anchor'),
     anchorStackRatio: two(roundRatio(figures, 'anchor', 'bare')),
+    // The bare route with Bulwark's answer fields as fixed values: what the fields alone cost.
+    floorOps: rps('floor'),
+    floorRatio: two(roundRatio(figures, 'floor', 'bare')),
+    floorCpuUs: cpu('floor'),
     bareCpuUs: cpu('bare'),
     oursCpuUs: cpu('ours'),
     anchorStackCpuUs: cpu('anchor'),
@@ -180,6 +186,7 @@ function printTable(results: readonly Result[], load: LoadOptions, rounds: numbe
     const framework = r.bench.replace('http.pipeline.', '');
     const rows: [string, number | string, number | string, string][] = [
       ['bare', r.anchorOps, r.bareCpuUs as number, '1.00x'],
+      ['floor (fields)', r.floorOps as number, r.floorCpuUs as number, `${Number(r.floorRatio).toFixed(2)}x`],
       [`bulwark (${r.guard})`, r.ours, r.oursCpuUs as number, `${r.ratio.toFixed(2)}x`],
       [
         'anchor stack',

@@ -1,3 +1,4 @@
+import { apikeysBench } from './apikeys.bench.js';
 import { corsBench } from './cors.bench.js';
 import { type Result, report } from './harness.js';
 import { httpBench } from './http.bench.js';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
   'http-stack': httpStackBench,
   passwords: passwordsBench,
   tokens: tokensBench,
+  apikeys: apikeysBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

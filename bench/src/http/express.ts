@@ -5,7 +5,7 @@ import express, { type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { bulwarkMiddleware, listenOnLoopback, type StartServer } from './listen.js';
-import { bulwarkPolicies, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from './scenario.js';
+import { bulwarkPolicies, FLOOR_HEADERS, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from './scenario.js';
 
 /** The anchor pipeline users write today (helmet, cors, express-rate-limit per IP); http-stack adds JWT on top. */
 export function useAnchorPipeline(app: Express): void {
@@ -20,6 +20,11 @@ export const startExpress: StartServer = async (variant, form) => {
   const app = express();
   if (variant === 'ours') for (const mw of bulwarkMiddleware(guard, bulwarkPolicies(), form)) app.use(mw);
   if (variant === 'anchor') useAnchorPipeline(app);
+  if (variant === 'floor')
+    app.use((_req, res, next) => {
+      res.set(FLOOR_HEADERS);
+      next();
+    });
   app.get(ROUTE, (_req, res) => {
     res.json(NOTES);
   });

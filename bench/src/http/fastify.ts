@@ -4,7 +4,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { bulwarkMiddleware, type StartServer } from './listen.js';
-import { bulwarkPolicies, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from './scenario.js';
+import { bulwarkPolicies, FLOOR_HEADERS, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from './scenario.js';
 
 /** The anchor pipeline users write today (@fastify/helmet, @fastify/cors, @fastify/rate-limit); http-stack adds JWT on top. */
 export async function registerAnchorPipeline(app: FastifyInstance): Promise<void> {
@@ -19,6 +19,11 @@ export const startFastify: StartServer = async (variant, form) => {
   if (variant === 'ours')
     for (const plugin of bulwarkMiddleware(guard, bulwarkPolicies(), form)) await app.register(plugin);
   if (variant === 'anchor') await registerAnchorPipeline(app);
+  if (variant === 'floor')
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.headers(FLOOR_HEADERS);
+      done();
+    });
   app.get(ROUTE, async () => NOTES);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -7,7 +7,7 @@ import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { rateLimiter } from 'hono-rate-limiter';
 import { bulwarkMiddleware, listenOnLoopback, type StartServer } from './listen.js';
-import { bulwarkPolicies, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from './scenario.js';
+import { bulwarkPolicies, FLOOR_HEADERS, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from './scenario.js';
 
 /** The anchor pipeline users write today (secureHeaders, cors, hono-rate-limiter per peer address); http-stack adds JWT on top. */
 export function useAnchorPipeline(app: Hono): void {
@@ -32,6 +32,11 @@ export const startHono: StartServer = async (variant, form) => {
   const app = new Hono();
   if (variant === 'ours') for (const mw of bulwarkMiddleware(guard, bulwarkPolicies(), form)) app.use('*', mw);
   if (variant === 'anchor') useAnchorPipeline(app);
+  if (variant === 'floor')
+    app.use('*', (c, next) => {
+      for (const name in FLOOR_HEADERS) c.header(name, FLOOR_HEADERS[name]);
+      return next();
+    });
   app.get(ROUTE, (c) => c.json(NOTES));
   return listenOnLoopback(createAdaptorServer({ fetch: app.fetch }) as Server);
 };

@@ -6,7 +6,7 @@ import Koa from 'koa';
 import koaHelmet from 'koa-helmet';
 import ratelimit from 'koa-ratelimit';
 import { bulwarkMiddleware, listenOnLoopback, type StartServer } from './listen.js';
-import { bulwarkPolicies, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from './scenario.js';
+import { bulwarkPolicies, FLOOR_HEADERS, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from './scenario.js';
 
 const allowedOrigins = new Set([ORIGIN]);
 
@@ -28,6 +28,11 @@ export const startKoa: StartServer = async (variant, form) => {
   const app = new Koa();
   if (variant === 'ours') for (const mw of bulwarkMiddleware(guard, bulwarkPolicies(), form)) app.use(mw);
   if (variant === 'anchor') useAnchorPipeline(app);
+  if (variant === 'floor')
+    app.use((ctx, next) => {
+      ctx.set(FLOOR_HEADERS);
+      return next();
+    });
   const router = new Router();
   router.get(ROUTE, (ctx) => {
     ctx.body = NOTES;

@@ -16,7 +16,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { join, relative } from 'node:path';
 import { codeUnderTest } from './code.js';
 import { measure, type ServerProcess, spawnServer } from './load.js';
-import { FRAMEWORKS, type Framework, type GuardForm, VARIANTS, type Variant } from './scenario.js';
+import { FRAMEWORKS, type Framework, type GuardForm, PIPELINE_VARIANTS, type Variant } from './scenario.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench/profiles');
@@ -237,7 +237,7 @@ async function main(): Promise<void> {
   const frameworks = names.length > 0 ? (names as Framework[]) : FRAMEWORKS;
   for (const f of frameworks) if (!FRAMEWORKS.includes(f)) throw new Error(`unknown framework ${f}`);
   const variant = (process.env.PROFILE_VARIANT ?? 'ours') as Variant;
-  if (!VARIANTS.includes(variant)) throw new Error(`PROFILE_VARIANT: one of ${VARIANTS.join(', ')}`);
+  if (!PIPELINE_VARIANTS.includes(variant)) throw new Error(`PROFILE_VARIANT: one of ${PIPELINE_VARIANTS.join(', ')}`);
   const form = (process.env.BENCH_GUARD ?? 'each') as GuardForm;
   const seconds = Number(process.env.PROFILE_SECONDS ?? 10);
   mkdirSync(OUT, { recursive: true });

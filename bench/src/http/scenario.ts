@@ -13,7 +13,36 @@ export type Framework = (typeof FRAMEWORKS)[number];
 
 /** `bare`: the route alone; `ours`: behind Bulwark; `anchor`: behind helmet, cors and the usual limiter. */
 export const VARIANTS = ['bare', 'ours', 'anchor'] as const;
-export type Variant = (typeof VARIANTS)[number];
+/** The variants http-stack runs. */
+export type StackVariant = (typeof VARIANTS)[number];
+/**
+ * The variants `pnpm bench http` runs: the three above and `floor`, the bare route answering
+ * the same header fields as Bulwark's answer ({@link FLOOR_HEADERS}) as fixed values, set the
+ * framework's own cheapest way. It measures what the fields alone cost on each framework
+ * (Node validates, lower-cases and serialises each one), the part of the pipeline's cost no
+ * policy code can remove.
+ */
+export const PIPELINE_VARIANTS = ['bare', 'floor', 'ours', 'anchor'] as const;
+export type Variant = (typeof PIPELINE_VARIANTS)[number];
+
+/**
+ * Bulwark's answer fields on the bench route, as fixed values (the header profile's seven,
+ * CORS's three, the two RateLimit fields): what `floor` sets.
+ */
+export const FLOOR_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+  'cache-control': 'no-store',
+  'access-control-allow-origin': 'https://app.example.com',
+  'access-control-allow-credentials': 'true',
+  vary: 'Origin',
+  ratelimit: '"bench";r=999999;t=1',
+  'ratelimit-policy': '"bench";q=1000000;w=1',
+});
 
 /**
  * How the Bulwark variant mounts its three policies: `list` is one `guard([...])` for all
@@ -66,7 +95,8 @@ const CORS_AND_HEADERS = ['access-control-allow-origin', 'x-content-type-options
 
 export function expectations(framework: Framework, variant: Variant): Expectations {
   if (variant === 'bare') return { present: [], absent: CORS_AND_HEADERS };
-  if (variant === 'ours') return { present: [...CORS_AND_HEADERS, 'ratelimit', 'ratelimit-policy'], absent: [] };
+  if (variant === 'ours' || variant === 'floor')
+    return { present: [...CORS_AND_HEADERS, 'ratelimit', 'ratelimit-policy'], absent: [] };
   const limiter: Record<Framework, string> = {
     express: 'ratelimit', // express-rate-limit, standardHeaders 'draft-8'
     fastify: 'x-ratelimit-limit', // @fastify/rate-limit's defaults

@@ -5,14 +5,14 @@
  */
 import type { ChildMessage, ParentMessage } from './child-protocol.js';
 import type { StartServer } from './listen.js';
-import { FRAMEWORKS, type Framework, type GuardForm, VARIANTS, type Variant } from './scenario.js';
+import { FRAMEWORKS, type Framework, type GuardForm, PIPELINE_VARIANTS, type Variant } from './scenario.js';
 
 const send = (message: ChildMessage) => process.send?.(message);
 
 async function serve(starters: Record<Framework, StartServer>): Promise<void> {
   const [framework, variant, form] = process.argv.slice(2) as [Framework, Variant, GuardForm];
-  if (!FRAMEWORKS.includes(framework) || !VARIANTS.includes(variant) || (form !== 'list' && form !== 'each'))
-    throw new Error(`usage: child.ts <${FRAMEWORKS.join('|')}> <${VARIANTS.join('|')}> <list|each>`);
+  if (!FRAMEWORKS.includes(framework) || !PIPELINE_VARIANTS.includes(variant) || (form !== 'list' && form !== 'each'))
+    throw new Error(`usage: child.ts <${FRAMEWORKS.join('|')}> <${PIPELINE_VARIANTS.join('|')}> <list|each>`);
   const server = await starters[framework](variant, form);
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'cpu') {

@@ -32,8 +32,8 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: authentication', (framework) =>
     expect(res.header('cache-control')).toBe('no-store');
     expectProfile(res);
     const body = res.json() as Record<string, unknown>;
-    // No refresh token yet: it comes with the refresh-rotation issue.
-    expect(Object.keys(body).sort()).toEqual(['access_token', 'expires_in', 'scope', 'token_type']);
+    expect(Object.keys(body).sort()).toEqual(['access_token', 'expires_in', 'refresh_token', 'scope', 'token_type']);
+    expect(body.refresh_token).toMatch(/^bwrt_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
     expect(body).toMatchObject({
       token_type: 'Bearer',
       expires_in: 900,

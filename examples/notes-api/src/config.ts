@@ -24,7 +24,7 @@ export interface DemoConfig {
   readonly signingKeysFile: string | undefined;
   /** From KEY_ENCRYPTION_KEY (32 bytes, base64url): seals private keys in a shared store. Required with REDIS_URL. */
   readonly keyEncryptionKey: Uint8Array | undefined;
-  /** From REFRESH_GRACE, in ms: the refresh-token grace window (refresh tokens come with issue #8). */
+  /** From REFRESH_GRACE, in ms: the window in which the previous refresh token may be retried (0 to 60 s). */
   readonly refreshGraceMs: number;
 }
 
@@ -99,8 +99,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): D
     throw new ConfigError('JWT_ALG', `expected one of ${JWT_ALGORITHMS.join(', ')}`);
   }
   const refreshGraceMs = parseDuration(env.REFRESH_GRACE?.trim() || '10s', 'REFRESH_GRACE');
-  if (refreshGraceMs < 0 || refreshGraceMs > 300_000) {
-    throw new ConfigError('REFRESH_GRACE', 'expected a duration from 0s to 5m');
+  // At most a minute (the refresh-token library's own bound): the window only covers a
+  // client that lost an answer, and every second of it is a second a stolen token can race.
+  if (refreshGraceMs < 0 || refreshGraceMs > 60_000) {
+    throw new ConfigError('REFRESH_GRACE', 'expected a duration from 0s to 60s');
   }
   return {
     framework: framework as Framework,

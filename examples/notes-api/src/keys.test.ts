@@ -2,13 +2,15 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeWithService, expectProblem, portOpen } from '@bulwark/testkit';
+import { createPkcePair } from '@bulwark/tokens';
 import { Redis } from 'ioredis';
 import { exportJWK, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { FRAMEWORKS, JWT_ALGORITHMS } from './config.js';
 import { DEMO_USERS } from './domain/users.js';
+import { authorizeQuery, CALLBACK, cookieOf, formFields, oauthClient, SPA } from './oauth-test-helpers.js';
 import type { RunningDemo } from './server.js';
-import { client, decodeJws, json, startTestDemo } from './test-helpers.js';
+import { client, decodeJws, json, PASSWORDS, startTestDemo } from './test-helpers.js';
 
 // Each algorithm on another framework: all four of each are covered between them.
 describe.each(JWT_ALGORITHMS.map((alg, i) => [alg, FRAMEWORKS[i] ?? 'fastify'] as const))(
@@ -122,6 +124,56 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'REDIS_URL: two demo pro
         refused = await b.send('GET', '/v2/users/me', b.bearer(token));
       }
       expectProblem(refused, 401, 'invalid_token');
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+    }
+  });
+  it('share the refresh families, the codes and the sign-in form (different frameworks)', async () => {
+    const env = {
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      TRUST_PROXY: 'loopback',
+      KEY_ENCRYPTION_KEY: Buffer.alloc(32, 42).toString('base64url'),
+    };
+    const ip = { 'x-forwarded-for': `198.51.100.${(Date.now() % 200) + 21}` };
+    const servers: RunningDemo[] = [];
+    try {
+      for (const framework of ['koa', 'express'] as const) {
+        servers.push(await startTestDemo(framework, env, { clock: undefined } as never));
+      }
+      const [a, b] = servers.map(oauthClient) as [ReturnType<typeof oauthClient>, ReturnType<typeof oauthClient>];
+      // A family made on one rotates on the other, and the grace retry answers the same child there.
+      const pair = await a.pairOf('alice', ip);
+      const rotated = await b.refresh(pair.refresh_token, ip);
+      expect(rotated.status).toBe(200);
+      const child = (rotated.json() as { refresh_token: string }).refresh_token;
+      const retried = await a.refresh(pair.refresh_token, ip);
+      expect((retried.json() as { refresh_token: string }).refresh_token).toBe(child);
+      // A reuse seen by one revokes the session in both.
+      const next = (await a.refresh(child, ip)).json() as { access_token: string; refresh_token: string };
+      expectProblem(await b.refresh(pair.refresh_token, ip), 401, 'invalid_grant');
+      expectProblem(await a.refresh(next.refresh_token, ip), 401, 'invalid_grant');
+      let me = await a.send('GET', '/v2/users/me', a.bearer(next.access_token));
+      for (let i = 0; i < 20 && me.status === 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        me = await a.send('GET', '/v2/users/me', a.bearer(next.access_token));
+      }
+      expectProblem(me, 401, 'invalid_token');
+      // The sign-in page served by one is accepted by the other; its code is redeemed, once, by either.
+      const pkce = await createPkcePair();
+      const page = await a.page(authorizeQuery(pkce.challenge), ip);
+      const fields = { ...formFields(page), email: 'bob@example.com', password: PASSWORDS.bob };
+      const signedIn = await b.post(fields, cookieOf(page), ip);
+      expect(signedIn.status).toBe(303);
+      const code = new URL(signedIn.header('location') ?? '').searchParams.get('code') ?? '';
+      const exchange = {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: CALLBACK,
+        client_id: SPA,
+        code_verifier: pkce.verifier,
+      };
+      expect((await a.token(exchange, ip)).status).toBe(200);
+      expect(((await b.token(exchange, ip)).json() as { error: string }).error).toBe('invalid_grant');
     } finally {
       await Promise.all(servers.map((s) => s.close()));
     }

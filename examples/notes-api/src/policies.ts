@@ -10,8 +10,11 @@ interface LimitOptions {
   readonly onEvent?: EventSink | undefined;
 }
 
-/** The sign-in endpoints of DEMO.md (`/auth/refresh` and `/oauth/token` arrive with their issues). */
-export const SIGN_IN_PATHS = ['/auth/login', '/auth/refresh', '/oauth/token'];
+/**
+ * The sign-in endpoints of DEMO.md, and the OAuth sign-in form's post (`POST
+ * /oauth/authorize`): it checks a password like `/auth/login`, so it shares that budget.
+ */
+export const SIGN_IN_PATHS = ['/auth/login', '/auth/refresh', '/oauth/token', '/oauth/authorize'];
 
 /** One segment under `/.well-known/`, never a dot segment: nothing a router could resolve elsewhere. */
 const WELL_KNOWN = /^\/\.well-known\/(?!\.\.?$)[a-z0-9._-]+$/;

@@ -8,9 +8,12 @@ import {
   respond,
   type ValidatedRequest,
 } from '@bulwark/core';
+import type { OAuthParams } from '@bulwark/tokens';
 import type { AuthHandlers } from './auth/handlers.js';
 import type { directoryHandlers } from './domain/directory.js';
 import type { Answer, NoteHandlers } from './domain/notes.js';
+import { SIGNIN_COOKIE } from './oauth/csrf.js';
+import type { OAuthHandlers, SigninForm } from './oauth/handlers.js';
 import type { DemoValidators } from './validators.js';
 
 type Valid = ValidatedRequest<unknown, unknown, unknown, unknown>;
@@ -18,6 +21,12 @@ type Valid = ValidatedRequest<unknown, unknown, unknown, unknown>;
 /** What a route's logic receives, whichever framework serves it. */
 export interface RouteInput {
   readonly valid: Valid | undefined;
+  /**
+   * The query string as sent (without `?`), for a route whose parameters a library checks
+   * itself (the OAuth authorization endpoint: its errors are an HTML page or a redirect,
+   * never a validator's problem).
+   */
+  readonly rawQuery: string;
   readonly apiVersion: string | undefined;
   /** The authenticated caller on a protected route (`undefined` on public ones). */
   readonly principal: Principal | undefined;
@@ -42,6 +51,7 @@ export interface RouteHandlers {
   readonly notes: NoteHandlers;
   readonly auth: AuthHandlers;
   readonly directory: DirectoryHandlers;
+  readonly oauth: OAuthHandlers;
 }
 
 /** The caller of a protected route: the apps only run it after authentication. */
@@ -57,15 +67,45 @@ export function demoRoutes(h: RouteHandlers, v: DemoValidators): readonly DemoRo
     h.notes.list(caller(input).subject, data<{ limit: number; cursor?: string }>(input).query, input.apiVersion);
   const noteId = (input: RouteInput) => data<{ id: string }>(input).params.id;
   const validator = (x: unknown) => x as RequestValidator;
+  const signinCookie = (input: RouteInput) =>
+    (input.valid?.cookies as Record<string, string | undefined> | undefined)?.[SIGNIN_COOKIE];
   const scopes = (...list: string[]) => ({ scopes: list });
   return [
     { method: 'GET', path: '/health', run: () => ({ status: 200, body: { status: 'ok' } }) },
     { method: 'GET', path: '/.well-known/jwks.json', run: () => h.auth.jwks() },
+    { method: 'GET', path: '/.well-known/oauth-authorization-server', run: () => h.oauth.metadata() },
+    {
+      method: 'GET',
+      path: '/oauth/authorize',
+      validator: validator(v.authorizePage),
+      run: (input) => h.oauth.authorize(input.rawQuery, signinCookie(input)),
+    },
+    {
+      method: 'POST',
+      path: '/oauth/authorize',
+      validator: validator(v.authorizeForm),
+      run: (input) => h.oauth.signIn(data<SigninForm>(input).body, signinCookie(input)),
+    },
+    {
+      method: 'POST',
+      path: '/oauth/token',
+      validator: validator(v.oauthToken),
+      run: (input) => {
+        const { body, headers } = data<OAuthParams & { authorization?: string }>(input);
+        return h.oauth.token(body, headers.authorization);
+      },
+    },
     {
       method: 'POST',
       path: '/auth/login',
       validator: validator(v.login),
       run: (input) => h.auth.login(data<{ email: string; password: string }>(input).body),
+    },
+    {
+      method: 'POST',
+      path: '/auth/refresh',
+      validator: validator(v.refresh),
+      run: (input) => h.auth.refresh(data<{ refresh_token: string }>(input).body),
     },
     { method: 'POST', path: '/auth/logout', auth: scopes(), run: (input) => h.auth.logout(caller(input)) },
     { method: 'GET', path: '/v1/notes', validator: validator(v.listNotes), auth: scopes('notes:read'), run: list },

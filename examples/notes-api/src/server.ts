@@ -15,6 +15,9 @@ import type { DemoConfig, Framework } from './config.js';
 import { directoryHandlers } from './domain/directory.js';
 import { NoteStore, noteHandlers } from './domain/notes.js';
 import { sharedUserIds, UserStore } from './domain/users.js';
+import { signinCsrf } from './oauth/csrf.js';
+import { oauthHandlers } from './oauth/handlers.js';
+import { demoAuthorizationServer } from './oauth/server.js';
 import { clientLimits, demoPolicies, principalLimits } from './policies.js';
 import { demoRoutes } from './routes.js';
 import { demoValidators } from './validators.js';
@@ -100,6 +103,13 @@ async function startWith(options: DemoOptions, redis: Redis | undefined): Promis
     notes: noteHandlers(new NoteStore(), noteClock(options.clock)),
     auth: authHandlers(users, hasher, tokens),
     directory: directoryHandlers(users, events),
+    oauth: oauthHandlers({
+      server: demoAuthorizationServer(options.issuer, tokens, redis, onEvent),
+      users,
+      hasher,
+      csrf: signinCsrf(options.keyEncryptionKey),
+      secureCookie: options.issuer.startsWith('https:'),
+    }),
   };
   const server = await STARTERS[options.framework](
     {

@@ -43,7 +43,15 @@ export function client(server: { url: string }) {
     return (res.json() as { access_token: string }).access_token;
   };
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-  return { send, login, tokenOf, bearer };
+  /** Logs `user` in and answers the whole pair (access and refresh token). */
+  const pairOf = async (user: DemoUser, headers: Record<string, string> = {}) => {
+    const res = await login(`${user}@example.com`, PASSWORDS[user], headers);
+    expect(res.status).toBe(200);
+    return res.json() as { access_token: string; refresh_token: string };
+  };
+  const refresh = (refreshToken: string, headers: Record<string, string> = {}) =>
+    send('POST', '/auth/refresh', { ...json, ...headers }, JSON.stringify({ refresh_token: refreshToken }));
+  return { send, login, tokenOf, pairOf, refresh, bearer };
 }
 
 /** The decoded JOSE header and payload of a compact JWS (no verification: that is the server's job). */

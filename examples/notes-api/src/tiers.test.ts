@@ -1,4 +1,4 @@
-import { expectProblem, expectProfile } from '@bulwark/testkit';
+import { expectProblem, expectProfile, type ProbeResponse } from '@bulwark/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAMEWORKS } from './config.js';
 import type { RunningDemo } from './server.js';
@@ -33,6 +33,28 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: the rate-limit tiers (TRUST_PRO
     // The other routes of the same address are not sign-ins: only the per-IP tier counts them.
     const token = await c.tokenOf('alice', from('198.51.100.12'));
     expect((await c.send('GET', '/v2/users/me', from(ip, c.bearer(token)))).status).toBe(200);
+  });
+
+  it('sign-in: /auth/login, /auth/refresh, /oauth/token and the sign-in form post share one budget per IP', async () => {
+    const ip = '198.51.100.13';
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const signins = [
+      () => c.send('POST', '/auth/login', from(ip, json), '{}'),
+      () => c.send('POST', '/auth/refresh', from(ip, json), '{}'),
+      () =>
+        c.send('POST', '/oauth/token', from(ip, form), 'grant_type=refresh_token&refresh_token=x&client_id=notes-spa'),
+      () => c.send('POST', '/oauth/authorize', from(ip, form), 'email=a%40example.com&password=x'),
+    ];
+    for (let i = 0; i < 20; i++) {
+      const res = await (signins[i % signins.length] as () => Promise<ProbeResponse>)();
+      expect(res.status).not.toBe(429);
+      expect(res.header('ratelimit-policy')).toBe('"ip";q=1000;w=900, "signin";q=20;w=60');
+    }
+    for (const send of signins) expectProblem(await send(), 429, 'rate_limited');
+    // The sign-in page itself (GET) is not a sign-in: only the per-IP tier counts it.
+    const page = await c.send('GET', '/oauth/authorize?client_id=notes-spa', from(ip));
+    expect(page.status).toBe(400);
+    expect(page.header('ratelimit-policy')).toBe('"ip";q=1000;w=900');
   });
 
   it('expensive: 5 reports per minute per user; two users behind one IP have a budget each', async () => {

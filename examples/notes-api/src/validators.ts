@@ -1,6 +1,7 @@
 import type { EventSink } from '@bulwark/core';
 import { paginationQuery, requestValidator } from '@bulwark/validation';
 import { z } from 'zod';
+import { REQUEST_FIELDS, SIGNIN_COOKIE } from './oauth/csrf.js';
 
 /** What a note looks like to clients: internal fields (the owner, the order) never leave. */
 export const NoteOutput = z.object({
@@ -32,6 +33,25 @@ const noteFields = {
 
 const noteId = z.object({ id: z.uuid() });
 
+/** The sign-in form's fields and the longest each may be. */
+const SIGNIN_FIELDS: ReadonlyArray<readonly [string, number]> = [
+  ...REQUEST_FIELDS.map((name) => [name, 2048] as const),
+  ['csrf', 128],
+  ['email', 254],
+  ['password', 1024],
+];
+
+const SigninCookie = z.object({ [SIGNIN_COOKIE]: z.string().max(128).optional() });
+
+/** The answer of `/auth/login` and `/auth/refresh`. */
+const TokenPairOutput = z.object({
+  access_token: z.string(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number(),
+  refresh_token: z.string(),
+  scope: z.string(),
+});
+
 /** The demo's validators, one per route, built once. */
 export function demoValidators(onEvent?: EventSink) {
   const common = { bodyLimit: '100kb', onEvent } as const;
@@ -41,12 +61,37 @@ export function demoValidators(onEvent?: EventSink) {
       ...common,
       bodyLimit: '4kb',
       body: z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(1024) }),
-      output: z.object({
-        access_token: z.string(),
-        token_type: z.literal('Bearer'),
-        expires_in: z.number(),
-        scope: z.string(),
-      }),
+      output: TokenPairOutput,
+    }),
+    refresh: requestValidator({
+      ...common,
+      bodyLimit: '4kb',
+      body: z.object({ refresh_token: z.string().min(1).max(512) }),
+      output: TokenPairOutput,
+    }),
+    /** `GET /oauth/authorize`: the query is the authorization server's to check; the sign-in cookie is read here. */
+    authorizePage: requestValidator({ ...common, cookies: SigninCookie }),
+    /** The sign-in form's post: a flat form, strict, each field bounded; the handler decides the rest. */
+    authorizeForm: requestValidator({
+      ...common,
+      bodyLimit: '16kb',
+      bodyType: 'form',
+      body: z.object(Object.fromEntries(SIGNIN_FIELDS.map(([name, max]) => [name, z.string().max(max).optional()]))),
+      cookies: SigninCookie,
+    }),
+    /**
+     * `POST /oauth/token`: a form whose parameters the authorization server checks (RFC
+     * 6749 §3.2: unknown ones are ignored, so the schema is open), and every refusal of the
+     * validator itself (a wrong content type, an oversized or malformed body) in RFC 6749
+     * §5.2 form, like the endpoint's own errors.
+     */
+    oauthToken: requestValidator({
+      ...common,
+      bodyLimit: '16kb',
+      bodyType: 'form',
+      errorFormat: 'oauth',
+      body: z.record(z.string(), z.string().max(4096)),
+      headers: z.object({ authorization: z.string().max(8192).optional() }),
     }),
     me: requestValidator({
       ...common,

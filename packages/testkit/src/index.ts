@@ -58,6 +58,11 @@ export { CONFORMANCE_BODY_LIMIT } from './adapter/validation-fixture.js';
 export { type ProbeRequest, type ProbeResponse, sendProbe } from './http-client.js';
 export { parseRawResponse, type RawProbeOptions, type RawResponse, sendRaw } from './raw-client.js';
 export {
+  type ApiKeyConformanceOptions,
+  type ApiKeyStoreSubject,
+  runApiKeyStoreConformance,
+} from './stores/apikey-conformance.js';
+export {
   type AuthorizationCodeConformanceOptions,
   type AuthorizationCodeStoreSubject,
   runAuthorizationCodeStoreConformance,

@@ -1,3 +1,4 @@
+import { queryOf } from '@bulwark/core';
 import {
   authenticate,
   errorHandler,
@@ -37,6 +38,7 @@ export const startExpress: StartApp = (parts, host, port) => {
     app[method](route.path, ...before, async (req, res) => {
       const answer = await route.run({
         valid: validator ? valid(req, validator) : undefined,
+        rawQuery: queryOf(req.originalUrl),
         apiVersion: req.bulwark?.apiVersion,
         principal: req.auth,
       });

@@ -1,4 +1,5 @@
 import { createServer, METHODS } from 'node:http';
+import { queryOf } from '@bulwark/core';
 import {
   authenticate,
   frameworkErrors,
@@ -30,6 +31,7 @@ function mountRoute(scope: FastifyInstance, parts: AppParts, route: DemoRoute): 
     handler: async (req, res) => {
       const answer = await route.run({
         valid: validator ? valid(req, validator) : undefined,
+        rawQuery: queryOf(req.url),
         apiVersion: req.bulwark?.apiVersion,
         principal: req.auth ?? undefined,
       });

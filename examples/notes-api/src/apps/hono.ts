@@ -1,3 +1,4 @@
+import { queryOf } from '@bulwark/core';
 import {
   authenticate,
   type BulwarkEnv,
@@ -44,6 +45,7 @@ export const startHono: StartApp = (parts, host, port) => {
     const handler = async (c: Context<BulwarkEnv>) => {
       const answer = await route.run({
         valid: validator ? valid(c, validator) : undefined,
+        rawQuery: queryOf(c.req.url),
         apiVersion: c.get('bulwark')?.apiVersion,
         principal: c.get('auth'),
       });

@@ -1,3 +1,4 @@
+import { queryOf } from '@bulwark/core';
 import { authenticate, guard, problemHandlers, requireScopes, sendDecision, valid, validate } from '@bulwark/koa';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
@@ -20,6 +21,7 @@ export const startKoa: StartApp = (parts, host, port) => {
     const handler: Middleware = async (ctx) => {
       const answer = await route.run({
         valid: validator ? valid(ctx, validator) : undefined,
+        rawQuery: queryOf(ctx.originalUrl),
         apiVersion: ctx.state.bulwark?.apiVersion,
         principal: ctx.state.auth,
       });

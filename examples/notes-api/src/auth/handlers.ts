@@ -1,7 +1,7 @@
 import { deny, type Principal } from '@bulwark/core';
 import type { PasswordHasher } from '@bulwark/passwords';
 import type { Answer } from '../domain/notes.js';
-import type { UserStore } from '../domain/users.js';
+import type { User, UserStore } from '../domain/users.js';
 import { ACCESS_TTL_MS, CLOCK_TOLERANCE_MS, type DemoTokens, LOGIN_CLIENT_ID } from './tokens.js';
 
 /** One answer for an unknown email and a wrong password: same status, body and headers. */
@@ -10,36 +10,81 @@ const INVALID_CREDENTIALS = 'The email or password is incorrect.';
 /** The JWK Set may be cached (keys are published ahead of use, DEMO.md): five minutes. */
 export const JWKS_CACHE_CONTROL = 'public, max-age=300';
 
-/** `POST /auth/login`, `POST /auth/logout`, `GET /.well-known/jwks.json` and `GET /v2/users/me`. */
+/** One answer for every refused refresh token: unknown, expired, revoked or spent. */
+const INVALID_GRANT = deny('invalid_grant', 'The refresh token is not valid.');
+
+/**
+ * The user with this email if the password is theirs, else `undefined`. An unknown email
+ * is checked against a dummy Argon2id hash: the same work, the same time. Shared by
+ * `/auth/login` and the OAuth sign-in form, so both answer unknown and wrong alike.
+ */
+export async function checkPassword(
+  users: UserStore,
+  hasher: PasswordHasher,
+  email: string,
+  password: string,
+): Promise<User | undefined> {
+  const user = users.byEmail(email);
+  const ok = user === undefined ? await hasher.verifyDummy(password) : await hasher.verify(user.passwordHash, password);
+  return user !== undefined && ok ? user : undefined;
+}
+
+/** `POST /auth/login`, `/auth/refresh`, `/auth/logout`, `GET /.well-known/jwks.json` and `GET /v2/users/me`. */
 export function authHandlers(users: UserStore, hasher: PasswordHasher, tokens: DemoTokens) {
+  /** The answer of a sign-in or a refresh: an access token of session `sid` and the family's refresh token. */
+  const tokenPair = async (
+    sid: string,
+    clientId: string,
+    subject: string,
+    scopes: readonly string[],
+    refreshToken: string,
+  ): Promise<Answer> => {
+    const issued = await tokens.issuer.issue({ subject, scopes, clientId, sessionId: sid });
+    return {
+      status: 200,
+      body: {
+        access_token: issued.token,
+        token_type: 'Bearer',
+        expires_in: issued.expiresIn,
+        refresh_token: refreshToken,
+        scope: scopes.join(' '),
+      },
+    };
+  };
   return {
     /**
-     * Checks the password and issues an access token (refresh tokens come with issue #8).
-     * An unknown email costs one Argon2id verification against a dummy hash, like a known
-     * one, so neither the answer nor its timing tells which emails have accounts.
+     * Checks the password and starts a session: a refresh-token family (client `notes-api`)
+     * and an access token whose `sid` is the family id. An unknown email costs one Argon2id
+     * verification against a dummy hash, like a known one, so neither the answer nor its
+     * timing tells which emails have accounts.
      */
     login: async (input: { email: string; password: string }): Promise<Answer> => {
-      const user = users.byEmail(input.email);
-      const ok =
-        user === undefined
-          ? await hasher.verifyDummy(input.password)
-          : await hasher.verify(user.passwordHash, input.password);
-      if (user === undefined || !ok) return deny('invalid_credentials', INVALID_CREDENTIALS);
-      const issued = await tokens.issuer.issue({ subject: user.id, scopes: user.scopes, clientId: LOGIN_CLIENT_ID });
-      return {
-        status: 200,
-        body: {
-          access_token: issued.token,
-          token_type: 'Bearer',
-          expires_in: issued.expiresIn,
-          scope: user.scopes.join(' '),
-        },
-      };
+      const user = await checkPassword(users, hasher, input.email, input.password);
+      if (user === undefined) return deny('invalid_credentials', INVALID_CREDENTIALS);
+      const session = await tokens.refresh.issue({ subject: user.id, clientId: LOGIN_CLIENT_ID, scopes: user.scopes });
+      return tokenPair(session.familyId, LOGIN_CLIENT_ID, user.id, user.scopes, session.token);
     },
 
     /**
-     * Revokes the presented access token (its `jti`) and its session (its `sid`): every
-     * access token of the session stops working, in every process sharing the store.
+     * Rotates a refresh token: a new pair of the same session. Every refusal is the same
+     * 401 `invalid_grant` (the reason goes to the library's events, not the client); a spent
+     * token outside the grace window has by then revoked its whole family, access tokens
+     * included. Within the window, the immediately previous token gets the same child again.
+     */
+    refresh: async (input: { refresh_token: string }): Promise<Answer> => {
+      const outcome = await tokens.refresh.rotate(input.refresh_token);
+      if (!outcome.ok) return INVALID_GRANT;
+      const { family, refreshToken } = outcome;
+      // A session outlives no user: a removed account's families are refused, not refreshed.
+      if (users.byId(family.subject) === undefined) return INVALID_GRANT;
+      return tokenPair(family.familyId, family.clientId, family.subject, family.scopes, refreshToken.token);
+    },
+
+    /**
+     * Ends the session: revokes its refresh family (the library revokes the family's access
+     * tokens by `sid` too) and, for good measure, the presented token's `jti` and `sid`
+     * directly, so the logout holds even for a token whose session the store no longer knows.
+     * In every process sharing the stores.
      */
     logout: async (principal: Principal): Promise<Answer> => {
       const { claims } = principal;
@@ -51,6 +96,7 @@ export function authHandlers(users: UserStore, hasher: PasswordHasher, tokens: D
       const sessionUntil = Math.max(tokenUntil, Date.now() + ACCESS_TTL_MS + CLOCK_TOLERANCE_MS);
       if (jti !== undefined) await tokens.revocations.revoke({ kind: 'jti', id: jti, until: tokenUntil });
       if (typeof claims.sid === 'string') {
+        await tokens.refresh.revokeFamily(claims.sid);
         await tokens.revocations.revoke({ kind: 'sid', id: claims.sid, until: sessionUntil });
       }
       return { status: 204 };

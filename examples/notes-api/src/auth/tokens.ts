@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type Authenticator, ConfigError, type EventSink } from '@bulwark/core';
-import { redisKeyringStore, redisRevocationStore } from '@bulwark/redis';
+import { redisKeyringStore, redisRefreshTokenStore, redisRevocationStore } from '@bulwark/redis';
 import {
   type AccessTokenIssuer,
   accessTokens,
@@ -8,9 +8,12 @@ import {
   jwtAuthenticator,
   type Keyring,
   keyring,
+  memoryRefreshTokenStore,
   memoryRevocationStore,
   type PrivateJwkSet,
+  type RefreshTokens,
   type RevocationStore,
+  refreshTokens,
   type SigningAlgorithm,
 } from '@bulwark/tokens';
 import type { Redis } from 'ioredis';
@@ -29,6 +32,11 @@ export interface DemoTokens {
   readonly issuer: AccessTokenIssuer;
   readonly authenticator: Authenticator;
   readonly revocations: RevocationStore;
+  /**
+   * The refresh-token families (the sessions: a family id is the access tokens' `sid`).
+   * Reuse of a spent token revokes the family and, through `revocations`, its access tokens.
+   */
+  readonly refresh: RefreshTokens;
   /** Where the keyring lives: `memory`, `redis` or `file` (SIGNING_KEYS_FILE). */
   readonly keyStore: 'memory' | 'redis' | 'file';
   close(): Promise<void>;
@@ -55,9 +63,10 @@ function asEnvError(error: unknown, variable: string): unknown {
 }
 
 /**
- * The keyring, issuer, revocation store and JWT authenticator of the demo. With REDIS_URL,
- * the keyring (sealed under KEY_ENCRYPTION_KEY) and the revocations are shared through Redis,
- * so every process signs with the same key and honours every other's logouts at once.
+ * The keyring, issuer, revocation store, refresh-token families and JWT authenticator of
+ * the demo. With REDIS_URL, the keyring (sealed under KEY_ENCRYPTION_KEY), the revocations
+ * and the families are shared through Redis, so every process signs with the same key,
+ * rotates any process's refresh tokens and honours every other's logouts at once.
  */
 export async function demoTokens(
   config: DemoConfig,
@@ -99,6 +108,18 @@ export async function demoTokens(
   const revocations: RevocationStore = redis
     ? redisRevocationStore({ client: redis, ...(onEvent ? { onEvent } : {}) })
     : memoryRevocationStore();
+  let refresh: RefreshTokens;
+  try {
+    refresh = refreshTokens({
+      store: redis ? redisRefreshTokenStore({ client: redis }) : memoryRefreshTokenStore(),
+      grace: config.refreshGraceMs,
+      // A revoked family's access tokens are revoked by `sid` for as long as one can live.
+      revocations: { store: revocations, accessTokenTtl: ACCESS_TTL_MS, clockTolerance: CLOCK_TOLERANCE_MS },
+      ...(onEvent ? { onEvent } : {}),
+    });
+  } catch (error) {
+    throw error instanceof ConfigError && error.option === 'grace' ? asEnvError(error, 'REFRESH_GRACE') : error;
+  }
   const issuer = accessTokens({ keys, issuer: config.issuer, audience: AUDIENCE, ttl: ACCESS_TTL_MS });
   const verifier = accessTokenVerifier({
     keys,
@@ -114,6 +135,7 @@ export async function demoTokens(
     issuer,
     authenticator: jwtAuthenticator(verifier),
     revocations,
+    refresh,
     keyStore,
     close: async () => {
       const closable = revocations as RevocationStore & { close?: () => Promise<void> };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type DenyDecision, deny } from '@bulwark/core';
+import { type DenyDecision, deny, type RespondDecision } from '@bulwark/core';
 import { decodeCursor, encodeCursor } from '@bulwark/validation';
 
 export interface Note {
@@ -77,8 +77,12 @@ export class NoteStore {
   }
 }
 
-/** A handler's answer, independent of the framework that sends it. */
-export type Answer = { readonly status: number; readonly body?: unknown } | DenyDecision;
+/**
+ * A handler's answer, independent of the framework that sends it: a JSON body (through the
+ * route's output schema), a problem, or a complete answer made elsewhere (an HTML page, an
+ * OAuth library's 303 or token answer), sent as is by each app's `sendDecision`.
+ */
+export type Answer = { readonly status: number; readonly body?: unknown } | DenyDecision | RespondDecision;
 
 /** The cursor of the page after `seq`, and the position a cursor names (undefined: not one we issued). */
 export function cursorAfter(seq: number): string {

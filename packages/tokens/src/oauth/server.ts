@@ -65,9 +65,8 @@ function hasMethods(value: unknown, methods: readonly string[]): boolean {
  *
  * @example
  * ```ts
- * import { AuthorizationServerOptions, accessTokens, authorizationServer, keyring } from '@bulwark/tokens';
+ * import { accessTokens, authorizationServer, keyring, memoryRevocationStore, refreshTokens } from '@bulwark/tokens';
  *
- * declare const sessions: AuthorizationServerOptions['refreshTokens']; // refreshTokens({ ... })
  * declare const query: Record<string, string | string[] | undefined>; // GET /oauth/authorize's query
  * declare const form: Record<string, string | string[] | undefined>; // POST /oauth/token's form
  * declare const authorization: string | undefined; // its Authorization field
@@ -84,7 +83,8 @@ function hasMethods(value: unknown, methods: readonly string[]): boolean {
  *     { id: 'notes-spa', type: 'public', redirectUris: ['https://app.example.com/callback'], scopes: ['notes:read', 'notes:write'] },
  *   ],
  *   accessTokens: accessTokens({ keys, issuer, audience: 'notes-api' }),
- *   refreshTokens: sessions,
+ *   // The session of each code: a reused code revokes it, with its access tokens (by sid).
+ *   refreshTokens: refreshTokens({ revocations: { store: memoryRevocationStore(), accessTokenTtl: '15m' } }),
  * });
  *
  * // GET /oauth/authorize
