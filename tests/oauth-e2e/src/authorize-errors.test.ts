@@ -2,7 +2,6 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAMEWORKS, type OAuthDemo, REDIRECT_URI, startOAuthDemo } from './demo.js';
 import { authorizationRequest, client, discover } from './oauth-client.js';
-import { PENDING } from './pending.js';
 
 /** Requests the authorization endpoint cannot send back to the client (RFC 6749 §4.1.2.1: never a redirect). */
 const UNREDIRECTABLE: ReadonlyArray<readonly [string, Record<string, string>]> = [
@@ -23,7 +22,7 @@ const REDIRECTED: ReadonlyArray<readonly [string, string, Record<string, string 
   ['an unknown scope', 'invalid_scope', { scope: 'notes:read no-such:scope' }],
 ];
 
-describe.skipIf(PENDING).each(FRAMEWORKS)('the authorization endpoint of the demo on %s', (framework) => {
+describe.each(FRAMEWORKS)('the authorization endpoint of the demo on %s', (framework) => {
   let demo: OAuthDemo;
   let as: oauth.AuthorizationServer;
   beforeAll(async () => {

@@ -3,7 +3,6 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, FRAMEWORKS, type OAuthDemo, REDIRECT_URI, SPA_ORIGIN, startOAuthDemo } from './demo.js';
 import { expectSignInPageHeaders } from './headers.js';
-import { PENDING } from './pending.js';
 import { type SpaServer, startSpa } from './spa-server.js';
 
 /** Debian's `chromium` package (`.ci/run` installs it). */
@@ -23,7 +22,7 @@ if (noBrowser && process.env.CI !== 'true') {
   console.warn(`SKIPPED the browser OAuth flow: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 }
 
-describe.skipIf(PENDING || (noBrowser && process.env.CI !== 'true'))('headless Chromium signs in to the demo', () => {
+describe.skipIf(noBrowser && process.env.CI !== 'true')('headless Chromium signs in to the demo', () => {
   let browser: Browser;
   let spa: SpaServer;
   beforeAll(async () => {
