@@ -40,11 +40,12 @@ async function freePort(): Promise<number> {
 /**
  * Starts the demo as `pnpm demo` would (in memory, the system clock), on 127.0.0.1 and a
  * random port, with ISSUER equal to the URL the clients call: a strict client compares them.
+ * `env` adds demo settings (REFRESH_GRACE, ...).
  */
-export async function startOAuthDemo(framework: Framework): Promise<OAuthDemo> {
+export async function startOAuthDemo(framework: Framework, env: Record<string, string> = {}): Promise<OAuthDemo> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
-  const config = readConfig({ FRAMEWORK: framework, HOST: '127.0.0.1', PORT: String(port), ISSUER: issuer });
+  const config = readConfig({ ...env, FRAMEWORK: framework, HOST: '127.0.0.1', PORT: String(port), ISSUER: issuer });
   const demo: RunningDemo = await startDemo({ ...config, onError: (err) => console.error('[oauth-e2e]', err) });
   if (demo.url !== issuer) {
     await demo.close();

@@ -1,17 +1,8 @@
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, FRAMEWORKS, type OAuthDemo, REDIRECT_URI, startOAuthDemo } from './demo.js';
-import { expectSignInPageHeaders } from './headers.js';
-import {
-  authorizationRequest,
-  client,
-  discover,
-  exchangeCode,
-  expectTokenError,
-  insecure,
-  refresh,
-} from './oauth-client.js';
-import { openSignIn, submitSignIn } from './sign-in.js';
+import { ALICE, FRAMEWORKS, type OAuthDemo, startOAuthDemo } from './demo.js';
+import { authorizeAlice } from './flow.js';
+import { discover, exchangeCode, expectTokenError, insecure, refresh } from './oauth-client.js';
 import { usersMe } from './users-me.js';
 
 /** A scope value as the set it stands for (RFC 6749 §3.3: the order carries no meaning). */
@@ -27,18 +18,7 @@ describe.each(FRAMEWORKS)('oauth4webapi runs the code flow with PKCE against the
   });
   afterAll(() => demo?.close());
 
-  /** Signs alice in for a fresh authorization request: the request and the validated callback parameters. */
-  async function authorize() {
-    const request = await authorizationRequest(as);
-    const page = await openSignIn(request.url);
-    expectSignInPageHeaders((name) => page.response.headers.get(name));
-    const answer = await submitSignIn(page, ALICE.email, ALICE.password);
-    // RFC 9700 §4.12: a 303 after the form post, to exactly the registered redirect URI.
-    expect(answer.status).toBe(303);
-    const location = answer.headers.get('location') ?? '';
-    expect(location.startsWith(`${REDIRECT_URI}?`), location).toBe(true);
-    return { request, callback: oauth.validateAuthResponse(as, client, new URL(location), request.state) };
-  }
+  const authorize = () => authorizeAlice(as);
 
   it('discovers the RFC 8414 metadata at /.well-known/oauth-authorization-server', () => {
     expect(as).toMatchObject({
