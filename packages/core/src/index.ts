@@ -103,6 +103,13 @@ export {
   clientIpResolver,
   type TrustProxy,
 } from './ip/trust-proxy.js';
+export type {
+  AlertEvent,
+  LockoutClearedEvent,
+  LockoutEvent,
+  LockoutScope,
+  LoginFailedEvent,
+} from './monitoring/index.js';
 export { checkOptions } from './options.js';
 export { bodyAlreadyRead, requirePrincipal, validationMissing } from './pipeline/accessors.js';
 export { mergeAllow, RequestContext } from './pipeline/context.js';

@@ -58,6 +58,7 @@ export { CONFORMANCE_BODY_LIMIT } from './adapter/validation-fixture.js';
 export { type ProbeRequest, type ProbeResponse, sendProbe } from './http-client.js';
 export { parseRawResponse, type RawProbeOptions, type RawResponse, sendRaw } from './raw-client.js';
 export { runKeyringStoreConformance } from './stores/keyring-conformance.js';
+export { type LockoutStoreSubject, runLockoutStoreConformance } from './stores/lockout-conformance.js';
 export { runRateLimitStoreConformance, type StoreUnderTest } from './stores/ratelimit-conformance.js';
 export {
   checksOf,
