@@ -2,6 +2,7 @@ import { corsBench } from './cors.bench.js';
 import { type Result, report } from './harness.js';
 import { httpBench } from './http.bench.js';
 import { httpStackBench } from './http-stack.bench.js';
+import { lockoutBench } from './lockout.bench.js';
 import { passwordsBench } from './passwords.bench.js';
 import { ratelimitBench } from './ratelimit.bench.js';
 import { tokensBench } from './tokens.bench.js';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
   'http-stack': httpStackBench,
   passwords: passwordsBench,
   tokens: tokensBench,
+  lockout: lockoutBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

@@ -1,4 +1,5 @@
 import { BulwarkError, ConfigError, ipKey } from '@bulwark/core';
+import { hmacSha256, sha256 } from './sha256.js';
 
 /**
  * The form an account identifier is counted under: NFKC, trimmed, case-folded (upper then
@@ -28,23 +29,21 @@ function base64url(bytes: Uint8Array): string {
 
 /** Turns account identifiers into tags: HMAC-SHA-256 under `key` when given, else SHA-256. */
 export function accountTagger(key: string | Uint8Array | undefined): (account: string) => Promise<string> {
+  const tagSync = accountTaggerSync(key);
+  return async (account) => tagSync(account);
+}
+
+/** The synchronous form of {@link accountTagger}. */
+export function accountTaggerSync(key: string | Uint8Array | undefined): (account: string) => string {
   if (key === undefined) {
-    return async (account) => {
-      const digest = await crypto.subtle.digest('SHA-256', encoder.encode(normalizeAccount(account)));
-      return base64url(new Uint8Array(digest, 0, TAG_BYTES));
-    };
+    return (account) => base64url(sha256(encoder.encode(normalizeAccount(account))).subarray(0, TAG_BYTES));
   }
   const raw = typeof key === 'string' ? encoder.encode(key) : key;
   if (!(raw instanceof Uint8Array) || raw.byteLength < 32) {
     throw new ConfigError('accountKey', 'expected a secret of at least 32 bytes (a string or a Uint8Array)');
   }
-  const imported = crypto.subtle.importKey('raw', raw.slice(), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  // A rejected import surfaces on first use; keep it from being an unhandled rejection before.
-  imported.catch(() => undefined);
-  return async (account) => {
-    const mac = await crypto.subtle.sign('HMAC', await imported, encoder.encode(normalizeAccount(account)));
-    return base64url(new Uint8Array(mac, 0, TAG_BYTES));
-  };
+  const secret = raw.slice();
+  return (account) => base64url(hmacSha256(secret, encoder.encode(normalizeAccount(account))).subarray(0, TAG_BYTES));
 }
 
 /** The key an attempt's client IP is counted under (IPv6 by prefix); `-` when it is not an address. */

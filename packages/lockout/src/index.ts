@@ -1,5 +1,5 @@
 export { LOCKED_DETAIL, LoginLockedError, lockedDecision, retryAfterSeconds } from './answers.js';
-export { accountTagger, normalizeAccount } from './identity.js';
+export { accountTagger, accountTaggerSync, normalizeAccount } from './identity.js';
 export {
   type AllowedAttempt,
   LOCKOUT_OPTION_KEYS,

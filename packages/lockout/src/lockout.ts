@@ -8,7 +8,7 @@ import {
   type LockoutScope,
 } from '@bulwark/core';
 import { lockedDecision, retryAfterSeconds } from './answers.js';
-import { accountTagger, clientIpKeyer } from './identity.js';
+import { accountTaggerSync, clientIpKeyer } from './identity.js';
 import { memoryLockoutStore } from './memory-store.js';
 import type { EngagedLock, LockoutRules, LockoutStatus, LockoutStore, LockoutTarget } from './port.js';
 import { compileRules, type ScopeLimitOptions } from './rules.js';
@@ -112,14 +112,14 @@ export function lockout(options: LockoutOptions = {}): Lockout {
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
     throw new ConfigError('onEvent', 'expected a function');
   }
-  const tagOf = accountTagger(options.accountKey);
+  const tagOf = accountTaggerSync(options.accountKey);
   const ipOf = clientIpKeyer(options.ipv6Prefix);
   const onEvent = options.onEvent;
 
-  const targetOf = async (attempt: SignInAttempt): Promise<LockoutTarget> => {
+  const targetOf = (attempt: SignInAttempt): LockoutTarget => {
     if (typeof attempt?.account !== 'string')
       throw new BulwarkError('invalid_argument', 'lockout: account must be a string');
-    return { account: await tagOf(attempt.account), ip: ipOf(attempt.ip) };
+    return { account: tagOf(attempt.account), ip: ipOf(attempt.ip) };
   };
   const where = (attempt: SignInAttempt) => ({
     ...(attempt.method === undefined ? {} : { method: attempt.method }),
@@ -146,7 +146,7 @@ export function lockout(options: LockoutOptions = {}): Lockout {
   return {
     rules,
     async reserve(attempt) {
-      const target = await targetOf(attempt);
+      const target = targetOf(attempt);
       const answer = await store.reserve(target, rules);
       if (!answer.allowed) {
         const retryAfter = retryAfterSeconds(answer.until, answer.now);
@@ -188,7 +188,7 @@ export function lockout(options: LockoutOptions = {}): Lockout {
         throw new BulwarkError('invalid_argument', 'lockout.unlock: expected an account, an ip or both');
       }
       const cleared = {
-        account: target.account === undefined ? undefined : await tagOf(target.account),
+        account: target.account === undefined ? undefined : tagOf(target.account),
         ip: target.ip === undefined ? undefined : ipOf(target.ip),
       };
       const { now } = await store.clear(cleared, rules);
@@ -205,7 +205,7 @@ export function lockout(options: LockoutOptions = {}): Lockout {
       });
     },
     async status(attempt) {
-      return store.inspect(await targetOf(attempt), rules);
+      return store.inspect(targetOf(attempt), rules);
     },
   };
 
