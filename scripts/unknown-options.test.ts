@@ -5,8 +5,10 @@ import {
   BulwarkError,
   ConfigError,
   clientIpResolver,
+  ecsSink,
   ipKey,
   scopePolicy,
+  spikeDetector,
 } from '@bulwark/core';
 import { corsPolicy, corsPolicyByRoute } from '@bulwark/cors-policy';
 import { errorHandler as expressErrorHandler, guard as expressGuard } from '@bulwark/express';
@@ -14,9 +16,10 @@ import { problemHandlers as fastifyProblemHandlers, frameworkErrors } from '@bul
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
 import { errorHandler as honoErrorHandler, guard as honoGuard, nodeServerErrors } from '@bulwark/hono';
 import { problemHandlers as koaProblemHandlers } from '@bulwark/koa';
+import { lockout, memoryLockoutStore } from '@bulwark/lockout';
 import { passwordPolicy } from '@bulwark/passwords';
 import { memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
-import { redisAuthorizationCodeStore, redisRateLimitStore } from '@bulwark/redis';
+import { redisAuthorizationCodeStore, redisLockoutStore, redisRateLimitStore } from '@bulwark/redis';
 import {
   accessTokens,
   accessTokenVerifier,
@@ -353,6 +356,54 @@ const OBJECTS: readonly OptionsObject[] = [
     typo: 'prefx',
     meant: 'prefix',
     optional: 'hashTag',
+  },
+  {
+    label: 'lockout',
+    build: (x) => lockout({ ...x }),
+    at: '',
+    typo: 'accountkey',
+    meant: 'accountKey',
+    optional: 'onEvent',
+  },
+  {
+    label: 'lockout pair',
+    build: (x) => lockout({ pair: { ...x } }),
+    at: 'pair',
+    typo: 'atempts',
+    meant: 'attempts',
+    optional: 'lockFor',
+  },
+  {
+    label: 'memoryLockoutStore',
+    build: (x) => memoryLockoutStore({ ...x }),
+    at: '',
+    typo: 'maxEntrys',
+    meant: 'maxEntries',
+    optional: 'clock',
+  },
+  {
+    label: 'redisLockoutStore',
+    build: (x) => redisLockoutStore({ client: unusedRedisClient, ...x }),
+    at: '',
+    typo: 'keyPrefx',
+    meant: 'keyPrefix',
+    optional: 'timeout',
+  },
+  {
+    label: 'spikeDetector',
+    build: (x) => spikeDetector({ ...x }),
+    at: '',
+    typo: 'factr',
+    meant: 'factor',
+    optional: 'floor',
+  },
+  {
+    label: 'ecsSink',
+    build: (x) => ecsSink(undefined, { ...x }),
+    at: '',
+    typo: 'serviceNme',
+    meant: 'serviceName',
+    optional: 'ip',
   },
   {
     label: 'clientIpResolver',

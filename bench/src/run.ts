@@ -3,6 +3,7 @@ import { corsBench } from './cors.bench.js';
 import { type Result, report } from './harness.js';
 import { httpBench } from './http.bench.js';
 import { httpStackBench } from './http-stack.bench.js';
+import { lockoutBench } from './lockout.bench.js';
 import { passwordsBench } from './passwords.bench.js';
 import { ratelimitBench } from './ratelimit.bench.js';
 import { refreshBench } from './refresh/refresh.bench.js';
@@ -19,6 +20,7 @@ const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
   tokens: tokensBench,
   apikeys: apikeysBench,
   'tokens.refresh': refreshBench,
+  lockout: lockoutBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

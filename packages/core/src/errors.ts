@@ -15,6 +15,8 @@ export type HttpErrorCode =
   | 'invalid_credentials'
   /** A refresh token (or authorization code) that is unknown, expired, revoked or spent (RFC 6749 §5.2's `invalid_grant`). */
   | 'invalid_grant'
+  /** A sign-in refused unchecked while its account, client IP or the pair is locked (`@bulwark/lockout`, AC-7; 429 with Retry-After). */
+  | 'login_locked'
   | 'forbidden'
   | 'not_found'
   | 'method_not_allowed'
@@ -88,6 +90,7 @@ export const STATUS_BY_CODE: Readonly<Record<HttpErrorCode, number>> = Object.fr
   invalid_api_key: 401,
   invalid_credentials: 401,
   invalid_grant: 401,
+  login_locked: 429,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
@@ -157,6 +160,7 @@ export const TITLE_BY_CODE: Readonly<Record<HttpErrorCode, string>> = Object.fre
   invalid_api_key: 'Invalid API Key',
   invalid_credentials: 'Invalid Credentials',
   invalid_grant: 'Invalid Grant',
+  login_locked: 'Sign-in Locked',
   forbidden: 'Forbidden',
   not_found: 'Not Found',
   method_not_allowed: 'Method Not Allowed',

@@ -176,6 +176,63 @@ export interface TokenReuseDetectedEvent extends EventBase {
   readonly generation?: number;
 }
 
+/** What a sign-in lock covers: one account from one client IP, the account from everywhere, or the IP against every account. */
+export type LockoutScope = 'pair' | 'account' | 'ip';
+
+/**
+ * A sign-in failed (`@bulwark/lockout`). A wrong password and an unknown account give the
+ * same event: nothing here tells them apart. `account` is the identifier minimised (a
+ * SHA-256 tag, keyed when the lockout has a key), never the identifier itself.
+ */
+export interface LoginFailedEvent extends EventBase {
+  readonly type: 'login.failed';
+  readonly account: string;
+  /**
+   * `invalid_credentials`: the password was checked and refused (or the account is
+   * unknown); `locked`: refused unchecked while locked, and counted toward nothing.
+   */
+  readonly reason: 'invalid_credentials' | 'locked';
+  /** Failures of this account from this client IP in the current window, this one included (0 when `locked`). */
+  readonly attempts: number;
+}
+
+/** Repeated failures locked a scope (AC-7): sign-ins in it are refused unchecked until `until`. */
+export interface LockoutEvent extends EventBase {
+  readonly type: 'lockout';
+  readonly scope: LockoutScope;
+  /** The minimised account (see {@link LoginFailedEvent}); absent for an `ip` lock. */
+  readonly account?: string;
+  /** How long the lock lasts (ms): the base duration doubled per earlier lock, capped. */
+  readonly durationMs: number;
+  /** The failures in the window that set it (the scope's threshold). */
+  readonly attempts: number;
+  /** 1 for a first lock, 2 for the next (doubled), ... */
+  readonly level: number;
+  /** When the lock ends (epoch ms, the store's clock). */
+  readonly until: number;
+}
+
+/** Locks were lifted before their end: by `unlock` (after a password reset, say) or by a success that raced them. */
+export interface LockoutClearedEvent extends EventBase {
+  readonly type: 'lockout.cleared';
+  readonly reason: 'reset' | 'success';
+  readonly scopes: readonly LockoutScope[];
+  readonly account?: string;
+}
+
+/** A monitored event's rate jumped above its moving baseline (the failure-spike detector). */
+export interface AlertEvent extends EventBase {
+  readonly type: 'alert';
+  /** The event type whose rate jumped (`auth.failed`, `login.failed`, ...). */
+  readonly signal: string;
+  /** Events of that type in the last full minute. */
+  readonly ratePerMinute: number;
+  /** The moving baseline (per minute, floored) the rate was compared with. */
+  readonly baselinePerMinute: number;
+  /** The rule's factor: the rate reached `factor` times the baseline. */
+  readonly factor: number;
+}
+
 export type SecurityEvent =
   | AuthFailedEvent
   | AuthzDeniedEvent
@@ -193,7 +250,11 @@ export type SecurityEvent =
   | JwksFetchFailedEvent
   | JwksKeySkippedEvent
   | RevocationStoreFailureEvent
-  | TokenReuseDetectedEvent;
+  | TokenReuseDetectedEvent
+  | LoginFailedEvent
+  | LockoutEvent
+  | LockoutClearedEvent
+  | AlertEvent;
 
 /** Where events go. A sink must not throw; {@link emitEvent} guards against one that does. */
 export type EventSink = (event: SecurityEvent) => void;

@@ -103,6 +103,32 @@ export {
   clientIpResolver,
   type TrustProxy,
 } from './ip/trust-proxy.js';
+export {
+  type AlertEvent,
+  type AlertHook,
+  advance as advanceSpikeSignal,
+  alertHook,
+  DEFAULT_ALERT_TYPES,
+  DEFAULT_SPIKE_SIGNALS,
+  ECS_VERSION,
+  type EcsOptions,
+  ecsDocument,
+  ecsSink,
+  initialSignal as initialSpikeSignal,
+  type LockoutClearedEvent,
+  type LockoutEvent,
+  type LockoutScope,
+  type LoginFailedEvent,
+  maskIp,
+  observe as observeSpikeSignal,
+  type SignalState as SpikeSignalState,
+  type SpikeDetector,
+  type SpikeDetectorOptions,
+  type SpikeRule,
+  spikeDetector,
+  teeSink,
+  threshold as spikeThreshold,
+} from './monitoring/index.js';
 export { checkOptions } from './options.js';
 export { bodyAlreadyRead, requirePrincipal, validationMissing } from './pipeline/accessors.js';
 export { mergeAllow, RequestContext } from './pipeline/context.js';

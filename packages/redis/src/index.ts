@@ -21,6 +21,16 @@ export {
   type RedisKeyringStoreOptions,
   redisKeyringStore,
 } from './keyring/index.js';
+export {
+  CLEAR_SCRIPT as LOCKOUT_CLEAR_SCRIPT,
+  INSPECT_SCRIPT as LOCKOUT_INSPECT_SCRIPT,
+  type LockoutKeys,
+  lockoutKeys,
+  REFUND_SCRIPT as LOCKOUT_REFUND_SCRIPT,
+  RESERVE_SCRIPT as LOCKOUT_RESERVE_SCRIPT,
+  type RedisLockoutStoreOptions,
+  redisLockoutStore,
+} from './lockout/index.js';
 export { CHECK_SCRIPTS, REFUND_SCRIPT } from './lua.js';
 export {
   REFRESH_CREATE_FAMILY_SCRIPT,

@@ -68,6 +68,7 @@ export {
   runAuthorizationCodeStoreConformance,
 } from './stores/code-conformance.js';
 export { runKeyringStoreConformance } from './stores/keyring-conformance.js';
+export { type LockoutStoreSubject, runLockoutStoreConformance } from './stores/lockout-conformance.js';
 export { runRateLimitStoreConformance, type StoreUnderTest } from './stores/ratelimit-conformance.js';
 export {
   checksOf,
