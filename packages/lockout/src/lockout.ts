@@ -89,6 +89,12 @@ export interface Lockout {
  *
  * @example
  * ```ts
+ * import type { Decision } from '@bulwark/core';
+ * import type { PasswordHasher } from '@bulwark/passwords';
+ * declare const users: Map<string, { hash: string }>;
+ * declare const hasher: PasswordHasher;
+ * declare function issueTokens(user: { hash: string }): Promise<Decision>;
+ * declare function invalidCredentials(): Decision;
  * const signIns = lockout({ onEvent: jsonLinesSink() });
  *
  * async function login(email: string, password: string, clientIp: string) {
@@ -98,7 +104,7 @@ export interface Lockout {
  *   // Unknown account: the same work against a dummy hash, so time tells nothing.
  *   const ok = user === undefined ? (await hasher.verifyDummy(password), false) : await hasher.verify(user.hash, password);
  *   await attempt.settle(ok);
- *   return ok ? issueTokens(user) : invalidCredentials();
+ *   return ok && user !== undefined ? issueTokens(user) : invalidCredentials();
  * }
  * ```
  */

@@ -50,6 +50,8 @@ export function alertHook(types: readonly SecurityEvent['type'][], hook: AlertHo
  *
  * @example
  * ```ts
+ * declare const detector: SpikeDetector;
+ * declare function page(event: SecurityEvent): void;
  * const onEvent = teeSink(ecsSink(), detector.sink, alertHook(DEFAULT_ALERT_TYPES, page));
  * ```
  */

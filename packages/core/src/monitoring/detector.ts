@@ -57,6 +57,7 @@ function positive(value: number | undefined, fallback: number, option: string, m
  *
  * @example
  * ```ts
+ * declare function notifyOnCall(event: SecurityEvent): void;
  * const lines = ecsSink((line) => process.stderr.write(line));
  * const detector = spikeDetector({ onEvent: teeSink(lines, alertHook(['alert'], notifyOnCall)) });
  * const onEvent = teeSink(lines, detector.sink); // give onEvent to every primitive
