@@ -1,6 +1,7 @@
 import type { ApiKeyRecord, ApiKeyRotateResult, ApiKeyStore } from '@bulwark/api-keys';
 import { BulwarkError, ConfigError, checkOptions, type Duration, parseDuration } from '@bulwark/core';
 import type { Cluster, Redis } from 'ioredis';
+import { isClient, releaseSubscriber, script, within } from '../redis-call.js';
 import { fromFields, toFields } from './codec.js';
 import { InvalidationFeed } from './feed.js';
 import { apiKeyKeys } from './keys.js';
@@ -13,7 +14,6 @@ import {
   ROTATE_SCRIPT,
   TOUCH_SCRIPT,
 } from './lua.js';
-import { isClient, script, within } from './redis-call.js';
 
 export interface RedisApiKeyStoreOptions {
   /** The ioredis `Redis` or `Cluster` client for commands (you create and own it). */
@@ -219,17 +219,7 @@ export function redisApiKeyStore(options: RedisApiKeyStoreOptions): ApiKeyStore 
       feed.close();
       subscriber.off('message', onMessage);
       subscriber.off('close', onDisconnect);
-      if (ownSubscriber) {
-        try {
-          if (subscriber.status === 'ready') await within(subscriber.quit(), timeout);
-          else subscriber.disconnect();
-        } catch {
-          subscriber.disconnect();
-        }
-        return;
-      }
-      subscriber.off('error', onError);
-      await within(subscriber.unsubscribe(...channels), timeout).catch(() => {});
+      await releaseSubscriber(subscriber, ownSubscriber, channels, onError, timeout);
     },
   };
 }

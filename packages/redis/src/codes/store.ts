@@ -6,6 +6,7 @@ import {
   type RedeemResult,
 } from '@bulwark/tokens';
 import type { Cluster, Redis } from 'ioredis';
+import { script } from '../redis-call.js';
 import { CODE_REDEEM_SCRIPT, CODE_REUSED_SCRIPT, CODE_SAVE_SCRIPT } from './lua.js';
 
 export interface RedisAuthorizationCodeStoreOptions {
@@ -18,14 +19,6 @@ export interface RedisAuthorizationCodeStoreOptions {
 const SAVE_COMMAND = 'bulwarkCodeSave';
 const REDEEM_COMMAND = 'bulwarkCodeRedeem';
 const REUSED_COMMAND = 'bulwarkCodeReused';
-
-type ScriptCall = (numberOfKeys: number, ...args: Array<string | number>) => Promise<unknown>;
-
-function script(client: Redis | Cluster, name: string, lua: string): ScriptCall {
-  const commands = client as unknown as Record<string, ScriptCall>;
-  if (typeof commands[name] !== 'function') client.defineCommand(name, { lua });
-  return (commands[name] as ScriptCall).bind(client);
-}
 
 function unavailable(what: string, cause: unknown): BulwarkError {
   return new BulwarkError('store_unavailable', `the authorization code could not be ${what} in Redis`, { cause });

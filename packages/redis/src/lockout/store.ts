@@ -10,6 +10,7 @@ import {
   type ScopeRule,
 } from '@bulwark/lockout';
 import type { Cluster, Redis } from 'ioredis';
+import { type ScriptCall, script, within } from '../redis-call.js';
 import { accountKeyOf, ipKeyOf, lockoutKeys } from './keys.js';
 import { CLEAR_SCRIPT, INSPECT_SCRIPT, REFUND_SCRIPT, RESERVE_SCRIPT } from './lua.js';
 
@@ -27,31 +28,8 @@ export interface RedisLockoutStoreOptions {
   readonly clock?: Clock | undefined;
 }
 
-type ScriptCall = (numberOfKeys: number, ...args: Array<string | number>) => Promise<unknown>;
 type Role = 'p' | 'a' | 'i';
 const ROLE_SCOPE = { p: 'pair', a: 'account', i: 'ip' } as const;
-
-/** ioredis `defineCommand`: EVALSHA, and EVAL once when Redis answers NOSCRIPT. */
-function script(client: Redis | Cluster, name: string, lua: string): ScriptCall {
-  const commands = client as unknown as Record<string, ScriptCall>;
-  if (typeof commands[name] !== 'function') client.defineCommand(name, { lua });
-  return (commands[name] as ScriptCall).bind(client);
-}
-
-class RedisTimeoutError extends BulwarkError {
-  constructor(ms: number) {
-    super('store_timeout', `Redis did not answer within ${ms} ms`);
-    this.name = 'RedisTimeoutError';
-  }
-}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisTimeoutError(ms)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 const ruleArg = (rule: ScopeRule) => `${rule.attempts} ${rule.windowMs} ${rule.lockMs} ${rule.maxLockMs}`;
 const nums = (reply: unknown) => (reply as Array<number | string>).map(Number);

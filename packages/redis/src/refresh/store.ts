@@ -1,6 +1,7 @@
 import { BulwarkError, ConfigError, checkOptions, type Duration, parseDuration } from '@bulwark/core';
 import { type CreateFamilyInput, type RefreshTokenStore, type RotateInput, SUBJECT_TAG_LENGTH } from '@bulwark/tokens';
 import type { Cluster, Redis } from 'ioredis';
+import { script } from '../redis-call.js';
 import { RedisDeadlines } from './deadline.js';
 import { refreshKeys } from './keys.js';
 import {
@@ -35,17 +36,8 @@ const COMMANDS = {
   getFamily: ['bulwarkRefreshGetFamily', GET_FAMILY_SCRIPT],
 } as const;
 
-type ScriptCall = (numberOfKeys: number, ...args: Array<string | number>) => Promise<unknown>;
-
 function isClient(value: unknown): value is Redis | Cluster {
   return value !== null && typeof value === 'object' && typeof (value as Redis).defineCommand === 'function';
-}
-
-/** ioredis runs a defined command with EVALSHA and falls back to EVAL on NOSCRIPT. */
-function script(client: Redis | Cluster, [name, lua]: readonly [string, string]): ScriptCall {
-  const commands = client as unknown as Record<string, ScriptCall>;
-  if (typeof commands[name] !== 'function') client.defineCommand(name, { lua });
-  return (commands[name] as ScriptCall).bind(client);
 }
 
 function invalid(what: string): never {
@@ -123,11 +115,11 @@ export function redisRefreshTokenStore(options: RedisRefreshTokenStoreOptions): 
   if (retention < 60_000 || retention > 30 * 86_400_000) {
     throw new ConfigError('endedRetention', 'expected 1m to 30d');
   }
-  const create = script(client, COMMANDS.create);
-  const rotate = script(client, COMMANDS.rotate);
-  const revokeFamily = script(client, COMMANDS.revokeFamily);
-  const revokeSubject = script(client, COMMANDS.revokeSubject);
-  const getFamily = script(client, COMMANDS.getFamily);
+  const create = script(client, ...COMMANDS.create);
+  const rotate = script(client, ...COMMANDS.rotate);
+  const revokeFamily = script(client, ...COMMANDS.revokeFamily);
+  const revokeSubject = script(client, ...COMMANDS.revokeSubject);
+  const getFamily = script(client, ...COMMANDS.getFamily);
 
   /** One script call, bounded by `timeout`; any failure becomes a store error that names no secret. */
   const call = (op: string, run: () => Promise<unknown>): Promise<unknown> => {

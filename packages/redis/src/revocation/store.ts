@@ -1,6 +1,7 @@
 import { BulwarkError, ConfigError, checkOptions, type Duration, type EventSink, parseDuration } from '@bulwark/core';
 import { checkRevocationTarget, type RevocationStore, type RevocationTarget } from '@bulwark/tokens';
 import type { Cluster, Redis } from 'ioredis';
+import { isClient, releaseSubscriber, script, within } from '../redis-call.js';
 import { revocationKeys } from './keys.js';
 import { HEARTBEAT_SCRIPT, REVOKE_SCRIPT, SNAPSHOT_SCRIPT } from './lua.js';
 import { parseMessage } from './messages.js';
@@ -42,38 +43,6 @@ export interface RedisRevocationStore extends RevocationStore {
 const REVOKE_COMMAND = 'bulwarkRevocationRevoke';
 const SNAPSHOT_COMMAND = 'bulwarkRevocationSnapshot';
 const HEARTBEAT_COMMAND = 'bulwarkRevocationHeartbeat';
-
-type ScriptCall = (numberOfKeys: number, ...args: Array<string | number>) => Promise<unknown>;
-
-function isClient(value: unknown): value is Redis | Cluster {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as Redis).defineCommand === 'function' &&
-    typeof (value as Redis).duplicate === 'function'
-  );
-}
-
-function script(client: Redis | Cluster, name: string, lua: string): ScriptCall {
-  const commands = client as unknown as Record<string, ScriptCall>;
-  if (typeof commands[name] !== 'function') client.defineCommand(name, { lua });
-  return (commands[name] as ScriptCall).bind(client);
-}
-
-class RedisTimeoutError extends BulwarkError {
-  constructor(ms: number) {
-    super('store_timeout', `Redis did not answer within ${ms} ms`);
-    this.name = 'RedisTimeoutError';
-  }
-}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisTimeoutError(ms)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 function snapshotOf(reply: unknown, maxEntries: number): RevocationSnapshot {
   const [seq, , count, flat] = reply as [number | string, number | string, number | string, string[] | undefined];
@@ -269,18 +238,7 @@ export function redisRevocationStore(options: RedisRevocationStoreOptions): Redi
       view.close();
       subscriber.off('message', onMessage);
       subscriber.off('close', onDisconnect);
-      if (ownSubscriber) {
-        // Ours: its 'error' listener stays, so a connection still failing as it closes logs nothing.
-        try {
-          if (subscriber.status === 'ready') await within(subscriber.quit(), timeout);
-          else subscriber.disconnect();
-        } catch {
-          subscriber.disconnect();
-        }
-        return;
-      }
-      subscriber.off('error', onError);
-      await within(subscriber.unsubscribe(...channels), timeout).catch(() => {});
+      await releaseSubscriber(subscriber, ownSubscriber, channels, onError, timeout);
     },
   };
 }
