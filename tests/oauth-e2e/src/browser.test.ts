@@ -22,6 +22,7 @@ if (noBrowser && process.env.CI !== 'true') {
   console.warn(`SKIPPED the browser OAuth flow: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 }
 
+// Skipped only outside CI when /usr/bin/chromium is missing (see the warning above).
 describe.skipIf(noBrowser && process.env.CI !== 'true')('headless Chromium signs in to the demo', () => {
   let browser: Browser;
   let spa: SpaServer;
