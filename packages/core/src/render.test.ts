@@ -29,4 +29,19 @@ describe('renderDecision', () => {
     const preflight = respond(204, [['access-control-allow-origin', 'https://app.example.com']]);
     expect(renderDecision(preflight, 'HEAD')).toEqual({ status: 204, headers: preflight.headers, body: undefined });
   });
+  it('answers HEAD to a complete answer with the Content-Length of the body it drops, unless one is named', () => {
+    const page = respond(200, [['content-type', 'text/html; charset=utf-8']], '<p>é</p>');
+    expect(renderDecision(page, 'HEAD')).toEqual({
+      status: 200,
+      headers: [
+        ['content-type', 'text/html; charset=utf-8'],
+        ['content-length', '9'],
+      ],
+      body: undefined,
+    });
+    expect(renderDecision(page, 'GET')).toEqual({ status: 200, headers: page.headers, body: '<p>é</p>' });
+    const named = respond(200, [['content-length', '9']], '<p>é</p>');
+    expect(renderDecision(named, 'HEAD').headers).toEqual([['content-length', '9']]);
+    expect(renderDecision(respond(204, []), 'HEAD').headers).toEqual([]);
+  });
 });

@@ -22,7 +22,16 @@ export interface RenderedAnswer {
  */
 export function renderDecision(decision: Exclude<Decision, { kind: 'allow' }>, method: string): RenderedAnswer {
   if (decision.kind === 'respond') {
-    return { status: decision.status, headers: decision.headers, body: method === 'HEAD' ? undefined : decision.body };
+    if (method !== 'HEAD') return { status: decision.status, headers: decision.headers, body: decision.body };
+    // The same rule as for problems below: HEAD keeps the Content-Length of the body it drops
+    // (unless the decision already names one), so every framework answers HEAD alike.
+    const { body } = decision;
+    const named = decision.headers.some(([name]) => name === 'content-length');
+    const headers: HeaderList =
+      body === undefined || named
+        ? decision.headers
+        : [...decision.headers, ['content-length', String(ENCODER.encode(body).byteLength)]];
+    return { status: decision.status, headers, body: undefined };
   }
   const body = problemJson(decision);
   const headers: Array<readonly [string, string]> = [

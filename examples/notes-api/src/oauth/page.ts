@@ -123,10 +123,7 @@ export function errorPage(status: number, heading: string, text: string, targets
   return htmlAnswer(status, pageHeaders(targets, []), document(`${heading} - notes-api`, main));
 }
 
-/**
- * A page with its own Content-Length: the frameworks disagree on whether a complete answer
- * to HEAD carries one (RFC 9110 §9.3.2 lets it), so the page says it itself, the same on all four.
- */
+/** A complete HTML answer (core's render gives HEAD its Content-Length, as on every framework). */
 function htmlAnswer(status: number, headers: HeaderList, html: string): RespondDecision {
-  return respond(status, [...headers, ['content-length', String(Buffer.byteLength(html))]], html);
+  return respond(status, headers, html);
 }
