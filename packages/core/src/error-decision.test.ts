@@ -51,3 +51,16 @@ describe('decisionForError: a busy service', () => {
       ).toEqual([]);
   });
 });
+
+describe('decisionForError: a locked sign-in', () => {
+  it('answers a thrown login_locked with Retry-After and retryAfter, in the fixed words, never the message', async () => {
+    const { BulwarkError } = await import('./errors.js');
+    const locked = Object.assign(new BulwarkError('login_locked', 'account alice locked'), { retryAfter: 900 });
+    const decision = decisionForError(locked, { onError: () => {} });
+    expect(decision.status).toBe(429);
+    expect(decision.headers).toEqual([['retry-after', '900']]);
+    expect(decision.problem).toMatchObject({ code: 'login_locked', retryAfter: 900 });
+    expect(problemJson(decision)).not.toContain('alice');
+    expect(decisionForError(new BulwarkError('login_locked', 'x'), { onError: () => {} }).headers).toEqual([]);
+  });
+});

@@ -9,8 +9,13 @@ import { checkOptions } from './options.js';
 import type { RequestView } from './request-view.js';
 
 /** Fixed, safe details: an error's own message may quote input or internals, so it is never sent. */
+/** The codes whose thrown errors may carry `retryAfter` (seconds) for a `Retry-After` header. */
+const RETRY_CODES: ReadonlySet<HttpErrorCode> = new Set(['service_busy', 'login_locked']);
+
 const DETAIL_BY_CODE: Partial<Record<HttpErrorCode, string>> = {
   bad_request: 'The request could not be understood.',
+  // The same words as @bulwark/lockout's locked answer: one refusal for any account and scope.
+  login_locked: 'Too many failed sign-in attempts. Try again later.',
   not_found: 'No resource matches this method and path.',
   unauthenticated: 'This resource requires authentication.',
   method_not_allowed: 'This method is not allowed on this resource.',
@@ -167,10 +172,17 @@ export function decisionForError(err: unknown, options: ErrorDecisionOptions = {
   if (err instanceof BulwarkError) {
     // An internal code is answered with its HTTP code (a full store is a 503), never shown.
     code = httpCodeOf(err.code);
-    // A busy service (the password hasher's bound) says when to come back.
+    // A busy service (the password hasher's bound) and a locked sign-in (LoginLockedError of
+    // @bulwark/lockout) say when to come back; a locked one answers as `lockedDecision` does.
     const retryAfter = (err as { retryAfter?: unknown }).retryAfter;
-    if (code === 'service_busy' && Number.isInteger(retryAfter) && (retryAfter as number) > 0)
+    if (RETRY_CODES.has(code) && Number.isInteger(retryAfter) && (retryAfter as number) > 0) {
       headers = [['retry-after', String(retryAfter)]];
+      if (code === 'login_locked')
+        return deny(code, DETAIL_BY_CODE.login_locked as string, {
+          headers,
+          extensions: { retryAfter: retryAfter as number },
+        });
+    }
   } else {
     const status = statusOf(err);
     if (status !== undefined && status >= 400 && status < 500) code = CODE_BY_STATUS[status] ?? 'bad_request';
