@@ -178,4 +178,43 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'REDIS_URL: two demo pro
       await Promise.all(servers.map((s) => s.close()));
     }
   });
+  it('share the lockout: failures on one lock the pair on the other, for /auth/login and the sign-in form', async () => {
+    const env = {
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      TRUST_PROXY: 'loopback',
+      KEY_ENCRYPTION_KEY: Buffer.alloc(32, 42).toString('base64url'),
+    };
+    // Earlier runs' account-wide counts (50 in 15 minutes) must not lock carol for this one.
+    const redis = new Redis(env.REDIS_URL);
+    const stale = await redis.keys('notes-api:lockout*');
+    if (stale.length > 0) await redis.del(...stale);
+    redis.disconnect();
+    const ip = { 'x-forwarded-for': `198.51.100.${(Date.now() % 200) + 22}` };
+    const servers: RunningDemo[] = [];
+    try {
+      for (const framework of ['express', 'hono'] as const) {
+        servers.push(await startTestDemo(framework, env, { clock: undefined } as never));
+      }
+      const [a, b] = servers.map(oauthClient) as [ReturnType<typeof oauthClient>, ReturnType<typeof oauthClient>];
+      for (let i = 0; i < 5; i++) {
+        const res = await (i % 2 === 0 ? a : b).login('carol@example.com', 'not-the-password', ip);
+        expectProblem(res, 401, 'invalid_credentials');
+      }
+      expectProblem(await a.login('carol@example.com', PASSWORDS.carol, ip), 429, 'login_locked');
+      expectProblem(await b.login('carol@example.com', PASSWORDS.carol, ip), 429, 'login_locked');
+      const page = await a.page(authorizeQuery((await createPkcePair()).challenge), ip);
+      const posted = await b.post(
+        { ...formFields(page), email: 'carol@example.com', password: PASSWORDS.carol },
+        cookieOf(page),
+        ip,
+      );
+      expect(posted.status).toBe(429);
+      // Another client of carol's is not locked, on either.
+      expect((await b.login('carol@example.com', PASSWORDS.carol, { 'x-forwarded-for': '192.0.2.77' })).status).toBe(
+        200,
+      );
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+    }
+  });
 });

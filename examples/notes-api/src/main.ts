@@ -1,11 +1,20 @@
-import { ConfigError, jsonLinesSink } from '@bulwark/core';
+import { alertHook, ConfigError, DEFAULT_ALERT_TYPES, ecsDocument, ecsSink, teeSink } from '@bulwark/core';
 import { readConfig } from './config.js';
 import { DEMO_USERS } from './domain/users.js';
 import { startDemo } from './server.js';
 
 try {
   const config = readConfig(process.env);
-  const onEvent = jsonLinesSink((line) => process.stderr.write(line));
+  // Security events to stderr as ECS JSON lines (a SIEM takes them as they are); alerts
+  // (failure spikes found by the demo's detector, locks, refresh-token reuse) also as one
+  // `[notes-api] ALERT` line a person notices: a webhook or a pager would go here.
+  // Client addresses masked to their network (/24, /48): enough to see a flood's source.
+  const ecs = { ip: 'masked', serviceName: 'notes-api' } as const;
+  const lines = ecsSink((line) => process.stderr.write(line), ecs);
+  const alerts = alertHook(DEFAULT_ALERT_TYPES, (event) => {
+    process.stderr.write(`[notes-api] ALERT ${JSON.stringify(ecsDocument(event, ecs))}\n`);
+  });
+  const onEvent = teeSink(lines, alerts);
   const server = await startDemo({ ...config, onEvent });
   console.log(
     [
@@ -23,6 +32,7 @@ try {
       '    OAuth             code flow with PKCE S256 for notes-spa (http://localhost:5173/callback): /oauth/authorize, /oauth/token,',
       '                      metadata at /.well-known/oauth-authorization-server',
       '    passwords         Argon2id (m=19 MiB, t=2, p=1)',
+      `    lockout           5 failures per account and IP in 15 min lock 15 min (doubling, at most 24 h); 50 per account, 100 per IP (store: ${server.store})`,
       '    validation        zod, strict JSON bodies (100 KiB), 415/413/400/422 problems, output schemas',
       '    versions          v1 (deprecated 2026-06-01, sunset 2027-06-30), v2; others 406',
       '    errors            RFC 9457 problem+json, no stack traces',
@@ -34,7 +44,7 @@ try {
       `    TOKEN=$(curl -s ${server.url}/auth/login -H 'content-type: application/json' \\`,
       `      -d '{"email":"alice@example.com","password":"alice-demo-password"}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
       `    curl -i ${server.url}/v2/users/me -H "authorization: Bearer $TOKEN"`,
-      '  security events are written to stderr as JSON lines',
+      '  security events are written to stderr as ECS JSON lines; alerts (failure spikes, lockouts, token reuse) as [notes-api] ALERT lines',
       '',
     ].join('\n'),
   );

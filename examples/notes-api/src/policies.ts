@@ -1,4 +1,4 @@
-import { type Clock, type EventSink, type RequestPolicy, type RequestView, routingPath } from '@bulwark/core';
+import { allow, type Clock, type EventSink, type RequestPolicy, type RequestView, routingPath } from '@bulwark/core';
 import { corsPolicy } from '@bulwark/cors-policy';
 import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
 import { type RateLimitPolicy, type RateLimitStore, rateLimitPolicy } from '@bulwark/ratelimit';
@@ -15,6 +15,31 @@ interface LimitOptions {
  * /oauth/authorize`): it checks a password like `/auth/login`, so it shares that budget.
  */
 export const SIGN_IN_PATHS = ['/auth/login', '/auth/refresh', '/oauth/token', '/oauth/authorize'];
+
+/** The routes that check a password, under the lockout (DEMO.md, Lockout). */
+export const PASSWORD_PATHS = ['/auth/login', '/oauth/authorize'];
+
+const NOTHING = allow();
+
+/**
+ * Hands the password routes the client IP as trust-proxy resolved it (state `clientIp`):
+ * the lockout counts per account and IP. Only there, so no other request pays for it.
+ */
+export function signInClient(): RequestPolicy {
+  return {
+    name: 'signin-client',
+    evaluate: (view) =>
+      view.method === 'POST' && PASSWORD_PATHS.includes(routingPath(view.path))
+        ? allow(undefined, { clientIp: view.clientIp })
+        : NOTHING,
+  };
+}
+
+/** The client IP the {@link signInClient} policy handed on (a framework's state bag is untyped). */
+export function clientIpOf(state: Readonly<Record<string, unknown>> | null | undefined): string | undefined {
+  const ip = state?.clientIp;
+  return typeof ip === 'string' ? ip : undefined;
+}
 
 /** One segment under `/.well-known/`, never a dot segment: nothing a router could resolve elsewhere. */
 const WELL_KNOWN = /^\/\.well-known\/(?!\.\.?$)[a-z0-9._-]+$/;
@@ -113,6 +138,7 @@ export function demoPolicies(
       onEvent,
     }),
     apiVersionPolicy({ supported: ['v1', 'v2'], onEvent }),
+    signInClient(),
     deprecationPolicy({
       rules: [
         {

@@ -28,6 +28,8 @@ export interface RouteInput {
    */
   readonly rawQuery: string;
   readonly apiVersion: string | undefined;
+  /** The client IP as trust-proxy resolved it, on the password routes (see `signInClient`). */
+  readonly clientIp: string | undefined;
   /** The authenticated caller on a protected route (`undefined` on public ones). */
   readonly principal: Principal | undefined;
 }
@@ -84,7 +86,12 @@ export function demoRoutes(h: RouteHandlers, v: DemoValidators): readonly DemoRo
       method: 'POST',
       path: '/oauth/authorize',
       validator: validator(v.authorizeForm),
-      run: (input) => h.oauth.signIn(data<SigninForm>(input).body, signinCookie(input)),
+      run: (input) =>
+        h.oauth.signIn(data<SigninForm>(input).body, signinCookie(input), {
+          ip: input.clientIp,
+          method: 'POST',
+          path: '/oauth/authorize',
+        }),
     },
     {
       method: 'POST',
@@ -99,7 +106,12 @@ export function demoRoutes(h: RouteHandlers, v: DemoValidators): readonly DemoRo
       method: 'POST',
       path: '/auth/login',
       validator: validator(v.login),
-      run: (input) => h.auth.login(data<{ email: string; password: string }>(input).body),
+      run: (input) =>
+        h.auth.login(data<{ email: string; password: string }>(input).body, {
+          ip: input.clientIp,
+          method: 'POST',
+          path: '/auth/login',
+        }),
     },
     {
       method: 'POST',
@@ -177,7 +189,7 @@ export function demoRoutes(h: RouteHandlers, v: DemoValidators): readonly DemoRo
       path: '/admin/events',
       validator: validator(v.adminEvents),
       auth: scopes('admin'),
-      run: (input) => h.directory.events(data<{ limit: number }>(input).query.limit),
+      run: (input) => h.directory.events(data<{ limit: number; cursor?: string }>(input).query),
     },
   ];
 }

@@ -1,4 +1,4 @@
-import type { Clock, EventSink } from '@bulwark/core';
+import { type Clock, type EventSink, spikeDetector, teeSink } from '@bulwark/core';
 import { type PasswordHasher, passwordHasher } from '@bulwark/passwords/node';
 import type { RateLimitStore } from '@bulwark/ratelimit';
 import { redisRateLimitStore } from '@bulwark/redis';
@@ -10,6 +10,7 @@ import { startHono } from './apps/hono.js';
 import { startKoa } from './apps/koa.js';
 import type { Listening, StartApp } from './apps/types.js';
 import { authHandlers } from './auth/handlers.js';
+import { demoLockout } from './auth/signin.js';
 import { demoTokens } from './auth/tokens.js';
 import type { DemoConfig, Framework } from './config.js';
 import { directoryHandlers } from './domain/directory.js';
@@ -36,8 +37,8 @@ export interface DemoOptions extends DemoConfig {
   readonly onEvent?: EventSink;
   readonly onError?: (err: unknown) => void;
   /**
-   * The clock of the in-memory rate limits and of the notes' `createdAt` (tests stop it;
-   * with Redis, Redis TIME decides the limits). Tokens keep the system clock. Default: the system clock.
+   * The clock of the in-memory rate limits and lockout and of the notes' `createdAt` (tests
+   * stop it; with Redis, Redis TIME decides the limits and locks). Tokens keep the system clock. Default: the system clock.
    */
   readonly clock?: Clock;
   /** The password hasher (tests share one). Default: `passwordHasher()` of `@bulwark/passwords/node`. */
@@ -86,9 +87,12 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
 
 async function startWith(options: DemoOptions, redis: Redis | undefined): Promise<RunningDemo> {
   const store: RateLimitStore | undefined = redis ? redisRateLimitStore(redis) : undefined;
-  // Every event goes to the admin log and on to the caller's sink.
+  // Every event goes to the admin log and on to the caller's sink, and through the spike
+  // detector, whose `alert` events (a failure rate far above its baseline) go the same way.
   const events = new EventLog();
-  const onEvent = events.sink(options.onEvent);
+  const logged = events.sink(options.onEvent);
+  const detector = spikeDetector({ onEvent: logged, ...(options.clock ? { clock: options.clock } : {}) });
+  const onEvent = teeSink(logged, detector.sink);
   const tokens = await demoTokens(options, redis, onEvent);
   const hasher = options.hasher ?? passwordHasher();
   const users = await UserStore.seed(
@@ -96,17 +100,21 @@ async function startWith(options: DemoOptions, redis: Redis | undefined): Promis
     new Date(options.clock?.now() ?? Date.now()),
     redis ? sharedUserIds(redis) : undefined,
   );
+  const signIns = {
+    users,
+    hasher,
+    lockout: demoLockout({ redis, keyEncryptionKey: options.keyEncryptionKey, clock: options.clock, onEvent }),
+  };
   const limits = { store, clock: options.clock, onEvent };
   const clientTier = clientLimits(limits);
   const policies = demoPolicies({ ...limits, corsOrigins: options.corsOrigins, clientTier });
   const handlers = {
     notes: noteHandlers(new NoteStore(), noteClock(options.clock)),
-    auth: authHandlers(users, hasher, tokens),
+    auth: authHandlers(users, signIns, tokens),
     directory: directoryHandlers(users, events),
     oauth: oauthHandlers({
       server: demoAuthorizationServer(options.issuer, tokens, redis, onEvent),
-      users,
-      hasher,
+      signIns,
       csrf: signinCsrf(options.keyEncryptionKey),
       secureCookie: options.issuer.startsWith('https:'),
     }),

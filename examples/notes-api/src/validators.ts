@@ -140,8 +140,8 @@ export function demoValidators(onEvent?: EventSink) {
     }),
     adminEvents: requestValidator({
       ...common,
-      query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
-      output: z.object({ events: z.array(z.record(z.string(), z.unknown())) }),
+      query: page,
+      output: z.object({ events: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().optional() }),
     }),
   };
 }

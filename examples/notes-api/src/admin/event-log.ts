@@ -7,6 +7,7 @@ import type { EventSink, SecurityEvent } from '@bulwark/core';
 export class EventLog {
   readonly #events: SecurityEvent[] = [];
   #start = 0;
+  #total = 0;
 
   constructor(private readonly capacity = 1000) {}
 
@@ -19,6 +20,7 @@ export class EventLog {
   }
 
   record(event: SecurityEvent): void {
+    this.#total++;
     if (this.#events.length < this.capacity) this.#events.push(event);
     else {
       this.#events[this.#start] = event;
@@ -26,13 +28,24 @@ export class EventLog {
     }
   }
 
-  /** The `limit` latest events, newest first. */
-  latest(limit: number): SecurityEvent[] {
-    const out: SecurityEvent[] = [];
+  /** How many events were ever recorded: the sequence number (1-based) of the latest. */
+  get total(): number {
+    return this.#total;
+  }
+
+  /**
+   * Up to `limit` events older than sequence number `before` (default: all), newest first,
+   * and whether older ones are still held (the ring forgets the oldest).
+   */
+  page(limit: number, before = this.#total + 1): { events: SecurityEvent[]; more: boolean; last: number } {
     const n = this.#events.length;
-    for (let i = 0; i < Math.min(limit, n); i++) {
-      out.push(this.#events[(this.#start + n - 1 - i) % n] as SecurityEvent);
+    const oldest = this.#total - n + 1;
+    const out: SecurityEvent[] = [];
+    let seq = Math.min(before - 1, this.#total);
+    for (; seq >= oldest && out.length < limit; seq--) {
+      // Sequence `seq` sits (total - seq) places behind the newest slot.
+      out.push(this.#events[(this.#start + n - 1 - (this.#total - seq)) % n] as SecurityEvent);
     }
-    return out;
+    return { events: out, more: seq >= oldest, last: seq + 1 };
   }
 }

@@ -10,6 +10,7 @@ import {
   validate,
 } from '@bulwark/express';
 import express, { type RequestHandler } from 'express';
+import { clientIpOf } from '../policies.js';
 import { demoPaths, otherMethodAnswer } from '../routes.js';
 import { listenNode } from './listen.js';
 import { authOptions, type StartApp } from './types.js';
@@ -40,6 +41,7 @@ export const startExpress: StartApp = (parts, host, port) => {
         valid: validator ? valid(req, validator) : undefined,
         rawQuery: queryOf(req.originalUrl),
         apiVersion: req.bulwark?.apiVersion,
+        clientIp: clientIpOf(req.bulwark),
         principal: req.auth,
       });
       if ('kind' in answer) sendDecision(res, answer);

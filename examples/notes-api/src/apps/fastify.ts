@@ -13,6 +13,7 @@ import {
 } from '@bulwark/fastify';
 import { checkHost, clientErrorHandler } from '@bulwark/node';
 import Fastify, { type FastifyInstance, type onRequestHookHandler, type RouteShorthandOptions } from 'fastify';
+import { clientIpOf } from '../policies.js';
 import { type DemoRoute, demoPaths, otherMethodAnswer } from '../routes.js';
 import { type AppParts, authOptions, type StartApp } from './types.js';
 
@@ -33,6 +34,7 @@ function mountRoute(scope: FastifyInstance, parts: AppParts, route: DemoRoute): 
         valid: validator ? valid(req, validator) : undefined,
         rawQuery: queryOf(req.url),
         apiVersion: req.bulwark?.apiVersion,
+        clientIp: clientIpOf(req.bulwark),
         principal: req.auth ?? undefined,
       });
       if ('kind' in answer) return sendDecision(res, answer);

@@ -15,6 +15,7 @@ import {
 import { getRequestListener } from '@hono/node-server';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { clientIpOf } from '../policies.js';
 import { demoPaths, otherMethodAnswer } from '../routes.js';
 import { listenNode } from './listen.js';
 import { authOptions, type StartApp } from './types.js';
@@ -47,6 +48,7 @@ export const startHono: StartApp = (parts, host, port) => {
         valid: validator ? valid(c, validator) : undefined,
         rawQuery: queryOf(c.req.url),
         apiVersion: c.get('bulwark')?.apiVersion,
+        clientIp: clientIpOf(c.get('bulwark')),
         principal: c.get('auth'),
       });
       if ('kind' in answer) return sendDecision(c, answer);

@@ -2,6 +2,7 @@ import { queryOf } from '@bulwark/core';
 import { authenticate, guard, problemHandlers, requireScopes, sendDecision, valid, validate } from '@bulwark/koa';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
+import { clientIpOf } from '../policies.js';
 import { demoPaths, otherMethodAnswer } from '../routes.js';
 import { listenNode } from './listen.js';
 import { authOptions, type StartApp } from './types.js';
@@ -23,6 +24,7 @@ export const startKoa: StartApp = (parts, host, port) => {
         valid: validator ? valid(ctx, validator) : undefined,
         rawQuery: queryOf(ctx.originalUrl),
         apiVersion: ctx.state.bulwark?.apiVersion,
+        clientIp: clientIpOf(ctx.state.bulwark),
         principal: ctx.state.auth,
       });
       if ('kind' in answer) {

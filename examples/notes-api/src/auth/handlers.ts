@@ -1,7 +1,7 @@
 import { deny, type Principal } from '@bulwark/core';
-import type { PasswordHasher } from '@bulwark/passwords';
 import type { Answer } from '../domain/notes.js';
-import type { User, UserStore } from '../domain/users.js';
+import type { UserStore } from '../domain/users.js';
+import { type SignInClient, type SignInDeps, signIn } from './signin.js';
 import { ACCESS_TTL_MS, CLOCK_TOLERANCE_MS, type DemoTokens, LOGIN_CLIENT_ID } from './tokens.js';
 
 /** One answer for an unknown email and a wrong password: same status, body and headers. */
@@ -13,24 +13,8 @@ export const JWKS_CACHE_CONTROL = 'public, max-age=300';
 /** One answer for every refused refresh token: unknown, expired, revoked or spent. */
 const INVALID_GRANT = deny('invalid_grant', 'The refresh token is not valid.');
 
-/**
- * The user with this email if the password is theirs, else `undefined`. An unknown email
- * is checked against a dummy Argon2id hash: the same work, the same time. Shared by
- * `/auth/login` and the OAuth sign-in form, so both answer unknown and wrong alike.
- */
-export async function checkPassword(
-  users: UserStore,
-  hasher: PasswordHasher,
-  email: string,
-  password: string,
-): Promise<User | undefined> {
-  const user = users.byEmail(email);
-  const ok = user === undefined ? await hasher.verifyDummy(password) : await hasher.verify(user.passwordHash, password);
-  return user !== undefined && ok ? user : undefined;
-}
-
 /** `POST /auth/login`, `/auth/refresh`, `/auth/logout`, `GET /.well-known/jwks.json` and `GET /v2/users/me`. */
-export function authHandlers(users: UserStore, hasher: PasswordHasher, tokens: DemoTokens) {
+export function authHandlers(users: UserStore, signIns: SignInDeps, tokens: DemoTokens) {
   /** The answer of a sign-in or a refresh: an access token of session `sid` and the family's refresh token. */
   const tokenPair = async (
     sid: string,
@@ -53,14 +37,17 @@ export function authHandlers(users: UserStore, hasher: PasswordHasher, tokens: D
   };
   return {
     /**
-     * Checks the password and starts a session: a refresh-token family (client `notes-api`)
-     * and an access token whose `sid` is the family id. An unknown email costs one Argon2id
-     * verification against a dummy hash, like a known one, so neither the answer nor its
-     * timing tells which emails have accounts.
+     * Checks the password under the lockout and starts a session: a refresh-token family
+     * (client `notes-api`) and an access token whose `sid` is the family id. An unknown email
+     * costs one Argon2id verification against a dummy hash, like a known one, so neither the
+     * answer nor its timing tells which emails have accounts. Locked (DEMO.md, Lockout): 429
+     * `login_locked` with `Retry-After`, the same for any account, and no password checked.
      */
-    login: async (input: { email: string; password: string }): Promise<Answer> => {
-      const user = await checkPassword(users, hasher, input.email, input.password);
-      if (user === undefined) return deny('invalid_credentials', INVALID_CREDENTIALS);
+    login: async (input: { email: string; password: string }, client: SignInClient): Promise<Answer> => {
+      const outcome = await signIn(signIns, input.email, input.password, client);
+      if (outcome.kind === 'locked') return outcome.decision;
+      if (outcome.kind === 'failed') return deny('invalid_credentials', INVALID_CREDENTIALS);
+      const { user } = outcome;
       const session = await tokens.refresh.issue({ subject: user.id, clientId: LOGIN_CLIENT_ID, scopes: user.scopes });
       return tokenPair(session.familyId, LOGIN_CLIENT_ID, user.id, user.scopes, session.token);
     },

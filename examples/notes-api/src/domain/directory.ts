@@ -1,6 +1,6 @@
 import type { Principal } from '@bulwark/core';
 import type { EventLog } from '../admin/event-log.js';
-import { type Answer, BAD_CURSOR, cursorAfter, positionOf } from './notes.js';
+import { type Answer, BAD_CURSOR, cursorAfter, cursorBefore, positionBefore, positionOf } from './notes.js';
 import { maskEmail, type User, type UserStore } from './users.js';
 
 const full = (user: User) => ({ id: user.id, email: user.email, role: user.role, created_at: user.createdAt });
@@ -34,6 +34,15 @@ export function directoryHandlers(users: UserStore, events: EventLog) {
         },
       };
     },
-    events: (limit: number): Answer => ({ status: 200, body: { events: events.latest(limit) } }),
+    /** The latest security events, newest first; `nextCursor` pages to older ones while the log holds them. */
+    events: (query: { limit: number; cursor?: string | undefined }): Answer => {
+      const before = positionBefore(query.cursor);
+      if (before === undefined) return BAD_CURSOR();
+      const page = events.page(query.limit, before ?? undefined);
+      return {
+        status: 200,
+        body: { events: page.events, ...(page.more ? { nextCursor: cursorBefore(page.last) } : {}) },
+      };
+    },
   };
 }

@@ -95,6 +95,18 @@ export function positionOf(cursor: string | undefined): number | undefined {
   return typeof after === 'number' && Number.isSafeInteger(after) && after >= 0 ? after : undefined;
 }
 
+/** A cursor to the items before sequence number `seq` (the event log pages backwards, newest first). */
+export function cursorBefore(seq: number): string {
+  return encodeCursor({ before: seq });
+}
+
+/** The `before` of a cursor from {@link cursorBefore}; `null` without a cursor (from the newest), `undefined` for a bad one. */
+export function positionBefore(cursor: string | undefined): number | null | undefined {
+  if (cursor === undefined) return null;
+  const before = (decodeCursor(cursor) as { before?: unknown } | undefined)?.before;
+  return typeof before === 'number' && Number.isSafeInteger(before) && before >= 1 ? before : undefined;
+}
+
 export const BAD_CURSOR = (): DenyDecision => deny('bad_request', 'The cursor is not one this API issued.');
 /** One answer for a missing note and another user's: which ids exist is nobody else's business. */
 export const NO_NOTE = (): DenyDecision => deny('not_found', 'No note has this id.');

@@ -1,9 +1,8 @@
 import { type Clock, type RespondDecision, respond, systemClock } from '@bulwark/core';
-import type { PasswordHasher } from '@bulwark/passwords';
+import { LOCKED_DETAIL } from '@bulwark/lockout';
 import type { AuthorizationServer, AuthorizeVerdict, OAuthParams } from '@bulwark/tokens';
-import { checkPassword } from '../auth/handlers.js';
+import { type SignInClient, type SignInDeps, signIn } from '../auth/signin.js';
 import type { Answer } from '../domain/notes.js';
-import type { UserStore } from '../domain/users.js';
 import { REQUEST_FIELDS, type RequestFields, SIGNIN_COOKIE, SIGNIN_TTL_MS, type SigninCsrf } from './csrf.js';
 import { errorPage, signinPage } from './page.js';
 import { REDIRECT_ORIGINS } from './server.js';
@@ -42,8 +41,8 @@ const sentence = (phrase: string) => `${phrase.charAt(0).toUpperCase()}${phrase.
 
 export interface OAuthHandlerDeps {
   readonly server: AuthorizationServer;
-  readonly users: UserStore;
-  readonly hasher: PasswordHasher;
+  /** The users, the hasher and the lockout, shared with `/auth/login`. */
+  readonly signIns: SignInDeps;
   readonly csrf: SigninCsrf;
   /** `Secure` on the sign-in cookie: when the issuer is https. */
   readonly secureCookie: boolean;
@@ -59,18 +58,27 @@ export function oauthHandlers(deps: OAuthHandlerDeps) {
     `${SIGNIN_COOKIE}=${nonce}; Max-Age=${SIGNIN_TTL_MS / 1000}; HttpOnly; SameSite=Strict${deps.secureCookie ? '; Secure' : ''}`;
 
   /** The sign-in page for a checked request, bound to this browser's nonce. */
-  const page = (fields: RequestFields, clientId: string, nonce: string | undefined, status: number, email?: string) => {
+  const page = (
+    fields: RequestFields,
+    clientId: string,
+    nonce: string | undefined,
+    status: number,
+    failed?: { readonly email: string; readonly error: string; readonly retryAfter?: number },
+  ) => {
     const browser = csrf.nonce(nonce);
     return signinPage(
       {
         clientId,
         fields,
         csrf: csrf.sign(browser.value, fields, clock.now()),
-        ...(email === undefined ? {} : { email, error: SIGNIN_FAILED }),
+        ...(failed === undefined ? {} : { email: failed.email, error: failed.error }),
       },
       status,
       REDIRECT_ORIGINS,
-      [['set-cookie', cookie(browser.value)]],
+      [
+        ['set-cookie', cookie(browser.value)],
+        ...(failed?.retryAfter === undefined ? [] : [['retry-after', String(failed.retryAfter)] as const]),
+      ],
     );
   };
 
@@ -92,10 +100,12 @@ export function oauthHandlers(deps: OAuthHandlerDeps) {
     /**
      * The sign-in form's post: the CSRF token first (no password is checked for a forged
      * or stale form), then the request again (as signed), then the password exactly as
-     * `/auth/login` checks it. A failure re-renders the page with one generic message,
-     * status 400 (a 401 would need a `WWW-Authenticate` challenge, and a form is none).
+     * `/auth/login` checks it, under the same lockout. A failure re-renders the page with
+     * one generic message, status 400 (a 401 would need a `WWW-Authenticate` challenge, and a
+     * form is none); locked, the page again with the lockout's words, 429 and `Retry-After`
+     * (a page, not problem+json: a person reads this answer in a browser).
      */
-    async signIn(form: SigninForm, signinCookie: string | undefined): Promise<Answer> {
+    async signIn(form: SigninForm, signinCookie: string | undefined, client: SignInClient): Promise<Answer> {
       const fields = requestFields(form);
       if (!csrf.verify(form.csrf, signinCookie, fields, clock.now())) {
         return errorPage(
@@ -107,9 +117,18 @@ export function oauthHandlers(deps: OAuthHandlerDeps) {
       }
       const verdict = server.authorize(fields);
       if (verdict.kind !== 'ok') return refusal(verdict);
-      const user = await checkPassword(deps.users, deps.hasher, form.email ?? '', form.password ?? '');
-      if (user === undefined) return page(fields, verdict.request.clientId, signinCookie, 400, form.email ?? '');
-      return server.approve(verdict.request, user.id, user.scopes);
+      const email = form.email ?? '';
+      const outcome = await signIn(deps.signIns, email, form.password ?? '', client);
+      const { clientId } = verdict.request;
+      if (outcome.kind === 'locked') {
+        return page(fields, clientId, signinCookie, 429, {
+          email,
+          error: LOCKED_DETAIL,
+          retryAfter: outcome.retryAfter,
+        });
+      }
+      if (outcome.kind === 'failed') return page(fields, clientId, signinCookie, 400, { email, error: SIGNIN_FAILED });
+      return server.approve(verdict.request, outcome.user.id, outcome.user.scopes);
     },
 
     /** The token endpoint: the library's RFC 6749 §5.1 / §5.2 answer, as is. */

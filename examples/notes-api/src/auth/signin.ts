@@ -1,0 +1,81 @@
+import { hkdfSync, randomBytes } from 'node:crypto';
+import type { Clock, DenyDecision, EventSink } from '@bulwark/core';
+import { type Lockout, lockout, memoryLockoutStore } from '@bulwark/lockout';
+import type { PasswordHasher } from '@bulwark/passwords';
+import { redisLockoutStore } from '@bulwark/redis';
+import type { Redis } from 'ioredis';
+import type { User, UserStore } from '../domain/users.js';
+
+/** Where a sign-in comes from: the client IP as trust-proxy resolved it, and the route (for events). */
+export interface SignInClient {
+  readonly ip: string | undefined;
+  readonly method: string;
+  readonly path: string;
+}
+
+/** The outcome of one password sign-in, shared by `/auth/login` and the OAuth sign-in form. */
+export type SignInOutcome =
+  | { readonly kind: 'ok'; readonly user: User }
+  | { readonly kind: 'failed' }
+  | { readonly kind: 'locked'; readonly retryAfter: number; readonly decision: DenyDecision };
+
+export interface SignInDeps {
+  readonly users: UserStore;
+  readonly hasher: PasswordHasher;
+  readonly lockout: Lockout;
+}
+
+/**
+ * The demo's lockout (DEMO.md, AC-7: the library's defaults are DEMO.md's rules). With
+ * Redis, counts and locks are shared by every process, and the account tags are keyed by a
+ * secret derived from KEY_ENCRYPTION_KEY (the same in every process, and no address list
+ * can be matched against them); in memory, by a random key of this process.
+ */
+export function demoLockout(options: {
+  readonly redis: Redis | undefined;
+  readonly keyEncryptionKey: Uint8Array | undefined;
+  readonly clock: Clock | undefined;
+  readonly onEvent: EventSink;
+}): Lockout {
+  const accountKey =
+    options.keyEncryptionKey === undefined
+      ? new Uint8Array(randomBytes(32))
+      : new Uint8Array(
+          hkdfSync('sha256', options.keyEncryptionKey, new Uint8Array(0), 'notes-api lockout tags v1', 32),
+        );
+  const store = options.redis
+    ? redisLockoutStore({ client: options.redis, keyPrefix: 'notes-api:lockout' })
+    : memoryLockoutStore(options.clock === undefined ? {} : { clock: options.clock });
+  return lockout({ store, accountKey, onEvent: options.onEvent });
+}
+
+/**
+ * One password sign-in under the lockout: the attempt is reserved (counted) before the
+ * password is checked, so parallel guesses cannot pass the threshold; while locked no
+ * password is checked at all. An unknown email is checked against a dummy Argon2id hash
+ * and counted like a known one, so neither the answer, its timing nor the lock tells which
+ * emails have accounts. A success gives the pair's count back.
+ */
+export async function signIn(
+  deps: SignInDeps,
+  email: string,
+  password: string,
+  client: SignInClient,
+): Promise<SignInOutcome> {
+  // A request without a resolvable client IP counts as one client, `-` (the library's rule).
+  const attempt = await deps.lockout.reserve({
+    account: email,
+    ip: client.ip ?? '-',
+    method: client.method,
+    path: client.path,
+  });
+  if (!attempt.allowed) return { kind: 'locked', retryAfter: attempt.retryAfter, decision: attempt.decision };
+  const user = deps.users.byEmail(email);
+  const ok =
+    user === undefined
+      ? await deps.hasher.verifyDummy(password)
+      : await deps.hasher.verify(user.passwordHash, password);
+  const success = user !== undefined && ok;
+  await attempt.settle(success);
+  return success ? { kind: 'ok', user } : { kind: 'failed' };
+}
