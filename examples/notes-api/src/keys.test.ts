@@ -217,4 +217,32 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'REDIS_URL: two demo pro
       await Promise.all(servers.map((s) => s.close()));
     }
   });
+  it('share the API keys: made on one, used on the other; revoked through one, refused by the other at once', async () => {
+    const env = {
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      TRUST_PROXY: 'loopback',
+      KEY_ENCRYPTION_KEY: Buffer.alloc(32, 42).toString('base64url'),
+    };
+    const ip = { 'x-forwarded-for': `198.51.100.${(Date.now() % 200) + 23}` };
+    const servers: RunningDemo[] = [];
+    try {
+      for (const framework of ['fastify', 'koa'] as const) {
+        servers.push(await startTestDemo(framework, env, { clock: undefined } as never));
+      }
+      const [a, b] = servers.map(client) as [ReturnType<typeof client>, ReturnType<typeof client>];
+      const alice = a.bearer(await a.tokenOf('alice', ip));
+      const made = (
+        await a.send('POST', '/v2/api-keys', { ...json, ...alice, ...ip }, '{"name":"shared","scopes":["notes:read"]}')
+      ).json() as { id: string; key: string };
+      const use = (c: typeof a) => c.send('GET', '/v2/users/me', { 'x-api-key': made.key, ...ip });
+      // Each process has verified (and cached) the key before the revocation.
+      expect((await use(b)).status).toBe(200);
+      expect((await use(a)).status).toBe(200);
+      expect((await a.send('DELETE', `/v2/api-keys/${made.id}`, { ...alice, ...ip })).status).toBe(204);
+      expectProblem(await use(b), 401, 'invalid_api_key');
+      expectProblem(await use(a), 401, 'invalid_api_key');
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+    }
+  });
 });

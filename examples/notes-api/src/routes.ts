@@ -10,6 +10,7 @@ import {
 } from '@bulwark/core';
 import type { OAuthParams } from '@bulwark/tokens';
 import type { AuthHandlers } from './auth/handlers.js';
+import type { ApiKeyHandlers, CreateKeyBody } from './domain/api-keys.js';
 import type { directoryHandlers } from './domain/directory.js';
 import type { Answer, NoteHandlers } from './domain/notes.js';
 import { SIGNIN_COOKIE } from './oauth/csrf.js';
@@ -54,6 +55,7 @@ export interface RouteHandlers {
   readonly auth: AuthHandlers;
   readonly directory: DirectoryHandlers;
   readonly oauth: OAuthHandlers;
+  readonly keys: ApiKeyHandlers;
 }
 
 /** The caller of a protected route: the apps only run it after authentication. */
@@ -67,7 +69,8 @@ export function demoRoutes(h: RouteHandlers, v: DemoValidators): readonly DemoRo
   const data = <T>(input: RouteInput) => input.valid as unknown as ValidatedRequest<T, T, T, T>;
   const list = (input: RouteInput) =>
     h.notes.list(caller(input).subject, data<{ limit: number; cursor?: string }>(input).query, input.apiVersion);
-  const noteId = (input: RouteInput) => data<{ id: string }>(input).params.id;
+  /** The `:id` of a note or key route. */
+  const idParam = (input: RouteInput) => data<{ id: string }>(input).params.id;
   const validator = (x: unknown) => x as RequestValidator;
   const signinCookie = (input: RouteInput) =>
     (input.valid?.cookies as Record<string, string | undefined> | undefined)?.[SIGNIN_COOKIE];
@@ -142,7 +145,7 @@ export function demoRoutes(h: RouteHandlers, v: DemoValidators): readonly DemoRo
       path: '/v2/notes/:id',
       validator: validator(v.noteById),
       auth: scopes('notes:read'),
-      run: (input) => h.notes.get(caller(input).subject, noteId(input)),
+      run: (input) => h.notes.get(caller(input).subject, idParam(input)),
     },
     {
       method: 'PATCH',
@@ -152,7 +155,7 @@ export function demoRoutes(h: RouteHandlers, v: DemoValidators): readonly DemoRo
       run: (input) =>
         h.notes.update(
           caller(input).subject,
-          noteId(input),
+          idParam(input),
           data<{ title?: string; body?: string; tags?: string[] }>(input).body,
         ),
     },
@@ -161,7 +164,7 @@ export function demoRoutes(h: RouteHandlers, v: DemoValidators): readonly DemoRo
       path: '/v2/notes/:id',
       validator: validator(v.noteById),
       auth: scopes('notes:write'),
-      run: (input) => h.notes.remove(caller(input).subject, noteId(input)),
+      run: (input) => h.notes.remove(caller(input).subject, idParam(input)),
     },
     {
       method: 'POST',
@@ -176,6 +179,34 @@ export function demoRoutes(h: RouteHandlers, v: DemoValidators): readonly DemoRo
       validator: validator(v.findUsers),
       auth: scopes('notes:read'),
       run: (input) => h.directory.find(caller(input), data<{ email: string }>(input).query.email),
+    },
+    {
+      method: 'POST',
+      path: '/v2/api-keys',
+      validator: validator(v.createKey),
+      auth: scopes('keys:manage'),
+      run: (input) => h.keys.create(caller(input), data<CreateKeyBody>(input).body),
+    },
+    {
+      method: 'GET',
+      path: '/v2/api-keys',
+      validator: validator(v.listKeys),
+      auth: scopes('keys:manage'),
+      run: (input) => h.keys.list(caller(input)),
+    },
+    {
+      method: 'DELETE',
+      path: '/v2/api-keys/:id',
+      validator: validator(v.keyById),
+      auth: scopes('keys:manage'),
+      run: (input) => h.keys.revoke(caller(input), idParam(input)),
+    },
+    {
+      method: 'POST',
+      path: '/v2/api-keys/:id/rotate',
+      validator: validator(v.rotateKey),
+      auth: scopes('keys:manage'),
+      run: (input) => h.keys.rotate(caller(input), idParam(input), data<{ overlap_seconds?: number }>(input).body),
     },
     {
       method: 'GET',

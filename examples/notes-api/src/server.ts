@@ -1,3 +1,4 @@
+import { type ApiKeyStore, apiKeyAuthenticator } from '@bulwark/api-keys';
 import { type Clock, type EventSink, spikeDetector, teeSink } from '@bulwark/core';
 import { type PasswordHasher, passwordHasher } from '@bulwark/passwords/node';
 import type { RateLimitStore } from '@bulwark/ratelimit';
@@ -9,10 +10,12 @@ import { startFastify } from './apps/fastify.js';
 import { startHono } from './apps/hono.js';
 import { startKoa } from './apps/koa.js';
 import type { Listening, StartApp } from './apps/types.js';
+import { demoApiKeys } from './auth/api-keys.js';
 import { authHandlers } from './auth/handlers.js';
 import { demoLockout } from './auth/signin.js';
 import { demoTokens } from './auth/tokens.js';
 import type { DemoConfig, Framework } from './config.js';
+import { apiKeyHandlers } from './domain/api-keys.js';
 import { directoryHandlers } from './domain/directory.js';
 import { NoteStore, noteHandlers } from './domain/notes.js';
 import { sharedUserIds, UserStore } from './domain/users.js';
@@ -43,6 +46,8 @@ export interface DemoOptions extends DemoConfig {
   readonly clock?: Clock;
   /** The password hasher (tests share one). Default: `passwordHasher()` of `@bulwark/passwords/node`. */
   readonly hasher?: PasswordHasher;
+  /** Where API keys live (tests watch the calls). Default: Redis with REDIS_URL, else memory. */
+  readonly apiKeyStore?: ApiKeyStore;
 }
 
 export interface RunningDemo extends Listening {
@@ -105,6 +110,16 @@ async function startWith(options: DemoOptions, redis: Redis | undefined): Promis
     hasher,
     lockout: demoLockout({ redis, keyEncryptionKey: options.keyEncryptionKey, clock: options.clock, onEvent }),
   };
+  const keys = demoApiKeys({
+    redis,
+    keyEncryptionKey: options.keyEncryptionKey,
+    clock: options.clock,
+    store: options.apiKeyStore,
+    // The lifecycle goes to the admin log; each use (`apikey.used`) would only flood it.
+    onKeyEvent: (event) => {
+      if (event.type !== 'apikey.used') events.record(event);
+    },
+  });
   const limits = { store, clock: options.clock, onEvent };
   const clientTier = clientLimits(limits);
   const policies = demoPolicies({ ...limits, corsOrigins: options.corsOrigins, clientTier });
@@ -112,6 +127,7 @@ async function startWith(options: DemoOptions, redis: Redis | undefined): Promis
     notes: noteHandlers(new NoteStore(), noteClock(options.clock)),
     auth: authHandlers(users, signIns, tokens),
     directory: directoryHandlers(users, events),
+    keys: apiKeyHandlers(keys),
     oauth: oauthHandlers({
       server: demoAuthorizationServer(options.issuer, tokens, redis, onEvent),
       signIns,
@@ -127,7 +143,8 @@ async function startWith(options: DemoOptions, redis: Redis | undefined): Promis
       clientIp: { trustProxy: options.trustProxy },
       routes: demoRoutes(handlers, demoValidators(onEvent)),
       protection: {
-        authenticators: [tokens.authenticator],
+        // An API key (X-API-Key, or a Bearer value with the key prefix) or an access token.
+        authenticators: [apiKeyAuthenticator(keys), tokens.authenticator],
         realm: REALM,
         principalTier: principalLimits(limits, clientTier),
         onEvent,
@@ -145,6 +162,7 @@ async function startWith(options: DemoOptions, redis: Redis | undefined): Promis
     close: async () => {
       await server.close();
       await tokens.close();
+      await keys.close();
       redis?.disconnect();
     },
   };

@@ -1,6 +1,7 @@
 import type { EventSink } from '@bulwark/core';
 import { paginationQuery, requestValidator } from '@bulwark/validation';
 import { z } from 'zod';
+import { KEY_ID, MAX_OVERLAP_SECONDS } from './domain/api-keys.js';
 import { REQUEST_FIELDS, SIGNIN_COOKIE } from './oauth/csrf.js';
 
 /** What a note looks like to clients: internal fields (the owner, the order) never leave. */
@@ -32,6 +33,34 @@ const noteFields = {
 };
 
 const noteId = z.object({ id: z.uuid() });
+
+/** An RFC 6749 §3.3 scope token. */
+const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,64}$/);
+const keyId = z.object({ id: z.string().regex(KEY_ID) });
+const iso = z.string();
+
+/** An API key as creation and rotation answer it: the one place `key` appears. */
+const CreatedKeyOutput = z.object({
+  id: z.string(),
+  name: z.string(),
+  key: z.string(),
+  start: z.string(),
+  scopes: z.array(z.string()),
+  created_at: iso,
+  expires_at: iso.nullable(),
+});
+
+/** An API key as the listing shows it: never a secret, never a digest. */
+const ListedKeyOutput = z.object({
+  id: z.string(),
+  name: z.string(),
+  start: z.string(),
+  scopes: z.array(z.string()),
+  created_at: iso,
+  expires_at: iso.nullable(),
+  last_used_at: iso.nullable(),
+  revoked_at: iso.nullable(),
+});
 
 /** The sign-in form's fields and the longest each may be. */
 const SIGNIN_FIELDS: ReadonlyArray<readonly [string, number]> = [
@@ -132,6 +161,23 @@ export function demoValidators(onEvent?: EventSink) {
       ...common,
       query: z.object({ email: z.email().max(254) }),
       output: z.object({ users: z.array(UserOutput) }),
+    }),
+    createKey: requestValidator({
+      ...common,
+      body: z.object({
+        name: z.string().min(1).max(200),
+        scopes: z.array(scopeToken).max(20).optional(),
+        expires_in_days: z.number().int().min(1).max(365).optional(),
+      }),
+      output: CreatedKeyOutput,
+    }),
+    listKeys: requestValidator({ ...common, output: z.object({ keys: z.array(ListedKeyOutput) }) }),
+    keyById: requestValidator({ ...common, params: keyId }),
+    rotateKey: requestValidator({
+      ...common,
+      params: keyId,
+      body: z.object({ overlap_seconds: z.number().int().min(0).max(MAX_OVERLAP_SECONDS).optional() }),
+      output: CreatedKeyOutput,
     }),
     adminUsers: requestValidator({
       ...common,

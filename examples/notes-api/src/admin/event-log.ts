@@ -1,11 +1,15 @@
+import type { ApiKeyEvent } from '@bulwark/api-keys';
 import type { EventSink, SecurityEvent } from '@bulwark/core';
+
+/** What the admin log holds: the security events, and the API keys' lifecycle (an audit trail). */
+export type LoggedEvent = SecurityEvent | ApiKeyEvent;
 
 /**
  * The latest security events, for `GET /admin/events`: a bounded ring (the oldest event
  * makes room), so a flood of refusals cannot grow the process.
  */
 export class EventLog {
-  readonly #events: SecurityEvent[] = [];
+  readonly #events: LoggedEvent[] = [];
   #start = 0;
   #total = 0;
 
@@ -19,7 +23,7 @@ export class EventLog {
     };
   }
 
-  record(event: SecurityEvent): void {
+  record(event: LoggedEvent): void {
     this.#total++;
     if (this.#events.length < this.capacity) this.#events.push(event);
     else {
@@ -37,14 +41,14 @@ export class EventLog {
    * Up to `limit` events older than sequence number `before` (default: all), newest first,
    * and whether older ones are still held (the ring forgets the oldest).
    */
-  page(limit: number, before = this.#total + 1): { events: SecurityEvent[]; more: boolean; last: number } {
+  page(limit: number, before = this.#total + 1): { events: LoggedEvent[]; more: boolean; last: number } {
     const n = this.#events.length;
     const oldest = this.#total - n + 1;
-    const out: SecurityEvent[] = [];
+    const out: LoggedEvent[] = [];
     let seq = Math.min(before - 1, this.#total);
     for (; seq >= oldest && out.length < limit; seq--) {
       // Sequence `seq` sits (total - seq) places behind the newest slot.
-      out.push(this.#events[(this.#start + n - 1 - (this.#total - seq)) % n] as SecurityEvent);
+      out.push(this.#events[(this.#start + n - 1 - (this.#total - seq)) % n] as LoggedEvent);
     }
     return { events: out, more: seq >= oldest, last: seq + 1 };
   }

@@ -1,0 +1,37 @@
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { type ApiKeyEvent, type ApiKeyStore, type ApiKeys, apiKeys, memoryApiKeyStore } from '@bulwark/api-keys';
+import type { Clock } from '@bulwark/core';
+import { redisApiKeyStore } from '@bulwark/redis';
+import type { Redis } from 'ioredis';
+
+/** The demo's key prefix: `notes_live_<id>_<secret><checksum>`, what secret scanners look for. */
+export const KEY_PREFIX = 'notes';
+
+/**
+ * The demo's API keys. At rest only an HMAC-SHA-256 of each key, under a pepper derived from
+ * KEY_ENCRYPTION_KEY (the same in every process; a random one per process in memory). With
+ * Redis the keys are shared: one created, revoked or rotated through a process holds in every
+ * other at once (the store's invalidation channel empties each process's verified-key cache).
+ * Lifecycle events (created, revoked, rotated) go to `onKeyEvent`: the admin log.
+ */
+export function demoApiKeys(options: {
+  readonly redis: Redis | undefined;
+  readonly keyEncryptionKey: Uint8Array | undefined;
+  readonly clock: Clock | undefined;
+  readonly store?: ApiKeyStore | undefined;
+  readonly onKeyEvent: (event: ApiKeyEvent) => void;
+}): ApiKeys {
+  const pepper =
+    options.keyEncryptionKey === undefined
+      ? new Uint8Array(randomBytes(32))
+      : new Uint8Array(
+          hkdfSync('sha256', options.keyEncryptionKey, new Uint8Array(0), 'notes-api api-key pepper v1', 32),
+        );
+  const clock = options.clock === undefined ? {} : { clock: options.clock };
+  const store =
+    options.store ??
+    (options.redis
+      ? redisApiKeyStore({ client: options.redis, keyPrefix: 'notes-api:apikeys' })
+      : memoryApiKeyStore(clock));
+  return apiKeys({ prefix: KEY_PREFIX, store, pepper, ...clock, onKeyEvent: options.onKeyEvent });
+}
