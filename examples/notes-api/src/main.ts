@@ -27,6 +27,7 @@ try {
       '                      X-Frame-Options DENY, Referrer-Policy no-referrer, CORP same-origin, Cache-Control no-store',
       `    CORS              ${config.corsOrigins.join(', ')} (credentials; GET HEAD POST PATCH DELETE; content-type, authorization, x-request-id)`,
       `    rate limits       per IP 1000/15min (not /health, /.well-known/*); sign-in 20/min per IP (login, refresh, token, sign-in form); per user 100/min on /v2 and /admin; POST /v2/reports 5/min per user (store: ${server.store}; trust proxy: ${JSON.stringify(config.trustProxy)})`,
+      `    API keys          X-API-Key or Bearer notes_live_... (CRC32 checksum, HMAC-SHA-256 at rest, 90 days by default), /v2/api-keys (store: ${server.store})`,
       `    authentication    Bearer access tokens (${config.jwtAlg}, 15 min, iss ${config.issuer}), keys: ${server.keyStore}; JWKS at /.well-known/jwks.json`,
       `    sessions          refresh-token rotation at POST /auth/refresh, grace ${config.refreshGraceMs / 1000}s, reuse revokes the session (store: ${server.store})`,
       '    OAuth             code flow with PKCE S256 for notes-spa (http://localhost:5173/callback): /oauth/authorize, /oauth/token,',
