@@ -58,11 +58,11 @@ export interface OwnedLoader<R, Id = string> {
  * ```ts
  * import { hasScope, ownedBy } from '@bulwark/authz';
  *
- * interface Note { id: string; ownerId: string; title: string }
- * declare const db: { notes: { get(id: string): Promise<Note | undefined> } };
+ * declare const db: { notes: { get(id: string): Promise<{ id: string; ownerId: string } | undefined> } };
+ * declare const id: string; // from the route
  * const notes = ownedBy({
  *   load: (id: string) => db.notes.get(id),
- *   owner: (note: Note) => note.ownerId,
+ *   owner: (note) => note.ownerId,
  *   allow: hasScope('admin'), // admins read everyone's notes
  *   resource: 'note',
  * });

@@ -70,6 +70,7 @@ export function can<R>(rules: Rules<R>, context: AuthzContext<R>): boolean {
  *   },
  *   { resource: 'note', deniedAs: 'not_found' },
  * );
+ * const note: Note = { ownerId: 'u1', locked: false }; // loaded by id
  * notes.authorize({ principal, action: 'notes:update', resource: note }); // throws not_found unless allowed
  * ```
  */

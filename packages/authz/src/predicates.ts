@@ -31,7 +31,8 @@ function checkPredicates<R>(name: string, predicates: readonly Predicate<R>[]): 
  *
  * @example
  * ```ts
- * const editOwnDraft = allOf(isOwner((note: { ownerId: string }) => note.ownerId), (c) => c.resource?.draft === true);
+ * type Note = { ownerId: string; draft: boolean };
+ * const editOwnDraft = allOf(isOwner((note: Note) => note.ownerId), (c) => c.resource?.draft === true);
  * ```
  */
 export function allOf<R>(...predicates: Predicate<R>[]): Predicate<R> {

@@ -60,7 +60,7 @@ function checkOtherwise(value: unknown, at: string): FieldMask | undefined {
  *   role: { requires: 'users:read' },
  *   created_at: { requires: 'users:read' },
  * });
- * userFields.shape(alice, { id: 'u1', email: 'dave@example.com', role: 'user', created_at: '2026-01-01' });
+ * userFields.shape(principal, { id: 'u1', email: 'dave@example.com', role: 'user', created_at: '2026-01-01' });
  * // without users:read: { id: 'u1', email: 'd***@example.com' }
  * ```
  */

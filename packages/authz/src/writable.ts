@@ -56,9 +56,9 @@ const NOT_AN_OBJECT: WriteFieldError = Object.freeze({ pointer: '', detail: 'Exp
  * import { writableFields } from '@bulwark/authz';
  *
  * const userPatch = writableFields({ name: true, email: true, role: 'admin' }, { resource: 'user' });
- * // in a PATCH handler, after validate():
+ * declare const body: unknown; // the validated PATCH body
  * const refusal = userPatch.check(principal, body); // { role: 'admin' } from a user: 422, pointer /role
- * if (refusal) return sendDecision(res, refusal);
+ * if (refusal) send(refusal); // your adapter's sendDecision(res, refusal)
  * ```
  */
 export function writableFields(
