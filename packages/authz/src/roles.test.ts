@@ -59,6 +59,9 @@ describe('roles', () => {
     expect(() => r.scopesFor(['user', 'ghost' as 'user'])).toThrow(/not a defined role/);
     expect(r.has('admin')).toBe(true);
     expect(r.has(42)).toBe(false);
+    // A role read from storage is a string: accepted by type, checked at run time.
+    const stored: string = 'viewer';
+    expect(r.scopesFor(stored)).toEqual(['notes:read']);
   });
 
   it('refuses, naming the role: an unknown inherited role, a cycle, a self-inheritance', () => {

@@ -26,7 +26,7 @@ export interface Roles<R extends string = string> {
    * stored with a user that the map does not know is a bug to see, not a user without
    * rights to guess.
    */
-  scopesFor(role: R | readonly R[]): readonly string[];
+  scopesFor(role: R | (string & {}) | readonly (R | (string & {}))[]): readonly string[];
 }
 
 /** A role name: 1 to 64 visible ASCII characters (no spaces), so it fits in logs and claims. */
@@ -115,10 +115,10 @@ export function roles<const D extends Readonly<Record<string, RoleDefinition>>>(
   return Object.freeze({
     names: frozenNames,
     has,
-    scopesFor(role: R | readonly R[]): readonly string[] {
+    scopesFor(role: string | readonly string[]): readonly string[] {
       if (!Array.isArray(role)) return scopesOf(role);
       const all = new Set<string>();
-      for (const one of role as readonly R[]) for (const scope of scopesOf(one)) all.add(scope);
+      for (const one of role as readonly string[]) for (const scope of scopesOf(one)) all.add(scope);
       return Object.freeze([...all]);
     },
   });

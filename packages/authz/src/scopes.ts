@@ -3,7 +3,15 @@ import { ConfigError } from '@bulwark/core';
 /** RFC 6749 §3.3: `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`, the same rule as core's `scopePolicy`. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
-/** Whether `value` is one RFC 6749 scope token (no spaces, quotes or backslashes). */
+/**
+ * Whether `value` is one RFC 6749 scope token (no spaces, quotes or backslashes).
+ *
+ * @example
+ * ```ts
+ * isScopeToken('notes:read'); // true
+ * isScopeToken('notes:read notes:write'); // false: two tokens
+ * ```
+ */
 export function isScopeToken(value: unknown): value is string {
   return typeof value === 'string' && SCOPE_TOKEN.test(value);
 }

@@ -8,7 +8,12 @@ import { writableFields } from './writable.js';
 
 const alice = principalOf('alice', ['notes:write']);
 const carol = principalOf('carol', ['notes:write', 'admin']);
-const userPatch = writableFields({ name: true, email: true, role: 'admin', flags: ['admin', 'notes:write'] });
+const userPatch = writableFields({
+  name: true,
+  email: true,
+  role: 'admin',
+  flags: { requires: ['admin', 'notes:write'] },
+});
 
 describe('writableFields', () => {
   it('lists what a principal may set', () => {
@@ -110,6 +115,11 @@ describe('writableFields', () => {
     expect(() => writableFields({ role: [] })).toThrow(/"role"/);
     expect(() => writableFields(null as never)).toThrow(/"rules"/);
     expect(() => writableFields({}, { resorce: 'note' } as never)).toThrow(ConfigError);
+    expect(() => writableFields({ role: { requires: 'a b' } })).toThrow(/"role.requires"/);
+    expect(() => writableFields({ role: { require: 'admin' } as never })).toThrow(
+      /"role.require".*did you mean "requires"/,
+    );
+    expect(() => writableFields({ role: (p) => p.subject === 'root' }).fields(principalOf('root', []))).not.toThrow();
   });
 
   it('for arbitrary bodies: refused is exactly the fields the principal may not set', () => {

@@ -2,8 +2,8 @@ import { ConfigError, checkOptions, type DenyDecision, deny, type Principal } fr
 import { type AuthzEventOptions, checkEventOptions, checkName, emitDenied, type RequestWhere } from './events.js';
 import { checkRequirement, type Grant, isRecord, pointerTo, type Requirement } from './requirement.js';
 
-/** Who may set a field: `true` (anyone the route lets in) or a {@link Requirement}. */
-export type WriteRule = true | Requirement;
+/** Who may set a field: `true` (anyone the route lets in), a {@link Requirement}, or `{ requires }` as in `readableFields`. */
+export type WriteRule = true | Requirement | { readonly requires: Requirement };
 
 /** Options of {@link writableFields}. */
 export interface WritableFieldsOptions extends AuthzEventOptions {
@@ -71,7 +71,11 @@ export function writableFields(
   if (!isRecord(rules)) throw new ConfigError('rules', 'expected an object mapping each writable field to its rule');
   const grants = new Map<string, Grant>();
   for (const [key, rule] of Object.entries(rules)) {
-    grants.set(key, rule === true ? () => true : checkRequirement(rule, key));
+    if (rule === true) grants.set(key, () => true);
+    else if (isRecord(rule)) {
+      checkOptions(rule, ['requires'], key);
+      grants.set(key, checkRequirement(rule.requires, `${key}.requires`));
+    } else grants.set(key, checkRequirement(rule, key));
   }
   const mayWrite = (principal: Principal, key: string): boolean => grants.get(key)?.(principal) === true;
 
