@@ -1,4 +1,5 @@
 import { apiKeyAuthenticator, apiKeys, memoryApiKeyStore } from '@bulwark/api-keys';
+import { ownedBy, policy, readableFields, roles, writableFields } from '@bulwark/authz';
 import {
   type Authenticator,
   authenticationPolicy,
@@ -318,6 +319,46 @@ const OBJECTS: readonly OptionsObject[] = [
     optional: 'bearer',
   },
   {
+    label: 'roles role',
+    build: (x) => roles({ viewer: ['notes:read'], admin: { inherits: ['viewer'], ...x } }),
+    at: 'admin',
+    typo: 'inherit',
+    meant: 'inherits',
+    optional: 'scopes',
+  },
+  {
+    label: 'ownedBy',
+    build: (x) => ownedBy({ load: () => undefined, owner: () => 'nobody', ...x }),
+    at: '',
+    typo: 'alow',
+    meant: 'allow',
+    optional: 'allow',
+  },
+  {
+    label: 'policy',
+    build: (x) => policy({}, { ...x }),
+    at: '',
+    typo: 'deniedA',
+    meant: 'deniedAs',
+    optional: 'deniedAs',
+  },
+  {
+    label: 'readableFields rule',
+    build: (x) => readableFields({ email: { requires: 'users:read', ...x } }),
+    at: 'email',
+    typo: 'otherwse',
+    meant: 'otherwise',
+    optional: 'otherwise',
+  },
+  {
+    label: 'writableFields',
+    build: (x) => writableFields({ title: true }, { ...x }),
+    at: '',
+    typo: 'resorce',
+    meant: 'resource',
+    optional: 'resource',
+  },
+  {
     label: 'passwordPolicy',
     build: (x) => passwordPolicy({ ...x }),
     at: '',
@@ -560,6 +601,11 @@ describe('optional option fields typed to accept undefined', () => {
       }),
       memoryAuthorizationCodeStore({ maxEntries: undefined, clock: undefined }),
       redisAuthorizationCodeStore({ client: unusedRedisClient, keyPrefix: unset }),
+      roles({ viewer: { inherits: undefined, scopes: undefined } }),
+      ownedBy({ load: () => undefined, owner: () => 'nobody', allow: undefined, resource: unset, onEvent: undefined }),
+      policy({}, { resource: unset, deniedAs: undefined, clock: undefined }),
+      readableFields({ email: { requires: 'users:read', otherwise: undefined } }),
+      writableFields({ title: true }, { resource: unset, onEvent: undefined }),
     ];
     expect(built.every((value) => value !== undefined)).toBe(true);
   });

@@ -101,13 +101,29 @@ export interface AuthFailedEvent extends EventBase {
   readonly reason: AuthFailureReason;
 }
 
-/** An authenticated principal lacked a scope a route requires (`scopePolicy`). */
+/** Where an authorization check refused (OWASP API5, API1 and API3). */
+export type AuthzLevel = 'function' | 'object' | 'property';
+
+/**
+ * An authenticated principal was refused. `function`: a route's scope (`scopePolicy`, with
+ * `required` and `missing`) or an action's rule (`@bulwark/authz` policies); `object`:
+ * another owner's object, answered as not found (`ownedBy`); `property`: fields the
+ * principal may not set (`writableFields`, with `fields`). Carries no subject, no token and
+ * no field value.
+ */
 export interface AuthzDeniedEvent extends EventBase {
   readonly type: 'authz.denied';
-  /** Every scope the route requires. */
-  readonly required: readonly string[];
-  /** The required scopes the principal does not have. */
-  readonly missing: readonly string[];
+  readonly level: AuthzLevel;
+  /** Every scope the route requires (`scopePolicy`). */
+  readonly required?: readonly string[];
+  /** The required scopes the principal does not have (`scopePolicy`). */
+  readonly missing?: readonly string[];
+  /** The kind of resource (`note`), as the application named it. */
+  readonly resource?: string;
+  /** The action refused (`notes:update`), as the application named it. */
+  readonly action?: string;
+  /** The fields refused (names only, never their values). */
+  readonly fields?: readonly string[];
 }
 
 /** A keyring created a new key (exactly one process does, per generation). */

@@ -54,6 +54,7 @@ export {
 export {
   type AuthFailedEvent,
   type AuthzDeniedEvent,
+  type AuthzLevel,
   type ConfigWarningEvent,
   type CorsRejectedEvent,
   type CorsRejectReason,

@@ -58,6 +58,7 @@ describe('scopePolicy', () => {
       {
         type: 'authz.denied',
         at: 42,
+        level: 'function',
         required: ['notes:read', 'notes:write', 'reports:write'],
         missing: ['notes:write', 'reports:write'],
         method: 'POST',

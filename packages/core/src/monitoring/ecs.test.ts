@@ -11,7 +11,13 @@ const where = { at, method: 'POST', path: '/auth/login', clientIp: '192.0.2.7' }
 /** One event of every type: a Record over the union, so a new type without a sample does not compile. */
 const SAMPLES: { readonly [T in SecurityEvent['type']]: Extract<SecurityEvent, { type: T }> } = {
   'auth.failed': { type: 'auth.failed', ...where, authenticator: 'jwt', code: 'invalid_token', reason: 'expired' },
-  'authz.denied': { type: 'authz.denied', ...where, required: ['notes:write'], missing: ['notes:write'] },
+  'authz.denied': {
+    type: 'authz.denied',
+    ...where,
+    level: 'function',
+    required: ['notes:write'],
+    missing: ['notes:write'],
+  },
   'cors.rejected': {
     type: 'cors.rejected',
     ...where,
