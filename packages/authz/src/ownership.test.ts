@@ -55,7 +55,7 @@ describe('ownedBy', () => {
       {
         type: 'authz.denied',
         at: 5,
-        level: 'object',
+        layer: 'object',
         resource: 'note',
         action: 'notes:update',
         method: 'PATCH',

@@ -50,7 +50,7 @@ export interface OwnedLoader<R, Id = string> {
  * Object-level authorization (OWASP API1, BOLA): an object is loaded by id *for a
  * principal*, and comes back only when `owner(object) === principal.subject` (or `allow`
  * returns `true`). A missing object and another owner's object give the same answer (no
- * enumeration); only the foreign one emits `authz.denied` (level `object`, with the
+ * enumeration); only the foreign one emits `authz.denied` (layer `object`, with the
  * resource kind and the action; never the subject, the id or the object). Both cases call
  * `load` once, so the work done is the same too.
  *
@@ -87,7 +87,7 @@ export function ownedBy<R, Id = string>(options: OwnedByOptions<R, Id>): OwnedLo
     if (typeof ownerId === 'string' && ownerId !== '' && ownerId === principal.subject) return found;
     const action = call.action ?? 'read';
     if (allow?.({ principal, action, resource: found }) === true) return found;
-    emitDenied(events, { level: 'object', action, ...(resource === undefined ? {} : { resource }) }, call.where);
+    emitDenied(events, { layer: 'object', action, ...(resource === undefined ? {} : { resource }) }, call.where);
     return undefined;
   };
   return Object.freeze({

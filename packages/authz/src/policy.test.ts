@@ -137,14 +137,14 @@ describe('policy and can: deny by default', () => {
       {
         type: 'authz.denied',
         at: 7,
-        level: 'object',
+        layer: 'object',
         action: 'notes:update',
         resource: 'note',
         method: 'PATCH',
         path: '/v2/notes/1',
         clientIp: '192.0.2.1',
       },
-      { type: 'authz.denied', at: 7, level: 'function', action: 'notes:create', resource: 'note' },
+      { type: 'authz.denied', at: 7, layer: 'function', action: 'notes:create', resource: 'note' },
     ]);
     expect(JSON.stringify(sink.events)).not.toContain('bob');
   });

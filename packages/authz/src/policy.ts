@@ -28,7 +28,7 @@ export interface Policy<R = unknown> {
   /** Whether the rule of `context.action` allows: pure, no event. */
   can(context: AuthzContext<R>): boolean;
   /**
-   * Returns when allowed; otherwise emits `authz.denied` (level `object` when the context
+   * Returns when allowed; otherwise emits `authz.denied` (layer `object` when the context
    * has a resource, else `function`, with the action) and throws a `BulwarkError`
    * (`forbidden` or `not_found`, see `deniedAs`) that the adapters' error handlers answer.
    */
@@ -107,7 +107,7 @@ export function policy<R = unknown>(rules: Rules<R>, options: PolicyOptions = {}
       emitDenied(
         events,
         {
-          level: context.resource === undefined ? 'function' : 'object',
+          layer: context.resource === undefined ? 'function' : 'object',
           action: context.action,
           ...(resource === undefined ? {} : { resource }),
         },

@@ -56,7 +56,7 @@ describe('writableFields', () => {
       {
         type: 'authz.denied',
         at: 3,
-        level: 'property',
+        layer: 'property',
         resource: 'note',
         fields: ['owner', 'pinned', 'a/b~c'],
         method: 'PATCH',

@@ -31,7 +31,7 @@ export interface WritableFields {
    * `undefined` when the principal may set every field of `body`; otherwise the 422
    * `validation_failed` decision (send it with the adapter's `sendDecision`), with one
    * `errors` entry (`{ pointer, detail, in: 'body' }`) per refused field, and an
-   * `authz.denied` event (level `property`, the refused field names). A body that is not
+   * `authz.denied` event (layer `property`, the refused field names). A body that is not
    * an object is refused at pointer `''`.
    */
   check(principal: Principal, body: unknown, where?: RequestWhere): DenyDecision | undefined;
@@ -98,7 +98,7 @@ export function writableFields(
         detail: CANNOT_SET,
         in: 'body',
       }));
-      emitDenied(events, { level: 'property', fields: listed, ...(resource === undefined ? {} : { resource }) }, where);
+      emitDenied(events, { layer: 'property', fields: listed, ...(resource === undefined ? {} : { resource }) }, where);
       return deny('validation_failed', DETAIL, { extensions: { errors } });
     },
   });

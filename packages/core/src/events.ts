@@ -102,7 +102,7 @@ export interface AuthFailedEvent extends EventBase {
 }
 
 /** Where an authorization check refused (OWASP API5, API1 and API3). */
-export type AuthzLevel = 'function' | 'object' | 'property';
+export type AuthzLayer = 'function' | 'object' | 'property';
 
 /**
  * An authenticated principal was refused. `function`: a route's scope (`scopePolicy`, with
@@ -113,7 +113,7 @@ export type AuthzLevel = 'function' | 'object' | 'property';
  */
 export interface AuthzDeniedEvent extends EventBase {
   readonly type: 'authz.denied';
-  readonly level: AuthzLevel;
+  readonly layer: AuthzLayer;
   /** Every scope the route requires (`scopePolicy`). */
   readonly required?: readonly string[];
   /** The required scopes the principal does not have (`scopePolicy`). */
@@ -222,8 +222,8 @@ export interface LockoutEvent extends EventBase {
   readonly durationMs: number;
   /** The failures in the window that set it (the scope's threshold). */
   readonly attempts: number;
-  /** 1 for a first lock, 2 for the next (doubled), ... */
-  readonly level: number;
+  /** 1 for a first lock, 2 for the next (doubled), ... (not `level`: the JSON-lines sink's marker is `level`). */
+  readonly lockLevel: number;
   /** When the lock ends (epoch ms, the store's clock). */
   readonly until: number;
 }

@@ -54,7 +54,7 @@ export {
 export {
   type AuthFailedEvent,
   type AuthzDeniedEvent,
-  type AuthzLevel,
+  type AuthzLayer,
   type ConfigWarningEvent,
   type CorsRejectedEvent,
   type CorsRejectReason,

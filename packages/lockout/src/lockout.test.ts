@@ -58,7 +58,7 @@ describe('lockout', () => {
       account: tag,
       durationMs: 900_000,
       attempts: 5,
-      level: 1,
+      lockLevel: 1,
       until: Date.UTC(2026, 0, 1) + 900_000,
     });
     expect(events.at(-1)).toMatchObject({ type: 'login.failed', reason: 'locked', attempts: 0 });

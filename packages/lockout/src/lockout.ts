@@ -143,7 +143,7 @@ export function lockout(options: LockoutOptions = {}): Lockout {
         ...(lock.scope === 'ip' ? {} : { account: target.account }),
         durationMs: lock.durationMs,
         attempts: rules[lock.scope].attempts,
-        level: lock.level,
+        lockLevel: lock.level,
         until: lock.until,
       });
     }

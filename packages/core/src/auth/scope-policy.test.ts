@@ -58,7 +58,7 @@ describe('scopePolicy', () => {
       {
         type: 'authz.denied',
         at: 42,
-        level: 'function',
+        layer: 'function',
         required: ['notes:read', 'notes:write', 'reports:write'],
         missing: ['notes:write', 'reports:write'],
         method: 'POST',

@@ -45,7 +45,7 @@ function checkScopes(required: string | readonly string[]): readonly string[] {
  * the Bearer challenge. A missing scope: 403 `insufficient_scope` with
  * `WWW-Authenticate: Bearer realm="...", error="insufficient_scope", scope="<required>"`
  * (RFC 6750 §3.1) and the problem member `required_scope` (the same space-separated
- * list), and an `authz.denied` event (`level: 'function'`) naming the missing scopes. Scopes compare exactly
+ * list), and an `authz.denied` event (`layer: 'function'`) naming the missing scopes. Scopes compare exactly
  * (RFC 6749 §3.3: case-sensitive). Every answer is built once, here; the check itself is
  * synchronous and allocates nothing when it passes.
  *
@@ -81,7 +81,7 @@ export function scopePolicy(required: string | readonly string[], options: Scope
           emitEvent(config.onEvent, {
             type: 'authz.denied',
             at: config.clock.now(),
-            level: 'function',
+            layer: 'function',
             required: scopes,
             missing: scopes.filter((scope) => !granted.includes(scope)),
             method: view.method,

@@ -63,9 +63,9 @@ describe('spikeDetector', () => {
     const { clock, alerts, detector } = setup({ signals: ['authz.denied'] });
     stream(detector, clock, 200, 2); // login.failed: not watched here
     for (let i = 0; i < 49; i++)
-      detector.sink({ type: 'authz.denied', at: clock.now(), level: 'function', required: ['a'], missing: ['a'] });
+      detector.sink({ type: 'authz.denied', at: clock.now(), layer: 'function', required: ['a'], missing: ['a'] });
     expect(alerts).toHaveLength(0);
-    detector.sink({ type: 'authz.denied', at: clock.now(), level: 'function', required: ['a'], missing: ['a'] });
+    detector.sink({ type: 'authz.denied', at: clock.now(), layer: 'function', required: ['a'], missing: ['a'] });
     expect(alerts).toHaveLength(1);
   });
 

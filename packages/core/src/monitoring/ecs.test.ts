@@ -14,7 +14,7 @@ const SAMPLES: { readonly [T in SecurityEvent['type']]: Extract<SecurityEvent, {
   'authz.denied': {
     type: 'authz.denied',
     ...where,
-    level: 'function',
+    layer: 'function',
     required: ['notes:write'],
     missing: ['notes:write'],
   },
@@ -72,7 +72,7 @@ const SAMPLES: { readonly [T in SecurityEvent['type']]: Extract<SecurityEvent, {
     account: 'tagA',
     durationMs: 900_000,
     attempts: 5,
-    level: 1,
+    lockLevel: 1,
     until: at + 900_000,
   },
   'lockout.cleared': { type: 'lockout.cleared', at, reason: 'reset', scopes: ['account', 'pair'], account: 'tagA' },

@@ -51,7 +51,7 @@ export function runLockoutStoreConformance(name: string, fresh: () => Promise<Lo
         expect(after.account).toEqual(before.account);
         const locks = events.filter((e): e is LockoutEvent => e.type === 'lockout');
         expect(locks).toHaveLength(1);
-        expect(locks[0]).toMatchObject({ scope: 'pair', durationMs: 15 * MINUTE, attempts: 5, level: 1 });
+        expect(locks[0]).toMatchObject({ scope: 'pair', durationMs: 15 * MINUTE, attempts: 5, lockLevel: 1 });
         expect(events.filter((e) => e.type === 'login.failed')).toHaveLength(7);
         expect(JSON.stringify(events)).not.toContain('example.com');
       }));
