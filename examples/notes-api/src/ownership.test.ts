@@ -39,6 +39,13 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: ownership, users and admin', (f
     ).not.toContainEqual(expect.objectContaining({ id }));
     // Still dave's, unchanged.
     expect((await c.send('GET', `/v2/notes/${id}`, dave)).json()).toMatchObject({ id, title: 'dave only' });
+    // The operator learns of the three foreign attempts (the missing note is no event); never the id.
+    const log = (await c.send('GET', '/admin/events?limit=100', carol)).json() as {
+      events: Array<{ type: string; layer?: string; action?: string }>;
+    };
+    const foreign = log.events.filter((e) => e.type === 'authz.denied' && e.layer === 'object');
+    expect(foreign.map((e) => e.action)).toEqual(['delete', 'update', 'read']);
+    expect(JSON.stringify(log)).not.toContain(id);
   });
 
   it('the owner changes (strictly) and deletes a note', async () => {

@@ -145,7 +145,7 @@ export function demoRoutes(h: RouteHandlers, v: DemoValidators): readonly DemoRo
       path: '/v2/notes/:id',
       validator: validator(v.noteById),
       auth: scopes('notes:read'),
-      run: (input) => h.notes.get(caller(input).subject, idParam(input)),
+      run: (input) => h.notes.get(caller(input), idParam(input)),
     },
     {
       method: 'PATCH',
@@ -154,7 +154,7 @@ export function demoRoutes(h: RouteHandlers, v: DemoValidators): readonly DemoRo
       auth: scopes('notes:write'),
       run: (input) =>
         h.notes.update(
-          caller(input).subject,
+          caller(input),
           idParam(input),
           data<{ title?: string; body?: string; tags?: string[] }>(input).body,
         ),
@@ -164,7 +164,7 @@ export function demoRoutes(h: RouteHandlers, v: DemoValidators): readonly DemoRo
       path: '/v2/notes/:id',
       validator: validator(v.noteById),
       auth: scopes('notes:write'),
-      run: (input) => h.notes.remove(caller(input).subject, idParam(input)),
+      run: (input) => h.notes.remove(caller(input), idParam(input)),
     },
     {
       method: 'POST',

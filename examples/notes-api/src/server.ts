@@ -124,7 +124,7 @@ async function startWith(options: DemoOptions, redis: Redis | undefined): Promis
   const clientTier = clientLimits(limits);
   const policies = demoPolicies({ ...limits, corsOrigins: options.corsOrigins, clientTier });
   const handlers = {
-    notes: noteHandlers(new NoteStore(), noteClock(options.clock)),
+    notes: noteHandlers(new NoteStore(), noteClock(options.clock), onEvent),
     auth: authHandlers(users, signIns, tokens),
     directory: directoryHandlers(users, events),
     keys: apiKeyHandlers(keys),

@@ -22,18 +22,18 @@ function refusal(build: () => unknown): ConfigError {
 }
 
 describe('roles', () => {
-  it('maps each role to its own scopes, then its inherited ones, transitively and without duplicates', () => {
+  it('maps each role to its inherited scopes, then its own, transitively and without duplicates', () => {
     const r = demo();
     expect(r.names).toEqual(['viewer', 'user', 'admin']);
     expect(r.scopesFor('viewer')).toEqual(['notes:read']);
-    expect(r.scopesFor('user')).toEqual(['notes:write', 'reports:write', 'keys:manage', 'notes:read']);
+    expect(r.scopesFor('user')).toEqual(['notes:read', 'notes:write', 'reports:write', 'keys:manage']);
     expect(r.scopesFor('admin')).toEqual([
-      'users:read',
-      'admin',
+      'notes:read',
       'notes:write',
       'reports:write',
       'keys:manage',
-      'notes:read',
+      'users:read',
+      'admin',
     ]);
     expect(r.scopesFor(['viewer', 'user'])).toEqual(['notes:read', 'notes:write', 'reports:write', 'keys:manage']);
     expect(Object.isFrozen(r.scopesFor('admin'))).toBe(true);
@@ -46,7 +46,7 @@ describe('roles', () => {
       right: { inherits: ['base'] },
       top: { inherits: ['left', 'right'] },
     });
-    expect(r.scopesFor('top')).toEqual(['l', 'a']);
+    expect(r.scopesFor('top')).toEqual(['a', 'l']);
     expect(r.scopesFor('right')).toEqual(['a']);
   });
 

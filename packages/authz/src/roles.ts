@@ -63,7 +63,7 @@ function ownScopes(definition: unknown, role: string): { scopes: readonly string
  *   user: { inherits: ['viewer'], scopes: ['notes:write', 'reports:write', 'keys:manage'] },
  *   admin: { inherits: ['user'], scopes: ['users:read', 'admin'] },
  * });
- * demoRoles.scopesFor('admin'); // ['users:read', 'admin', 'notes:write', 'reports:write', 'keys:manage', 'notes:read']
+ * demoRoles.scopesFor('admin'); // ['notes:read', 'notes:write', 'reports:write', 'keys:manage', 'users:read', 'admin']
  * ```
  */
 export function roles<const D extends Readonly<Record<string, RoleDefinition>>>(
@@ -98,8 +98,10 @@ export function roles<const D extends Readonly<Record<string, RoleDefinition>>>(
       throw new ConfigError(`${path[path.length - 1]}.inherits`, `inheritance cycle: ${cycle}`);
     }
     const own = declared.get(name) as { scopes: readonly string[]; inherits: readonly string[] };
-    const all = new Set(own.scopes);
+    // The inherited scopes first, then the role's own: an admin is "the user scopes plus ...".
+    const all = new Set<string>();
     for (const parent of own.inherits) for (const scope of resolve(parent, [...path, name])) all.add(scope);
+    for (const scope of own.scopes) all.add(scope);
     const scopes = Object.freeze([...all]);
     resolved.set(name, scopes);
     return scopes;

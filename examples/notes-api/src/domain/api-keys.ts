@@ -1,4 +1,5 @@
 import { type ApiKeyInfo, type ApiKeys, type CreatedApiKey, KEY_ID_LENGTH } from '@bulwark/api-keys';
+import { grantable } from '@bulwark/authz';
 import { deny, type Principal } from '@bulwark/core';
 import type { Answer } from './notes.js';
 
@@ -48,8 +49,9 @@ function created(made: CreatedApiKey): Answer {
  * made it (DEMO.md: scopes beyond the caller's are 422).
  */
 function excessScopes(requested: readonly string[], held: readonly string[]): Answer | undefined {
+  const beyond = new Set(grantable(held, requested));
   const errors = requested.flatMap((scope, index) =>
-    held.includes(scope) ? [] : [{ pointer: `/scopes/${index}`, detail: 'is not one of your scopes', in: 'body' }],
+    beyond.has(scope) ? [{ pointer: `/scopes/${index}`, detail: 'is not one of your scopes', in: 'body' }] : [],
   );
   return errors.length === 0
     ? undefined

@@ -1,26 +1,29 @@
+import { mask, maskEmail, readableFields } from '@bulwark/authz';
 import type { Principal } from '@bulwark/core';
 import type { EventLog } from '../admin/event-log.js';
 import { type Answer, BAD_CURSOR, cursorAfter, cursorBefore, positionBefore, positionOf } from './notes.js';
-import { maskEmail, type User, type UserStore } from './users.js';
+import type { User, UserStore } from './users.js';
 
 const full = (user: User) => ({ id: user.id, email: user.email, role: user.role, created_at: user.createdAt });
+
+/**
+ * What `GET /v2/users` shows of a user (OWASP API3, property level): without `users:read`
+ * the id and a masked email (enough to confirm a colleague, not to harvest addresses); with
+ * it, the record. The route's output schema then drops anything unlisted (a password hash).
+ */
+const USER_FIELDS = readableFields({
+  email: { requires: 'users:read', otherwise: mask(maskEmail) },
+  role: { requires: 'users:read' },
+  created_at: { requires: 'users:read' },
+});
 
 /** `GET /v2/users`, `GET /admin/users` and `GET /admin/events`. */
 export function directoryHandlers(users: UserStore, events: EventLog) {
   return {
-    /**
-     * Users matching an email. Without `users:read` a caller sees only the id and a masked
-     * email (enough to confirm a colleague, not to harvest addresses); with it, the record.
-     */
+    /** Users matching an email, shaped for the caller (see USER_FIELDS). */
     find: (principal: Principal, email: string): Answer => {
       const user = users.byEmail(email);
-      const canRead = principal.scopes.includes('users:read');
-      return {
-        status: 200,
-        body: {
-          users: user === undefined ? [] : [canRead ? full(user) : { id: user.id, email: maskEmail(user.email) }],
-        },
-      };
+      return { status: 200, body: { users: user === undefined ? [] : USER_FIELDS.shape(principal, [full(user)]) } };
     },
     listAll: (query: { limit: number; cursor?: string | undefined }): Answer => {
       const after = positionOf(query.cursor);

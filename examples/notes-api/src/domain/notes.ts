@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type DenyDecision, deny, type RespondDecision } from '@bulwark/core';
+import { ownedBy } from '@bulwark/authz';
+import { type DenyDecision, deny, type EventSink, type Principal, type RespondDecision } from '@bulwark/core';
 import { decodeCursor, encodeCursor } from '@bulwark/validation';
 
 export interface Note {
@@ -39,10 +40,9 @@ export class NoteStore {
     return { notes, more: false };
   }
 
-  /** The note if `ownerId` owns it: another user's note is as absent as a missing one. */
-  owned(id: string, ownerId: string): Note | undefined {
-    const note = this.#notes.get(id);
-    return note?.ownerId === ownerId ? note : undefined;
+  /** The note with this id, whoever owns it (the handlers load notes through `ownedBy`). */
+  byId(id: string): Note | undefined {
+    return this.#notes.get(id);
   }
 
   create(ownerId: string, input: NoteInput, now: Date): Note {
@@ -112,8 +112,17 @@ export const BAD_CURSOR = (): DenyDecision => deny('bad_request', 'The cursor is
 export const NO_NOTE = (): DenyDecision => deny('not_found', 'No note has this id.');
 
 /** The notes routes' logic, shared by every framework app. Inputs arrive validated; `owner` is the caller. */
-export function noteHandlers(store: NoteStore, clock: () => Date = () => new Date()) {
+export function noteHandlers(store: NoteStore, clock: () => Date = () => new Date(), onEvent?: EventSink) {
   let reportCount = 0;
+  // Object level (OWASP API1): a note is loaded for its caller; another user's note is
+  // answered as a missing one (one 404, no enumeration) and reported as `authz.denied`.
+  const notes = ownedBy({
+    load: (id: string) => store.byId(id),
+    owner: (note) => note.ownerId,
+    resource: 'note',
+    onEvent,
+  });
+  const where = (method: string) => ({ where: { method, path: '/v2/notes/:id' } });
   return {
     list: (owner: string, query: { limit: number; cursor?: string | undefined }, apiVersion?: string): Answer => {
       const after = positionOf(query.cursor);
@@ -129,17 +138,17 @@ export function noteHandlers(store: NoteStore, clock: () => Date = () => new Dat
         },
       };
     },
-    get: (owner: string, id: string): Answer => {
-      const note = store.owned(id, owner);
+    get: async (caller: Principal, id: string): Promise<Answer> => {
+      const note = await notes.find(caller, id, { action: 'read', ...where('GET') });
       return note ? { status: 200, body: note } : NO_NOTE();
     },
     create: (owner: string, input: NoteInput): Answer => ({ status: 201, body: store.create(owner, input, clock()) }),
-    update: (owner: string, id: string, change: Partial<NoteInput>): Answer => {
-      const note = store.owned(id, owner);
+    update: async (caller: Principal, id: string, change: Partial<NoteInput>): Promise<Answer> => {
+      const note = await notes.find(caller, id, { action: 'update', ...where('PATCH') });
       return note ? { status: 200, body: store.update(note, change) } : NO_NOTE();
     },
-    remove: (owner: string, id: string): Answer => {
-      const note = store.owned(id, owner);
+    remove: async (caller: Principal, id: string): Promise<Answer> => {
+      const note = await notes.find(caller, id, { action: 'delete', ...where('DELETE') });
       if (!note) return NO_NOTE();
       store.delete(note);
       return { status: 204 };

@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { roles } from '@bulwark/authz';
 import { BulwarkError } from '@bulwark/core';
 import type { PasswordHasher } from '@bulwark/passwords';
 
-export type Role = 'user' | 'viewer' | 'admin';
-
-/** The scopes of each role (DEMO.md's users table). A token carries these, or a requested subset. */
-export const ROLE_SCOPES: Readonly<Record<Role, readonly string[]>> = Object.freeze({
-  user: Object.freeze(['notes:read', 'notes:write', 'reports:write', 'keys:manage']),
-  viewer: Object.freeze(['notes:read']),
-  admin: Object.freeze(['notes:read', 'notes:write', 'reports:write', 'keys:manage', 'users:read', 'admin']),
+/**
+ * The demo's roles and their scopes (DEMO.md's users table), in this one place: routes
+ * check scopes, never roles. A token or key carries these, or a requested subset.
+ */
+export const ROLES = roles({
+  viewer: ['notes:read'],
+  user: { inherits: ['viewer'], scopes: ['notes:write', 'reports:write', 'keys:manage'] },
+  admin: { inherits: ['user'], scopes: ['users:read', 'admin'] },
 });
+
+export type Role = (typeof ROLES.names)[number];
 
 export interface User {
   /** A random UUID, made at start: nothing about a user can be guessed from another's id. */
@@ -57,7 +61,7 @@ export class UserStore {
           id: await idOf(email),
           email,
           role,
-          scopes: ROLE_SCOPES[role],
+          scopes: ROLES.scopesFor(role),
           createdAt: now.toISOString(),
           passwordHash: await hasher.hash(password),
         }),
@@ -80,12 +84,6 @@ export class UserStore {
     const all = [...this.#byId.values()];
     return { users: all.slice(after, after + limit), more: all.length > after + limit };
   }
-}
-
-/** `alice@example.com` -> `a***@example.com`: enough to recognise one's own, not to harvest addresses. */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  return `${email.slice(0, 1)}***${email.slice(at)}`;
 }
 
 /**

@@ -8,10 +8,10 @@ import {
 } from '@bulwark/tokens';
 import type { Redis } from 'ioredis';
 import type { DemoTokens } from '../auth/tokens.js';
-import { ROLE_SCOPES } from '../domain/users.js';
+import { ROLES } from '../domain/users.js';
 
 /** Every scope a demo user can hold (`scopes_supported`). */
-export const DEMO_SCOPES: readonly string[] = [...new Set(Object.values(ROLE_SCOPES).flat())];
+export const DEMO_SCOPES: readonly string[] = ROLES.scopesFor([...ROLES.names]);
 
 /**
  * The one registered OAuth client (DEMO.md): the first-party single-page app, public (no
