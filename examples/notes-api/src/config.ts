@@ -16,6 +16,8 @@ export interface DemoConfig {
   readonly trustProxy: TrustProxy;
   /** From REDIS_URL: when set, every store the demo uses is Redis. */
   readonly redisUrl: string | undefined;
+  /** From DATABASE_URL: when set, the users (and, with @bulwark/postgres, the durable records) are in PostgreSQL. */
+  readonly databaseUrl: string | undefined;
   /** From ISSUER: the `iss` of every token. Default `http://HOST:PORT`. */
   readonly issuer: string;
   /** From JWT_ALG: the algorithm of generated signing keys. */
@@ -43,13 +45,13 @@ function readTrustProxy(value: string | undefined): TrustProxy {
 /** RFC 4648 §5 without padding, canonical: what `KEY_ENCRYPTION_KEY` must be. */
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-function readKeyEncryptionKey(value: string | undefined, redisUrl: string | undefined): Uint8Array | undefined {
+function readKeyEncryptionKey(value: string | undefined, shared: string | undefined): Uint8Array | undefined {
   const text = value?.trim() || undefined;
   if (text === undefined) {
-    if (redisUrl !== undefined) {
+    if (shared !== undefined) {
       throw new ConfigError(
         'KEY_ENCRYPTION_KEY',
-        'is required with REDIS_URL: private signing keys are stored in Redis sealed under it (32 random bytes, base64url; e.g. `openssl rand 32 | basenc --base64url | tr -d =`)',
+        `is required with ${shared}: private signing keys are stored there sealed under it (32 random bytes, base64url; e.g. \`openssl rand 32 | basenc --base64url | tr -d =\`)`,
       );
     }
     return undefined;
@@ -94,6 +96,9 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): D
   const redisUrl = env.REDIS_URL?.trim() || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
     throw new ConfigError('REDIS_URL', 'expected redis:// or rediss://');
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new ConfigError('DATABASE_URL', 'expected postgres:// or postgresql://');
   const jwtAlg = env.JWT_ALG?.trim() || 'ES256';
   if (!JWT_ALGORITHMS.includes(jwtAlg as JwtAlgorithm)) {
     throw new ConfigError('JWT_ALG', `expected one of ${JWT_ALGORITHMS.join(', ')}`);
@@ -111,10 +116,14 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>): D
     corsOrigins,
     trustProxy: readTrustProxy(env.TRUST_PROXY),
     redisUrl,
+    databaseUrl,
     issuer: readIssuer(env.ISSUER, host, port),
     jwtAlg: jwtAlg as JwtAlgorithm,
     signingKeysFile: env.SIGNING_KEYS_FILE?.trim() || undefined,
-    keyEncryptionKey: readKeyEncryptionKey(env.KEY_ENCRYPTION_KEY, redisUrl),
+    keyEncryptionKey: readKeyEncryptionKey(
+      env.KEY_ENCRYPTION_KEY,
+      redisUrl !== undefined ? 'REDIS_URL' : databaseUrl !== undefined ? 'DATABASE_URL' : undefined,
+    ),
     refreshGraceMs,
   };
 }

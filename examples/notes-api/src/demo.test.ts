@@ -418,6 +418,8 @@ describe('demo configuration', () => {
       [{ REFRESH_GRACE: '1h' }, 'REFRESH_GRACE'],
       [{ REFRESH_GRACE: '61s' }, 'REFRESH_GRACE'],
       [{ REDIS_URL: 'redis://127.0.0.1:6379' }, 'KEY_ENCRYPTION_KEY'],
+      [{ DATABASE_URL: 'postgres://127.0.0.1/test' }, 'KEY_ENCRYPTION_KEY'],
+      [{ DATABASE_URL: 'mysql://127.0.0.1/test', KEY_ENCRYPTION_KEY: kek }, 'DATABASE_URL'],
       [{ KEY_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64url') }, 'KEY_ENCRYPTION_KEY'],
       [{ KEY_ENCRYPTION_KEY: `${kek}=` }, 'KEY_ENCRYPTION_KEY'],
       [{ KEY_ENCRYPTION_KEY: Buffer.alloc(32, 255).toString('base64') }, 'KEY_ENCRYPTION_KEY'],

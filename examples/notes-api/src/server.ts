@@ -4,6 +4,7 @@ import { type PasswordHasher, passwordHasher } from '@bulwark/passwords/node';
 import type { RateLimitStore } from '@bulwark/ratelimit';
 import { redisRateLimitStore } from '@bulwark/redis';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { EventLog } from './admin/event-log.js';
 import { startExpress } from './apps/express.js';
 import { startFastify } from './apps/fastify.js';
@@ -18,7 +19,8 @@ import type { DemoConfig, Framework } from './config.js';
 import { apiKeyHandlers } from './domain/api-keys.js';
 import { directoryHandlers } from './domain/directory.js';
 import { NoteStore, noteHandlers } from './domain/notes.js';
-import { sharedUserIds, UserStore } from './domain/users.js';
+import { pgUserDirectory } from './domain/pg-users.js';
+import { sharedUserIds, type UserDirectory, UserStore } from './domain/users.js';
 import { signinCsrf } from './oauth/csrf.js';
 import { oauthHandlers } from './oauth/handlers.js';
 import { demoAuthorizationServer } from './oauth/server.js';
@@ -53,6 +55,8 @@ export interface DemoOptions extends DemoConfig {
 export interface RunningDemo extends Listening {
   /** `memory`, or `redis` when REDIS_URL is set. */
   readonly store: string;
+  /** Where the users live: `memory` or `postgres` (DATABASE_URL). */
+  readonly userStore: string;
   /** Where the signing keys live: `memory`, `redis` or `file`. */
   readonly keyStore: string;
 }
@@ -82,15 +86,42 @@ async function connectRedis(url: string): Promise<Redis> {
 /** Starts the notes API on one framework: the same policies, the same handlers. */
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const redis = options.redisUrl === undefined ? undefined : await connectRedis(options.redisUrl);
+  // Bounded: a request waits at most 5 s for a connection and a statement runs at most 5 s.
+  const database =
+    options.databaseUrl === undefined
+      ? undefined
+      : new pg.Pool({
+          connectionString: options.databaseUrl,
+          max: 10,
+          connectionTimeoutMillis: 5000,
+          statement_timeout: 5000,
+        });
+  database?.on('error', () => {});
   try {
-    return await startWith(options, redis);
+    return await startWith(options, redis, database);
   } catch (error) {
     redis?.disconnect();
+    await database?.end();
     throw error;
   }
 }
 
-async function startWith(options: DemoOptions, redis: Redis | undefined): Promise<RunningDemo> {
+/** The users: PostgreSQL with DATABASE_URL, else memory (with ids shared through Redis when REDIS_URL is set). */
+async function demoUsers(
+  options: DemoOptions,
+  hasher: PasswordHasher,
+  redis: Redis | undefined,
+  database: pg.Pool | undefined,
+): Promise<UserDirectory> {
+  if (database !== undefined) return pgUserDirectory(database, hasher);
+  return UserStore.seed(hasher, new Date(options.clock?.now() ?? Date.now()), redis ? sharedUserIds(redis) : undefined);
+}
+
+async function startWith(
+  options: DemoOptions,
+  redis: Redis | undefined,
+  database: pg.Pool | undefined,
+): Promise<RunningDemo> {
   const store: RateLimitStore | undefined = redis ? redisRateLimitStore(redis) : undefined;
   // Every event goes to the admin log and on to the caller's sink, and through the spike
   // detector, whose `alert` events (a failure rate far above its baseline) go the same way.
@@ -100,11 +131,7 @@ async function startWith(options: DemoOptions, redis: Redis | undefined): Promis
   const onEvent = teeSink(logged, detector.sink);
   const tokens = await demoTokens(options, redis, onEvent);
   const hasher = options.hasher ?? passwordHasher();
-  const users = await UserStore.seed(
-    hasher,
-    new Date(options.clock?.now() ?? Date.now()),
-    redis ? sharedUserIds(redis) : undefined,
-  );
+  const users = await demoUsers(options, hasher, redis, database);
   const signIns = {
     users,
     hasher,
@@ -158,12 +185,14 @@ async function startWith(options: DemoOptions, redis: Redis | undefined): Promis
   return {
     url: server.url,
     store: redis ? 'redis' : 'memory',
+    userStore: database ? 'postgres' : 'memory',
     keyStore: tokens.keyStore,
     close: async () => {
       await server.close();
       await tokens.close();
       await keys.close();
       redis?.disconnect();
+      await database?.end();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { deny, type Principal } from '@bulwark/core';
 import type { Answer } from '../domain/notes.js';
-import type { UserStore } from '../domain/users.js';
+import type { UserDirectory } from '../domain/users.js';
 import { type SignInClient, type SignInDeps, signIn } from './signin.js';
 import { ACCESS_TTL_MS, CLOCK_TOLERANCE_MS, type DemoTokens, LOGIN_CLIENT_ID } from './tokens.js';
 
@@ -14,7 +14,7 @@ export const JWKS_CACHE_CONTROL = 'public, max-age=300';
 const INVALID_GRANT = deny('invalid_grant', 'The refresh token is not valid.');
 
 /** `POST /auth/login`, `/auth/refresh`, `/auth/logout`, `GET /.well-known/jwks.json` and `GET /v2/users/me`. */
-export function authHandlers(users: UserStore, signIns: SignInDeps, tokens: DemoTokens) {
+export function authHandlers(users: UserDirectory, signIns: SignInDeps, tokens: DemoTokens) {
   /** The answer of a sign-in or a refresh: an access token of session `sid` and the family's refresh token. */
   const tokenPair = async (
     sid: string,
@@ -70,7 +70,7 @@ export function authHandlers(users: UserStore, signIns: SignInDeps, tokens: Demo
         return INVALID_GRANT;
       }
       // A session outlives no user: a removed account's families are refused, not refreshed.
-      if (users.byId(family.subject) === undefined) return INVALID_GRANT;
+      if ((await users.byId(family.subject)) === undefined) return INVALID_GRANT;
       return tokenPair(family.familyId, LOGIN_CLIENT_ID, family.subject, family.scopes, refreshToken.token);
     },
 
@@ -100,8 +100,8 @@ export function authHandlers(users: UserStore, signIns: SignInDeps, tokens: Demo
     jwks: async (): Promise<Answer> => ({ status: 200, body: await tokens.keys.jwks() }),
 
     /** The caller: the user's id, email and role, and the scopes of this token. */
-    me: (principal: Principal): Answer => {
-      const user = users.byId(principal.subject);
+    me: async (principal: Principal): Promise<Answer> => {
+      const user = await users.byId(principal.subject);
       if (user === undefined) return deny('not_found', 'The caller no longer exists.');
       return { status: 200, body: { id: user.id, email: user.email, role: user.role, scopes: principal.scopes } };
     },

@@ -4,7 +4,7 @@ import { type Lockout, lockout, memoryLockoutStore } from '@bulwark/lockout';
 import type { PasswordHasher } from '@bulwark/passwords';
 import { redisLockoutStore } from '@bulwark/redis';
 import type { Redis } from 'ioredis';
-import type { User, UserStore } from '../domain/users.js';
+import type { User, UserDirectory } from '../domain/users.js';
 
 /** Where a sign-in comes from: the client IP as trust-proxy resolved it, and the route (for events). */
 export interface SignInClient {
@@ -20,7 +20,7 @@ export type SignInOutcome =
   | { readonly kind: 'locked'; readonly retryAfter: number; readonly decision: DenyDecision };
 
 export interface SignInDeps {
-  readonly users: UserStore;
+  readonly users: UserDirectory;
   readonly hasher: PasswordHasher;
   readonly lockout: Lockout;
 }
@@ -70,7 +70,7 @@ export async function signIn(
     path: client.path,
   });
   if (!attempt.allowed) return { kind: 'locked', retryAfter: attempt.retryAfter, decision: attempt.decision };
-  const user = deps.users.byEmail(email);
+  const user = await deps.users.byEmail(email);
   const ok =
     user === undefined
       ? await deps.hasher.verifyDummy(password)

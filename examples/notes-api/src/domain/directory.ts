@@ -2,7 +2,7 @@ import { mask, maskEmail, readableFields } from '@bulwark/authz';
 import type { Principal } from '@bulwark/core';
 import type { EventLog } from '../admin/event-log.js';
 import { type Answer, BAD_CURSOR, cursorAfter, cursorBefore, positionBefore, positionOf } from './notes.js';
-import type { User, UserStore } from './users.js';
+import type { User, UserDirectory } from './users.js';
 
 const full = (user: User) => ({ id: user.id, email: user.email, role: user.role, created_at: user.createdAt });
 
@@ -18,17 +18,17 @@ const USER_FIELDS = readableFields({
 });
 
 /** `GET /v2/users`, `GET /admin/users` and `GET /admin/events`. */
-export function directoryHandlers(users: UserStore, events: EventLog) {
+export function directoryHandlers(users: UserDirectory, events: EventLog) {
   return {
     /** Users matching an email, shaped for the caller (see USER_FIELDS). */
-    find: (principal: Principal, email: string): Answer => {
-      const user = users.byEmail(email);
+    find: async (principal: Principal, email: string): Promise<Answer> => {
+      const user = await users.byEmail(email);
       return { status: 200, body: { users: user === undefined ? [] : USER_FIELDS.shape(principal, [full(user)]) } };
     },
-    listAll: (query: { limit: number; cursor?: string | undefined }): Answer => {
+    listAll: async (query: { limit: number; cursor?: string | undefined }): Promise<Answer> => {
       const after = positionOf(query.cursor);
       if (after === undefined) return BAD_CURSOR();
-      const page = users.page(query.limit, after);
+      const page = await users.page(query.limit, after);
       return {
         status: 200,
         body: {

@@ -34,8 +34,20 @@ export const DEMO_USERS: ReadonlyArray<{ readonly email: string; readonly passwo
   { email: 'carol@example.com', password: 'carol-demo-password', role: 'admin' },
 ];
 
-/** The seeded users, in memory (PostgreSQL comes with its own issue). */
-export class UserStore {
+/**
+ * Where the demo's users live: in memory (`UserStore`), or in PostgreSQL with DATABASE_URL
+ * (`pgUserDirectory`). Asynchronous, as a database is.
+ */
+export interface UserDirectory {
+  /** Emails compare case-insensitively (the domain part is, and the demo treats the local part alike). */
+  byEmail(email: string): Promise<User | undefined>;
+  byId(id: string): Promise<User | undefined>;
+  /** Every user, in creation order, after position `after` (0-based), at most `limit`. */
+  page(limit: number, after: number): Promise<{ users: User[]; more: boolean }>;
+}
+
+/** The seeded users, in memory. */
+export class UserStore implements UserDirectory {
   readonly #byEmail = new Map<string, User>();
   readonly #byId = new Map<string, User>();
 
@@ -70,17 +82,15 @@ export class UserStore {
     return new UserStore(users);
   }
 
-  /** Emails compare case-insensitively (the domain part is, and the demo treats the local part alike). */
-  byEmail(email: string): User | undefined {
+  async byEmail(email: string): Promise<User | undefined> {
     return this.#byEmail.get(email.trim().toLowerCase());
   }
 
-  byId(id: string): User | undefined {
+  async byId(id: string): Promise<User | undefined> {
     return this.#byId.get(id);
   }
 
-  /** Every user, in creation order, after position `after` (0-based), at most `limit`. */
-  page(limit: number, after: number): { users: User[]; more: boolean } {
+  async page(limit: number, after: number): Promise<{ users: User[]; more: boolean }> {
     const all = [...this.#byId.values()];
     return { users: all.slice(after, after + limit), more: all.length > after + limit };
   }

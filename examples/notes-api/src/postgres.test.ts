@@ -1,0 +1,74 @@
+import { passwordHasher } from '@bulwark/passwords/node';
+import { describeWithService, expectProblem, portOpen } from '@bulwark/testkit';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { pgUserDirectory } from './domain/pg-users.js';
+import type { RunningDemo } from './server.js';
+import { client, decodeJws, startTestDemo } from './test-helpers.js';
+
+const DATABASE_URL = 'postgres://root@127.0.0.1:5432/test';
+const env = { DATABASE_URL, KEY_ENCRYPTION_KEY: Buffer.alloc(32, 42).toString('base64url') };
+
+/** The seed's injection probes: each is a value, compared with `=`, never SQL. */
+const INJECTIONS = [
+  "' OR '1'='1",
+  "alice@example.com' OR '1'='1",
+  "'; DROP TABLE notes_api.users; --",
+  "x' UNION SELECT id, email, role, created_at, password_hash FROM notes_api.users --",
+  'alice@example.com/**/--',
+  "alice@example.com'--",
+];
+
+const postgresUp = await portOpen('127.0.0.1', 5432);
+describeWithService('PostgreSQL on 127.0.0.1:5432', postgresUp, 'DATABASE_URL: the users in PostgreSQL', () => {
+  const pool = new pg.Pool({ connectionString: DATABASE_URL });
+  const servers: RunningDemo[] = [];
+  beforeAll(async () => {
+    // Fresh users (and ids) for this run; the first demo creates the table again.
+    await pool.query('DROP SCHEMA IF EXISTS notes_api CASCADE');
+    // Two processes on one database, on different frameworks, started at once.
+    servers.push(...(await Promise.all([startTestDemo('express', env), startTestDemo('hono', env)])));
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    await pool.end();
+  });
+
+  it('seeds the demo users once: both processes sign the same users in, with the same ids', async () => {
+    expect(servers.map((s) => s.userStore)).toEqual(['postgres', 'postgres']);
+    const { rows } = await pool.query('SELECT email FROM notes_api.users ORDER BY seq');
+    expect(rows.map((r) => r.email)).toEqual([
+      'alice@example.com',
+      'bob@example.com',
+      'dave@example.com',
+      'carol@example.com',
+    ]);
+    const [a, b] = servers.map(client) as [ReturnType<typeof client>, ReturnType<typeof client>];
+    const subs = [decodeJws(await a.tokenOf('dave')).payload.sub, decodeJws(await b.tokenOf('dave')).payload.sub];
+    expect(subs[0]).toBe(subs[1]);
+    const carol = b.bearer(await b.tokenOf('carol'));
+    const all = (await b.send('GET', '/admin/users?limit=10', carol)).json() as { users: Array<{ id: string }> };
+    expect(all.users.map((u) => u.id)).toContain(subs[0]);
+    expect((await a.login('dave@example.com', 'wrong')).status).toBe(401);
+  });
+
+  it('refuses injection probes at validation, and they find no one when sent straight to the store', async () => {
+    const a = client(servers[0] as RunningDemo);
+    const alice = a.bearer(await a.tokenOf('alice'));
+    for (const probe of INJECTIONS) {
+      const res = await a.send('GET', `/v2/users?email=${encodeURIComponent(probe)}`, alice);
+      expectProblem(res, 400, 'bad_request');
+      expect(res.text).not.toContain('@example.com');
+      // The sign-in takes any identifier: the probe reaches the query as a value and matches no one.
+      expectProblem(await a.login(probe, 'x'), 401, 'invalid_credentials');
+    }
+    const users = await pgUserDirectory(pool, passwordHasher());
+    for (const probe of INJECTIONS) {
+      expect(await users.byEmail(probe)).toBeUndefined();
+      expect(await users.byId(probe)).toBeUndefined();
+    }
+    expect((await users.byEmail(' Alice@Example.com '))?.email).toBe('alice@example.com');
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM notes_api.users');
+    expect(rows[0].n).toBe(4);
+  });
+});
