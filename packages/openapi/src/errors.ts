@@ -5,7 +5,7 @@ import type { JsonObject } from './types.js';
 /** Why each code is answered, for the response descriptions. */
 const REASONS: Readonly<Record<string, string>> = {
   bad_request:
-    'a parameter is invalid, or the body is not well-formed (bad JSON or form encoding, `__proto__`, too deep, two Content-Type fields)',
+    'a malformed request (a body where the route takes none, an invalid parameter, a body that is not well-formed: bad JSON or form encoding, `__proto__`, too deep, two Content-Type fields)',
   invalid_request: 'a malformed Bearer credential',
   unauthenticated: 'no credential',
   invalid_token: 'the access token fails a check (signature, expiry, audience, revocation...)',

@@ -114,6 +114,9 @@ function generatedErrors(
   deprecation: Deprecation | undefined,
 ): Map<number, ErrorAnswer> {
   const errors = new Map<number, ErrorAnswer>();
+  // Every route: the adapters refuse a request they cannot take as it is (a body on a route
+  // that takes none, an unparseable target) before any route logic.
+  addError(errors, 'bad_request');
   if (route.auth !== undefined) {
     const challenge: HeaderName[] = ['WWW-Authenticate'];
     addError(errors, 'invalid_request', { headers: challenge });
@@ -190,7 +193,11 @@ export function buildOperation(route: OpenApiRoute, index: number, policies: Pol
       example: policyField(tiers),
     };
   }
-  if (deprecation !== undefined) Object.assign(everyAnswer, deprecationHeaders(deprecation));
+  const deprecated = deprecation === undefined ? {} : deprecationHeaders(deprecation);
+  // Not on 429: the rate limits run first (before the deprecation policy), and a refusal
+  // ends the pipeline, so a limit's 429 does not carry them.
+  const headersAt = (status: number): Record<string, JsonObject> =>
+    status === 429 ? { ...everyAnswer } : { ...everyAnswer, ...deprecated };
 
   const responses: Record<string, JsonObject> = {};
   const given = route.responses ?? {};
@@ -206,27 +213,32 @@ export function buildOperation(route: OpenApiRoute, index: number, policies: Pol
   for (const [status, response] of entries) {
     const content =
       response.content ?? (status >= 400 ? 'problem' : status === 204 || status >= 300 || !output ? 'none' : 'output');
-    const headers = { ...everyAnswer, ...(response.headers ?? {}) };
+    const headers = { ...headersAt(status), ...(response.headers ?? {}) };
+    const generated = errors.get(status);
+    errors.delete(status);
+    // What the validator, authentication or limits answer at this status joins the route's own.
+    for (const name of generated?.headers ?? []) headers[name] = { $ref: REF.header(name) };
     let body: JsonObject | undefined;
     if (content === 'output') {
       if (output === undefined)
         throw new ConfigError(`${at}.responses.${status}.content`, "'output' needs a validator with an output schema");
       body = { 'application/json': { schema: output } };
     } else if (content === 'problem') {
-      const generated = errors.get(status);
       const codes = new Set([...(generated?.codes ?? []), ...response.codes]);
-      for (const name of generated?.headers ?? []) headers[name] = { $ref: REF.header(name) };
       body = errorContent(status, { codes, headers: new Set(), format: generated?.format ?? 'problem' });
-      errors.delete(status);
     } else if (content !== 'none') body = { ...content };
+    if (generated !== undefined && content !== 'problem') body = { ...body, ...errorContent(status, generated) };
     responses[String(status)] = {
-      description: response.description,
+      description:
+        generated === undefined
+          ? response.description
+          : `${response.description}. Also ${errorDescription(generated.codes)}`,
       ...(Object.keys(headers).length > 0 ? { headers } : {}),
       ...(body === undefined ? {} : { content: body }),
     };
   }
   for (const [status, answer] of [...errors].sort(([a], [b]) => a - b)) {
-    const headers: Record<string, JsonObject> = { ...everyAnswer };
+    const headers = headersAt(status);
     for (const name of answer.headers) headers[name] = { $ref: REF.header(name) };
     responses[String(status)] = {
       description: errorDescription(answer.codes),
