@@ -22,10 +22,11 @@ const REASONS: Readonly<Record<string, string>> = {
 
 /** One error answer an operation documents. */
 export interface ErrorAnswer {
+  /** The problem+json codes. */
   readonly codes: Set<string>;
+  /** The codes answered in the RFC 6749 §5.2 form (a validator with `errorFormat: 'oauth'`). */
+  readonly oauthCodes: Set<string>;
   readonly headers: Set<HeaderName>;
-  /** `oauth`: the RFC 6749 §5.2 form of a validator with `errorFormat: 'oauth'`. */
-  readonly format: 'problem' | 'oauth';
 }
 
 /** Adds a code's answer to the operation's error answers (merging per status). */
@@ -40,8 +41,12 @@ export function addError(
 ): void {
   const { headers = [], format = 'problem' } = options;
   const status = options.status ?? STATUS_BY_CODE[code as keyof typeof STATUS_BY_CODE];
-  const answer = errors.get(status) ?? { codes: new Set<string>(), headers: new Set<HeaderName>(), format };
-  answer.codes.add(code);
+  const answer = errors.get(status) ?? {
+    codes: new Set<string>(),
+    oauthCodes: new Set<string>(),
+    headers: new Set<HeaderName>(),
+  };
+  (format === 'oauth' ? answer.oauthCodes : answer.codes).add(code);
   for (const header of headers) answer.headers.add(header);
   errors.set(status, answer);
 }
@@ -65,14 +70,21 @@ export function errorDescription(codes: Iterable<string>): string {
   return [...codes].map((code) => (REASONS[code] ? `\`${code}\`: ${REASONS[code]}` : `\`${code}\``)).join('; ');
 }
 
-/** The body of an error answer: the Problem (with its codes) or the OAuth error. */
+/** The body of an error answer: the Problem (with its codes), the OAuth error, or both. */
 export function errorContent(status: number, answer: ErrorAnswer): JsonObject {
-  if (answer.format === 'oauth') return { 'application/json': { schema: { $ref: REF.oauthError } } };
-  const base = status === 422 ? REF.validationProblem : REF.problem;
-  const codes = [...answer.codes].sort();
-  return {
-    [PROBLEM_CONTENT_TYPE]: {
+  const content: Record<string, JsonObject> = {};
+  if (answer.codes.size > 0) {
+    const base = status === 422 ? REF.validationProblem : REF.problem;
+    const codes = [...answer.codes].sort();
+    content[PROBLEM_CONTENT_TYPE] = {
       schema: { allOf: [{ $ref: base }, { type: 'object', properties: { code: { enum: codes } } }] },
-    },
-  };
+    };
+  }
+  if (answer.oauthCodes.size > 0) content['application/json'] = { schema: { $ref: REF.oauthError } };
+  return content;
+}
+
+/** Every code of an answer, either form. */
+export function codesOf(answer: ErrorAnswer): string[] {
+  return [...new Set([...answer.codes, ...answer.oauthCodes])];
 }

@@ -2,7 +2,7 @@ import { ConfigError, checkOptions, type RequestValidator } from '@bulwark/core'
 import { schemasOf, type ValidatorSchemas } from '@bulwark/validation';
 import { type HeaderName, REF } from './components.js';
 import { type Deprecation, deprecationFor, deprecationHeaders, describeDeprecation } from './deprecations.js';
-import { addError, checkCodes, type ErrorAnswer, errorContent, errorDescription } from './errors.js';
+import { addError, checkCodes, codesOf, type ErrorAnswer, errorContent, errorDescription } from './errors.js';
 import { jsonSchemaOf, objectProperties } from './json-schema.js';
 import { pathTemplate } from './paths.js';
 import { describeTiers, policyField, type Tier, tiersFor } from './rate-limits.js';
@@ -225,14 +225,14 @@ export function buildOperation(route: OpenApiRoute, index: number, policies: Pol
       body = { 'application/json': { schema: output } };
     } else if (content === 'problem') {
       const codes = new Set([...(generated?.codes ?? []), ...response.codes]);
-      body = errorContent(status, { codes, headers: new Set(), format: generated?.format ?? 'problem' });
+      body = errorContent(status, { codes, oauthCodes: generated?.oauthCodes ?? new Set(), headers: new Set() });
     } else if (content !== 'none') body = { ...content };
     if (generated !== undefined && content !== 'problem') body = { ...body, ...errorContent(status, generated) };
     responses[String(status)] = {
       description:
         generated === undefined
           ? response.description
-          : `${response.description}. Also ${errorDescription(generated.codes)}`,
+          : `${response.description}. Also ${errorDescription(codesOf(generated))}`,
       ...(Object.keys(headers).length > 0 ? { headers } : {}),
       ...(body === undefined ? {} : { content: body }),
     };
@@ -241,7 +241,7 @@ export function buildOperation(route: OpenApiRoute, index: number, policies: Pol
     const headers = headersAt(status);
     for (const name of answer.headers) headers[name] = { $ref: REF.header(name) };
     responses[String(status)] = {
-      description: errorDescription(answer.codes),
+      description: errorDescription(codesOf(answer)),
       ...(Object.keys(headers).length > 0 ? { headers } : {}),
       content: errorContent(status, answer),
     };

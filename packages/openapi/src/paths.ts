@@ -36,7 +36,7 @@ export function pathTemplate(path: string, option: string): PathTemplate {
           ? segment.slice(1, -1)
           : undefined;
       if (name === undefined) {
-        if (!LITERAL.test(segment))
+        if (!LITERAL.test(segment) || segment.includes('*'))
           throw new ConfigError(option, `segment "${segment}" is neither a literal nor a whole parameter`);
         if (path !== '/' && segment === '') throw new ConfigError(option, 'empty segment (//)');
         return segment;
