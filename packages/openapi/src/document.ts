@@ -40,6 +40,8 @@ function servers(value: OpenApiOptions['servers']): JsonObject[] | undefined {
  *
  * @example
  * ```ts
+ * import { z } from 'zod';
+ *
  * const listNotes = requestValidator({ query: paginationQuery(), output: z.object({ notes: z.array(z.string()) }) });
  * const document = openApiDocument({
  *   info: { title: 'Notes API', version: '2.0.0' },
