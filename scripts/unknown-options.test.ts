@@ -18,6 +18,7 @@ import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/h
 import { errorHandler as honoErrorHandler, guard as honoGuard, nodeServerErrors } from '@bulwark/hono';
 import { problemHandlers as koaProblemHandlers } from '@bulwark/koa';
 import { lockout, memoryLockoutStore } from '@bulwark/lockout';
+import { openApiDocument } from '@bulwark/openapi';
 import { passwordPolicy } from '@bulwark/passwords';
 import { memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
 import { redisAuthorizationCodeStore, redisLockoutStore, redisRateLimitStore } from '@bulwark/redis';
@@ -66,6 +67,7 @@ const unusedRedisClient = {
   },
 } as unknown as Parameters<typeof redisRateLimitStore>[0];
 const rule = { name: 'anon', limit: 10, window: '1m' } as const;
+const openApiBase = { info: { title: 'T', version: '1' }, routes: [] };
 /** Key sources the token factories only hold at construction (no key is asked for). */
 const noSigningKey = { signingKey: () => Promise.reject(new Error('not asked')) };
 const noKeys = { key: () => undefined };
@@ -515,6 +517,90 @@ const OBJECTS: readonly OptionsObject[] = [
       optional: 'onEvent',
     }),
   ),
+  {
+    label: 'openApiDocument',
+    build: (x) => openApiDocument({ ...openApiBase, ...x }),
+    at: '',
+    typo: 'rateLimit',
+    meant: 'rateLimits',
+    optional: 'servers',
+  },
+  {
+    label: 'openApiDocument info',
+    build: (x) => openApiDocument({ ...openApiBase, info: { ...openApiBase.info, ...x } }),
+    at: 'info',
+    typo: 'verison',
+    meant: 'version',
+    optional: 'description',
+  },
+  {
+    label: 'openApiDocument routes[i]',
+    build: (x) => openApiDocument({ ...openApiBase, routes: [{ method: 'GET', path: '/x', ...x }] }),
+    at: 'routes[0]',
+    typo: 'sumary',
+    meant: 'summary',
+    optional: 'validator',
+  },
+  {
+    label: 'openApiDocument routes[i].responses[status]',
+    build: (x) =>
+      openApiDocument({
+        ...openApiBase,
+        routes: [{ method: 'GET', path: '/x', responses: { 200: { description: 'OK', ...x } } }],
+      }),
+    at: 'routes[0].responses.200',
+    typo: 'header',
+    meant: 'headers',
+    optional: 'codes',
+  },
+  {
+    label: 'openApiDocument security',
+    build: (x) => openApiDocument({ ...openApiBase, security: { bearer: {}, ...x } }),
+    at: 'security',
+    typo: 'apikey',
+    meant: 'apiKey',
+    optional: 'realm',
+  },
+  {
+    label: 'openApiDocument security.oauth2',
+    build: (x) =>
+      openApiDocument({
+        ...openApiBase,
+        security: { oauth2: { authorizationUrl: '/authorize', tokenUrl: '/token', scopes: {}, ...x } },
+      }),
+    at: 'security.oauth2',
+    typo: 'tokenUri',
+    meant: 'tokenUrl',
+    optional: 'refreshUrl',
+  },
+  {
+    label: 'openApiDocument rateLimits[i]',
+    build: (x) => openApiDocument({ ...openApiBase, rateLimits: [{ limits: [rule], ...x }] }),
+    at: 'rateLimits[0]',
+    typo: 'skipPath',
+    meant: 'skipPaths',
+    optional: 'name',
+  },
+  {
+    label: 'openApiDocument rateLimits[i].limits[j]',
+    build: (x) => openApiDocument({ ...openApiBase, rateLimits: [{ limits: [{ ...rule, ...x }] }] }),
+    at: 'rateLimits[0].limits[0]',
+    typo: 'windw',
+    meant: 'window',
+    optional: 'paths',
+  },
+  {
+    label: 'openApiDocument deprecations[i]',
+    build: (x) =>
+      openApiDocument({
+        ...openApiBase,
+        deprecations: [{ prefix: '/v1', deprecatedAt: '2026-01-01T00:00:00Z', ...x }],
+      }),
+    at: 'deprecations[0]',
+    typo: 'sunsetAtt',
+    meant: 'sunsetAt',
+    optional: 'successor',
+  },
 ];
 
 const pathOf = (at: string, key: string) => (at === '' ? key : `${at}.${key}`);

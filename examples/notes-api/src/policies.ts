@@ -1,7 +1,7 @@
 import { allow, type Clock, type EventSink, type RequestPolicy, type RequestView, routingPath } from '@bulwark/core';
 import { corsPolicy } from '@bulwark/cors-policy';
-import { apiVersionPolicy, deprecationPolicy, securityHeaders } from '@bulwark/headers';
-import { type RateLimitPolicy, type RateLimitStore, rateLimitPolicy } from '@bulwark/ratelimit';
+import { apiVersionPolicy, type DeprecationRule, deprecationPolicy, securityHeaders } from '@bulwark/headers';
+import { type LimitRule, type RateLimitPolicy, type RateLimitStore, rateLimitPolicy } from '@bulwark/ratelimit';
 import { JWKS_CACHE_CONTROL } from './auth/handlers.js';
 
 interface LimitOptions {
@@ -54,6 +54,28 @@ export function unlimitedPath(view: RequestView): boolean {
   return path === '/health' || WELL_KNOWN.test(path);
 }
 
+/** The per-client tiers' limits (also described by `/openapi.json`). */
+export const CLIENT_TIERS: readonly LimitRule[] = [
+  { name: 'ip', key: 'ip', limit: 1000, window: '15m' },
+  // POST only: a browser's preflight before each sign-in must not halve the budget.
+  { name: 'signin', key: 'ip', limit: 20, window: '60s', paths: SIGN_IN_PATHS, methods: ['POST'] },
+];
+
+/** The per-principal tiers' limits (also described by `/openapi.json`). */
+export const PRINCIPAL_TIERS: readonly LimitRule[] = [
+  { name: 'user', key: 'principal', limit: 100, window: '60s', paths: ['/v2', '/admin'] },
+  { name: 'reports', key: 'principal', limit: 5, window: '60s', paths: ['/v2/reports'], methods: ['POST'] },
+];
+
+/** The deprecation of `/v1` (DEMO.md; also described by `/openapi.json`). */
+export const V1_DEPRECATION: DeprecationRule = {
+  prefix: '/v1',
+  deprecatedAt: '2026-06-01T00:00:00Z',
+  sunsetAt: '2027-06-30T00:00:00Z',
+  documentation: '/docs/migrating-to-v2',
+  successor: '/v2/notes',
+};
+
 /**
  * The per-client tiers, counted by client IP before CORS and authentication: every route
  * but the unlimited ones, 1000 per 15 minutes, and the sign-in endpoints, 20 per minute.
@@ -65,11 +87,7 @@ export function unlimitedPath(view: RequestView): boolean {
 export function clientLimits(options: LimitOptions): RateLimitPolicy {
   return rateLimitPolicy({
     name: 'notes-api',
-    limits: [
-      { name: 'ip', key: 'ip', limit: 1000, window: '15m' },
-      // POST only: a browser's preflight before each sign-in must not halve the budget.
-      { name: 'signin', key: 'ip', limit: 20, window: '60s', paths: SIGN_IN_PATHS, methods: ['POST'] },
-    ],
+    limits: CLIENT_TIERS,
     skip: unlimitedPath,
     store: options.store,
     clock: options.clock,
@@ -90,10 +108,7 @@ export function clientLimits(options: LimitOptions): RateLimitPolicy {
 export function principalLimits(options: LimitOptions, clientTier: RateLimitPolicy): RequestPolicy {
   const tier = rateLimitPolicy({
     name: 'notes-api-user',
-    limits: [
-      { name: 'user', key: 'principal', limit: 100, window: '60s', paths: ['/v2', '/admin'] },
-      { name: 'reports', key: 'principal', limit: 5, window: '60s', paths: ['/v2/reports'], methods: ['POST'] },
-    ],
+    limits: PRINCIPAL_TIERS,
     store: options.store,
     clock: options.clock,
     failure: { mode: 'fallback', timeout: '250ms' },
@@ -140,15 +155,7 @@ export function demoPolicies(
     apiVersionPolicy({ supported: ['v1', 'v2'], onEvent }),
     signInClient(),
     deprecationPolicy({
-      rules: [
-        {
-          prefix: '/v1',
-          deprecatedAt: '2026-06-01T00:00:00Z',
-          sunsetAt: '2027-06-30T00:00:00Z',
-          documentation: '/docs/migrating-to-v2',
-          successor: '/v2/notes',
-        },
-      ],
+      rules: [V1_DEPRECATION],
       onEvent,
     }),
   ];

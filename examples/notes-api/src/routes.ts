@@ -15,6 +15,7 @@ import type { directoryHandlers } from './domain/directory.js';
 import type { Answer, NoteHandlers } from './domain/notes.js';
 import { SIGNIN_COOKIE } from './oauth/csrf.js';
 import type { OAuthHandlers, SigninForm } from './oauth/handlers.js';
+import { withOpenApi } from './openapi.js';
 import type { DemoValidators } from './validators.js';
 
 type Valid = ValidatedRequest<unknown, unknown, unknown, unknown>;
@@ -75,7 +76,8 @@ export function demoRoutes(h: RouteHandlers, v: DemoValidators): readonly DemoRo
   const signinCookie = (input: RouteInput) =>
     (input.valid?.cookies as Record<string, string | undefined> | undefined)?.[SIGNIN_COOKIE];
   const scopes = (...list: string[]) => ({ scopes: list });
-  return [
+  // Plus GET /openapi.json, the document of them all.
+  return withOpenApi([
     { method: 'GET', path: '/health', run: () => ({ status: 200, body: { status: 'ok' } }) },
     { method: 'GET', path: '/.well-known/jwks.json', run: () => h.auth.jwks() },
     { method: 'GET', path: '/.well-known/oauth-authorization-server', run: () => h.oauth.metadata() },
@@ -222,7 +224,7 @@ export function demoRoutes(h: RouteHandlers, v: DemoValidators): readonly DemoRo
       auth: scopes('admin'),
       run: (input) => h.directory.events(data<{ limit: number; cursor?: string }>(input).query),
     },
-  ];
+  ]);
 }
 
 /** A path the demo serves, with every method it answers there (for `Allow`). */

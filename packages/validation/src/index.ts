@@ -1,5 +1,6 @@
 export type { RawRequestParts, RequestValidator, ValidatedOf, ValidatedRequest, ValidationResult } from '@bulwark/core';
 export { parseCookies } from './cookies.js';
+export { type DescribedValidator, schemasOf, type ValidatorSchemas } from './described.js';
 export { type FormFailure, type FormResult, parseFormBody } from './form.js';
 export type { FieldError, Location } from './issues.js';
 export { type JsonFailure, type JsonResult, parseJsonBody } from './json.js';

@@ -2,7 +2,15 @@ import { requestView, type SecurityEvent } from '@bulwark/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { decodeCursor, encodeCursor, paginationQuery, parseJsonBody, parseQuery, requestValidator } from './index.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  paginationQuery,
+  parseJsonBody,
+  parseQuery,
+  requestValidator,
+  schemasOf,
+} from './index.js';
 import { isIdentityEncoding } from './media-type.js';
 import { problemOf } from './test-helpers.js';
 
@@ -284,5 +292,24 @@ describe('parsers never throw (property)', () => {
       ok: true,
       value: Object.assign(Object.create(null), { b: ['1', '2'] }),
     });
+  });
+});
+
+describe('schemasOf', () => {
+  it('gives the schemas as enforced (strict copies), the media types and the limits; nothing for a hand-written validator', () => {
+    const body = z.object({ title: z.string() });
+    const described = schemasOf(requestValidator({ body, bodyLimit: '4kb', query: z.object({ q: z.string() }) }));
+    expect(described?.bodyType).toBe('json');
+    expect(described?.accepts).toEqual(['application/json']);
+    expect(described?.bodyLimit).toBe(4096);
+    expect(described?.errorFormat).toBe('problem');
+    // The strict copy refuses what the given schema would strip.
+    expect(body.safeParse({ title: 't', extra: 1 }).success).toBe(true);
+    expect(described?.body?.safeParse({ title: 't', extra: 1 }).success).toBe(false);
+    expect(described?.output).toBeUndefined();
+    expect(Object.isFrozen(described)).toBe(true);
+    const form = schemasOf(requestValidator({ bodyType: 'form', body: z.object({ a: z.string() }) }));
+    expect(form?.accepts).toEqual(['application/x-www-form-urlencoded']);
+    expect(schemasOf({ hasBody: false } as never)).toBeUndefined();
   });
 });

@@ -4,13 +4,13 @@ import {
   deny,
   emitEvent,
   type RefusalDecision,
-  type RequestValidator,
   type RequestView,
   type ValidatedRequest,
   type ValidationFailedEvent,
 } from '@bulwark/core';
 import type { z } from 'zod';
 import { parseCookies } from './cookies.js';
+import type { DescribedValidator, ValidatorSchemas } from './described.js';
 import { parseFormBody } from './form.js';
 import { type FieldError, fieldErrors, type Location } from './issues.js';
 import { decodeJson, inspectJson, RefusedJson } from './json.js';
@@ -66,7 +66,7 @@ export function requestValidator<
   P extends Schema | undefined = undefined,
   H extends Schema | undefined = undefined,
   O extends Schema | undefined = undefined,
->(options: ValidatorOptions<B, Q, P, H, O>): RequestValidator<Out<B>, Out<Q>, Out<P>, Out<H>, Out<O>> {
+>(options: ValidatorOptions<B, Q, P, H, O>): DescribedValidator<Out<B>, Out<Q>, Out<P>, Out<H>, Out<O>> {
   const { bodyType, errorFormat, accepted, bodyLimit, bodyTimeout, maxDepth, clock, headerShape } =
     validatorSettings(options);
   // Strict copies, made once: zod then reports unknown keys itself (mass assignment).
@@ -143,8 +143,21 @@ export function requestValidator<
   };
   const refusals = fixedRefusals(accepted, maxDepth);
   const hostile = (view: RequestView, reason: MalformedBody) => report(view, 'body', refusals.malformed[reason], 1);
+  const schemas: ValidatorSchemas = Object.freeze({
+    body: bodySchema,
+    bodyType,
+    accepts: Object.freeze([...accepted]),
+    query: querySchema,
+    params: paramsSchema,
+    headers: headersSchema,
+    cookies: cookiesSchema,
+    output,
+    bodyLimit,
+    errorFormat,
+  });
 
   return {
+    schemas,
     hasBody: bodySchema !== undefined,
     bodyLimit,
     bodyTimeout,
