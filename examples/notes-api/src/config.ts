@@ -1,5 +1,8 @@
 import { ConfigError, parseDuration, type TrustProxy } from '@bulwark/core';
 
+/** The realm of every `WWW-Authenticate: Bearer` challenge. */
+export const REALM = 'notes-api';
+
 export const FRAMEWORKS = ['express', 'fastify', 'koa', 'hono'] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 

@@ -1,7 +1,7 @@
 import { type OpenApiDocument, type OpenApiRoute, openApiDocument, type RouteResponse } from '@bulwark/openapi';
+import { REALM } from './config.js';
 import { CLIENT_TIERS, PRINCIPAL_TIERS, V1_DEPRECATION } from './policies.js';
 import type { DemoRoute } from './routes.js';
-import { REALM } from './server.js';
 
 /** What each scope grants (the OAuth scheme lists them; a route requiring another is a ConfigError). */
 export const SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {

@@ -15,7 +15,7 @@ import { demoApiKeys } from './auth/api-keys.js';
 import { authHandlers } from './auth/handlers.js';
 import { demoLockout } from './auth/signin.js';
 import { demoTokens } from './auth/tokens.js';
-import type { DemoConfig, Framework } from './config.js';
+import { type DemoConfig, type Framework, REALM } from './config.js';
 import { apiKeyHandlers } from './domain/api-keys.js';
 import { directoryHandlers } from './domain/directory.js';
 import { NoteStore, noteHandlers } from './domain/notes.js';
@@ -35,8 +35,7 @@ const STARTERS: Record<Framework, StartApp> = {
   hono: startHono,
 };
 
-/** The realm of every `WWW-Authenticate: Bearer` challenge. */
-export const REALM = 'notes-api';
+export { REALM } from './config.js';
 
 export interface DemoOptions extends DemoConfig {
   readonly onEvent?: EventSink;
