@@ -97,3 +97,5 @@ export {
   runRevocationStoreConformance,
 } from './stores/revocation-conformance.js';
 export { describeWithService, portOpen } from './stores/services.js';
+export * from './probe/index.js';
+export { describeFailure, describeProbe } from './probe/vitest.js';
