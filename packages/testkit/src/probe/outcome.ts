@@ -26,7 +26,14 @@ export function evidence(answer: ProbeAnswer, fields: readonly string[] = []): E
     const value = answer.header(name);
     if (value !== undefined) headers[name] = value;
   }
-  return { request: describeRequest(answer), status: answer.status, headers, body: answer.text.slice(0, 300) };
+  return {
+    request: describeRequest(answer),
+    method: answer.request.method,
+    target: answer.request.path,
+    status: answer.status,
+    headers,
+    body: answer.text.slice(0, 300),
+  };
 }
 
 export const pass = (

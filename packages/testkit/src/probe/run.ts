@@ -11,7 +11,7 @@ import {
   parseLoginRecipe,
   routesFromOpenApi,
 } from './target.js';
-import type { CheckResult, ProbeCheck } from './types.js';
+import type { CheckResult, ProbeCheck, ProbeContext } from './types.js';
 
 export interface ProbeOptions {
   /** The API's base URL: `http://127.0.0.1:3000`. */
@@ -144,6 +144,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const ctx = probeContext(target, http, { token: options.token, apiKey: options.apiKey });
   const checks = options.checks ?? probeChecks;
   const started = Date.now();
+  await reachable(ctx);
   const results: CheckResult[] = [];
   for (const [index, check] of checks.entries()) {
     onProgress?.({ type: 'check', check, index, total: checks.length });
@@ -160,6 +161,15 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     results,
     counts: { pass: count('pass'), fail: count('fail'), skip: count('skip') },
   };
+}
+
+/** Refuses to run at all when nothing answers: 39 failures would only hide the one cause. */
+async function reachable(ctx: ProbeContext): Promise<void> {
+  try {
+    await ctx.sample('public');
+  } catch (err) {
+    throw new ConfigError('baseUrl', `nothing answers at ${ctx.target.baseUrl} (${(err as Error).message})`);
+  }
 }
 
 /** Runs one check: a spent budget or a write not allowed is a skip; an unreachable server is a failure. */

@@ -33,7 +33,11 @@ export type CheckStatus = 'pass' | 'fail' | 'skip';
 
 /** One request and what came back, as a report shows it (never a credential). */
 export interface Evidence {
+  /** The request as one line: method, target, the fields sent (credentials redacted), the body size. */
   readonly request: string;
+  readonly method: string;
+  /** The request target as sent (path and query). */
+  readonly target: string;
   readonly status: number;
   /** The response fields that made the point, lower-case names. */
   readonly headers: Readonly<Record<string, string>>;
