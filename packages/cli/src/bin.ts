@@ -10,4 +10,5 @@ await runCli(process.argv.slice(2), {
   },
   version: VERSION,
   isTTY: process.stderr.isTTY === true,
+  color: process.stdout.isTTY === true && !process.env.NO_COLOR,
 });

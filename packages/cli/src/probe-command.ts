@@ -114,6 +114,8 @@ export interface CommandIo {
   readonly stdout: (text: string) => void;
   readonly progress?: ReturnType<typeof progressDisplay>;
   readonly version: string;
+  /** Colour the text report. */
+  readonly color?: boolean;
 }
 
 /** Runs `bulwark probe`: the report on stdout (text or --json), the JUnit and SARIF files; answers the exit code. */
@@ -121,7 +123,7 @@ export async function probeCommand(baseUrl: string, flags: ProbeFlags, io: Comma
   const options = await probeOptions(baseUrl, flags);
   const progress = flags.json ? undefined : io.progress;
   const report: ProbeReport = await runProbe({ ...options, ...(progress ? { onProgress: progress } : {}) });
-  io.stdout(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  io.stdout(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, { color: io.color === true }));
   if (flags.junit) await writeFile(flags.junit, toJUnit(report));
   if (flags.sarif) await writeFile(flags.sarif, `${JSON.stringify(toSarif(report, io.version), null, 2)}\n`);
   return report.counts.fail > 0 ? 1 : 0;

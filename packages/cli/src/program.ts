@@ -8,8 +8,10 @@ export interface ProgramIo {
   /** Where the exit code goes (process.exitCode in the bin). */
   readonly exit: (code: number) => void;
   readonly version: string;
-  /** The progress display is for terminals only. */
+  /** stderr is a terminal: the progress display is for terminals only. */
   readonly isTTY: boolean;
+  /** Colour the report (stdout is a terminal and NO_COLOR is unset). Default false. */
+  readonly color?: boolean;
 }
 
 const PROBE_HELP = `

@@ -1,5 +1,5 @@
 import type { ProbeProgress } from '@bulwark/testkit/probe';
-import pc from 'picocolors';
+import picocolors from 'picocolors';
 
 /**
  * A one-line progress display on a terminal (stderr, redrawn in place): the check running,
@@ -10,6 +10,7 @@ export function progressDisplay(
   stream: NodeJS.WriteStream = process.stderr,
 ): ((event: ProbeProgress) => void) | undefined {
   if (!stream.isTTY) return undefined;
+  const pc = picocolors.createColors(!process.env.NO_COLOR);
   let current = '';
   let sent = 0;
   const draw = () => {

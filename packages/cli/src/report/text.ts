@@ -1,8 +1,8 @@
 import type { CheckResult, OwaspRisk, ProbeReport } from '@bulwark/testkit/probe';
 import { OWASP_RISKS } from '@bulwark/testkit/probe';
-import pc from 'picocolors';
+import picocolors from 'picocolors';
 
-const MARK = { pass: pc.green('PASS'), fail: pc.red('FAIL'), skip: pc.dim('SKIP') } as const;
+type Colors = ReturnType<typeof picocolors.createColors>;
 
 /** The risks in their list order (API1 ... API10), not as strings sort them. */
 export function byRisk(results: readonly CheckResult[]): Array<[OwaspRisk, CheckResult[]]> {
@@ -12,7 +12,8 @@ export function byRisk(results: readonly CheckResult[]): Array<[OwaspRisk, Check
   return [...groups].filter(([, list]) => list.length > 0);
 }
 
-function line(result: CheckResult): string[] {
+function line(result: CheckResult, pc: Colors): string[] {
+  const MARK = { pass: pc.green('PASS'), fail: pc.red('FAIL'), skip: pc.dim('SKIP') };
   const head = `  ${MARK[result.status]} ${pc.bold(result.id)} ${result.title}`;
   const summary = result.status === 'skip' ? pc.dim(`       ${result.summary}`) : `       ${result.summary}`;
   if (result.status !== 'fail') return [head, summary];
@@ -31,12 +32,17 @@ function line(result: CheckResult): string[] {
   return lines;
 }
 
-/** The readable report: checks grouped by OWASP risk, with pass/fail/skip, fix hints and evidence for failures. */
-export function formatReport(report: ProbeReport): string {
+/**
+ * The readable report: checks grouped by OWASP risk, with pass/fail/skip, fix hints and
+ * evidence for failures. Colours only when `color` (the CLI: stdout is a terminal and
+ * NO_COLOR is unset).
+ */
+export function formatReport(report: ProbeReport, { color = false }: { color?: boolean } = {}): string {
+  const pc = picocolors.createColors(color);
   const out = [pc.bold(`bulwark probe ${report.baseUrl}`), ''];
   for (const [risk, results] of byRisk(report.results)) {
     out.push(pc.bold(`${risk} ${OWASP_RISKS[risk]}`));
-    for (const result of results) out.push(...line(result));
+    for (const result of results) out.push(...line(result, pc));
     out.push('');
   }
   const { pass, fail, skip } = report.counts;
