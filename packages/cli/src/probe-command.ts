@@ -11,6 +11,7 @@ export interface ProbeFlags {
   readonly openapi?: string;
   readonly token?: string;
   readonly apiKey?: string;
+  readonly signingKey?: string;
   readonly apiKeyHeader?: string;
   readonly login?: string;
   readonly origin?: string;
@@ -67,6 +68,22 @@ async function loadOpenApi(source: string, baseUrl: string, ownTarget: boolean):
   }
 }
 
+/** A private JWK from a file: a key, or the first key of a JWK Set (the demo's SIGNING_KEYS_FILE). */
+async function loadJwk(file: string): Promise<NonNullable<ProbeOptions['signingKey']>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    throw new ConfigError('--signing-key', `cannot read a JSON JWK from ${file}`);
+  }
+  const keys = (parsed as { keys?: unknown }).keys;
+  const key = (Array.isArray(keys) ? keys[0] : parsed) as NonNullable<ProbeOptions['signingKey']> | undefined;
+  if (typeof key !== 'object' || key === null || typeof key.alg !== 'string' || typeof key.kty !== 'string') {
+    throw new ConfigError('--signing-key', 'expected a private JWK (or JWK Set) with kty and alg');
+  }
+  return key;
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await readFile(path);
@@ -95,6 +112,7 @@ export async function probeOptions(baseUrl: string, flags: ProbeFlags): Promise<
     ...(flags.openapi ? { openapi: await loadOpenApi(flags.openapi, baseUrl, flags.iOwnThisTarget === true) } : {}),
     ...(flags.token ? { token: flags.token } : {}),
     ...(flags.apiKey ? { apiKey: flags.apiKey } : {}),
+    ...(flags.signingKey ? { signingKey: await loadJwk(flags.signingKey) } : {}),
     ...(flags.apiKeyHeader ? { apiKeyHeader: flags.apiKeyHeader } : {}),
     ...(flags.login ? { login: flags.login } : {}),
     ...(flags.origin ? { origin: flags.origin } : {}),

@@ -63,6 +63,10 @@ Examples:
     .option('--openapi <file|path>', 'an OpenAPI 3.x JSON document: a file, or a path on the target (/openapi.json)')
     .addOption(new Option('--token <jwt>', 'a valid access token for the authenticated checks').env('BULWARK_TOKEN'))
     .addOption(new Option('--api-key <key>', 'a valid API key').env('BULWARK_API_KEY'))
+    .option(
+      '--signing-key <jwk-file>',
+      "the API's private signing key (JWK or JWK Set): claim checks then send validly signed tokens",
+    )
     .option('--api-key-header <name>', 'the header an API key goes in', 'x-api-key')
     .option('--login <json>', 'a login recipe: {"path","body","token"?,"refresh"?:{"path","field"?}}')
     .option('--origin <origin>', 'an origin the API allows (CORS look-alikes are derived from it)')

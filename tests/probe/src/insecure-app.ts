@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
  * `exp`, `aud` or scope, builds SQL by concatenation, has no rate limit, echoes TRACE, and
  * serves a deprecated /v1 without saying so.
  */
-const SECRET = 'insecure-fixture-secret';
+/** The fixture's HS256 secret (a test can hand it to the probe as `signingKey`). */
+export const INSECURE_SECRET = 'insecure-fixture-secret-of-32-bytes!';
+const SECRET = INSECURE_SECRET;
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const hmac = (input: string) => createHmac('sha256', SECRET).update(input).digest('base64url');
 

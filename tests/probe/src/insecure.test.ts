@@ -1,6 +1,6 @@
-import { type CheckResult, type ProbeReport, probeChecks, runProbe } from '@bulwark/testkit';
+import { type CheckResult, type ProbeReport, probeChecks, runProbe, tokenChecks } from '@bulwark/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insecureLogin, insecureOpenApi, startInsecureApp } from './insecure-app.js';
+import { INSECURE_SECRET, insecureLogin, insecureOpenApi, startInsecureApp } from './insecure-app.js';
 
 /** Every check the insecure fixture must fail, each for the flaw it was built with. */
 const MUST_FAIL = [
@@ -97,6 +97,24 @@ describe('bulwark probe against an app built the insecure way', () => {
     expect(result('token.alg-none').evidence).toHaveLength(3);
     expect(result('input.sql-injection').summary).toMatch(/500 with a database error|answered 500/);
     expect(result('ratelimit.burst').summary).toMatch(/no 429 after 150 requests/);
+  });
+
+  it('given its signing key, fails the claim checks too: no exp, no aud, no size limit', async () => {
+    const signed = await runProbe({
+      baseUrl: app.url,
+      openapi: insecureOpenApi,
+      login: insecureLogin,
+      signingKey: { kty: 'oct', k: Buffer.from(INSECURE_SECRET).toString('base64url'), alg: 'HS256' },
+      checks: tokenChecks,
+      rate: 1000,
+    });
+    const status = Object.fromEntries(signed.results.map((r) => [r.id, r.status]));
+    expect(status).toMatchObject({
+      'token.expired': 'fail',
+      'token.wrong-audience': 'fail',
+      'token.oversized': 'fail',
+    });
+    expect(status['token.tampered-signature']).toBe('pass');
   });
 
   it('never shows the credential in evidence', () => {

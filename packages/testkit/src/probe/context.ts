@@ -1,3 +1,5 @@
+import { ConfigError } from '@bulwark/core';
+import { CompactSign, importJWK, type JWK } from 'jose';
 import type { ProbeHttp } from './client.js';
 import type { ProbeAnswer } from './exchange.js';
 import { fillPath, hasParams, type ProbeRoute, type ProbeTarget } from './target.js';
@@ -6,6 +8,23 @@ import type { ProbeContext } from './types.js';
 export interface Credentials {
   readonly token?: string | undefined;
   readonly apiKey?: string | undefined;
+  /** A private JWK of the API's signing key (with `alg`), for the claim checks. */
+  readonly signingKey?: JWK | undefined;
+}
+
+/** A signer for the API's own key: the header's `alg` and `kid` come from the key. */
+function signerOf(jwk: JWK | undefined): ProbeContext['sign'] {
+  if (jwk === undefined) return undefined;
+  let key: ReturnType<typeof importJWK> | undefined;
+  return async (header, payload) => {
+    const alg = jwk.alg;
+    if (typeof alg !== 'string') throw new ConfigError('signingKey', 'expected a JWK with alg');
+    key ??= importJWK(jwk, alg);
+    const protectedHeader = { ...header, alg, ...(jwk.kid ? { kid: jwk.kid } : {}) };
+    return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+      .setProtectedHeader(protectedHeader)
+      .sign(await key);
+  };
 }
 
 /** The member at a dotted path of a JSON answer (`access_token`, `data.token`). */
@@ -93,6 +112,7 @@ export function probeContext(target: ProbeTarget, http: ProbeHttp, given: Creden
     http,
     credential,
     jwt,
+    sign: signerOf(given.signingKey),
     sample: (kind) => {
       let answer = samples.get(kind);
       if (answer === undefined) {

@@ -1,4 +1,5 @@
 import { ConfigError } from '@bulwark/core';
+import type { JWK } from 'jose';
 import { probeChecks } from './checks/index.js';
 import { ProbeLimitError, probeHttp } from './client.js';
 import { probeContext } from './context.js';
@@ -31,6 +32,12 @@ export interface ProbeOptions {
   readonly origin?: string;
   /** A valid access token (JWT) for the authenticated checks. */
   readonly token?: string;
+  /**
+   * The API's private signing key as a JWK (with `alg`): the expired, wrong-audience and
+   * oversized token checks then also send validly signed tokens, which test the claim checks
+   * themselves. For your own test suite; never needed for the other checks.
+   */
+  readonly signingKey?: JWK;
   /** A valid API key. */
   readonly apiKey?: string;
   /** The header an API key goes in. Default `x-api-key`. */
@@ -141,7 +148,11 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
       ? { onAnswer: (answer: ProbeAnswer) => onProgress({ type: 'answer', answer, sent: http.sent }) }
       : {}),
   });
-  const ctx = probeContext(target, http, { token: options.token, apiKey: options.apiKey });
+  const ctx = probeContext(target, http, {
+    token: options.token,
+    apiKey: options.apiKey,
+    signingKey: options.signingKey,
+  });
   const checks = options.checks ?? probeChecks;
   const started = Date.now();
   await reachable(ctx);

@@ -60,6 +60,11 @@ export interface ProbeContext {
   credential(): Promise<Readonly<Record<string, string>> | undefined>;
   /** A valid JWT (`--token` or the login recipe's), if any. */
   jwt(): Promise<string | undefined>;
+  /**
+   * Signs a compact JWS with the API's own key (given with `signingKey`), so the claim
+   * checks (expired, wrong audience, oversized) send validly signed tokens; `undefined` without one.
+   */
+  readonly sign: ((header: Record<string, unknown>, payload: Record<string, unknown>) => Promise<string>) | undefined;
   /** An answer of the given route with the credential, fetched once per run and shared by checks. */
   sample(kind: 'public' | 'protected' | 'not-found'): Promise<ProbeAnswer | undefined>;
 }

@@ -40,7 +40,11 @@ export function describeProbe(name: string, options: () => ProbeOptions | Promis
         timeoutMs: resolved.timeoutMs ?? 10_000,
         ...(resolved.headers ? { headers: resolved.headers } : {}),
       });
-      ctx = probeContext(target, http, { token: resolved.token, apiKey: resolved.apiKey });
+      ctx = probeContext(target, http, {
+        token: resolved.token,
+        apiKey: resolved.apiKey,
+        signingKey: resolved.signingKey,
+      });
     });
     for (const check of probeChecks) {
       it(`${check.id}: ${check.title}`, async (test) => {

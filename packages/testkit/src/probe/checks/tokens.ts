@@ -30,6 +30,18 @@ async function tokenSetup(ctx: ProbeContext): Promise<TokenSetup | string> {
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/**
+ * The token with `claims` changed: under the original signature (refused by any server that
+ * verifies signatures, so only a server that does not is caught), and, given the API's
+ * signing key, validly signed too (which tests the claim check itself).
+ */
+async function withClaims(jws: DecodedJws, ctx: ProbeContext, claims: Record<string, unknown>): Promise<string[]> {
+  const payload = { ...jws.payload, ...claims };
+  const forged = [reforge(jws, jws.header, payload)];
+  if (ctx.sign) forged.push(await ctx.sign(jws.header, payload));
+  return forged;
+}
+
 /** A check that sends forged variants of the valid token and expects every one refused. */
 function tokenCheck(
   id: string,
@@ -95,13 +107,13 @@ export const tokenChecks: readonly ProbeCheck[] = [
     'token.expired',
     'An expired token is refused',
     'Require `exp` and check it (with a few seconds of leeway at most).',
-    (jws) => [reforge(jws, jws.header, { ...jws.payload, iat: now() - 7200, nbf: now() - 7200, exp: now() - 3600 })],
+    (jws, ctx) => withClaims(jws, ctx, { iat: now() - 7200, nbf: now() - 7200, exp: now() - 3600 }),
   ),
   tokenCheck(
     'token.wrong-audience',
     'A token for another audience is refused',
     'Configure the expected audience and check `aud` on every token.',
-    (jws) => [reforge(jws, jws.header, { ...jws.payload, aud: 'bulwark-probe-other-api' })],
+    (jws, ctx) => withClaims(jws, ctx, { aud: 'bulwark-probe-other-api' }),
   ),
   tokenCheck(
     'token.tampered-signature',
@@ -121,7 +133,7 @@ export const tokenChecks: readonly ProbeCheck[] = [
     'token.oversized',
     'An oversized token (10 KiB of claims) is refused',
     'Refuse tokens above a size limit (8 KiB is generous) before decoding or verifying them.',
-    (jws) => [reforge(jws, jws.header, { ...jws.payload, pad: 'a'.repeat(10 * 1024) })],
+    (jws, ctx) => withClaims(jws, ctx, { pad: 'a'.repeat(10 * 1024) }),
   ),
   tokenCheck(
     'token.key-confusion',
