@@ -40,7 +40,15 @@ Safety:
 Exit codes: 0 no check failed, 1 a check failed, 2 the probe could not run (bad options, target refused).
 `;
 
-/** The `bulwark` command line. `io` is injected so tests run it in-process. */
+/**
+ * The `bulwark` command line (commander). `io` is injected so tests run it in-process.
+ *
+ * @example
+ * ```ts
+ * const program = createProgram({ stdout: console.log, stderr: console.error, exit: (c) => { process.exitCode = c; }, version: '1.0.0', isTTY: false });
+ * console.log(program.helpInformation());
+ * ```
+ */
 export function createProgram(io: ProgramIo): Command {
   const program = new Command('bulwark')
     .description('API security checks and tools for Bulwark and any HTTP API.')
@@ -121,6 +129,17 @@ const FLAG_NAMES: Readonly<Record<string, string>> = {
 /**
  * Runs the command line: errors are one line on stderr and exit code 2 (1 is kept for a
  * failed check).
+ *
+ * @example
+ * ```ts
+ * await runCli(['probe', 'http://127.0.0.1:3000', '--json'], {
+ *   stdout: (t) => process.stdout.write(t),
+ *   stderr: (t) => process.stderr.write(t),
+ *   exit: (c) => { process.exitCode = c; },
+ *   version: '1.0.0',
+ *   isTTY: false,
+ * });
+ * ```
  */
 export async function runCli(argv: readonly string[], io: ProgramIo): Promise<void> {
   const program = createProgram(io);

@@ -19,6 +19,13 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
  * The report as JUnit XML (the Jenkins/GitLab/GitHub flavour): one testsuite per OWASP
  * risk, one testcase per check, `<failure>` with the summary, the fix and the evidence,
  * `<skipped>` with the reason.
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ * import { runProbe } from '@bulwark/testkit/probe';
+ * await writeFile('probe.xml', toJUnit(await runProbe({ baseUrl: 'http://127.0.0.1:3000' })));
+ * ```
  */
 export function toJUnit(report: ProbeReport): string {
   const { pass, fail, skip } = report.counts;

@@ -41,6 +41,13 @@ function webParts(base: string, e: Evidence): Pick<Result, 'webRequest' | 'webRe
  * The report as SARIF 2.1.0, for code-scanning dashboards: one rule per check, one result
  * per check (`kind` fail, pass or notApplicable for a skip), located at the URL of the
  * first request that showed the problem, with that exchange as `webRequest`/`webResponse`.
+ *
+ * @example
+ * ```ts
+ * import { runProbe } from '@bulwark/testkit/probe';
+ * const log = toSarif(await runProbe({ baseUrl: 'http://127.0.0.1:3000' }), '1.0.0');
+ * console.log(JSON.stringify(log));
+ * ```
  */
 export function toSarif(report: ProbeReport, version: string): Log {
   const results: Result[] = report.results.map((r, ruleIndex) => {

@@ -36,6 +36,12 @@ function line(result: CheckResult, pc: Colors): string[] {
  * The readable report: checks grouped by OWASP risk, with pass/fail/skip, fix hints and
  * evidence for failures. Colours only when `color` (the CLI: stdout is a terminal and
  * NO_COLOR is unset).
+ *
+ * @example
+ * ```ts
+ * import { runProbe } from '@bulwark/testkit/probe';
+ * process.stdout.write(formatReport(await runProbe({ baseUrl: 'http://127.0.0.1:3000' }), { color: process.stdout.isTTY }));
+ * ```
  */
 export function formatReport(report: ProbeReport, { color = false }: { color?: boolean } = {}): string {
   const pc = picocolors.createColors(color);

@@ -1,3 +1,4 @@
+import { checkOptions } from '@bulwark/core';
 import { exchange, type ProbeAnswer, type ProbeHttpRequest } from './exchange.js';
 
 /** Methods that change nothing on the server (RFC 9110 9.2.1): the only ones sent without `allowWrites`. */
@@ -46,7 +47,18 @@ export interface ProbeHttp {
   readonly allowWrites: boolean;
 }
 
+/**
+ * The probe's bounded client: a request past the budget, or a non-safe method without
+ * `allowWrites`, throws a `ProbeLimitError` (the runner turns it into a skip) and is not sent.
+ *
+ * @example
+ * ```ts
+ * const http = probeHttp({ baseUrl: 'http://127.0.0.1:3000', budget: 100, rate: 20, allowWrites: false, timeoutMs: 5000 });
+ * const answer = await http.send({ method: 'GET', path: '/health', headers: { origin: 'null' } });
+ * ```
+ */
 export function probeHttp(options: ProbeHttpOptions): ProbeHttp {
+  checkOptions(options, ['baseUrl', 'budget', 'rate', 'allowWrites', 'timeoutMs', 'headers', 'onAnswer']);
   const base = new URL(options.baseUrl);
   const interval = 1000 / options.rate;
   let sent = 0;

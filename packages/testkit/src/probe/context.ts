@@ -82,7 +82,17 @@ export function publicPath(target: ProbeTarget): string {
   return target.routes.find((r) => !r.protected && r.method === 'GET' && !hasParams(r) && !r.deprecated)?.path ?? '/';
 }
 
-/** Builds the context of one run: credentials resolved once, sample answers fetched once. */
+/**
+ * Builds the context of one run: credentials resolved once (the login recipe signs in at
+ * most once), sample answers fetched once and shared by the checks.
+ *
+ * @example
+ * ```ts
+ * const target = probeTarget({ baseUrl: 'http://127.0.0.1:3000', protectedPaths: ['/me'] });
+ * const http = probeHttp({ baseUrl: target.baseUrl, budget: 50, rate: 20, allowWrites: false, timeoutMs: 5000 });
+ * const result = await runCheck(corsChecks[0] as ProbeCheck, probeContext(target, http, { token: process.env.TOKEN }));
+ * ```
+ */
 export function probeContext(target: ProbeTarget, http: ProbeHttp, given: Credentials): ProbeContext {
   let login: Promise<string | undefined> | undefined;
   const loginToken = () => {

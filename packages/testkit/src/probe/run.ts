@@ -1,4 +1,4 @@
-import { ConfigError } from '@bulwark/core';
+import { ConfigError, checkOptions } from '@bulwark/core';
 import type { JWK } from 'jose';
 import { probeChecks } from './checks/index.js';
 import { ProbeLimitError, probeHttp } from './client.js';
@@ -77,6 +77,28 @@ export interface ProbeReport {
   readonly counts: { readonly pass: number; readonly fail: number; readonly skip: number };
 }
 
+const PROBE_OPTIONS = [
+  'baseUrl',
+  'iOwnThisTarget',
+  'openapi',
+  'protectedPaths',
+  'deprecatedPaths',
+  'origin',
+  'token',
+  'signingKey',
+  'apiKey',
+  'apiKeyHeader',
+  'login',
+  'jwksPath',
+  'budget',
+  'rate',
+  'allowWrites',
+  'timeoutMs',
+  'headers',
+  'checks',
+  'onProgress',
+] as const satisfies ReadonlyArray<keyof ProbeOptions>;
+
 const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
 
 /** True for a URL on this machine (localhost, 127.0.0.0/8, ::1): no DNS is asked. */
@@ -90,8 +112,17 @@ function positive(value: number | undefined, fallback: number, option: string): 
   return value;
 }
 
-/** Checks the options and builds what the checks know of the target. */
+/**
+ * Checks the options (a non-loopback host without `iOwnThisTarget` is a ConfigError) and
+ * builds what the checks know of the target.
+ *
+ * @example
+ * ```ts
+ * const target = probeTarget({ baseUrl: 'http://localhost:3000', protectedPaths: ['/v2/users/me'], origin: 'http://localhost:5173' });
+ * ```
+ */
 export function probeTarget(options: ProbeOptions): ProbeTarget {
+  checkOptions(options, PROBE_OPTIONS);
   let url: URL;
   try {
     url = new URL(options.baseUrl);
@@ -130,6 +161,7 @@ export function probeTarget(options: ProbeOptions): ProbeTarget {
  *
  * @example
  * ```ts
+ * declare const email: string, password: string;
  * const report = await runProbe({ baseUrl: 'http://127.0.0.1:3000', login: { path: '/auth/login', body: { email, password } } });
  * for (const r of report.results) if (r.status === 'fail') console.log(r.id, r.summary, r.fix);
  * ```

@@ -66,6 +66,12 @@ function parameterNames(list: unknown, where: string): string[] {
  * The operations of an OpenAPI 3.x document (`$ref` parameters are not followed: the probe
  * only needs names it can see). An operation is protected when every alternative of its
  * security requirement names a scheme (an empty `{}` alternative makes it optional).
+ *
+ * @example
+ * ```ts
+ * const routes = routesFromOpenApi({ openapi: '3.1.0', paths: { '/me': { get: { security: [{ bearer: [] }] } } } });
+ * // [{ method: 'GET', path: '/me', protected: true, scopes: [], ... }]
+ * ```
  */
 export function routesFromOpenApi(doc: unknown): ProbeRoute[] {
   if (!isObject(doc) || !isObject(doc.paths))
@@ -110,7 +116,15 @@ export function namedRoute(path: string, kind: { protected?: boolean; deprecated
   };
 }
 
-/** Reads a login recipe (the CLI's `--login '<json>'`), refusing anything it cannot use. */
+/**
+ * Reads a login recipe (the CLI's `--login '<json>'`), refusing anything it cannot use with
+ * a ConfigError naming the member.
+ *
+ * @example
+ * ```ts
+ * const recipe = parseLoginRecipe('{"path":"/auth/login","body":{"email":"a@example.com","password":"pw"},"refresh":{"path":"/auth/refresh"}}');
+ * ```
+ */
 export function parseLoginRecipe(value: unknown): LoginRecipe {
   let recipe: unknown = value;
   if (typeof value === 'string') {

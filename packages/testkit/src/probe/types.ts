@@ -69,7 +69,26 @@ export interface ProbeContext {
   sample(kind: 'public' | 'protected' | 'not-found'): Promise<ProbeAnswer | undefined>;
 }
 
-/** One probe check: an id, the risk it covers, a fix hint and what it does. */
+/**
+ * One probe check: an id, the risk it covers, a fix hint and what it does. Write your own
+ * and pass it in `checks` with the built-in ones.
+ *
+ * @example
+ * ```ts
+ * import { fail, pass, probeChecks, runProbe, type ProbeCheck } from '@bulwark/testkit';
+ * const noServerTiming: ProbeCheck = {
+ *   id: 'headers.no-server-timing',
+ *   title: 'No Server-Timing on public answers',
+ *   risk: 'API8:2023',
+ *   fix: 'Drop Server-Timing outside development.',
+ *   async run(ctx) {
+ *     const answer = await ctx.sample('public');
+ *     return answer?.header('server-timing') ? fail('Server-Timing is sent', [answer]) : pass('no Server-Timing');
+ *   },
+ * };
+ * await runProbe({ baseUrl: 'http://127.0.0.1:3000', checks: [...probeChecks, noServerTiming] });
+ * ```
+ */
 export interface ProbeCheck {
   /** Stable, dotted: `cors.null-origin`. */
   readonly id: string;

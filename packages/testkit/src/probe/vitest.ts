@@ -21,7 +21,8 @@ export function describeFailure(result: CheckResult): string {
  * @example
  * ```ts
  * import { describeProbe } from '@bulwark/testkit';
- * describeProbe('my API', async () => ({ baseUrl: server.url, login: { path: '/auth/login', body: { email, password } } }));
+ * declare const api: { url: string }, email: string, password: string; // your server, started in beforeAll
+ * describeProbe('my API', async () => ({ baseUrl: api.url, login: { path: '/auth/login', body: { email, password } } }));
  * ```
  */
 export function describeProbe(name: string, options: () => ProbeOptions | Promise<ProbeOptions>): void {
