@@ -1,6 +1,7 @@
 import { ConfigError } from '@bulwark/core';
 import { Command, Option } from 'commander';
 import type { ProbeFlags } from './probe-command.js';
+import { addToolCommands } from './tool-commands.js';
 
 export interface ProgramIo {
   readonly stdout: (text: string) => void;
@@ -61,7 +62,10 @@ export function createProgram(io: ProgramIo): Command {
       `
 Examples:
   $ bulwark probe http://127.0.0.1:3000 --openapi /openapi.json
-  $ bulwark probe --help`,
+  $ bulwark keys create --owner user-1 --scopes notes:read
+  $ bulwark jwks generate --file keyring.json
+  $ bulwark token inspect eyJhbGciOi...
+  $ bulwark <command> --help`,
     );
 
   program
@@ -111,6 +115,7 @@ Examples:
         }),
       );
     });
+  addToolCommands(program, io);
   return program;
 }
 
