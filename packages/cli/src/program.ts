@@ -1,4 +1,3 @@
-import { ConfigError } from '@bulwark/core';
 import { Command, Option } from 'commander';
 import type { ProbeFlags } from './probe-command.js';
 import { addToolCommands } from './tool-commands.js';
@@ -103,7 +102,11 @@ Examples:
         io.stdout(listChecks());
         return io.exit(0);
       }
-      if (baseUrl === undefined) throw new ConfigError('base-url', 'missing: bulwark probe <base-url> (see --help)');
+      if (baseUrl === undefined) {
+        // Loaded here, not at the top: `bulwark --help` starts without @bulwark/core.
+        const { ConfigError } = await import('@bulwark/core');
+        throw new ConfigError('base-url', 'missing: bulwark probe <base-url> (see --help)');
+      }
       const { probeCommand } = await import('./probe-command.js');
       const { progressDisplay } = await import('./progress.js');
       const progress = io.isTTY ? progressDisplay() : undefined;
