@@ -14,12 +14,14 @@ export function progressDisplay(
   let current = '';
   let sent = 0;
   const draw = () => {
-    const width = Math.max(20, (stream.columns ?? 80) - 1);
-    stream.write(`\r\x1b[2K${`${current} ${pc.dim(`(${sent} requests)`)}`.slice(0, width + 10)}`);
+    // Cut the plain text to the terminal's width, then colour it: escapes take no columns.
+    const width = Math.max(20, (stream.columns || 80) - 1);
+    const line = `${current} (${sent} requests)`.slice(0, width);
+    stream.write(`\r\x1b[2K${pc.cyan(line)}`);
   };
   return (event) => {
     if (event.type === 'check') {
-      current = `${pc.cyan(`[${event.index + 1}/${event.total}]`)} ${event.check.id}`;
+      current = `[${event.index + 1}/${event.total}] ${event.check.id}`;
       draw();
     } else if (event.type === 'answer') {
       sent = event.sent;
