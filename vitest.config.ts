@@ -14,6 +14,9 @@ for (const group of ['packages', 'adapters']) {
     // A `/node` subpath (@bulwark/passwords/node) first: the package's key would match it as a prefix.
     const nodeEntry = resolve(group, dir, 'src/node/index.ts');
     if (existsSync(nodeEntry)) alias[`${name}/node`] = nodeEntry;
+    // Likewise `@bulwark/testkit/probe`: the probe checks without vitest (the CLI imports them).
+    const probeEntry = resolve(group, dir, 'src/probe/index.ts');
+    if (existsSync(probeEntry)) alias[`${name}/probe`] = probeEntry;
     alias[name] = entry;
   }
 }

@@ -22,6 +22,7 @@ import { openApiDocument } from '@bulwark/openapi';
 import { passwordPolicy } from '@bulwark/passwords';
 import { memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
 import { redisAuthorizationCodeStore, redisLockoutStore, redisRateLimitStore } from '@bulwark/redis';
+import { probeHttp, probeTarget } from '@bulwark/testkit/probe';
 import {
   accessTokens,
   accessTokenVerifier,
@@ -486,6 +487,23 @@ const OBJECTS: readonly OptionsObject[] = [
     typo: 'maxLimt',
     meant: 'maxLimit',
     optional: 'defaultLimit',
+  },
+  {
+    label: 'probeTarget (runProbe)',
+    build: (x) => probeTarget({ baseUrl: 'http://127.0.0.1:3000', ...x }),
+    at: '',
+    typo: 'protectedPath',
+    meant: 'protectedPaths',
+    optional: 'origin',
+  },
+  {
+    label: 'probeHttp',
+    build: (x) =>
+      probeHttp({ baseUrl: 'http://127.0.0.1:3000', budget: 1, rate: 1, allowWrites: false, timeoutMs: 1, ...x }),
+    at: '',
+    typo: 'budjet',
+    meant: 'budget',
+    optional: 'headers',
   },
   {
     // An adapter adds its own key to the client-IP options: it is known, a typo is not.

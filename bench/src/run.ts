@@ -1,4 +1,5 @@
 import { apikeysBench } from './apikeys.bench.js';
+import { cliBench } from './cli.bench.js';
 import { corsBench } from './cors.bench.js';
 import { type Result, report } from './harness.js';
 import { httpBench } from './http.bench.js';
@@ -21,6 +22,7 @@ const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
   apikeys: apikeysBench,
   'tokens.refresh': refreshBench,
   lockout: lockoutBench,
+  cli: cliBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

@@ -56,6 +56,8 @@ export {
 export { b64, type Signer, signCompact, type TestKey, testKey } from './adapter/token-sign.js';
 export { CONFORMANCE_BODY_LIMIT } from './adapter/validation-fixture.js';
 export { type ProbeRequest, type ProbeResponse, sendProbe } from './http-client.js';
+export * from './probe/index.js';
+export { describeFailure, describeProbe } from './probe/vitest.js';
 export { parseRawResponse, type RawProbeOptions, type RawResponse, sendRaw } from './raw-client.js';
 export {
   type ApiKeyConformanceOptions,
