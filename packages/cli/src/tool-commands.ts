@@ -32,7 +32,17 @@ Examples:
   $ bulwark token inspect "$TOKEN" --issuer http://127.0.0.1:3000 --audience notes-api --jwks jwks.json --json
 `;
 
-/** `keys`, `jwks` and `token`: thin wrappers over @bulwark/api-keys and @bulwark/tokens, loaded only when run. */
+const OPENAPI_HELP = `
+The module exports the document (openApiDocument(...) of @bulwark/openapi) or a function,
+sync or async, that returns it; the export is \`openapi\` (else the default export) unless
+--export names another. TypeScript modules need a loader: node --import tsx $(which bulwark) ...
+
+Examples:
+  $ bulwark openapi ./dist/openapi.js > openapi.json
+  $ bulwark openapi ./dist/app.js --export apiDocument --compact
+`;
+
+/** `keys`, `jwks`, `token` and `openapi`: thin wrappers over @bulwark/api-keys and @bulwark/tokens, loaded only when run. */
 export function addToolCommands(program: Command, io: ProgramIo): void {
   const keys = program.command('keys').description('API keys (@bulwark/api-keys)').addHelpText('after', KEYS_HELP);
   keys
@@ -80,6 +90,19 @@ export function addToolCommands(program: Command, io: ProgramIo): void {
     .action(async (flags) => {
       const { jwksShow } = await import('./tools/jwks.js');
       io.stdout(await jwksShow(flags));
+      io.exit(0);
+    });
+
+  program
+    .command('openapi')
+    .description('print the OpenAPI document an app module exports (@bulwark/openapi)')
+    .argument('<module>', 'the module file')
+    .option('--export <name>', 'the export to read (default: openapi, else default)')
+    .option('--compact', 'one line')
+    .addHelpText('after', OPENAPI_HELP)
+    .action(async (module: string, flags) => {
+      const { openapiPrint } = await import('./tools/openapi-print.js');
+      io.stdout(await openapiPrint(module, flags));
       io.exit(0);
     });
 

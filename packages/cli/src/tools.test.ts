@@ -219,3 +219,32 @@ async function esKey(): Promise<{ privateKey: CryptoKey; jwk: JWK }> {
   await importJWK(jwk, 'ES256');
   return { privateKey: pair.privateKey, jwk };
 }
+
+describe('bulwark openapi', () => {
+  it('prints the document a module exports, as a value or from a function, and refuses anything else in one line', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const { openApiDocument } = await import('@bulwark/openapi');
+    const document = openApiDocument({
+      info: { title: 'fixture', version: '1' },
+      routes: [{ method: 'GET', path: '/health' }],
+    });
+    const plain = join(dir, 'plain.mjs');
+    await writeFile(plain, `export const openapi = ${JSON.stringify(document)};\n`);
+    const made = join(dir, 'made.mjs');
+    await writeFile(made, `export const apiDocument = async () => (${JSON.stringify(document)});\n`);
+    const wrong = join(dir, 'wrong.mjs');
+    await writeFile(wrong, 'export default { swagger: "2.0" };\n');
+    const printed = await bulwark('openapi', plain);
+    expect(printed.code).toBe(0);
+    expect(JSON.parse(printed.stdout)).toEqual(document);
+    const compact = await bulwark('openapi', made, '--export', 'apiDocument', '--compact');
+    expect(compact.stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(compact.stdout)).toEqual(document);
+    for (const argv of [[wrong], [plain, '--export', 'nothing'], [join(dir, 'missing.mjs')]]) {
+      const refused = await bulwark('openapi', ...argv);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stdout).toBe('');
+    }
+  });
+});
