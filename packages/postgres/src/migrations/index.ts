@@ -1,0 +1,13 @@
+import type { Migration } from './types.js';
+
+export type { Migration } from './types.js';
+
+/**
+ * Every migration of the package, in the order `migrate()` applies them. Versions 1-99
+ * belong to the API-key, revocation and keyring stores; 101-199 to the refresh-token,
+ * authorization-code and lockout stores. Append only.
+ */
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  // 1-99
+  // 101-199
+]);
