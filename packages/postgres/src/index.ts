@@ -1,5 +1,16 @@
+export {
+  type PostgresAuthorizationCodeStore,
+  type PostgresAuthorizationCodeStoreOptions,
+  postgresAuthorizationCodeStore,
+} from './codes/store.js';
 export { deadlineError, PostgresStoreError, toStoreError } from './errors.js';
+export { type PostgresLockoutStore, type PostgresLockoutStoreOptions, postgresLockoutStore } from './lockout/store.js';
 export { type MigrateOptions, type MigrateResult, migrate } from './migrate.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
 export type { PostgresStoreOptions } from './options.js';
+export {
+  type PostgresRefreshTokenStore,
+  type PostgresRefreshTokenStoreOptions,
+  postgresRefreshTokenStore,
+} from './refresh/store.js';
 export type { SweepOptions, SweepResult } from './sweep.js';

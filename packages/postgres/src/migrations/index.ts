@@ -1,3 +1,6 @@
+import { CODES_MIGRATION } from '../codes/migration.js';
+import { LOCKOUT_MIGRATION } from '../lockout/migration.js';
+import { REFRESH_MIGRATION } from '../refresh/migration.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -10,4 +13,7 @@ export type { Migration } from './types.js';
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   // 1-99
   // 101-199
+  REFRESH_MIGRATION,
+  CODES_MIGRATION,
+  LOCKOUT_MIGRATION,
 ]);
