@@ -5,6 +5,7 @@ import { httpBench } from './http.bench.js';
 import { httpStackBench } from './http-stack.bench.js';
 import { lockoutBench } from './lockout.bench.js';
 import { passwordsBench } from './passwords.bench.js';
+import { postgresRefreshBench } from './postgres/refresh.bench.js';
 import { ratelimitBench } from './ratelimit.bench.js';
 import { refreshBench } from './refresh/refresh.bench.js';
 import { tokensBench } from './tokens.bench.js';
@@ -21,6 +22,7 @@ const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
   apikeys: apikeysBench,
   'tokens.refresh': refreshBench,
   lockout: lockoutBench,
+  'postgres.refresh': postgresRefreshBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
