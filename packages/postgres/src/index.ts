@@ -4,6 +4,7 @@ export {
   postgresAuthorizationCodeStore,
 } from './codes/store.js';
 export { deadlineError, PostgresStoreError, toStoreError } from './errors.js';
+export type { ListenerConnect } from './listener.js';
 export { type PostgresLockoutStore, type PostgresLockoutStoreOptions, postgresLockoutStore } from './lockout/store.js';
 export { type MigrateOptions, type MigrateResult, migrate } from './migrate.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
@@ -13,4 +14,9 @@ export {
   type PostgresRefreshTokenStoreOptions,
   postgresRefreshTokenStore,
 } from './refresh/store.js';
+export {
+  type PostgresRevocationStore,
+  type PostgresRevocationStoreOptions,
+  postgresRevocationStore,
+} from './revocation/index.js';
 export type { SweepOptions, SweepResult } from './sweep.js';

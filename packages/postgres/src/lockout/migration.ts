@@ -122,7 +122,7 @@ DECLARE
   ni {schema}.lockout_state;
   np {schema}.lockout_state;
 BEGIN
-  o_now := coalesce(p_now, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint);
+  o_now := coalesce(p_now, {schema}.now_ms());
   sa := {schema}.lockout_current(ra, o_now);
   si := {schema}.lockout_current(ri, o_now);
   sp := {schema}.lockout_current(rp, o_now);
@@ -163,7 +163,7 @@ DECLARE
   si {schema}.lockout_state;
   sp {schema}.lockout_state;
 BEGIN
-  o_now := coalesce(p_now, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint);
+  o_now := coalesce(p_now, {schema}.now_ms());
   sa := {schema}.lockout_current(ra, o_now);
   si := {schema}.lockout_current(ri, o_now);
   sp := {schema}.lockout_current(rp, o_now);
@@ -191,7 +191,7 @@ DECLARE
   v_epoch bigint := 0;
 BEGIN
   IF p_account IS NOT NULL THEN ra := {schema}.lockout_take('a', p_account, ''); END IF;
-  v_now := coalesce(p_now, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint);
+  v_now := coalesce(p_now, {schema}.now_ms());
   IF p_account IS NOT NULL THEN
     IF ra.expires_at > v_now THEN v_epoch := ra.epoch; END IF;
     PERFORM {schema}.lockout_put('a', p_account, '',

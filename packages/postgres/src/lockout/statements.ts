@@ -6,10 +6,10 @@ export const LOCKOUT_STATEMENTS = {
   clear: 'SELECT {schema}.lockout_clear($1, $2, $3, $4) AS now_ms',
   inspect: `SELECT n.now_ms, r.scope, r.count, r.window_end, r.level, r.locked_until, r.level_until, r.epoch,
       r.expires_at
-    FROM (SELECT coalesce($3::bigint, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) AS now_ms) n
+    FROM (SELECT coalesce($3::bigint, {schema}.now_ms()) AS now_ms) n
     LEFT JOIN {schema}.lockout_records r
       ON (r.scope, r.account, r.ip) IN (('p', $1, $2), ('a', $1, ''), ('i', '', $2))`,
   /** At most $1 rows that say nothing any more. */
   sweep:
-    'DELETE FROM {schema}.lockout_records WHERE ctid = ANY (ARRAY(SELECT ctid FROM {schema}.lockout_records WHERE expires_at <= floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint LIMIT $1 FOR UPDATE SKIP LOCKED))',
+    'DELETE FROM {schema}.lockout_records WHERE ctid = ANY (ARRAY(SELECT ctid FROM {schema}.lockout_records WHERE expires_at <= (SELECT {schema}.now_ms()) LIMIT $1 FOR UPDATE SKIP LOCKED))',
 } as const;

@@ -1,6 +1,8 @@
 import { CODES_MIGRATION } from '../codes/migration.js';
 import { LOCKOUT_MIGRATION } from '../lockout/migration.js';
 import { REFRESH_MIGRATION } from '../refresh/migration.js';
+import { clock } from './001-clock.js';
+import { revocations } from './002-revocations.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -12,6 +14,8 @@ export type { Migration } from './types.js';
  */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   // 1-99
+  clock,
+  revocations,
   // 101-199
   REFRESH_MIGRATION,
   CODES_MIGRATION,

@@ -6,9 +6,9 @@ export const REFRESH_STATEMENTS = {
   revokeFamily: 'SELECT {schema}.refresh_revoke_family($1) AS revoked',
   revokeSubject: 'SELECT {schema}.refresh_revoke_subject($1) AS ids',
   getFamily: `SELECT family_id, subject, client_id, scopes, generation, created_at, absolute_expires_at,
-    idle_expires_at, revoked, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms
+    idle_expires_at, revoked, {schema}.now_ms() AS now_ms
     FROM {schema}.refresh_families WHERE family_id = $1`,
   /** At most $1 families ended longer ago than the retention (their spent hashes go with them). */
   sweep:
-    'DELETE FROM {schema}.refresh_families WHERE ctid = ANY (ARRAY(SELECT ctid FROM {schema}.refresh_families WHERE reclaim_at < floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint LIMIT $1 FOR UPDATE SKIP LOCKED))',
+    'DELETE FROM {schema}.refresh_families WHERE ctid = ANY (ARRAY(SELECT ctid FROM {schema}.refresh_families WHERE reclaim_at < (SELECT {schema}.now_ms()) LIMIT $1 FOR UPDATE SKIP LOCKED))',
 } as const;
