@@ -19,6 +19,7 @@ import { errorHandler as honoErrorHandler, guard as honoGuard, nodeServerErrors 
 import { problemHandlers as koaProblemHandlers } from '@bulwark/koa';
 import { lockout, memoryLockoutStore } from '@bulwark/lockout';
 import { passwordPolicy } from '@bulwark/passwords';
+import { postgresAuthorizationCodeStore, postgresLockoutStore, postgresRefreshTokenStore } from '@bulwark/postgres';
 import { memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
 import { redisAuthorizationCodeStore, redisLockoutStore, redisRateLimitStore } from '@bulwark/redis';
 import {
@@ -65,6 +66,12 @@ const unusedRedisClient = {
     this[name] = () => Promise.reject(new Error('not connected'));
   },
 } as unknown as Parameters<typeof redisRateLimitStore>[0];
+/** Construction only, like the Redis stand-in: the PostgreSQL stores check their options before any query. */
+const unusedPgPool = {
+  query: () => Promise.reject(new Error('not connected')),
+  connect: () => Promise.reject(new Error('not connected')),
+  on: () => unusedPgPool,
+} as unknown as Parameters<typeof postgresRefreshTokenStore>[0]['pool'];
 const rule = { name: 'anon', limit: 10, window: '1m' } as const;
 /** Key sources the token factories only hold at construction (no key is asked for). */
 const noSigningKey = { signingKey: () => Promise.reject(new Error('not asked')) };
@@ -423,6 +430,30 @@ const OBJECTS: readonly OptionsObject[] = [
     optional: 'clock',
   },
   {
+    label: 'postgresRefreshTokenStore',
+    build: (x) => postgresRefreshTokenStore({ pool: unusedPgPool, ...x }),
+    at: '',
+    typo: 'endedRetension',
+    meant: 'endedRetention',
+    optional: 'endedRetention',
+  },
+  {
+    label: 'postgresAuthorizationCodeStore',
+    build: (x) => postgresAuthorizationCodeStore({ pool: unusedPgPool, ...x }),
+    at: '',
+    typo: 'shema',
+    meant: 'schema',
+    optional: 'schema',
+  },
+  {
+    label: 'postgresLockoutStore',
+    build: (x) => postgresLockoutStore({ pool: unusedPgPool, ...x }),
+    at: '',
+    typo: 'timout',
+    meant: 'timeout',
+    optional: 'clock',
+  },
+  {
     label: 'redisLockoutStore',
     build: (x) => redisLockoutStore({ client: unusedRedisClient, ...x }),
     at: '',
@@ -601,6 +632,9 @@ describe('optional option fields typed to accept undefined', () => {
       }),
       memoryAuthorizationCodeStore({ maxEntries: undefined, clock: undefined }),
       redisAuthorizationCodeStore({ client: unusedRedisClient, keyPrefix: unset }),
+      postgresRefreshTokenStore({ pool: unusedPgPool, schema: unset, timeout: unset, endedRetention: unset }),
+      postgresAuthorizationCodeStore({ pool: unusedPgPool, schema: unset, timeout: unset }),
+      postgresLockoutStore({ pool: unusedPgPool, schema: unset, timeout: unset, clock: undefined }),
       roles({ viewer: { inherits: undefined, scopes: undefined } }),
       ownedBy({ load: () => undefined, owner: () => 'nobody', allow: undefined, resource: unset, onEvent: undefined }),
       policy({}, { resource: unset, deniedAs: undefined, clock: undefined }),
