@@ -10,7 +10,8 @@ import { BASELINE_ROTATE, countStatements } from './statements.js';
  * single statement doing the same rotation (statements.ts), both on one pool of 8
  * connections, 16 families rotated at once, alternating rounds. The store is called
  * directly (no token hashing or sealing around it), so the ratio is the store's own
- * overhead. Round trips per rotation are counted at the client: must be 1 on both sides.
+ * overhead; a second row compares with the same statement prepared (named, planned once per
+ * connection). Round trips per rotation are counted at the client: must be 1 on every side.
  */
 const CHAINS = 16;
 const ROTATIONS = 2_000;
@@ -82,23 +83,47 @@ export async function postgresRefreshBench(): Promise<Result[]> {
         .outcome === 'rotated';
     const theirs: Rotate = async (familyId, presented, child, sealed) =>
       ((await pool.query(BASELINE_ROTATE, [familyId, presented, child, sealed, GRACE, 7 * DAY])).rowCount ?? 0) === 1;
-    const [oursChains, theirsChains] = [await chains(store, `${schema}-ours`), await chains(store, `${schema}-theirs`)];
+    // The same statement prepared once per connection (a named statement: parsed and planned
+    // once, as plpgsql caches the plans of a function's statements).
+    const prepared: Rotate = async (familyId, presented, child, sealed) =>
+      ((
+        await pool.query({
+          name: 'bench-rotate',
+          text: BASELINE_ROTATE,
+          values: [familyId, presented, child, sealed, GRACE, 7 * DAY],
+        })
+      ).rowCount ?? 0) === 1;
+    const [oursChains, theirsChains, preparedChains] = [
+      await chains(store, `${schema}-ours`),
+      await chains(store, `${schema}-theirs`),
+      await chains(store, `${schema}-prepared`),
+    ];
     // Warm up both (JIT, plan caches, connections).
     await oursChains(ours, ROTATIONS);
     await theirsChains(theirs, ROTATIONS);
+    await preparedChains(prepared, ROTATIONS);
     const perRotation = async (side: Rotate, run: typeof oursChains) => {
       const before = statements();
       await run(side, 500);
       return (statements() - before) / 500;
     };
-    const roundTrips = { ours: await perRotation(ours, oursChains), baseline: await perRotation(theirs, theirsChains) };
+    const roundTrips = {
+      ours: await perRotation(ours, oursChains),
+      baseline: await perRotation(theirs, theirsChains),
+      prepared: await perRotation(prepared, preparedChains),
+    };
     const m = await alternate(
       ROUNDS,
       () => oursChains(ours, ROTATIONS),
       () => theirsChains(theirs, ROTATIONS),
     );
+    const againstPrepared = await alternate(
+      ROUNDS,
+      () => oursChains(ours, ROTATIONS),
+      () => preparedChains(prepared, ROTATIONS),
+    );
     console.log(
-      `postgres.refresh.rotate: ${roundTrips.ours} round trip(s) per rotation (baseline ${roundTrips.baseline})`,
+      `postgres.refresh.rotate: ${roundTrips.ours} round trip(s) per rotation (baseline ${roundTrips.baseline}, prepared ${roundTrips.prepared})`,
     );
     if (roundTrips.ours !== 1) console.error('!!! a rotation must be exactly one round trip');
     return [
@@ -106,6 +131,13 @@ export async function postgresRefreshBench(): Promise<Result[]> {
         ...result('postgres.refresh.rotate', 'hand-written single statement', m),
         roundTripsPerRotation: roundTrips.ours,
         baselineRoundTrips: roundTrips.baseline,
+        chains: CHAINS,
+        poolSize: 8,
+      },
+      {
+        ...result('postgres.refresh.rotate.prepared', 'the same statement, prepared', againstPrepared),
+        roundTripsPerRotation: roundTrips.ours,
+        baselineRoundTrips: roundTrips.prepared,
         chains: CHAINS,
         poolSize: 8,
       },

@@ -1,5 +1,5 @@
 import { BulwarkError } from '@bulwark/core';
-import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
+import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { deadlineError, PostgresStoreError, toStoreError } from './errors.js';
 import type { PgContext } from './options.js';
 
@@ -10,10 +10,15 @@ import type { PgContext } from './options.js';
 // still running on the server after that is bounded by the pool's own `statement_timeout`
 // (README: set one), since node-postgres cannot cancel it in the same round trip.
 
-/** Runs one statement on a client: the values always as parameters. */
+/**
+ * Runs one statement on a client: the values always as parameters. A `name` makes it a
+ * prepared statement of the connection (parsed and planned once per connection, then only
+ * bound): it must be unique to `text` (see prepared.ts).
+ */
 export type Query = <R extends QueryResultRow = QueryResultRow>(
   text: string,
   values?: readonly unknown[],
+  name?: string,
 ) => Promise<QueryResult<R>>;
 
 /** Isolation of a transaction; each operation states the one it needs. */
@@ -58,11 +63,12 @@ export async function withClient<T>(ctx: PgContext, op: string, work: (query: Qu
       throw deadlineError(op, ctx.timeoutMs);
     }
     client = connected;
-    const query: Query = <R extends QueryResultRow>(text: string, values?: readonly unknown[]) => {
+    const query: Query = <R extends QueryResultRow>(text: string, values?: readonly unknown[], name?: string) => {
       if (expired) return Promise.reject(deadlineError(op, ctx.timeoutMs));
-      return values === undefined
-        ? connected.query<R>(text)
-        : connected.query<R>({ text, values: values as unknown[] });
+      if (values === undefined) return connected.query<R>(text);
+      const config: QueryConfig = { text, values: values as unknown[] };
+      if (name !== undefined) config.name = name;
+      return connected.query<R>(config);
     };
     try {
       const result = await work(query);
@@ -88,16 +94,20 @@ export async function withClient<T>(ctx: PgContext, op: string, work: (query: Qu
   }
 }
 
-/** One parameterised statement, one round trip (plus getting a connection from the pool). */
+/**
+ * One parameterised statement, one round trip (plus getting a connection from the pool);
+ * with `name`, a prepared statement of the connection (see {@link Query}).
+ */
 export async function runQuery<R extends QueryResultRow = QueryResultRow>(
   ctx: PgContext,
   op: string,
   text: string,
   values: readonly unknown[] = [],
+  name?: string,
 ): Promise<QueryResult<R>> {
   return withClient(ctx, op, async (query) => {
     try {
-      return await query<R>(text, values);
+      return await query<R>(text, values, name);
     } catch (error) {
       throw toStoreError(error, op);
     }

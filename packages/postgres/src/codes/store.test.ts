@@ -94,6 +94,26 @@ describeWithService('PostgreSQL', postgresUp, 'postgres authorization code store
     expect(JSON.stringify(dump.rows)).not.toContain(code);
   });
 
+  it('two schemas on one pool keep their codes apart (prepared statements are named per text)', async () => {
+    const second = testSchemaName();
+    await migrate(pool, { schema: second });
+    try {
+      const [a, b] = [
+        postgresAuthorizationCodeStore({ pool, schema }),
+        postgresAuthorizationCodeStore({ pool, schema: second }),
+      ];
+      const hash = await authorizationCodeHash(newAuthorizationCode());
+      // Many calls at once, so each of the pool's connections prepares both texts.
+      await Promise.all([a.save(hash, await record(), 60_000), b.save(hash, await record(), 60_000)]);
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).redeem(hash).then((r) => r.outcome)),
+      );
+      expect(outcomes.filter((o) => o === 'redeemed')).toHaveLength(2);
+    } finally {
+      await dropSchema(pool, second);
+    }
+  });
+
   it('sweeps expired codes only, in bounded batches', async () => {
     const store = postgresAuthorizationCodeStore({ pool, schema });
     const short = await Promise.all(Array.from({ length: 5 }, () => authorizationCodeHash(newAuthorizationCode())));

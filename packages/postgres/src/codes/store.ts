@@ -6,6 +6,7 @@ import {
   type RedeemResult,
 } from '@bulwark/tokens';
 import { type PostgresStoreOptions, resolveStoreOptions } from '../options.js';
+import { statementNames } from '../prepared.js';
 import { runQuery } from '../query.js';
 import { bindStatements } from '../sql.js';
 import { type SweepOptions, type SweepResult, sweepExpired } from '../sweep.js';
@@ -70,9 +71,10 @@ export function postgresAuthorizationCodeStore(
 ): PostgresAuthorizationCodeStore {
   const ctx = resolveStoreOptions(options);
   const sql = bindStatements(ctx.schema, CODE_STATEMENTS);
+  const names = statementNames(sql);
   const db = {
-    query: async (op: string, text: string, values: readonly unknown[]) =>
-      (await runQuery(ctx, `authorizationCodes.${op}`, text, values)).rows as Row[],
+    query: async (op: keyof typeof sql, values: readonly unknown[]) =>
+      (await runQuery(ctx, `authorizationCodes.${op}`, sql[op], values, names[op])).rows as Row[],
   };
   return Object.freeze({
     async save(hash: string, record: AuthorizationCodeRecord, ttlMs: number): Promise<void> {
@@ -84,7 +86,7 @@ export function postgresAuthorizationCodeStore(
       ) {
         throw new BulwarkError('invalid_argument', 'authorization code store: no field may contain NUL');
       }
-      const rows = await db.query('save', sql.save, [
+      const rows = await db.query('save', [
         hash,
         record.clientId,
         record.redirectUri,
@@ -100,13 +102,13 @@ export function postgresAuthorizationCodeStore(
     },
     async redeem(hash: string): Promise<RedeemResult> {
       if (typeof hash !== 'string' || !HASH.test(hash)) return { outcome: 'unknown' };
-      const [row] = await db.query('redeem', sql.redeem, [hash]);
+      const [row] = await db.query('redeem', [hash]);
       if (row === undefined) return { outcome: 'unknown' };
       return { outcome: row.reused === true ? 'reused' : 'redeemed', record: recordOf(row) };
     },
     async wasReused(hash: string): Promise<boolean> {
       if (typeof hash !== 'string' || !HASH.test(hash)) return false;
-      const [row] = await db.query('wasReused', sql.wasReused, [hash]);
+      const [row] = await db.query('wasReused', [hash]);
       return row?.reused === true;
     },
     sweep: (sweepOptions?: SweepOptions): Promise<SweepResult> =>

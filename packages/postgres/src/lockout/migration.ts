@@ -7,7 +7,8 @@ import type { Migration } from '../migrations/types.js';
 // the plpgsql twins of steps.ts and transitions.ts (differential.test.ts runs both on the
 // same generated sequences); each operation is one function, one round trip, which locks
 // its rows in one order (account, IP, pair) so that concurrent attempts never deadlock.
-// Times are epoch ms: the database's clock, or the caller's p_now in tests.
+// Times are epoch ms: the database's clock (migration 1's now_ms() expression, inlined), or
+// the caller's p_now in tests.
 
 const SQL = `
 CREATE TABLE {schema}.lockout_records (
@@ -122,7 +123,7 @@ DECLARE
   ni {schema}.lockout_state;
   np {schema}.lockout_state;
 BEGIN
-  o_now := coalesce(p_now, {schema}.now_ms());
+  o_now := coalesce(p_now, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint);
   sa := {schema}.lockout_current(ra, o_now);
   si := {schema}.lockout_current(ri, o_now);
   sp := {schema}.lockout_current(rp, o_now);
@@ -163,7 +164,7 @@ DECLARE
   si {schema}.lockout_state;
   sp {schema}.lockout_state;
 BEGIN
-  o_now := coalesce(p_now, {schema}.now_ms());
+  o_now := coalesce(p_now, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint);
   sa := {schema}.lockout_current(ra, o_now);
   si := {schema}.lockout_current(ri, o_now);
   sp := {schema}.lockout_current(rp, o_now);
@@ -191,7 +192,7 @@ DECLARE
   v_epoch bigint := 0;
 BEGIN
   IF p_account IS NOT NULL THEN ra := {schema}.lockout_take('a', p_account, ''); END IF;
-  v_now := coalesce(p_now, {schema}.now_ms());
+  v_now := coalesce(p_now, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint);
   IF p_account IS NOT NULL THEN
     IF ra.expires_at > v_now THEN v_epoch := ra.epoch; END IF;
     PERFORM {schema}.lockout_put('a', p_account, '',

@@ -13,6 +13,7 @@ import {
   statusOf,
 } from '@bulwark/lockout';
 import { type PostgresStoreOptions, resolveStoreOptions } from '../options.js';
+import { statementNames } from '../prepared.js';
 import { runQuery } from '../query.js';
 import { bindStatements } from '../sql.js';
 import { type SweepOptions, type SweepResult, sweepExpired } from '../sweep.js';
@@ -92,15 +93,16 @@ export function postgresLockoutStore(options: PostgresLockoutStoreOptions): Post
     throw new ConfigError('clock', 'expected a Clock ({ now(): number })');
   }
   const sql = bindStatements(ctx.schema, LOCKOUT_STATEMENTS);
+  const names = statementNames(sql);
   const db = {
-    query: async (op: string, text: string, values: readonly unknown[]) =>
-      (await runQuery(ctx, `lockout.${op}`, text, values)).rows as Row[],
+    query: async (op: keyof typeof sql, values: readonly unknown[]) =>
+      (await runQuery(ctx, `lockout.${op}`, sql[op], values, names[op])).rows as Row[],
   };
   const now = () => (clock === undefined ? null : clock.now());
   return {
     async reserve(target, rules) {
       checkTarget('reserve', target);
-      const [row] = await db.query('reserve', sql.reserve, [
+      const [row] = await db.query('reserve', [
         target.account,
         target.ip,
         rulesArg(rules),
@@ -132,7 +134,7 @@ export function postgresLockoutStore(options: PostgresLockoutStoreOptions): Post
     async refund(target, rules, engaged) {
       checkTarget('refund', target);
       const levelOf = (scope: LockoutScope) => engaged.find((lock) => lock.scope === scope)?.level ?? 0;
-      const [row] = await db.query('refund', sql.refund, [
+      const [row] = await db.query('refund', [
         target.account,
         target.ip,
         rulesArg(rules),
@@ -150,12 +152,12 @@ export function postgresLockoutStore(options: PostgresLockoutStoreOptions): Post
           throw new BulwarkError('invalid_argument', 'lockout store clear: account and ip must be strings without NUL');
         }
       }
-      const [row] = await db.query('clear', sql.clear, [account ?? null, ip ?? null, clearHorizon(rules.pair), now()]);
+      const [row] = await db.query('clear', [account ?? null, ip ?? null, clearHorizon(rules.pair), now()]);
       return { now: Number(row?.now_ms) };
     },
     async inspect(target, _rules): Promise<LockoutStatus> {
       checkTarget('inspect', target);
-      const rows = await db.query('inspect', sql.inspect, [target.account, target.ip, now()]);
+      const rows = await db.query('inspect', [target.account, target.ip, now()]);
       const at = Number(rows[0]?.now_ms);
       const byScope = (scope: string) =>
         stateOf(

@@ -3,7 +3,8 @@ import type { Migration } from '../migrations/types.js';
 // Migration 101: the refresh-token families (port: @bulwark/tokens refresh/port.ts). One
 // row per family, locked by every operation that changes it; the spent hashes of a family
 // in refresh_spent (dropped with it). Times are epoch milliseconds from the database's
-// clock (now_ms() of migration 1, read once the row lock is held), so every app server agrees.
+// clock, read once the row lock is held, so every app server agrees: migration 1's now_ms()
+// expression, inlined (from plpgsql, a call of a VOLATILE SQL function is a whole executor call).
 // Each changing operation is one plpgsql function, one round trip: its statements run in
 // READ COMMITTED, each with a fresh snapshot, so a rotation that waited for the row lock
 // sees the spent hash the rotation before it wrote.
@@ -46,7 +47,7 @@ LANGUAGE plpgsql AS $fn$
 BEGIN
   -- One subject's creations and revoke-alls take turns: the cap counts committed families only.
   PERFORM pg_advisory_xact_lock(1651663189, hashtext(p_subject));
-  o_now := {schema}.now_ms();
+  o_now := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint;
   o_absolute := o_now + p_absolute_ms;
   o_idle := least(o_now + p_idle_ms, o_absolute);
   o_evicted := '{}';
@@ -82,7 +83,7 @@ DECLARE
 BEGIN
   -- The family's row lock orders every rotation of it; the time is read once it is held.
   SELECT * INTO f FROM {schema}.refresh_families WHERE family_id = p_family_id FOR UPDATE;
-  o_now := {schema}.now_ms();
+  o_now := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint;
   IF f.family_id IS NULL THEN o_outcome := 'unknown'; RETURN; END IF;
   IF f.revoked THEN o_outcome := 'revoked'; RETURN; END IF;
   IF o_now >= f.idle_expires_at OR o_now >= f.absolute_expires_at THEN o_outcome := 'expired'; RETURN; END IF;
@@ -143,7 +144,7 @@ DECLARE
   v_ids text[];
 BEGIN
   PERFORM pg_advisory_xact_lock(1651663189, hashtext(p_subject));
-  v_now := {schema}.now_ms();
+  v_now := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint;
   WITH gone AS (
     UPDATE {schema}.refresh_families f SET
       revoked = true, grace_hash = NULL, grace_sealed = NULL, grace_spent_at = NULL, grace_ms = NULL

@@ -1,6 +1,7 @@
 import { BulwarkError, ConfigError, type Duration, parseDuration } from '@bulwark/core';
 import type { RefreshTokenStore } from '@bulwark/tokens';
 import { type PostgresStoreOptions, resolveStoreOptions } from '../options.js';
+import { statementNames } from '../prepared.js';
 import { runQuery } from '../query.js';
 import { bindStatements } from '../sql.js';
 import { type SweepOptions, type SweepResult, sweepExpired } from '../sweep.js';
@@ -59,13 +60,15 @@ export function postgresRefreshTokenStore(options: PostgresRefreshTokenStoreOpti
     throw new ConfigError('endedRetention', 'expected 1m to 30d');
   }
   const sql = bindStatements(ctx.schema, REFRESH_STATEMENTS);
-  const one = async (op: string, text: string, values: readonly unknown[]) =>
-    (await runQuery(ctx, `refreshTokens.${op}`, text, values)).rows[0];
+  // Prepared once per connection: a rotation is then only bound and executed.
+  const names = statementNames(sql);
+  const one = async (op: string, key: keyof typeof sql, values: readonly unknown[]) =>
+    (await runQuery(ctx, `refreshTokens.${op}`, sql[key], values, names[key])).rows[0];
 
   return {
     async createFamily(input) {
       checkCreateInput(input);
-      const row = await one('createFamily', sql.create, [
+      const row = await one('createFamily', 'create', [
         input.familyId,
         input.subject,
         input.clientId,
@@ -88,7 +91,7 @@ export function postgresRefreshTokenStore(options: PostgresRefreshTokenStoreOpti
     },
     async rotate(input) {
       checkRotateInput(input);
-      const row = await one('rotate', sql.rotate, [
+      const row = await one('rotate', 'rotate', [
         input.familyId,
         input.presentedHash,
         input.childHash,
@@ -100,16 +103,16 @@ export function postgresRefreshTokenStore(options: PostgresRefreshTokenStoreOpti
     },
     async revokeFamily(familyId) {
       checkId('revokeFamily', familyId);
-      return (await one('revokeFamily', sql.revokeFamily, [familyId]))?.revoked === true;
+      return (await one('revokeFamily', 'revokeFamily', [familyId]))?.revoked === true;
     },
     async revokeSubject(subject) {
       checkId('revokeSubject', subject, 'subject');
-      const row = await one('revokeSubject', sql.revokeSubject, [subject]);
+      const row = await one('revokeSubject', 'revokeSubject', [subject]);
       return ((row?.ids as unknown[] | undefined) ?? []).map(String);
     },
     async getFamily(familyId) {
       checkId('getFamily', familyId);
-      return familyStateOf(familyId, await one('getFamily', sql.getFamily, [familyId]));
+      return familyStateOf(familyId, await one('getFamily', 'getFamily', [familyId]));
     },
     sweep: (sweepOptions) => sweepExpired(ctx, 'refreshTokens.sweep', sql.sweep, sweepOptions),
   };

@@ -13,7 +13,7 @@ import { testPool } from './pg.js';
 
 const [schema] = process.argv.slice(2) as [string];
 const pool = testPool({ max: 20 });
-const options = { pool, schema, timeout: '20s' };
+const options = { pool, schema, timeout: '20s' } as const;
 const refresh = postgresRefreshTokenStore(options);
 const codes = postgresAuthorizationCodeStore(options);
 const lockout = postgresLockoutStore(options);
