@@ -41,13 +41,15 @@ CREATE TABLE {schema}.refresh_spent (
 
 CREATE FUNCTION {schema}.refresh_create(
   p_family_id text, p_subject text, p_client_id text, p_scopes text[], p_hash text,
-  p_absolute_ms bigint, p_idle_ms bigint, p_max_families integer, p_retention_ms bigint,
+  p_absolute_ms bigint, p_idle_ms bigint, p_max_families integer, p_retention_ms bigint, p_budget_ms bigint,
   OUT o_created boolean, OUT o_now bigint, OUT o_absolute bigint, OUT o_idle bigint, OUT o_evicted text[])
 LANGUAGE plpgsql AS $fn$
 BEGIN
   -- One subject's creations and revoke-alls take turns: the cap counts committed families only.
   PERFORM pg_advisory_xact_lock(1651663189, hashtext(p_subject));
   o_now := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint;
+  -- Past the caller's deadline (it waited that long for the lock): change nothing (o_created NULL).
+  IF clock_timestamp() - statement_timestamp() > p_budget_ms * interval '1 millisecond' THEN RETURN; END IF;
   o_absolute := o_now + p_absolute_ms;
   o_idle := least(o_now + p_idle_ms, o_absolute);
   o_evicted := '{}';
@@ -74,7 +76,7 @@ $fn$;
 
 CREATE FUNCTION {schema}.refresh_rotate(
   p_family_id text, p_presented text, p_child text, p_sealed text, p_grace_ms bigint, p_idle_ms bigint,
-  OUT o_outcome text, OUT o_now bigint, OUT o_generation integer, OUT o_sealed text,
+  p_budget_ms bigint, OUT o_outcome text, OUT o_now bigint, OUT o_generation integer, OUT o_sealed text,
   OUT o_idle bigint, OUT o_absolute bigint, OUT o_subject text, OUT o_client_id text, OUT o_scopes text[])
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -84,6 +86,12 @@ BEGIN
   -- The family's row lock orders every rotation of it; the time is read once it is held.
   SELECT * INTO f FROM {schema}.refresh_families WHERE family_id = p_family_id FOR UPDATE;
   o_now := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint;
+  -- Past the caller's deadline (it waited that long for the lock): change nothing. A late
+  -- rotation would spend the token the client retries with (without grace: a reuse).
+  IF clock_timestamp() - statement_timestamp() > p_budget_ms * interval '1 millisecond' THEN
+    o_outcome := 'late';
+    RETURN;
+  END IF;
   IF f.family_id IS NULL THEN o_outcome := 'unknown'; RETURN; END IF;
   IF f.revoked THEN o_outcome := 'revoked'; RETURN; END IF;
   IF o_now >= f.idle_expires_at OR o_now >= f.absolute_expires_at THEN o_outcome := 'expired'; RETURN; END IF;

@@ -196,6 +196,48 @@ describeWithService('PostgreSQL', postgresUp, 'postgres refresh-token store', ()
     expect((await s.rotate(rotateInput(ended.familyId, ended.first))).outcome).toBe('invalid');
   });
 
+  it('a rotation or creation that waited for a lock past its timeout changes nothing once it gets it', async () => {
+    const f = await family();
+    const holder = await pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(
+        inTestSchema(schema, 'SELECT 1 FROM {schema}.refresh_families WHERE family_id = $1 FOR UPDATE'),
+        [f.familyId],
+      );
+      // The subject's creations wait on this (the class and key of refresh_create's advisory lock).
+      await holder.query('SELECT pg_advisory_xact_lock(1651663189, hashtext($1))', [f.subject]);
+      const hurried = postgresRefreshTokenStore({ pool, schema, timeout: '300ms' });
+      const started = Date.now();
+      const answers = await Promise.allSettled([
+        hurried.rotate(rotateInput(f.familyId, f.first)),
+        hurried.createFamily({
+          familyId: f.tag + random(22),
+          subject: f.subject,
+          subjectTag: f.tag,
+          clientId: 'notes-spa',
+          scopes: [],
+          tokenHash: random(43),
+          absoluteLifetimeMs: DAY,
+          idleLifetimeMs: DAY,
+          maxFamilies: 1,
+        }),
+      ]);
+      for (const answer of answers)
+        expect(answer).toMatchObject({ status: 'rejected', reason: { code: 'store_timeout' } });
+      expect(Date.now() - started).toBeLessThan(1_500);
+      // The statements are still waiting in PostgreSQL: let them have the locks, late.
+      await new Promise((r) => setTimeout(r, 700));
+      await holder.query('COMMIT');
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      holder.release();
+    }
+    // Nothing happened: the token is still live, and the cap of 1 evicted nobody.
+    expect(await store().getFamily(f.familyId)).toMatchObject({ status: 'live', generation: 0 });
+    expect(await store().revokeSubject(f.subject, f.tag)).toEqual([f.familyId]);
+  });
+
   it('gives back any subject, client id and scopes exactly (property)', async () => {
     const s = store();
     // PostgreSQL text holds any character but NUL (refused before the query: see below).

@@ -24,6 +24,13 @@ export interface PostgresRefreshTokenStore extends RefreshTokenStore {
   sweep(options?: SweepOptions): Promise<SweepResult>;
 }
 
+/** The function found the caller's deadline past once it held its locks, and changed nothing. */
+const late = (op: string) =>
+  new BulwarkError(
+    'store_deadline_passed',
+    `refreshTokens.${op}: waited in PostgreSQL past the store's timeout; nothing changed`,
+  );
+
 /**
  * The refresh-token store on PostgreSQL (a `pg.Pool`, shared by every process; run
  * `migrate()` first). Each operation is one statement, one round trip: a plpgsql function
@@ -36,7 +43,10 @@ export interface PostgresRefreshTokenStore extends RefreshTokenStore {
  *
  * A failure rejects with `store_unavailable`, no answer within `timeout` with
  * `store_timeout` (both a 503 at an adapter): a rotation is never answered from anywhere
- * else. Call `sweep()` from a timer or job to reclaim ended families.
+ * else. A rotation or creation that waited in PostgreSQL (for a row or subject lock) past
+ * `timeout` changes nothing once it gets the lock (its caller has answered an error): the
+ * client's retry finds its token still live. Call `sweep()` from a timer or job to reclaim
+ * ended families.
  *
  * @example
  * ```ts
@@ -78,7 +88,9 @@ export function postgresRefreshTokenStore(options: PostgresRefreshTokenStoreOpti
         input.idleLifetimeMs,
         input.maxFamilies,
         retention,
+        ctx.timeoutMs,
       ]);
+      if (row !== undefined && row.o_created === null) throw late('createFamily');
       if (row?.o_created !== true) {
         throw new BulwarkError('store_conflict', 'a refresh family with this id already exists');
       }
@@ -98,7 +110,9 @@ export function postgresRefreshTokenStore(options: PostgresRefreshTokenStoreOpti
         input.sealedChild,
         input.graceMs,
         input.idleLifetimeMs,
+        ctx.timeoutMs,
       ]);
+      if (row?.o_outcome === 'late') throw late('rotate');
       return rotateResultOf(input.familyId, row);
     },
     async revokeFamily(familyId) {
