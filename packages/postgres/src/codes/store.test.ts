@@ -145,3 +145,31 @@ describeWithService('PostgreSQL', postgresUp, 'postgres authorization code store
     await expect(store.redeem(hash)).rejects.toMatchObject({ code: 'store_unavailable' });
   });
 });
+
+describeWithService(
+  'PostgreSQL',
+  postgresUp,
+  'postgres authorization code store when PostgreSQL is unreachable',
+  () => {
+    it('rejects with a store error at once (a code is never granted on a guess), naming no hash', async () => {
+      const pool = testPool({ port: 1, connectionTimeoutMillis: 500 });
+      try {
+        const store = postgresAuthorizationCodeStore({ pool, timeout: '2s' });
+        const hash = await authorizationCodeHash(newAuthorizationCode());
+        const started = Date.now();
+        for (const call of [() => store.redeem(hash), () => store.wasReused(hash)]) {
+          const error = await call().then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error).toMatchObject({ code: expect.stringMatching(/^store_(unavailable|timeout)$/) });
+          expect((error as Error).message).toMatch(/^authorizationCodes\.\w+: /);
+          expect((error as Error).message).not.toContain(hash);
+        }
+        expect(Date.now() - started).toBeLessThan(4_000);
+      } finally {
+        await pool.end();
+      }
+    });
+  },
+);

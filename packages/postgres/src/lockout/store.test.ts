@@ -106,3 +106,22 @@ describeWithService('PostgreSQL', postgresUp, 'postgres lockout store', () => {
     });
   });
 });
+
+describeWithService('PostgreSQL', postgresUp, 'postgres lockout store when PostgreSQL is unreachable', () => {
+  it('lockout() rejects the attempt with a store error before any password check, within the timeout', async () => {
+    const pool = testPool({ port: 1, connectionTimeoutMillis: 500 });
+    try {
+      const signIns = lockout({ store: postgresLockoutStore({ pool, timeout: '2s' }) });
+      const started = Date.now();
+      const error = await signIns.reserve({ account: 'down@example.com', ip: '192.0.2.47' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: expect.stringMatching(/^store_(unavailable|timeout)$/) });
+      expect((error as Error).message).toMatch(/^lockout\.reserve: /);
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      await pool.end();
+    }
+  });
+});
