@@ -1,5 +1,11 @@
 export { deadlineError, PostgresStoreError, toStoreError } from './errors.js';
+export type { ListenerConnect } from './listener.js';
 export { type MigrateOptions, type MigrateResult, migrate } from './migrate.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
 export type { PostgresStoreOptions } from './options.js';
+export {
+  type PostgresRevocationStore,
+  type PostgresRevocationStoreOptions,
+  postgresRevocationStore,
+} from './revocation/index.js';
 export type { SweepOptions, SweepResult } from './sweep.js';

@@ -1,3 +1,5 @@
+import { clock } from './001-clock.js';
+import { revocations } from './002-revocations.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -9,5 +11,7 @@ export type { Migration } from './types.js';
  */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   // 1-99
+  clock,
+  revocations,
   // 101-199
 ]);
