@@ -1,4 +1,5 @@
 export { deadlineError, PostgresStoreError, toStoreError } from './errors.js';
+export { KEYRING_STATEMENTS, type PostgresKeyringStoreOptions, postgresKeyringStore } from './keyring/index.js';
 export type { ListenerConnect } from './listener.js';
 export { type MigrateOptions, type MigrateResult, migrate } from './migrate.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';

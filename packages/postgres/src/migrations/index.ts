@@ -1,5 +1,6 @@
 import { clock } from './001-clock.js';
 import { revocations } from './002-revocations.js';
+import { keyring } from './003-keyring.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -13,5 +14,6 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   // 1-99
   clock,
   revocations,
+  keyring,
   // 101-199
 ]);
