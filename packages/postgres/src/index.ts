@@ -1,4 +1,10 @@
-export { deadlineError, PostgresStoreError, toStoreError } from './errors.js';
+export {
+  API_KEY_STATEMENTS,
+  type PostgresApiKeyStore,
+  type PostgresApiKeyStoreOptions,
+  postgresApiKeyStore,
+} from './api-keys/index.js';
+export { PostgresStoreError } from './errors.js';
 export { KEYRING_STATEMENTS, type PostgresKeyringStoreOptions, postgresKeyringStore } from './keyring/index.js';
 export type { ListenerConnect } from './listener.js';
 export { type MigrateOptions, type MigrateResult, migrate } from './migrate.js';
@@ -8,5 +14,6 @@ export {
   type PostgresRevocationStore,
   type PostgresRevocationStoreOptions,
   postgresRevocationStore,
+  REVOCATION_STATEMENTS,
 } from './revocation/index.js';
 export type { SweepOptions, SweepResult } from './sweep.js';

@@ -36,11 +36,21 @@ export async function withClient<T>(ctx: PgContext, op: string, work: (query: Qu
   let expired = false;
   let client: PoolClient | undefined;
   let released = false;
+  // A connection that fails while checked out emits 'error' (the pool listens only to idle
+  // ones): heard here, it is destroyed at release instead of crashing the process.
+  let broken = false;
+  const onClientError = () => {
+    broken = true;
+  };
   const release = (destroy: boolean) => {
     if (client === undefined || released) return;
     released = true;
+    const end = destroy || broken;
+    // Given back to the pool: the pool's idle listener takes over. Destroyed: ours stays, as
+    // a closing connection may still report an error.
+    if (!end) client.off('error', onClientError);
     // release(true) ends the connection instead of returning it to the pool.
-    client.release(destroy);
+    client.release(end);
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -58,6 +68,7 @@ export async function withClient<T>(ctx: PgContext, op: string, work: (query: Qu
       throw deadlineError(op, ctx.timeoutMs);
     }
     client = connected;
+    connected.on('error', onClientError);
     const query: Query = <R extends QueryResultRow>(text: string, values?: readonly unknown[]) => {
       if (expired) return Promise.reject(deadlineError(op, ctx.timeoutMs));
       return values === undefined

@@ -1,6 +1,7 @@
 import { clock } from './001-clock.js';
 import { revocations } from './002-revocations.js';
 import { keyring } from './003-keyring.js';
+import { apiKeys } from './004-api-keys.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -15,5 +16,6 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   clock,
   revocations,
   keyring,
+  apiKeys,
   // 101-199
 ]);
