@@ -19,6 +19,7 @@ import { errorHandler as honoErrorHandler, guard as honoGuard, nodeServerErrors 
 import { problemHandlers as koaProblemHandlers } from '@bulwark/koa';
 import { lockout, memoryLockoutStore } from '@bulwark/lockout';
 import { passwordPolicy } from '@bulwark/passwords';
+import { migrate, postgresApiKeyStore, postgresKeyringStore, postgresRevocationStore } from '@bulwark/postgres';
 import { memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
 import { redisAuthorizationCodeStore, redisLockoutStore, redisRateLimitStore } from '@bulwark/redis';
 import {
@@ -66,6 +67,16 @@ const unusedRedisClient = {
   },
 } as unknown as Parameters<typeof redisRateLimitStore>[0];
 const rule = { name: 'anon', limit: 10, window: '1m' } as const;
+/**
+ * Construction only: the PostgreSQL stores check their options before they use the pool,
+ * and every connection this stand-in is asked for fails (the stores are tested against a
+ * real PostgreSQL in packages/postgres).
+ */
+const unusedPool = {
+  query: () => Promise.reject(new Error('not connected')),
+  connect: () => Promise.reject(new Error('not connected')),
+  on: () => unusedPool,
+} as unknown as Parameters<typeof migrate>[0];
 /** Key sources the token factories only hold at construction (no key is asked for). */
 const noSigningKey = { signingKey: () => Promise.reject(new Error('not asked')) };
 const noKeys = { key: () => undefined };
@@ -397,6 +408,42 @@ const OBJECTS: readonly OptionsObject[] = [
     typo: 'prefx',
     meant: 'prefix',
     optional: 'hashTag',
+  },
+  {
+    label: 'postgresApiKeyStore',
+    build: (x) => postgresApiKeyStore({ pool: unusedPool, ...x }),
+    at: '',
+    typo: 'maxStalenes',
+    meant: 'maxStaleness',
+    optional: 'retention',
+  },
+  {
+    label: 'postgresRevocationStore',
+    build: (x) => postgresRevocationStore({ pool: unusedPool, ...x }),
+    at: '',
+    typo: 'failurePolcy',
+    meant: 'failurePolicy',
+    optional: 'listener',
+  },
+  {
+    label: 'postgresKeyringStore',
+    build: (x) => postgresKeyringStore({ pool: unusedPool, ...x }),
+    at: '',
+    typo: 'shema',
+    meant: 'schema',
+    optional: 'timeout',
+  },
+  {
+    label: 'migrate',
+    build: (x) => {
+      const running = migrate(unusedPool, { ...x });
+      running.catch(() => {});
+      return running;
+    },
+    at: '',
+    typo: 'schemas',
+    meant: 'schema',
+    optional: 'schema',
   },
   {
     label: 'lockout',
