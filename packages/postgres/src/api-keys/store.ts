@@ -80,7 +80,7 @@ export function postgresApiKeyStore(options: PostgresApiKeyStoreOptions): Postgr
       feed.onMessage(payload, false);
       return;
     }
-    const heartbeat = ownHeartbeat(payload, instance);
+    const heartbeat = ownHeartbeat(payload, instance, monotonic());
     if (heartbeat !== undefined) feed.onMessage('h '.concat(String(heartbeat.seq), ' ', heartbeat.token), true);
   };
   const listener = new NotificationListener({

@@ -3,6 +3,7 @@ import { keyring } from '@bulwark/tokens';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../migrate.js';
 import { dropSchema, inTestSchema, postgresUp, testPool, testSchemaName } from '../testing/pg.js';
+import { startPgProxy } from '../testing/proxy.js';
 import { runWorker } from '../testing/worker.js';
 import { postgresKeyringStore } from './store.js';
 
@@ -96,6 +97,27 @@ describeWithService('PostgreSQL', postgresUp, 'postgres keyring store', () => {
       store.create({ generation: 1, kid: 'k', alg: 'ES256', sealed: 'plain' }, { activateAfter: 0, dropBelow: 1 }),
     ).rejects.toMatchObject({ code: 'store_unavailable' });
     expect((await store.load()).records).toEqual([]);
+  });
+
+  it('answers store_unavailable within its timeout when PostgreSQL goes away, never hanging', async () => {
+    const proxy = await startPgProxy();
+    const down = testPool({ max: 2, port: proxy.port });
+    const store = postgresKeyringStore({ pool: down, schema, name: fresh(), timeout: '300ms' });
+    try {
+      expect((await store.load()).records).toEqual([]);
+      await proxy.stop();
+      for (const attempt of [
+        () => store.load(),
+        () =>
+          store.create({ generation: 1, kid: 'k', alg: 'ES256', sealed: 'v1.a.b' }, { activateAfter: 0, dropBelow: 1 }),
+      ]) {
+        const started = Date.now();
+        await expect(attempt()).rejects.toMatchObject({ code: expect.stringMatching(/^store_(unavailable|timeout)$/) });
+        expect(Date.now() - started).toBeLessThan(1000);
+      }
+    } finally {
+      await down.end().catch(() => {});
+    }
   });
 
   it('two Node processes on one keyring agree on every key; exactly one creates each', async () => {
