@@ -25,6 +25,21 @@ const BEGIN: Readonly<Record<Isolation, string>> = {
   serializable: 'BEGIN ISOLATION LEVEL SERIALIZABLE',
 };
 
+/**
+ * The name each statement text is prepared under (per connection, by node-postgres): one
+ * per distinct text in this process, so two texts never share a name. A prepared statement
+ * is parsed and planned once per connection instead of on every call.
+ */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = 'bulwark_'.concat(String(statementNames.size + 1));
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 /** Attempts of a transaction that lost a serialization race (40001) or a deadlock (40P01). */
 const MAX_ATTEMPTS = 3;
 
@@ -71,8 +86,9 @@ export async function withClient<T>(ctx: PgContext, op: string, work: (query: Qu
     connected.on('error', onClientError);
     const query: Query = <R extends QueryResultRow>(text: string, values?: readonly unknown[]) => {
       if (expired) return Promise.reject(deadlineError(op, ctx.timeoutMs));
-      return values === undefined
-        ? connected.query<R>(text)
+      if (values === undefined) return connected.query<R>(text);
+      return ctx.prepare
+        ? connected.query<R>({ name: statementName(text), text, values: values as unknown[] })
         : connected.query<R>({ text, values: values as unknown[] });
     };
     try {
