@@ -19,7 +19,15 @@ import { errorHandler as honoErrorHandler, guard as honoGuard, nodeServerErrors 
 import { problemHandlers as koaProblemHandlers } from '@bulwark/koa';
 import { lockout, memoryLockoutStore } from '@bulwark/lockout';
 import { passwordPolicy } from '@bulwark/passwords';
-import { postgresAuthorizationCodeStore, postgresLockoutStore, postgresRefreshTokenStore } from '@bulwark/postgres';
+import {
+  migrate,
+  postgresApiKeyStore,
+  postgresAuthorizationCodeStore,
+  postgresKeyringStore,
+  postgresLockoutStore,
+  postgresRefreshTokenStore,
+  postgresRevocationStore,
+} from '@bulwark/postgres';
 import { memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
 import { redisAuthorizationCodeStore, redisLockoutStore, redisRateLimitStore } from '@bulwark/redis';
 import {
@@ -66,13 +74,17 @@ const unusedRedisClient = {
     this[name] = () => Promise.reject(new Error('not connected'));
   },
 } as unknown as Parameters<typeof redisRateLimitStore>[0];
-/** Construction only, like the Redis stand-in: the PostgreSQL stores check their options before any query. */
-const unusedPgPool = {
+const rule = { name: 'anon', limit: 10, window: '1m' } as const;
+/**
+ * Construction only: the PostgreSQL stores check their options before they use the pool,
+ * and every connection this stand-in is asked for fails (the stores are tested against a
+ * real PostgreSQL in packages/postgres).
+ */
+const unusedPool = {
   query: () => Promise.reject(new Error('not connected')),
   connect: () => Promise.reject(new Error('not connected')),
-  on: () => unusedPgPool,
-} as unknown as Parameters<typeof postgresRefreshTokenStore>[0]['pool'];
-const rule = { name: 'anon', limit: 10, window: '1m' } as const;
+  on: () => unusedPool,
+} as unknown as Parameters<typeof migrate>[0];
 /** Key sources the token factories only hold at construction (no key is asked for). */
 const noSigningKey = { signingKey: () => Promise.reject(new Error('not asked')) };
 const noKeys = { key: () => undefined };
@@ -406,6 +418,42 @@ const OBJECTS: readonly OptionsObject[] = [
     optional: 'hashTag',
   },
   {
+    label: 'postgresApiKeyStore',
+    build: (x) => postgresApiKeyStore({ pool: unusedPool, ...x }),
+    at: '',
+    typo: 'maxStalenes',
+    meant: 'maxStaleness',
+    optional: 'retention',
+  },
+  {
+    label: 'postgresRevocationStore',
+    build: (x) => postgresRevocationStore({ pool: unusedPool, ...x }),
+    at: '',
+    typo: 'failurePolcy',
+    meant: 'failurePolicy',
+    optional: 'listener',
+  },
+  {
+    label: 'postgresKeyringStore',
+    build: (x) => postgresKeyringStore({ pool: unusedPool, ...x }),
+    at: '',
+    typo: 'shema',
+    meant: 'schema',
+    optional: 'timeout',
+  },
+  {
+    label: 'migrate',
+    build: (x) => {
+      const running = migrate(unusedPool, { ...x });
+      running.catch(() => {});
+      return running;
+    },
+    at: '',
+    typo: 'schemas',
+    meant: 'schema',
+    optional: 'schema',
+  },
+  {
     label: 'lockout',
     build: (x) => lockout({ ...x }),
     at: '',
@@ -431,7 +479,7 @@ const OBJECTS: readonly OptionsObject[] = [
   },
   {
     label: 'postgresRefreshTokenStore',
-    build: (x) => postgresRefreshTokenStore({ pool: unusedPgPool, ...x }),
+    build: (x) => postgresRefreshTokenStore({ pool: unusedPool, ...x }),
     at: '',
     typo: 'endedRetension',
     meant: 'endedRetention',
@@ -439,7 +487,7 @@ const OBJECTS: readonly OptionsObject[] = [
   },
   {
     label: 'postgresAuthorizationCodeStore',
-    build: (x) => postgresAuthorizationCodeStore({ pool: unusedPgPool, ...x }),
+    build: (x) => postgresAuthorizationCodeStore({ pool: unusedPool, ...x }),
     at: '',
     typo: 'shema',
     meant: 'schema',
@@ -447,7 +495,7 @@ const OBJECTS: readonly OptionsObject[] = [
   },
   {
     label: 'postgresLockoutStore',
-    build: (x) => postgresLockoutStore({ pool: unusedPgPool, ...x }),
+    build: (x) => postgresLockoutStore({ pool: unusedPool, ...x }),
     at: '',
     typo: 'timout',
     meant: 'timeout',
@@ -632,9 +680,9 @@ describe('optional option fields typed to accept undefined', () => {
       }),
       memoryAuthorizationCodeStore({ maxEntries: undefined, clock: undefined }),
       redisAuthorizationCodeStore({ client: unusedRedisClient, keyPrefix: unset }),
-      postgresRefreshTokenStore({ pool: unusedPgPool, schema: unset, timeout: undefined, endedRetention: undefined }),
-      postgresAuthorizationCodeStore({ pool: unusedPgPool, schema: unset, timeout: undefined }),
-      postgresLockoutStore({ pool: unusedPgPool, schema: unset, timeout: undefined, clock: undefined }),
+      postgresRefreshTokenStore({ pool: unusedPool, schema: unset, timeout: undefined, endedRetention: undefined }),
+      postgresAuthorizationCodeStore({ pool: unusedPool, schema: unset, timeout: undefined }),
+      postgresLockoutStore({ pool: unusedPool, schema: unset, timeout: undefined, clock: undefined }),
       roles({ viewer: { inherits: undefined, scopes: undefined } }),
       ownedBy({ load: () => undefined, owner: () => 'nobody', allow: undefined, resource: unset, onEvent: undefined }),
       policy({}, { resource: unset, deniedAs: undefined, clock: undefined }),

@@ -14,10 +14,17 @@ export function newInstance(): string {
   return globalThis.crypto.randomUUID();
 }
 
-/** The heartbeat of `instance` in `payload`, or undefined (another's, or not a heartbeat). */
-export function ownHeartbeat(payload: string, instance: string): OwnHeartbeat | undefined {
+/**
+ * The heartbeat of `instance` in `payload`, or undefined: another instance's, not a
+ * heartbeat, or one claiming to be sent later than `now` (the sender's monotonic clock).
+ * Any role of the database may NOTIFY on the channel; a forged heartbeat from the future
+ * would otherwise stretch the trust it earns.
+ */
+export function ownHeartbeat(payload: string, instance: string, now: number): OwnHeartbeat | undefined {
   const match = HEARTBEAT.exec(payload);
   if (match === null || match[2] !== instance) return undefined;
+  const sentAt = Number(match[3]);
+  if (!Number.isFinite(sentAt) || sentAt > now) return undefined;
   return { seq: Number(match[1]), token: match[3] as string };
 }
 

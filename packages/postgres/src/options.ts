@@ -16,6 +16,13 @@ export interface PostgresStoreOptions {
    * `store_timeout`. Default `1s`; between `1ms` and `1m`.
    */
   readonly timeout?: Duration | undefined;
+  /**
+   * Whether statements are prepared (named) on each connection, so PostgreSQL parses and
+   * plans each once per connection. Default `true`. Set `false` behind a pooler that cannot
+   * keep prepared statements (PgBouncer in transaction mode before 1.21, or without
+   * `max_prepared_statements`).
+   */
+  readonly preparedStatements?: boolean | undefined;
 }
 
 /** What a store needs at run time, validated once at construction. */
@@ -26,10 +33,12 @@ export interface PgContext {
   /** The schema validated and double-quoted, for `{schema}` in statements. */
   readonly schema: QuotedSchema;
   readonly timeoutMs: number;
+  /** Statements are sent named (prepared once per connection). */
+  readonly prepare: boolean;
 }
 
 export const DEFAULT_SCHEMA = 'bulwark';
-export const SHARED_OPTIONS = ['pool', 'schema', 'timeout'] as const;
+export const SHARED_OPTIONS = ['pool', 'schema', 'timeout', 'preparedStatements'] as const;
 
 /** True for something shaped like a `pg.Pool` (checked without importing pg at run time). */
 export function isPool(value: unknown): value is Pool {
@@ -53,5 +62,7 @@ export function resolveStoreOptions(options: PostgresStoreOptions, extra: readon
   const schema = quoteSchema(schemaName);
   const timeoutMs = parseDuration(options.timeout ?? '1s', 'timeout');
   if (timeoutMs < 1 || timeoutMs > 60_000) throw new ConfigError('timeout', 'expected 1ms to 1m');
-  return { pool: options.pool, schemaName, schema, timeoutMs };
+  const prepare = options.preparedStatements ?? true;
+  if (typeof prepare !== 'boolean') throw new ConfigError('preparedStatements', 'expected true or false');
+  return { pool: options.pool, schemaName, schema, timeoutMs, prepare };
 }

@@ -15,7 +15,7 @@ describe('shared options', () => {
   afterAll(() => pool.end());
   it('defaults the schema to bulwark and the timeout to 1s', () => {
     const ctx = resolveStoreOptions({ pool });
-    expect(ctx).toMatchObject({ schemaName: 'bulwark', schema: '"bulwark"', timeoutMs: 1000 });
+    expect(ctx).toMatchObject({ schemaName: 'bulwark', schema: '"bulwark"', timeoutMs: 1000, prepare: true });
   });
   it('refuses a bad pool, schema, timeout or unknown option, naming it', () => {
     expect(() => resolveStoreOptions({ pool: {} as pg.Pool })).toThrow(/"pool"/);
@@ -25,6 +25,7 @@ describe('shared options', () => {
     expect(() => resolveStoreOptions({ pool, timeout: 0 })).toThrow(/"timeout"/);
     expect(() => resolveStoreOptions({ pool, timeout: '2m' })).toThrow(/"timeout"/);
     expect(() => resolveStoreOptions({ pool, timout: '1s' } as never)).toThrow(/did you mean "timeout"/);
+    expect(() => resolveStoreOptions({ pool, preparedStatements: 'yes' } as never)).toThrow(/"preparedStatements"/);
   });
 });
 
@@ -92,6 +93,29 @@ describeWithService('PostgreSQL', postgresUp, 'one operation under a deadline (P
   it('runs a parameterised statement', async () => {
     await runQuery(ctx, 't.insert', sql().insert, [1, 10, 60_000]);
     expect((await runQuery<{ n: number }>(ctx, 't.read', sql().read, [1])).rows).toEqual([{ n: 10 }]);
+  });
+
+  it('prepares each statement once per connection (named), or not at all when told', async () => {
+    const prepared = async (c: PgContext) =>
+      (
+        await withClient(c, 't.prepared', async (query) => {
+          await query(sql().read, [1]);
+          await query(sql().read, [1]);
+          return query<{ n: string }>(
+            "SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE 'SELECT n FROM %items WHERE id = $1'",
+            [],
+          );
+        })
+      ).rows[0]?.n;
+    expect(await prepared(ctx)).toBe('1');
+    const plain = testPool({ max: 1 });
+    try {
+      expect(await prepared(resolveStoreOptions({ pool: plain, schema: schemaName, preparedStatements: false }))).toBe(
+        '0',
+      );
+    } finally {
+      await plain.end();
+    }
   });
 
   it('maps a duplicate id to store_conflict and keeps the connection', async () => {

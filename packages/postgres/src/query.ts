@@ -1,5 +1,5 @@
 import { BulwarkError } from '@bulwark/core';
-import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { deadlineError, PostgresStoreError, toStoreError } from './errors.js';
 import type { PgContext } from './options.js';
 
@@ -10,15 +10,10 @@ import type { PgContext } from './options.js';
 // still running on the server after that is bounded by the pool's own `statement_timeout`
 // (README: set one), since node-postgres cannot cancel it in the same round trip.
 
-/**
- * Runs one statement on a client: the values always as parameters. A `name` makes it a
- * prepared statement of the connection (parsed and planned once per connection, then only
- * bound): it must be unique to `text` (see prepared.ts).
- */
+/** Runs one statement on a client: the values always as parameters. */
 export type Query = <R extends QueryResultRow = QueryResultRow>(
   text: string,
   values?: readonly unknown[],
-  name?: string,
 ) => Promise<QueryResult<R>>;
 
 /** Isolation of a transaction; each operation states the one it needs. */
@@ -29,6 +24,21 @@ const BEGIN: Readonly<Record<Isolation, string>> = {
   'repeatable read': 'BEGIN ISOLATION LEVEL REPEATABLE READ',
   serializable: 'BEGIN ISOLATION LEVEL SERIALIZABLE',
 };
+
+/**
+ * The name each statement text is prepared under (per connection, by node-postgres): one
+ * per distinct text in this process, so two texts never share a name. A prepared statement
+ * is parsed and planned once per connection instead of on every call.
+ */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = 'bulwark_'.concat(String(statementNames.size + 1));
+    statementNames.set(text, name);
+  }
+  return name;
+}
 
 /** Attempts of a transaction that lost a serialization race (40001) or a deadlock (40P01). */
 const MAX_ATTEMPTS = 3;
@@ -41,11 +51,21 @@ export async function withClient<T>(ctx: PgContext, op: string, work: (query: Qu
   let expired = false;
   let client: PoolClient | undefined;
   let released = false;
+  // A connection that fails while checked out emits 'error' (the pool listens only to idle
+  // ones): heard here, it is destroyed at release instead of crashing the process.
+  let broken = false;
+  const onClientError = () => {
+    broken = true;
+  };
   const release = (destroy: boolean) => {
     if (client === undefined || released) return;
     released = true;
+    const end = destroy || broken;
+    // Given back to the pool: the pool's idle listener takes over. Destroyed: ours stays, as
+    // a closing connection may still report an error.
+    if (!end) client.off('error', onClientError);
     // release(true) ends the connection instead of returning it to the pool.
-    client.release(destroy);
+    client.release(end);
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -63,12 +83,13 @@ export async function withClient<T>(ctx: PgContext, op: string, work: (query: Qu
       throw deadlineError(op, ctx.timeoutMs);
     }
     client = connected;
-    const query: Query = <R extends QueryResultRow>(text: string, values?: readonly unknown[], name?: string) => {
+    connected.on('error', onClientError);
+    const query: Query = <R extends QueryResultRow>(text: string, values?: readonly unknown[]) => {
       if (expired) return Promise.reject(deadlineError(op, ctx.timeoutMs));
       if (values === undefined) return connected.query<R>(text);
-      const config: QueryConfig = { text, values: values as unknown[] };
-      if (name !== undefined) config.name = name;
-      return connected.query<R>(config);
+      return ctx.prepare
+        ? connected.query<R>({ name: statementName(text), text, values: values as unknown[] })
+        : connected.query<R>({ text, values: values as unknown[] });
     };
     try {
       const result = await work(query);
@@ -94,20 +115,16 @@ export async function withClient<T>(ctx: PgContext, op: string, work: (query: Qu
   }
 }
 
-/**
- * One parameterised statement, one round trip (plus getting a connection from the pool);
- * with `name`, a prepared statement of the connection (see {@link Query}).
- */
+/** One parameterised statement, one round trip (plus getting a connection from the pool). */
 export async function runQuery<R extends QueryResultRow = QueryResultRow>(
   ctx: PgContext,
   op: string,
   text: string,
   values: readonly unknown[] = [],
-  name?: string,
 ): Promise<QueryResult<R>> {
   return withClient(ctx, op, async (query) => {
     try {
-      return await query<R>(text, values, name);
+      return await query<R>(text, values);
     } catch (error) {
       throw toStoreError(error, op);
     }

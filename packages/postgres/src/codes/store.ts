@@ -6,7 +6,6 @@ import {
   type RedeemResult,
 } from '@bulwark/tokens';
 import { type PostgresStoreOptions, resolveStoreOptions } from '../options.js';
-import { statementNames } from '../prepared.js';
 import { runQuery } from '../query.js';
 import { bindStatements } from '../sql.js';
 import { type SweepOptions, type SweepResult, sweepExpired } from '../sweep.js';
@@ -71,10 +70,9 @@ export function postgresAuthorizationCodeStore(
 ): PostgresAuthorizationCodeStore {
   const ctx = resolveStoreOptions(options);
   const sql = bindStatements(ctx.schema, CODE_STATEMENTS);
-  const names = statementNames(sql);
   const db = {
     query: async (op: keyof typeof sql, values: readonly unknown[]) =>
-      (await runQuery(ctx, `authorizationCodes.${op}`, sql[op], values, names[op])).rows as Row[],
+      (await runQuery(ctx, `authorizationCodes.${op}`, sql[op], values)).rows as Row[],
   };
   return Object.freeze({
     async save(hash: string, record: AuthorizationCodeRecord, ttlMs: number): Promise<void> {

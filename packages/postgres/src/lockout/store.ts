@@ -13,7 +13,6 @@ import {
   statusOf,
 } from '@bulwark/lockout';
 import { type PostgresStoreOptions, resolveStoreOptions } from '../options.js';
-import { statementNames } from '../prepared.js';
 import { runQuery } from '../query.js';
 import { bindStatements } from '../sql.js';
 import { type SweepOptions, type SweepResult, sweepExpired } from '../sweep.js';
@@ -93,10 +92,9 @@ export function postgresLockoutStore(options: PostgresLockoutStoreOptions): Post
     throw new ConfigError('clock', 'expected a Clock ({ now(): number })');
   }
   const sql = bindStatements(ctx.schema, LOCKOUT_STATEMENTS);
-  const names = statementNames(sql);
   const db = {
     query: async (op: keyof typeof sql, values: readonly unknown[]) =>
-      (await runQuery(ctx, `lockout.${op}`, sql[op], values, names[op])).rows as Row[],
+      (await runQuery(ctx, `lockout.${op}`, sql[op], values)).rows as Row[],
   };
   const now = () => (clock === undefined ? null : clock.now());
   return {

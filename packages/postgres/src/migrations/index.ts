@@ -3,6 +3,8 @@ import { LOCKOUT_MIGRATION } from '../lockout/migration.js';
 import { REFRESH_MIGRATION } from '../refresh/migration.js';
 import { clock } from './001-clock.js';
 import { revocations } from './002-revocations.js';
+import { keyring } from './003-keyring.js';
+import { apiKeys } from './004-api-keys.js';
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
@@ -16,6 +18,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   // 1-99
   clock,
   revocations,
+  keyring,
+  apiKeys,
   // 101-199
   REFRESH_MIGRATION,
   CODES_MIGRATION,

@@ -1,7 +1,6 @@
 import { BulwarkError, ConfigError, type Duration, parseDuration } from '@bulwark/core';
 import type { RefreshTokenStore } from '@bulwark/tokens';
 import { type PostgresStoreOptions, resolveStoreOptions } from '../options.js';
-import { statementNames } from '../prepared.js';
 import { runQuery } from '../query.js';
 import { bindStatements } from '../sql.js';
 import { type SweepOptions, type SweepResult, sweepExpired } from '../sweep.js';
@@ -70,10 +69,8 @@ export function postgresRefreshTokenStore(options: PostgresRefreshTokenStoreOpti
     throw new ConfigError('endedRetention', 'expected 1m to 30d');
   }
   const sql = bindStatements(ctx.schema, REFRESH_STATEMENTS);
-  // Prepared once per connection: a rotation is then only bound and executed.
-  const names = statementNames(sql);
   const one = async (op: string, key: keyof typeof sql, values: readonly unknown[]) =>
-    (await runQuery(ctx, `refreshTokens.${op}`, sql[key], values, names[key])).rows[0];
+    (await runQuery(ctx, `refreshTokens.${op}`, sql[key], values)).rows[0];
 
   return {
     async createFamily(input) {

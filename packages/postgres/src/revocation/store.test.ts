@@ -76,7 +76,7 @@ describeWithService('PostgreSQL', postgresUp, 'postgres revocation store', () =>
     });
     const pidOf = async (client: pg.Client) =>
       (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid as number;
-    const subject: RevocationStoreSubject & { pool: pg.Pool } = {
+    const subject: RevocationStoreSubject & { pool: pg.Pool; events: SecurityEvent[] } = {
       store,
       events,
       pool,

@@ -133,7 +133,7 @@ export function postgresRevocationStore(options: PostgresRevocationStoreOptions)
   });
 
   const onMessage = (payload: string) => {
-    const heartbeat = ownHeartbeat(payload, instance);
+    const heartbeat = ownHeartbeat(payload, instance, monotonic());
     if (heartbeat !== undefined) {
       view.onHeartbeat({ type: 'heartbeat', seq: heartbeat.seq, token: heartbeat.token });
       return;
