@@ -143,13 +143,21 @@ describeWithService('PostgreSQL', postgresUp, 'postgres refresh-token store', ()
     const s = store();
     const f = await family();
     const g = await family({ subject: f.subject });
+    const h = await family();
+    await s.rotate(rotateInput(h.familyId, h.first));
     const one = rotateInput(f.familyId, f.first, 60_000);
     const ops: Array<[string, () => Promise<unknown>]> = [
       ['createFamily', () => family({ subject: f.subject, maxFamilies: 2 })],
       ['rotate (rotated)', () => s.rotate(one)],
       ['rotate (grace)', () => s.rotate(rotateInput(f.familyId, f.first, 60_000))],
-      ['rotate (unknown)', () => s.rotate(rotateInput(f.familyId, random(43), 60_000))],
-      ['rotate (reused)', () => s.rotate(rotateInput(g.familyId, random(43)))],
+      [
+        'rotate (unknown)',
+        async () => expect((await s.rotate(rotateInput(f.familyId, random(43), 60_000))).outcome).toBe('invalid'),
+      ],
+      [
+        'rotate (reused)',
+        async () => expect((await s.rotate(rotateInput(h.familyId, h.first))).outcome).toBe('reused'),
+      ],
       ['getFamily', () => s.getFamily(f.familyId)],
       ['revokeFamily', () => s.revokeFamily(g.familyId)],
       ['revokeSubject', () => s.revokeSubject(f.subject, f.tag)],
