@@ -133,7 +133,14 @@ BEGIN
   IF sa.locked_until > o_now AND sa.locked_until > o_until THEN o_scope := 'account'; o_until := sa.locked_until; END IF;
   IF si.locked_until > o_now AND si.locked_until > o_until THEN o_scope := 'ip'; o_until := si.locked_until; END IF;
   o_allowed := o_scope IS NULL;
-  IF NOT o_allowed THEN RETURN; END IF;
+  IF NOT o_allowed THEN
+    -- Refused: nothing is counted, and the rows that say nothing (the ones this call's upserts
+    -- inserted among them) go at once, so refused attempts from fresh IPs leave no rows behind.
+    DELETE FROM {schema}.lockout_records
+    WHERE (scope, account, ip) IN (('a', p_account, ''), ('i', '', p_ip), ('p', p_account, p_ip))
+      AND expires_at <= o_now;
+    RETURN;
+  END IF;
   np := {schema}.lockout_count(sp, p_rules[1:4], o_now);
   na := {schema}.lockout_count(sa, p_rules[5:8], o_now);
   ni := {schema}.lockout_count(si, p_rules[9:12], o_now);

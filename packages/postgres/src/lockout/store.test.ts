@@ -99,6 +99,22 @@ describeWithService('PostgreSQL', postgresUp, 'postgres lockout store', () => {
     expect((await signIns.status(target)).pair.lockedUntil).toBe(status.pair.lockedUntil);
   });
 
+  it('a refused attempt leaves no row behind (attempts at a locked account from fresh IPs)', async () => {
+    const store = postgresLockoutStore({ pool, schema });
+    const signIns = lockout({ store, pair: { attempts: 3 }, account: { attempts: 3 } });
+    const account = `locked-${Date.now()}@example.com`;
+    for (let i = 0; i < 3; i++) {
+      const attempt = await signIns.reserve({ account, ip: `192.0.2.${100 + i}` });
+      if (attempt.allowed) await attempt.settle(false);
+    }
+    const rows = inTestSchema(schema, 'SELECT count(*)::int AS n FROM {schema}.lockout_records');
+    const before = (await pool.query(rows)).rows[0].n;
+    for (let i = 0; i < 20; i++) {
+      expect((await signIns.reserve({ account, ip: `203.0.113.${i}` })).allowed).toBe(false);
+    }
+    expect((await pool.query(rows)).rows[0].n).toBe(before);
+  });
+
   it('refuses a NUL in a target before it reaches the server', async () => {
     const store = postgresLockoutStore({ pool, schema });
     await expect(store.reserve({ account: 'a\u0000', ip: 'x' }, DEFAULT_RULES)).rejects.toMatchObject({
