@@ -97,6 +97,38 @@ describeWithService('PostgreSQL', postgresUp, 'postgres api-key store', () => {
     }
   });
 
+  it('heartbeats interleaved with a burst of revocations never make a cache forget every key', async () => {
+    const schema = await freshSchema();
+    const pools = [testPool({ max: 4 }), testPool({ max: 4 })];
+    const here = postgresApiKeyStore({ pool: pools[0] as pg.Pool, schema, maxStaleness: '100ms' });
+    const there = postgresApiKeyStore({ pool: pools[1] as pg.Pool, schema, maxStaleness: '100ms' });
+    const keys = apiKeys({ store: there });
+    try {
+      const ready = Date.now() + 5000;
+      while (!here.invalidations.trusted && Date.now() < ready) await pause(10);
+      const created = [];
+      for (let i = 0; i < 10; i++) {
+        created.push(
+          ...(await Promise.all(
+            Array.from({ length: 20 }, () => keys.create({ ownerId: 'o', ownerScopes: [], name: 'k' })),
+          )),
+        );
+      }
+      const heard: Array<string | undefined> = [];
+      here.invalidations.subscribe((id) => heard.push(id));
+      for (let i = 0; i < created.length; i += 20) {
+        await Promise.all(created.slice(i, i + 20).map((c) => keys.revoke(c.id)));
+      }
+      const deadline = Date.now() + 2000;
+      while (heard.length < created.length && Date.now() < deadline) await pause(10);
+      expect(new Set(heard)).toEqual(new Set(created.map((c) => c.id)));
+      expect(here.invalidations.trusted).toBe(true);
+    } finally {
+      await Promise.all([here.close(), keys.close()]);
+      await Promise.all(pools.map((p) => p.end()));
+    }
+  });
+
   it('sweeps reclaimable keys in bounded batches, and leaves the others', async () => {
     const schema = await freshSchema();
     const pool = testPool({ max: 2 });

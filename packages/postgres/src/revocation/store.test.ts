@@ -168,6 +168,37 @@ describeWithService('PostgreSQL', postgresUp, 'postgres revocation store', () =>
     }
   });
 
+  it('heartbeats interleaved with a burst of revocations never look like a lost message', async () => {
+    const schema = await freshSchema();
+    // Heartbeats every 50 ms on both, while the peer revokes 300 targets, 30 at a time.
+    const subject = await subjectOf(schema, PG_PORT, { maxStaleness: '100ms' });
+    const peer = await subjectOf(schema, PG_PORT, { maxStaleness: '100ms' });
+    try {
+      const ready = Date.now() + 5000;
+      while (typeof subject.store.isRevoked('probe', undefined, Date.now()) !== 'boolean' && Date.now() < ready)
+        await pause(10);
+      const targets = Array.from({ length: 300 }, (_, i) => ({
+        kind: 'jti' as const,
+        id: `burst-${i}`,
+        until: Date.now() + HOUR,
+      }));
+      for (let i = 0; i < targets.length; i += 30) {
+        await Promise.all(targets.slice(i, i + 30).map((t) => peer.store.revoke(t)));
+      }
+      // Numbers are given in commit order, not in the order of the ids: wait for every one.
+      const local = () => targets.filter((t) => subject.store.isRevoked(t.id, undefined, Date.now()) === true).length;
+      const heard = Date.now() + 2000;
+      while (local() < targets.length && Date.now() < heard) await pause(10);
+      expect(local()).toBe(targets.length);
+      const lost = [...subject.events, ...peer.events].filter(
+        (e) => e.type === 'revocation.store_failure' && e.reason === 'message_lost',
+      );
+      expect(lost).toEqual([]);
+    } finally {
+      await Promise.all([subject.close(), peer.close()]);
+    }
+  });
+
   it('sweeps expired entries in bounded batches', async () => {
     const schema = await freshSchema();
     const subject = await subjectOf(schema);
