@@ -20,6 +20,15 @@ import { problemHandlers as koaProblemHandlers } from '@bulwark/koa';
 import { lockout, memoryLockoutStore } from '@bulwark/lockout';
 import { openApiDocument } from '@bulwark/openapi';
 import { passwordPolicy } from '@bulwark/passwords';
+import {
+  migrate,
+  postgresApiKeyStore,
+  postgresAuthorizationCodeStore,
+  postgresKeyringStore,
+  postgresLockoutStore,
+  postgresRefreshTokenStore,
+  postgresRevocationStore,
+} from '@bulwark/postgres';
 import { memoryStore, rateLimitPolicy } from '@bulwark/ratelimit';
 import { redisAuthorizationCodeStore, redisLockoutStore, redisRateLimitStore } from '@bulwark/redis';
 import { probeHttp, probeTarget } from '@bulwark/testkit/probe';
@@ -69,6 +78,17 @@ const unusedRedisClient = {
 } as unknown as Parameters<typeof redisRateLimitStore>[0];
 const rule = { name: 'anon', limit: 10, window: '1m' } as const;
 const openApiBase = { info: { title: 'T', version: '1' }, routes: [] };
+
+/**
+ * Construction only: the PostgreSQL stores check their options before they use the pool,
+ * and every connection this stand-in is asked for fails (the stores are tested against a
+ * real PostgreSQL in packages/postgres).
+ */
+const unusedPool = {
+  query: () => Promise.reject(new Error('not connected')),
+  connect: () => Promise.reject(new Error('not connected')),
+  on: () => unusedPool,
+} as unknown as Parameters<typeof migrate>[0];
 /** Key sources the token factories only hold at construction (no key is asked for). */
 const noSigningKey = { signingKey: () => Promise.reject(new Error('not asked')) };
 const noKeys = { key: () => undefined };
@@ -402,6 +422,42 @@ const OBJECTS: readonly OptionsObject[] = [
     optional: 'hashTag',
   },
   {
+    label: 'postgresApiKeyStore',
+    build: (x) => postgresApiKeyStore({ pool: unusedPool, ...x }),
+    at: '',
+    typo: 'maxStalenes',
+    meant: 'maxStaleness',
+    optional: 'retention',
+  },
+  {
+    label: 'postgresRevocationStore',
+    build: (x) => postgresRevocationStore({ pool: unusedPool, ...x }),
+    at: '',
+    typo: 'failurePolcy',
+    meant: 'failurePolicy',
+    optional: 'listener',
+  },
+  {
+    label: 'postgresKeyringStore',
+    build: (x) => postgresKeyringStore({ pool: unusedPool, ...x }),
+    at: '',
+    typo: 'shema',
+    meant: 'schema',
+    optional: 'timeout',
+  },
+  {
+    label: 'migrate',
+    build: (x) => {
+      const running = migrate(unusedPool, { ...x });
+      running.catch(() => {});
+      return running;
+    },
+    at: '',
+    typo: 'schemas',
+    meant: 'schema',
+    optional: 'schema',
+  },
+  {
     label: 'lockout',
     build: (x) => lockout({ ...x }),
     at: '',
@@ -423,6 +479,30 @@ const OBJECTS: readonly OptionsObject[] = [
     at: '',
     typo: 'maxEntrys',
     meant: 'maxEntries',
+    optional: 'clock',
+  },
+  {
+    label: 'postgresRefreshTokenStore',
+    build: (x) => postgresRefreshTokenStore({ pool: unusedPool, ...x }),
+    at: '',
+    typo: 'endedRetension',
+    meant: 'endedRetention',
+    optional: 'endedRetention',
+  },
+  {
+    label: 'postgresAuthorizationCodeStore',
+    build: (x) => postgresAuthorizationCodeStore({ pool: unusedPool, ...x }),
+    at: '',
+    typo: 'shema',
+    meant: 'schema',
+    optional: 'schema',
+  },
+  {
+    label: 'postgresLockoutStore',
+    build: (x) => postgresLockoutStore({ pool: unusedPool, ...x }),
+    at: '',
+    typo: 'timout',
+    meant: 'timeout',
     optional: 'clock',
   },
   {
@@ -705,6 +785,9 @@ describe('optional option fields typed to accept undefined', () => {
       }),
       memoryAuthorizationCodeStore({ maxEntries: undefined, clock: undefined }),
       redisAuthorizationCodeStore({ client: unusedRedisClient, keyPrefix: unset }),
+      postgresRefreshTokenStore({ pool: unusedPool, schema: unset, timeout: undefined, endedRetention: undefined }),
+      postgresAuthorizationCodeStore({ pool: unusedPool, schema: unset, timeout: undefined }),
+      postgresLockoutStore({ pool: unusedPool, schema: unset, timeout: undefined, clock: undefined }),
       roles({ viewer: { inherits: undefined, scopes: undefined } }),
       ownedBy({ load: () => undefined, owner: () => 'nobody', allow: undefined, resource: unset, onEvent: undefined }),
       policy({}, { resource: unset, deniedAs: undefined, clock: undefined }),

@@ -6,6 +6,8 @@ import { httpBench } from './http.bench.js';
 import { httpStackBench } from './http-stack.bench.js';
 import { lockoutBench } from './lockout.bench.js';
 import { passwordsBench } from './passwords.bench.js';
+import { postgresRefreshBench } from './postgres/refresh.bench.js';
+import { postgresApikeysBench } from './postgres-apikeys.bench.js';
 import { ratelimitBench } from './ratelimit.bench.js';
 import { refreshBench } from './refresh/refresh.bench.js';
 import { tokensBench } from './tokens.bench.js';
@@ -20,9 +22,11 @@ const BENCHES: Record<string, () => Result[] | Promise<Result[]>> = {
   passwords: passwordsBench,
   tokens: tokensBench,
   apikeys: apikeysBench,
+  'postgres.apikeys': postgresApikeysBench,
   'tokens.refresh': refreshBench,
   lockout: lockoutBench,
   cli: cliBench,
+  'postgres.refresh': postgresRefreshBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

@@ -32,6 +32,7 @@ export {
   SECRET_LENGTH,
 } from './format.js';
 export type { CreditsInput } from './input.js';
+export { InvalidationFeed, parseFeedMessage } from './invalidation-feed.js';
 export { type MemoryApiKeyStore, type MemoryApiKeyStoreOptions, memoryApiKeyStore } from './memory-store.js';
 export { API_KEYS_OPTION_KEYS, type ApiKeysOptions } from './options.js';
 export type {

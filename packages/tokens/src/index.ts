@@ -67,13 +67,21 @@ export {
 export { type RemoteJwksOptions, remoteJwks } from './remote-jwks/index.js';
 export {
   checkRevocationTarget,
+  formatHeartbeatMessage,
+  formatRevocationMessage,
+  type HeartbeatMessage,
   MAX_REVOCATION_ID_LENGTH,
   type MemoryRevocationStore,
   type MemoryRevocationStoreOptions,
   memoryRevocationStore,
+  parseRevocationMessage,
   type RevocationAddResult,
   RevocationListeners,
+  type RevocationMessage,
+  type RevocationSnapshot,
   RevocationStoreFullError,
   RevocationTable,
+  SharedRevocationView,
+  type SharedRevocationViewOptions,
 } from './revocation/index.js';
 export type { RevocationStore, RevocationTarget } from './revocation.js';

@@ -132,6 +132,7 @@ export function redisRevocationStore(options: RedisRevocationStoreOptions): Redi
   const channels = [keys.events, heartbeats];
   const monotonic = () => performance.now();
   const view = new LocalView({
+    store: 'redis',
     maxEntries,
     maxStaleness,
     failurePolicy,

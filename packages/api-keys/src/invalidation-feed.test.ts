@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidationFeed } from './feed.js';
+import { InvalidationFeed } from './invalidation-feed.js';
 
 function feed(maxStaleness = 1000) {
   let now = 0;

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatHeartbeat, formatRevocation, parseMessage } from './messages.js';
+import {
+  formatHeartbeatMessage as formatHeartbeat,
+  formatRevocationMessage as formatRevocation,
+  parseRevocationMessage as parseMessage,
+} from './messages.js';
 
 const id = fc.string({ minLength: 1, maxLength: 256, unit: 'binary' });
 const seq = fc.integer({ min: 0, max: 2 ** 50 });

@@ -1,0 +1,106 @@
+import { describeWithService } from '@bulwark/testkit';
+import type pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { applyMigrations, checkMigrations, migrate } from './migrate.js';
+import { MIGRATIONS, type Migration } from './migrations/index.js';
+import { dropSchema, inTestSchema, postgresUp, testPool, testSchemaName } from './testing/pg.js';
+
+// Migrations that fail when run twice: a plain CREATE TABLE, and a row per application
+// (the sleep widens the window in which a second process could slip in).
+const SAMPLE: readonly Migration[] = [
+  { version: 1, name: 'one', sql: 'CREATE TABLE {schema}.one (n integer); INSERT INTO {schema}.one VALUES (1)' },
+  {
+    version: 2,
+    name: 'two',
+    sql: 'SELECT pg_sleep(0.05); CREATE TABLE {schema}.two (n integer); INSERT INTO {schema}.one VALUES (2)',
+  },
+  { version: 3, name: 'three', sql: 'CREATE TABLE {schema}.three (n integer); INSERT INTO {schema}.one VALUES (3)' },
+];
+
+it('refuses a registry out of order, or with a bad name', () => {
+  expect(() => checkMigrations([SAMPLE[1] as Migration, SAMPLE[0] as Migration])).toThrow(/version 1 is not above 2/);
+  expect(() => checkMigrations([{ version: 1, name: 'Bad Name', sql: '' }])).toThrow(/kebab-case/);
+  expect(() => checkMigrations(MIGRATIONS)).not.toThrow();
+});
+
+it('refuses bad options before touching the pool', () => {
+  const pool = testPool();
+  try {
+    expect(() => migrate(pool, { schema: 'Bad"; DROP SCHEMA public; --' })).toThrow(/schema/);
+    expect(() => migrate(pool, { schema: 'pg_catalog' })).toThrow(/reserved/);
+    expect(() => migrate(pool, { shcema: 'x' } as never)).toThrow(/did you mean "schema"/);
+    expect(() => migrate({} as pg.Pool)).toThrow(/pool/);
+  } finally {
+    void pool.end();
+  }
+});
+
+describeWithService('PostgreSQL', postgresUp, 'migrate (PostgreSQL)', () => {
+  const pools: pg.Pool[] = [];
+  const schemas: string[] = [];
+  const schema = () => {
+    const name = testSchemaName();
+    schemas.push(name);
+    return name;
+  };
+  beforeAll(() => {
+    for (let i = 0; i < 3; i++) pools.push(testPool({ max: 4 }));
+  });
+  afterAll(async () => {
+    for (const name of schemas) await dropSchema(pools[0] as pg.Pool, name);
+    await Promise.all(pools.map((p) => p.end()));
+  });
+
+  it('applies every migration once, in order, then nothing', async () => {
+    const name = schema();
+    const pool = pools[0] as pg.Pool;
+    expect(await applyMigrations(pool, name, SAMPLE)).toEqual({ applied: [1, 2, 3], version: 3 });
+    expect(await applyMigrations(pool, name, SAMPLE)).toEqual({ applied: [], version: 3 });
+    const rows = await pool.query(inTestSchema(name, 'SELECT n FROM {schema}.one ORDER BY n'));
+    expect(rows.rows.map((r) => r.n)).toEqual([1, 2, 3]);
+    const recorded = await pool.query(
+      inTestSchema(name, 'SELECT version, name FROM {schema}.bulwark_migrations ORDER BY version'),
+    );
+    expect(recorded.rows).toEqual(SAMPLE.map(({ version, name }) => ({ version, name })));
+  });
+
+  it('applies only the missing ones when the registry grows', async () => {
+    const name = schema();
+    const pool = pools[0] as pg.Pool;
+    expect((await applyMigrations(pool, name, SAMPLE.slice(0, 1))).applied).toEqual([1]);
+    expect((await applyMigrations(pool, name, SAMPLE)).applied).toEqual([2, 3]);
+  });
+
+  it('applies each migration once when many processes migrate at the same moment', async () => {
+    const name = schema();
+    const runs = Array.from({ length: 9 }, (_, i) => applyMigrations(pools[i % 3] as pg.Pool, name, SAMPLE));
+    const results = await Promise.all(runs);
+    // Every version applied by exactly one of the nine calls, and every call ends at 3.
+    expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2, 3]);
+    expect(results.every((r) => r.version === 3)).toBe(true);
+    const rows = await (pools[1] as pg.Pool).query(inTestSchema(name, 'SELECT n FROM {schema}.one ORDER BY n'));
+    expect(rows.rows.map((r) => r.n)).toEqual([1, 2, 3]);
+  });
+
+  it('keeps what was applied before a failing migration and rolls the failing one back', async () => {
+    const name = schema();
+    const pool = pools[0] as pg.Pool;
+    const broken: Migration = { version: 4, name: 'broken', sql: 'CREATE TABLE {schema}.four (n integer); SELECT 1/0' };
+    await expect(applyMigrations(pool, name, [...SAMPLE, broken])).rejects.toMatchObject({ code: '22012' });
+    const recorded = await pool.query(inTestSchema(name, 'SELECT max(version) AS v FROM {schema}.bulwark_migrations'));
+    expect(recorded.rows[0].v).toBe(3);
+    const four = await pool.query('SELECT to_regclass($1) AS t', [inTestSchema(name, '{schema}.four')]);
+    expect(four.rows[0].t).toBeNull();
+    // The pool's connections are still usable after the failure.
+    expect((await pool.query('SELECT 1 AS one')).rows[0].one).toBe(1);
+  });
+
+  it('migrate() brings a fresh schema to the registry version, idempotently', async () => {
+    const name = schema();
+    const pool = pools[2] as pg.Pool;
+    const top = MIGRATIONS.at(-1)?.version ?? 0;
+    const first = await migrate(pool, { schema: name });
+    expect(first).toEqual({ applied: MIGRATIONS.map((m) => m.version), version: top });
+    expect(await migrate(pool, { schema: name })).toEqual({ applied: [], version: top });
+  });
+});
