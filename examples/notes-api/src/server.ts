@@ -1,6 +1,7 @@
 import { type ApiKeyStore, apiKeyAuthenticator } from '@bulwark/api-keys';
 import { type Clock, type EventSink, spikeDetector, teeSink } from '@bulwark/core';
 import { type PasswordHasher, passwordHasher } from '@bulwark/passwords/node';
+import { migrate } from '@bulwark/postgres';
 import type { RateLimitStore } from '@bulwark/ratelimit';
 import { redisRateLimitStore } from '@bulwark/redis';
 import { Redis } from 'ioredis';
@@ -128,16 +129,26 @@ async function startWith(
   const logged = events.sink(options.onEvent);
   const detector = spikeDetector({ onEvent: logged, ...(options.clock ? { clock: options.clock } : {}) });
   const onEvent = teeSink(logged, detector.sink);
-  const tokens = await demoTokens(options, redis, onEvent);
+  // The durable records' tables (keyring, denylist, families, codes, API keys, lockout): at
+  // every start, idempotent, safe from several processes at once.
+  if (database !== undefined) await migrate(database);
+  const tokens = await demoTokens(options, redis, onEvent, database);
   const hasher = options.hasher ?? passwordHasher();
   const users = await demoUsers(options, hasher, redis, database);
   const signIns = {
     users,
     hasher,
-    lockout: demoLockout({ redis, keyEncryptionKey: options.keyEncryptionKey, clock: options.clock, onEvent }),
+    lockout: demoLockout({
+      redis,
+      database,
+      keyEncryptionKey: options.keyEncryptionKey,
+      clock: options.clock,
+      onEvent,
+    }),
   };
   const keys = demoApiKeys({
     redis,
+    database,
     keyEncryptionKey: options.keyEncryptionKey,
     clock: options.clock,
     store: options.apiKeyStore,
@@ -155,7 +166,7 @@ async function startWith(
     directory: directoryHandlers(users, events),
     keys: apiKeyHandlers(keys),
     oauth: oauthHandlers({
-      server: demoAuthorizationServer(options.issuer, tokens, redis, onEvent),
+      server: demoAuthorizationServer(options.issuer, tokens, redis, onEvent, database),
       signIns,
       csrf: signinCsrf(options.keyEncryptionKey),
       secureCookie: options.issuer.startsWith('https:'),

@@ -2,8 +2,10 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import type { Clock, DenyDecision, EventSink } from '@bulwark/core';
 import { type Lockout, lockout, memoryLockoutStore } from '@bulwark/lockout';
 import type { PasswordHasher } from '@bulwark/passwords';
+import { postgresLockoutStore } from '@bulwark/postgres';
 import { redisLockoutStore } from '@bulwark/redis';
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import type { User, UserDirectory } from '../domain/users.js';
 
 /** Where a sign-in comes from: the client IP as trust-proxy resolved it, and the route (for events). */
@@ -33,6 +35,7 @@ export interface SignInDeps {
  */
 export function demoLockout(options: {
   readonly redis: Redis | undefined;
+  readonly database: pg.Pool | undefined;
   readonly keyEncryptionKey: Uint8Array | undefined;
   readonly clock: Clock | undefined;
   readonly onEvent: EventSink;
@@ -43,9 +46,12 @@ export function demoLockout(options: {
       : new Uint8Array(
           hkdfSync('sha256', options.keyEncryptionKey, new Uint8Array(0), 'notes-api lockout tags v1', 32),
         );
+  // Counters belong in Redis when there is one; PostgreSQL keeps them for a demo without it.
   const store = options.redis
     ? redisLockoutStore({ client: options.redis, keyPrefix: 'notes-api:lockout' })
-    : memoryLockoutStore(options.clock === undefined ? {} : { clock: options.clock });
+    : options.database
+      ? postgresLockoutStore({ pool: options.database })
+      : memoryLockoutStore(options.clock === undefined ? {} : { clock: options.clock });
   return lockout({ store, accountKey, onEvent: options.onEvent });
 }
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type Authenticator, ConfigError, type EventSink } from '@bulwark/core';
+import { postgresKeyringStore, postgresRefreshTokenStore, postgresRevocationStore } from '@bulwark/postgres';
 import { redisKeyringStore, redisRefreshTokenStore, redisRevocationStore } from '@bulwark/redis';
 import {
   type AccessTokenIssuer,
@@ -17,6 +18,7 @@ import {
   type SigningAlgorithm,
 } from '@bulwark/tokens';
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import { type DemoConfig, JWT_ALGORITHMS } from '../config.js';
 
 /** The `aud` of every demo token, and the `client_id` of `/auth/login` tokens. */
@@ -38,7 +40,7 @@ export interface DemoTokens {
    */
   readonly refresh: RefreshTokens;
   /** Where the keyring lives: `memory`, `redis` or `file` (SIGNING_KEYS_FILE). */
-  readonly keyStore: 'memory' | 'redis' | 'file';
+  readonly keyStore: 'memory' | 'redis' | 'postgres' | 'file';
   close(): Promise<void>;
 }
 
@@ -64,14 +66,16 @@ function asEnvError(error: unknown, variable: string): unknown {
 
 /**
  * The keyring, issuer, revocation store, refresh-token families and JWT authenticator of
- * the demo. With REDIS_URL, the keyring (sealed under KEY_ENCRYPTION_KEY), the revocations
- * and the families are shared through Redis, so every process signs with the same key,
- * rotates any process's refresh tokens and honours every other's logouts at once.
+ * the demo. With DATABASE_URL the keyring (sealed under KEY_ENCRYPTION_KEY), the denylist
+ * and the families are durable records in PostgreSQL; else, with REDIS_URL, in Redis. Either
+ * way every process signs with the same key, rotates any process's refresh tokens and
+ * honours every other's logouts at once.
  */
 export async function demoTokens(
   config: DemoConfig,
   redis: Redis | undefined,
   onEvent?: EventSink,
+  database?: pg.Pool,
 ): Promise<DemoTokens> {
   let keys: Keyring;
   let keyStore: DemoTokens['keyStore'];
@@ -89,14 +93,17 @@ export async function demoTokens(
     for (const jwk of initialKeys.keys) algorithms.add(jwk.alg as SigningAlgorithm);
     keyStore = 'file';
   } else {
+    const shared = database
+      ? postgresKeyringStore({ pool: database, name: 'notes-api' })
+      : redis
+        ? redisKeyringStore(redis, { name: 'notes-api' })
+        : undefined;
     keys = keyring({
       algorithm: config.jwtAlg,
-      ...(redis && config.keyEncryptionKey
-        ? { store: redisKeyringStore(redis, { name: 'notes-api' }), keyEncryptionKey: config.keyEncryptionKey }
-        : {}),
+      ...(shared && config.keyEncryptionKey ? { store: shared, keyEncryptionKey: config.keyEncryptionKey } : {}),
       ...(onEvent ? { onEvent } : {}),
     });
-    keyStore = redis ? 'redis' : 'memory';
+    keyStore = database ? 'postgres' : redis ? 'redis' : 'memory';
   }
   // Import (or create) the signing key now: a bad key file or an unreachable store is a
   // refusal to start, not a 500 at the first login.
@@ -105,13 +112,19 @@ export async function demoTokens(
   } catch (error) {
     throw asEnvError(error, 'SIGNING_KEYS_FILE');
   }
-  const revocations: RevocationStore = redis
-    ? redisRevocationStore({ client: redis, ...(onEvent ? { onEvent } : {}) })
-    : memoryRevocationStore();
+  const revocations: RevocationStore = database
+    ? postgresRevocationStore({ pool: database, ...(onEvent ? { onEvent } : {}) })
+    : redis
+      ? redisRevocationStore({ client: redis, ...(onEvent ? { onEvent } : {}) })
+      : memoryRevocationStore();
   let refresh: RefreshTokens;
   try {
     refresh = refreshTokens({
-      store: redis ? redisRefreshTokenStore({ client: redis }) : memoryRefreshTokenStore(),
+      store: database
+        ? postgresRefreshTokenStore({ pool: database })
+        : redis
+          ? redisRefreshTokenStore({ client: redis })
+          : memoryRefreshTokenStore(),
       grace: config.refreshGraceMs,
       // A revoked family's access tokens are revoked by `sid` for as long as one can live.
       revocations: { store: revocations, accessTokenTtl: ACCESS_TTL_MS, clockTolerance: CLOCK_TOLERANCE_MS },

@@ -1,4 +1,5 @@
 import type { EventSink } from '@bulwark/core';
+import { postgresAuthorizationCodeStore } from '@bulwark/postgres';
 import { redisAuthorizationCodeStore } from '@bulwark/redis';
 import {
   type AuthorizationServer,
@@ -7,6 +8,7 @@ import {
   type OAuthClientConfig,
 } from '@bulwark/tokens';
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import type { DemoTokens } from '../auth/tokens.js';
 import { ROLES } from '../domain/users.js';
 
@@ -34,14 +36,15 @@ export const REDIRECT_ORIGINS: readonly string[] = [
 /**
  * The demo's authorization server: ISSUER as the issuer identifier and the base of its
  * endpoints, the demo's access tokens and refresh families (a code's session is a family
- * like a login's), and its codes in Redis when REDIS_URL is set, so that a code made by
- * one process is redeemed, once, by any.
+ * like a login's), and its codes in PostgreSQL (DATABASE_URL) or Redis (REDIS_URL) when set,
+ * so that a code made by one process is redeemed, once, by any.
  */
 export function demoAuthorizationServer(
   issuer: string,
   tokens: DemoTokens,
   redis: Redis | undefined,
   onEvent: EventSink | undefined,
+  database?: pg.Pool,
 ): AuthorizationServer {
   const base = issuer.replace(/\/+$/, '');
   return authorizationServer({
@@ -51,7 +54,11 @@ export function demoAuthorizationServer(
     jwksUri: `${base}/.well-known/jwks.json`,
     clients: OAUTH_CLIENTS,
     scopes: DEMO_SCOPES,
-    codes: redis ? redisAuthorizationCodeStore({ client: redis }) : memoryAuthorizationCodeStore(),
+    codes: database
+      ? postgresAuthorizationCodeStore({ pool: database })
+      : redis
+        ? redisAuthorizationCodeStore({ client: redis })
+        : memoryAuthorizationCodeStore(),
     accessTokens: tokens.issuer,
     refreshTokens: tokens.refresh,
     ...(onEvent ? { onEvent } : {}),
