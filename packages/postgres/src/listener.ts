@@ -50,12 +50,43 @@ export class NotificationListener {
    */
   start(): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    const client = this.#client;
-    if (client !== undefined) return client.query(this.#listen).then(() => {});
-    this.#connecting ??= this.#open().finally(() => {
+    this.#connecting ??= (this.#client === undefined ? this.#open() : this.#relisten(this.#client)).finally(() => {
       this.#connecting = undefined;
     });
     return this.#connecting;
+  }
+
+  /**
+   * LISTEN again on the open connection. One that does not answer within the timeout is
+   * taken as lost (a connection dead without a word: a partition, a stalled server), so
+   * it is ended and opened afresh, instead of queueing statements behind a dead one.
+   */
+  async #relisten(client: ClientBase): Promise<void> {
+    try {
+      await this.#listenWithin(client);
+    } catch (error) {
+      if (this.#client === client) {
+        this.#client = undefined;
+        this.#end(client);
+        this.#options.onDisconnect();
+      }
+      throw error;
+    }
+  }
+
+  /** LISTEN on `client`, rejecting past the timeout. */
+  async #listenWithin(client: ClientBase): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        client.query(this.#listen),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('LISTEN did not answer in time')), this.#options.timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async #open(): Promise<void> {
@@ -95,7 +126,7 @@ export class NotificationListener {
     client.on('error', onLost);
     client.on('end', onLost);
     try {
-      await client.query(this.#listen);
+      await this.#listenWithin(client);
     } catch (error) {
       this.#end(client);
       throw error;

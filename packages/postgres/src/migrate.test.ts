@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { describeWithService } from '@bulwark/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { applyMigrations, checkMigrations, migrate } from './migrate.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
 import { dropSchema, inTestSchema, postgresUp, testPool, testSchemaName } from './testing/pg.js';
+import { runWorker } from './testing/worker.js';
 
 // Migrations that fail when run twice: a plain CREATE TABLE, and a row per application
 // (the sleep widens the window in which a second process could slip in).
@@ -21,6 +23,18 @@ it('refuses a registry out of order, or with a bad name', () => {
   expect(() => checkMigrations([SAMPLE[1] as Migration, SAMPLE[0] as Migration])).toThrow(/version 1 is not above 2/);
   expect(() => checkMigrations([{ version: 1, name: 'Bad Name', sql: '' }])).toThrow(/kebab-case/);
   expect(() => checkMigrations(MIGRATIONS)).not.toThrow();
+});
+
+it('keeps every released migration as it was (a fix is a new migration)', () => {
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+  expect(Object.fromEntries(MIGRATIONS.map((m) => [`${m.version} ${m.name}`, sha(m.sql)]))).toMatchInlineSnapshot(`
+    {
+      "1 clock": "edc360acb6747a60",
+      "2 revocations": "d13db5872306021d",
+      "3 keyring": "662f7478e2ac2c7a",
+      "4 api-keys": "fa46d5f079a9097e",
+    }
+  `);
 });
 
 it('refuses bad options before touching the pool', () => {
@@ -94,6 +108,15 @@ describeWithService('PostgreSQL', postgresUp, 'migrate (PostgreSQL)', () => {
     // The pool's connections are still usable after the failure.
     expect((await pool.query('SELECT 1 AS one')).rows[0].one).toBe(1);
   });
+
+  it('three OS processes migrating one fresh schema at once apply each migration once', async () => {
+    const name = schema();
+    const results = await Promise.all(
+      [0, 1, 2].map(() => runWorker<{ applied: number[]; version: number }>('migrate-worker.ts', [name])),
+    );
+    expect(results.flatMap((r) => r.applied).sort((a, b) => a - b)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(new Set(results.map((r) => r.version))).toEqual(new Set([MIGRATIONS.at(-1)?.version]));
+  }, 60_000);
 
   it('migrate() brings a fresh schema to the registry version, idempotently', async () => {
     const name = schema();

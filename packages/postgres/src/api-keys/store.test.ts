@@ -129,6 +129,46 @@ describeWithService('PostgreSQL', postgresUp, 'postgres api-key store', () => {
     }
   });
 
+  it('a listening connection that goes silent without a word (a partition) is replaced, and trust comes back', async () => {
+    const schema = await freshSchema();
+    const proxy = await startPgProxy();
+    const pool = testPool({ max: 4 });
+    const opened: number[] = [];
+    const store = postgresApiKeyStore({
+      pool,
+      schema,
+      maxStaleness: '200ms',
+      timeout: '300ms',
+      // The first listening connection goes through the proxy, the next ones straight to the server.
+      listener: async () => {
+        const port = opened.length === 0 ? proxy.port : PG_PORT;
+        opened.push(port);
+        const client = new pg.Client({ host: PG_HOST, port, database: PG_DATABASE, user: PG_USER });
+        client.on('error', () => {});
+        await client.connect();
+        return client;
+      },
+    });
+    try {
+      const ready = Date.now() + 5000;
+      while (!store.invalidations.trusted && Date.now() < ready) await pause(10);
+      expect(store.invalidations.trusted).toBe(true);
+      proxy.freeze();
+      const frozenAt = Date.now();
+      while (store.invalidations.trusted && Date.now() - frozenAt < 2000) await pause(10);
+      expect(Date.now() - frozenAt).toBeLessThan(200 + 600);
+      // Silent for 4 x maxStaleness: LISTEN again, which does not answer in time; a new connection.
+      const back = Date.now() + 5000;
+      while (!store.invalidations.trusted && Date.now() < back) await pause(10);
+      expect(store.invalidations.trusted).toBe(true);
+      expect(opened).toEqual([proxy.port, PG_PORT]);
+    } finally {
+      await store.close();
+      await pool.end();
+      await proxy.stop();
+    }
+  });
+
   it('sweeps reclaimable keys in bounded batches, and leaves the others', async () => {
     const schema = await freshSchema();
     const pool = testPool({ max: 2 });

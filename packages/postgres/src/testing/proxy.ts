@@ -2,15 +2,19 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { PG_HOST, PG_PORT } from './pg.js';
 
 // A TCP proxy to the machine's PostgreSQL on a loopback port, for outages: `stop()` closes
-// the port and resets every connection through it, as a database that went away would.
+// the port and resets every connection through it, as a database that went away would;
+// `freeze()` stops carrying bytes on the connections open through it, which stay open: a
+// partition that says nothing.
 
 export interface PgProxy {
   readonly port: number;
   stop(): Promise<void>;
+  freeze(): void;
 }
 
 export async function startPgProxy(): Promise<PgProxy> {
   const sockets = new Set<Socket>();
+  const pairs: Array<readonly [Socket, Socket]> = [];
   const server: Server = createServer((client) => {
     const upstream = new (client.constructor as typeof Socket)();
     upstream.connect(PG_PORT, PG_HOST);
@@ -25,6 +29,7 @@ export async function startPgProxy(): Promise<PgProxy> {
     }
     client.pipe(upstream);
     upstream.pipe(client);
+    pairs.push([client, upstream]);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -32,6 +37,14 @@ export async function startPgProxy(): Promise<PgProxy> {
   let stopped: Promise<void> | undefined;
   return {
     port: address.port,
+    freeze() {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
