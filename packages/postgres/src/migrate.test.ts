@@ -30,6 +30,9 @@ it('keeps every released migration as it was (a fix is a new migration)', () => 
   expect(Object.fromEntries(MIGRATIONS.map((m) => [`${m.version} ${m.name}`, sha(m.sql)]))).toMatchInlineSnapshot(`
     {
       "1 clock": "edc360acb6747a60",
+      "101 refresh-token-families": "cf36af7168cc6735",
+      "102 authorization-codes": "fb087df680e869fc",
+      "103 lockout-counters": "887d4dc49f7fca0d",
       "2 revocations": "d13db5872306021d",
       "3 keyring": "662f7478e2ac2c7a",
       "4 api-keys": "fa46d5f079a9097e",
