@@ -65,9 +65,10 @@ describe('token() on arbitrary forms', () => {
         expect(ERRORS).toContain(body.error);
         expect(body.error_description).toMatch(/^[\x20\x21\x23-\x5b\x5d-\x7e]+$/);
         expect(answer.status === 401).toBe(body.error === 'invalid_client');
-        // Nothing of the input comes back.
+        // Nothing of the input comes back (a value that is also a parameter's name, such as
+        // grant_type=refresh_token, may appear where the description names that parameter).
         for (const v of Object.values(f)) {
-          if (typeof v === 'string' && v.length > 12) expect(answer.body).not.toContain(v);
+          if (typeof v === 'string' && v.length > 12 && !NAMES.includes(v)) expect(answer.body).not.toContain(v);
         }
       }),
       { numRuns: 300 },
