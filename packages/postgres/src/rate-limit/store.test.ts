@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../migrate.js';
 import { SWEEP_SHAPE } from '../sweep.js';
+import { type OtherProcess, startOtherProcess } from '../testing/other-process.js';
 import { dropSchema, inTestSchema, postgresUp, testPool, testSchemaName } from '../testing/pg.js';
 import { countStatements } from '../testing/round-trips.js';
 import { storedText } from './keys.js';
@@ -65,11 +66,14 @@ describe('postgres rate-limit store options', () => {
 describeWithService('PostgreSQL', postgresUp, 'postgres rate-limit store', () => {
   const schema = testSchemaName();
   let pool: pg.Pool;
+  const others: OtherProcess[] = [];
   beforeAll(async () => {
     pool = testPool({ max: 20 });
     await migrate(pool, { schema });
+    others.push(...(await Promise.all([startOtherProcess(schema), startOtherProcess(schema)])));
   }, 60_000);
   afterAll(async () => {
+    await Promise.all(others.map((o) => o.stop()));
     await dropSchema(pool, schema);
     await pool.end();
   });
@@ -166,6 +170,27 @@ describeWithService('PostgreSQL', postgresUp, 'postgres rate-limit store', () =>
       await other.end();
     }
   });
+
+  it.each(ALGORITHMS)(
+    '%s: three processes, 100 checks each at one instant on one key, admit exactly the limit',
+    async (algorithm) => {
+      const store = open();
+      const c = [check(fresh(`processes-${algorithm}`), 53, 600_000)];
+      const startAt = Date.now() + 300;
+      const here = (async () => {
+        while (Date.now() < startAt) await new Promise((r) => setImmediate(r));
+        const results = await Promise.all(Array.from({ length: 100 }, () => store.consume(algorithm, c, 1)));
+        return results.filter((r) => r.allowed).length;
+      })();
+      const admitted = await Promise.all([
+        here,
+        ...others.map((other) => other.call<number>('consume', [algorithm, c, 100], startAt)),
+      ]);
+      expect(admitted.reduce((a, b) => a + b, 0)).toBe(53);
+      // The stored count agrees: the limit is used up, not passed.
+      expect((await store.peek(algorithm, c, 0)).outcomes[0]?.remaining).toBe(0);
+    },
+  );
 
   it('times with the database clock when no now is given', async () => {
     const store = open();
