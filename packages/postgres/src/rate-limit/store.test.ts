@@ -6,6 +6,7 @@ import { migrate } from '../migrate.js';
 import { SWEEP_SHAPE } from '../sweep.js';
 import { type OtherProcess, startOtherProcess } from '../testing/other-process.js';
 import { dropSchema, inTestSchema, postgresUp, testPool, testSchemaName } from '../testing/pg.js';
+import { startPgProxy } from '../testing/proxy.js';
 import { countStatements } from '../testing/round-trips.js';
 import { storedText } from './keys.js';
 import { RATE_LIMIT_STATEMENTS } from './statements.js';
@@ -191,6 +192,25 @@ describeWithService('PostgreSQL', postgresUp, 'postgres rate-limit store', () =>
       expect((await store.peek(algorithm, c, 0)).outcomes[0]?.remaining).toBe(0);
     },
   );
+
+  it('rejects with the store codes when PostgreSQL stalls or goes away, and counts nothing late', async () => {
+    const proxy = await startPgProxy();
+    const through = testPool({ port: proxy.port, max: 2 });
+    try {
+      const store = postgresRateLimitStore({ pool: through, schema, timeout: '300ms' });
+      const c = [check(fresh('outage'), 5, 600_000)];
+      expect((await store.consume('fixed-window', c, 1)).allowed).toBe(true);
+      proxy.freeze();
+      await expect(store.consume('fixed-window', c, 1)).rejects.toMatchObject({ code: 'store_timeout' });
+      await proxy.stop();
+      await expect(store.consume('fixed-window', c, 1)).rejects.toMatchObject({ code: 'store_unavailable' });
+      // Read straight from the server: only the first consume counted (5 - 1, less the peek's 1).
+      expect((await open().peek('fixed-window', c, 1)).outcomes[0]?.remaining).toBe(3);
+    } finally {
+      await proxy.stop();
+      await through.end().catch(() => {});
+    }
+  });
 
   it('times with the database clock when no now is given', async () => {
     const store = open();
