@@ -26,6 +26,7 @@ import {
   postgresAuthorizationCodeStore,
   postgresKeyringStore,
   postgresLockoutStore,
+  postgresRateLimitStore,
   postgresRefreshTokenStore,
   postgresRevocationStore,
 } from '@bulwark/postgres';
@@ -498,6 +499,14 @@ const OBJECTS: readonly OptionsObject[] = [
     optional: 'schema',
   },
   {
+    label: 'postgresRateLimitStore',
+    build: (x) => postgresRateLimitStore({ pool: unusedPool, ...x }),
+    at: '',
+    typo: 'shema',
+    meant: 'schema',
+    optional: 'preparedStatements',
+  },
+  {
     label: 'postgresLockoutStore',
     build: (x) => postgresLockoutStore({ pool: unusedPool, ...x }),
     at: '',
@@ -788,6 +797,7 @@ describe('optional option fields typed to accept undefined', () => {
       postgresRefreshTokenStore({ pool: unusedPool, schema: unset, timeout: undefined, endedRetention: undefined }),
       postgresAuthorizationCodeStore({ pool: unusedPool, schema: unset, timeout: undefined }),
       postgresLockoutStore({ pool: unusedPool, schema: unset, timeout: undefined, clock: undefined }),
+      postgresRateLimitStore({ pool: unusedPool, schema: unset, timeout: undefined, preparedStatements: undefined }),
       roles({ viewer: { inherits: undefined, scopes: undefined } }),
       ownedBy({ load: () => undefined, owner: () => 'nobody', allow: undefined, resource: unset, onEvent: undefined }),
       policy({}, { resource: unset, deniedAs: undefined, clock: undefined }),

@@ -17,6 +17,11 @@ export { type MigrateOptions, type MigrateResult, migrate } from './migrate.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
 export type { PostgresStoreOptions } from './options.js';
 export {
+  type PostgresRateLimitStore,
+  type PostgresRateLimitStoreOptions,
+  postgresRateLimitStore,
+} from './rate-limit/store.js';
+export {
   type PostgresRefreshTokenStore,
   type PostgresRefreshTokenStoreOptions,
   postgresRefreshTokenStore,

@@ -36,6 +36,7 @@ it('keeps every released migration as it was (a fix is a new migration)', () => 
       "2 revocations": "d13db5872306021d",
       "3 keyring": "662f7478e2ac2c7a",
       "4 api-keys": "fa46d5f079a9097e",
+      "5 rate-limits": "a473203c6e93f285",
     }
   `);
 });

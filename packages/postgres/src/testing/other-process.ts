@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 
 export interface OtherProcess {
   /** Runs `op` with `args` in the other process (at `at`, epoch ms, when given). */
-  call<T>(op: 'rotate' | 'redeem' | 'fail', args: unknown, at?: number): Promise<T>;
+  call<T>(op: 'rotate' | 'redeem' | 'fail' | 'consume', args: unknown, at?: number): Promise<T>;
   stop(): Promise<void>;
 }
 

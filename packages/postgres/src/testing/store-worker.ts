@@ -1,13 +1,15 @@
-// A second OS process for the race tests (not shipped): the part-B stores on the same
+// A second OS process for the race tests (not shipped): the part-B stores and the rate-limit store on the same
 // database and schema, with the database's own clock. It reads one JSON request per stdin
 // line, `{ "id", "op", "args", "at"? }`, runs it (at `at`, epoch ms, when given, so both
 // processes start together) and writes `{ "id", "result" }` or `{ "id", "error" }` per line.
 // It ends when stdin closes.
 import { createInterface } from 'node:readline';
 import { compileRules, type LockoutOptions, type LockoutTarget } from '@bulwark/lockout';
+import type { Algorithm, LimitCheck } from '@bulwark/ratelimit';
 import type { RotateInput } from '@bulwark/tokens';
 import { postgresAuthorizationCodeStore } from '../codes/store.js';
 import { postgresLockoutStore } from '../lockout/store.js';
+import { postgresRateLimitStore } from '../rate-limit/store.js';
 import { postgresRefreshTokenStore } from '../refresh/store.js';
 import { testPool } from './pg.js';
 
@@ -17,6 +19,7 @@ const options = { pool, schema, timeout: '20s' } as const;
 const refresh = postgresRefreshTokenStore(options);
 const codes = postgresAuthorizationCodeStore(options);
 const lockout = postgresLockoutStore(options);
+const rateLimits = postgresRateLimitStore(options);
 
 const OPS: Record<string, (args: never) => Promise<unknown>> = {
   rotate: (inputs: RotateInput[]) => Promise.all(inputs.map((input) => refresh.rotate(input))),
@@ -27,6 +30,10 @@ const OPS: Record<string, (args: never) => Promise<unknown>> = {
     const answers = await Promise.all(Array.from({ length: attempts }, () => lockout.reserve(target, rules)));
     return answers.filter((a) => a.allowed).length;
   },
+  consume: async ([algorithm, checks, count]: [Algorithm, LimitCheck[], number]) =>
+    (await Promise.all(Array.from({ length: count }, () => rateLimits.consume(algorithm, checks, 1)))).filter(
+      (r) => r.allowed,
+    ).length,
 };
 
 async function serve(line: string): Promise<void> {
