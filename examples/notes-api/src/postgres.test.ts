@@ -7,7 +7,10 @@ import type { RunningDemo } from './server.js';
 import { client, decodeJws, startTestDemo } from './test-helpers.js';
 
 const DATABASE_URL = 'postgres://root@127.0.0.1:5432/test';
-const env = { DATABASE_URL, KEY_ENCRYPTION_KEY: Buffer.alloc(32, 42).toString('base64url') };
+// TRUST_PROXY: the lockout part signs in from a client of its own (the sign-in tier, 20 a
+// minute per IP, now counts in PostgreSQL for both processes together).
+const env = { DATABASE_URL, TRUST_PROXY: 'loopback', KEY_ENCRYPTION_KEY: Buffer.alloc(32, 42).toString('base64url') };
+const elsewhere = { 'x-forwarded-for': '192.0.2.55' };
 
 /** The seed's injection probes: each is a value, compared with `=`, never SQL. */
 const INJECTIONS = [
@@ -79,7 +82,7 @@ describeWithService(
       expect(rows[0].n).toBe(4);
     });
 
-    it('share the keyring, the denylist, the refresh families, the API keys and the lockout', async () => {
+    it('share the keyring, the denylist, the refresh families, the API keys, the lockout and the rate limits', async () => {
       expect(servers.map((s) => s.keyStore)).toEqual(['postgres', 'postgres']);
       const [a, b] = servers.map(client) as [ReturnType<typeof client>, ReturnType<typeof client>];
       // A token signed by one verifies on the other; a logout on one is honoured by the other.
@@ -107,8 +110,19 @@ describeWithService(
       expectProblem(await a.send('GET', '/v2/users/me', { 'x-api-key': made.key }), 401, 'invalid_api_key');
       expectProblem(await b.send('GET', '/v2/users/me', { 'x-api-key': made.key }), 401, 'invalid_api_key');
       // Failures through one lock the pair on the other (no Redis: the counts are in PostgreSQL).
-      for (let i = 0; i < 5; i++) await (i % 2 ? a : b).login('bob@example.com', 'wrong');
-      expectProblem(await a.login('bob@example.com', 'bob-demo-password'), 429, 'login_locked');
+      for (let i = 0; i < 5; i++) await (i % 2 ? a : b).login('bob@example.com', 'wrong', elsewhere);
+      expectProblem(await a.login('bob@example.com', 'bob-demo-password', elsewhere), 429, 'login_locked');
+      // The rate limits count in PostgreSQL too: 5 reports a minute in all, not per process.
+      const carol = a.bearer(await a.tokenOf('carol', { 'x-forwarded-for': '192.0.2.56' }));
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const c = i % 2 === 0 ? a : b;
+        const body = '{"kind":"tag-usage"}';
+        statuses.push(
+          (await c.send('POST', '/v2/reports', { 'content-type': 'application/json', ...carol }, body)).status,
+        );
+      }
+      expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
       const { rows } = await pool.query(
         "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'bulwark'",
       );

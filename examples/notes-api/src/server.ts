@@ -1,7 +1,7 @@
 import { type ApiKeyStore, apiKeyAuthenticator } from '@bulwark/api-keys';
 import { type Clock, type EventSink, spikeDetector, teeSink } from '@bulwark/core';
 import { type PasswordHasher, passwordHasher } from '@bulwark/passwords/node';
-import { migrate } from '@bulwark/postgres';
+import { migrate, postgresRateLimitStore } from '@bulwark/postgres';
 import type { RateLimitStore } from '@bulwark/ratelimit';
 import { redisRateLimitStore } from '@bulwark/redis';
 import { Redis } from 'ioredis';
@@ -122,7 +122,12 @@ async function startWith(
   redis: Redis | undefined,
   database: pg.Pool | undefined,
 ): Promise<RunningDemo> {
-  const store: RateLimitStore | undefined = redis ? redisRateLimitStore(redis) : undefined;
+  // Counters belong in Redis; without it, PostgreSQL shares them between processes too.
+  const store: RateLimitStore | undefined = redis
+    ? redisRateLimitStore(redis)
+    : database
+      ? postgresRateLimitStore({ pool: database })
+      : undefined;
   // Every event goes to the admin log and on to the caller's sink, and through the spike
   // detector, whose `alert` events (a failure rate far above its baseline) go the same way.
   const events = new EventLog();
