@@ -1,8 +1,9 @@
-import { allow, type Principal, type RequestPolicy } from '@bulwark/core';
+import { allow, manualClock, type Principal, type RequestPolicy } from '@bulwark/core';
 import { rateLimitPolicy } from '@bulwark/ratelimit';
 import { requestValidator } from '@bulwark/validation';
 import { z } from 'zod';
 import type { ConformanceRoute } from './driver.js';
+import { CONFORMANCE_NOW } from './fixture.js';
 
 const SUBJECT = /^[a-z0-9-]{1,32}$/;
 
@@ -49,6 +50,9 @@ export function principalRateLimit() {
   return rateLimitPolicy({
     name: 'per-principal',
     limits: [{ name: 'principal', limit: 2, window: '60s', key: 'principal', paths: ['/v2/whoami'] }],
+    // A stopped clock: the answers carry the window's reset (`t=`), and on the real clock a
+    // second passing between two frameworks' runs made their bytes differ.
+    clock: manualClock(CONFORMANCE_NOW),
   });
 }
 
