@@ -1,10 +1,10 @@
-import { hkdfSync, randomBytes } from 'node:crypto';
 import { type ApiKeyEvent, type ApiKeyStore, type ApiKeys, apiKeys, memoryApiKeyStore } from '@bulwark/api-keys';
 import type { Clock } from '@bulwark/core';
 import { postgresApiKeyStore } from '@bulwark/postgres';
 import { redisApiKeyStore } from '@bulwark/redis';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { purposeKey } from './secrets.js';
 
 /** The demo's key prefix: `notes_live_<id>_<secret><checksum>`, what secret scanners look for. */
 export const KEY_PREFIX = 'notes';
@@ -24,12 +24,7 @@ export function demoApiKeys(options: {
   readonly store?: ApiKeyStore | undefined;
   readonly onKeyEvent: (event: ApiKeyEvent) => void;
 }): ApiKeys {
-  const pepper =
-    options.keyEncryptionKey === undefined
-      ? new Uint8Array(randomBytes(32))
-      : new Uint8Array(
-          hkdfSync('sha256', options.keyEncryptionKey, new Uint8Array(0), 'notes-api api-key pepper v1', 32),
-        );
+  const pepper = purposeKey(options.keyEncryptionKey, 'notes-api api-key pepper v1');
   const clock = options.clock === undefined ? {} : { clock: options.clock };
   const store =
     options.store ??

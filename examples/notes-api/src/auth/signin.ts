@@ -1,4 +1,3 @@
-import { hkdfSync, randomBytes } from 'node:crypto';
 import type { Clock, DenyDecision, EventSink } from '@bulwark/core';
 import { type Lockout, lockout, memoryLockoutStore } from '@bulwark/lockout';
 import type { PasswordHasher } from '@bulwark/passwords';
@@ -7,6 +6,7 @@ import { redisLockoutStore } from '@bulwark/redis';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { User, UserDirectory } from '../domain/users.js';
+import { purposeKey } from './secrets.js';
 
 /** Where a sign-in comes from: the client IP as trust-proxy resolved it, and the route (for events). */
 export interface SignInClient {
@@ -40,12 +40,7 @@ export function demoLockout(options: {
   readonly clock: Clock | undefined;
   readonly onEvent: EventSink;
 }): Lockout {
-  const accountKey =
-    options.keyEncryptionKey === undefined
-      ? new Uint8Array(randomBytes(32))
-      : new Uint8Array(
-          hkdfSync('sha256', options.keyEncryptionKey, new Uint8Array(0), 'notes-api lockout tags v1', 32),
-        );
+  const accountKey = purposeKey(options.keyEncryptionKey, 'notes-api lockout tags v1');
   // Counters belong in Redis when there is one; PostgreSQL keeps them for a demo without it.
   const store = options.redis
     ? redisLockoutStore({ client: options.redis, keyPrefix: 'notes-api:lockout' })

@@ -5,8 +5,6 @@ import type { Answer } from './notes.js';
 
 /** The longest overlap a rotation grants (the library's `maxOverlap`, 30 days). */
 export const MAX_OVERLAP_SECONDS = 30 * 24 * 3600;
-/** The default overlap of a rotation (DEMO.md): one day. */
-export const DEFAULT_OVERLAP_SECONDS = 86_400;
 
 /** One answer for a key that is not the caller's and one that does not exist (and one no longer rotatable). */
 const NO_KEY = () => deny('not_found', 'No API key of yours has this id.');
@@ -92,7 +90,8 @@ export function apiKeyHandlers(keys: ApiKeys) {
     revoke: async (caller: Principal, id: string): Promise<Answer> =>
       (await keys.revoke(id, { ownerId: caller.subject })) ? { status: 204 } : NO_KEY(),
     rotate: async (caller: Principal, id: string, body: { overlap_seconds?: number | undefined }): Promise<Answer> => {
-      const overlap = (body.overlap_seconds ?? DEFAULT_OVERLAP_SECONDS) * 1000;
+      // No overlap named: the library's default, one day (DEMO.md's 86400 s).
+      const overlap = body.overlap_seconds === undefined ? undefined : body.overlap_seconds * 1000;
       const result = await keys.rotate(id, { ownerId: caller.subject, overlap });
       // Missing, another's, revoked, expired or already rotated: nothing of the caller's to rotate.
       return result.ok ? created(result.key) : NO_KEY();

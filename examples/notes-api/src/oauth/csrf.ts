@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { purposeKey } from '../auth/secrets.js';
 
 /** The authorization request's parameters the sign-in form carries, as the client sent them. */
 export const REQUEST_FIELDS = [
@@ -41,10 +42,7 @@ export interface SigninCsrf {
  * forms; else it is random per process.
  */
 export function signinCsrf(keyEncryptionKey: Uint8Array | undefined): SigninCsrf {
-  const key =
-    keyEncryptionKey === undefined
-      ? randomBytes(32)
-      : Buffer.from(hkdfSync('sha256', keyEncryptionKey, new Uint8Array(0), 'notes-api sign-in form csrf v1', 32));
+  const key = purposeKey(keyEncryptionKey, 'notes-api sign-in form csrf v1');
   const mac = (expires: number, nonce: string, fields: RequestFields) =>
     createHmac('sha256', key)
       .update(JSON.stringify([expires, nonce, REQUEST_FIELDS.map((name) => fields[name] ?? null)]))

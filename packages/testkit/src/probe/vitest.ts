@@ -49,8 +49,10 @@ export function describeProbe(name: string, options: () => ProbeOptions | Promis
     });
     for (const check of probeChecks) {
       it(`${check.id}: ${check.title}`, async (test) => {
+        // A check the caller left out of `checks` is reported as skipped, not silently absent.
         if (checks !== undefined && !checks.some((c) => c.id === check.id)) return test.skip('not selected');
         const result = await runCheck(check, ctx);
+        // A check that cannot run here (no credential, no deprecated route) says why in its summary.
         if (result.status === 'skip') return test.skip(result.summary);
         if (result.status === 'fail') throw new Error(describeFailure(result));
       });
