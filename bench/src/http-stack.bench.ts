@@ -3,16 +3,17 @@ import { accessTokens, keyring } from '@bulwark/tokens';
 import { base64url } from 'jose';
 import { median, type Result } from './harness.js';
 import { type CodeUnderTest, codeUnderTest } from './http/code.js';
-import { type LoadOptions, type Measurement, measure, type ServerProcess, spawnServer } from './http/load.js';
+import { checkFloorMatches, type LoadOptions, type Measurement, type ServerProcess, spawnServer } from './http/load.js';
+import { freshRounds } from './http/rounds.js';
 import {
   FRAMEWORKS,
   type Framework,
   type GuardForm,
   NOTES,
   ORIGIN,
+  PIPELINE_VARIANTS,
   ROUTE,
-  VARIANTS,
-  type StackVariant as Variant,
+  type Variant,
 } from './http/scenario.js';
 import { AUDIENCE, exportSecrets, ISSUER, SCOPE, type StackSecrets, secretJwk } from './http-stack/stack.js';
 
@@ -21,9 +22,10 @@ import { AUDIENCE, exportSecrets, ISSUER, SCOPE, type StackSecrets, secretJwk } 
  * (`pnpm bench http`, whose process harness this reuses) with the whole stack: security
  * headers, CORS, the per-IP limit, JWT authentication (HS256 through the keyring, the
  * verified-token cache on), the per-principal limit and a scope check. Per framework:
- * bare, Bulwark, and the anchor stack users write today (helmet, cors, the usual limiter
- * twice, and jsonwebtoken / @fastify/jwt / koa-jwt / hono/jwt). Every measured request
- * carries the same valid token. See docs/performance.md ("HTTP stack with authentication").
+ * bare, the floor (the bare route sending Bulwark's answer fields as fixed values), Bulwark,
+ * and the anchor stack users write today (helmet, cors, the usual limiter twice, and
+ * jsonwebtoken / @fastify/jwt / koa-jwt / hono/jwt), on fresh server processes every round
+ * (http/rounds.ts). Every measured request carries the same valid token. See docs/performance.md ("HTTP stack with authentication").
  *
  * Knobs: those of `pnpm bench http` (BENCH_ONLY, BENCH_HTTP_DURATION, BENCH_HTTP_ROUNDS,
  * BENCH_HTTP_CONNECTIONS, BENCH_HTTP_WARMUP, BENCH_HTTP_CODE, BENCH_DEBUG), and
@@ -67,6 +69,7 @@ async function stackSecrets(): Promise<StackSecrets> {
 /** Headers an answer must carry, per variant: a server that lost a middleware would look fast. */
 function expectedHeaders(framework: Framework, variant: Variant): string[] {
   if (variant === 'bare') return [];
+  if (variant === 'floor') return ['access-control-allow-origin', 'x-content-type-options', 'ratelimit'];
   const base = ['access-control-allow-origin', 'x-content-type-options'];
   if (variant === 'ours') return [...base, 'ratelimit', 'ratelimit-policy'];
   const limiter: Record<Framework, string> = {
@@ -81,7 +84,7 @@ function expectedHeaders(framework: Framework, variant: Variant): string[] {
 /**
  * Before measuring: the valid token gets the notes with the variant's headers; and, for
  * Bulwark and the anchors, no token is 401 and a token without the scope is 403 (the
- * authentication and the scope check are really there). Bare answers 200 to all.
+ * authentication and the scope check are really there). Bare and the floor answer 200 to all.
  */
 async function checkStack(server: ServerProcess, secrets: StackSecrets): Promise<string[]> {
   const problems: string[] = [];
@@ -95,7 +98,7 @@ async function checkStack(server: ServerProcess, secrets: StackSecrets): Promise
   else if (!isDeepStrictEqual(JSON.parse(text), NOTES)) problems.push(`body ${text.slice(0, 120)}`);
   for (const name of expectedHeaders(server.framework, server.variant as Variant))
     if (!ok.headers.has(name)) problems.push(`no ${name} header`);
-  const guarded = server.variant !== 'bare';
+  const guarded = server.variant === 'ours' || server.variant === 'anchor';
   const anonymous = await get();
   const unscoped = await get(`Bearer ${secrets.tokenWithoutScope}`);
   if (anonymous.status !== (guarded ? 401 : 200)) problems.push(`no token: ${anonymous.status}`);
@@ -119,8 +122,8 @@ async function start(
 
 type Rounds = Record<Variant, Measurement[]>;
 
-/** Rounds cycle bare, ours, anchor back to back, as in `pnpm bench http`. */
-async function benchFramework(
+/** Rounds of bare, floor, ours and anchor on fresh processes, as in `pnpm bench http`. */
+function benchFramework(
   framework: Framework,
   load: LoadOptions,
   rounds: number,
@@ -128,24 +131,24 @@ async function benchFramework(
   code: CodeUnderTest,
   secrets: StackSecrets,
 ): Promise<Rounds> {
-  const servers = {} as Record<Variant, ServerProcess>;
   const form = guardForm();
-  try {
-    for (const variant of VARIANTS) servers[variant] = await start(framework, variant, form, code, secrets);
-    for (const variant of VARIANTS) await measure(servers[variant], { ...load, duration: warmup });
-    const figures: Rounds = { bare: [], ours: [], anchor: [] };
-    for (let round = 0; round < rounds; round++) {
-      for (const variant of VARIANTS) {
-        const m = await measure(servers[variant], load);
-        figures[variant].push(m);
-        if (process.env.BENCH_DEBUG)
-          console.log(`${framework} round ${round} ${variant.padEnd(6)} ${Math.round(m.requestsPerSecond)} req/s`);
-      }
-    }
-    return figures;
-  } finally {
-    for (const server of Object.values(servers)) await server.stop();
-  }
+  return freshRounds({
+    variants: PIPELINE_VARIANTS,
+    start: (variant) => start(framework, variant, form, code, secrets),
+    load,
+    rounds,
+    warmup,
+    checkFirstRound: (servers) =>
+      checkFloorMatches(servers.get('floor') as ServerProcess, servers.get('ours') as ServerProcess, {
+        authorization: `Bearer ${secrets.token}`,
+      }),
+    onMeasured(round, variant, m) {
+      if (process.env.BENCH_DEBUG)
+        console.log(
+          `${framework} round ${round} ${variant.padEnd(6)} ${Math.round(m.requestsPerSecond)} req/s ${m.cpuMicrosPerRequest.toFixed(1)} µs/req`,
+        );
+    },
+  });
 }
 
 const two = (value: number) => Number(value.toFixed(2));
@@ -168,6 +171,10 @@ function toResult(framework: Framework, rounds: Rounds, code: CodeUnderTest): Re
     bareCpuUs: cpu('bare'),
     oursCpuUs: cpu('ours'),
     anchorStackCpuUs: cpu('anchor'),
+    // The bare route with the stack's answer fields as fixed values: what the fields alone cost.
+    floorOps: rps('floor'),
+    floorRatio: two(median(ratios(rounds, 'floor', 'bare'))),
+    floorCpuUs: cpu('floor'),
     cpuRatio: two(cpu('bare') / cpu('ours')),
     guard: guardForm(),
     code,
@@ -197,7 +204,7 @@ export async function httpStackBench(): Promise<Result[]> {
   );
   for (const r of results)
     console.log(
-      `${r.bench.padEnd(20)} bare ${String(r.anchorOps).padStart(7)}  bulwark ${String(r.ours).padStart(7)} (${r.ratio}x)  anchor stack ${String(r.anchorStackOps).padStart(7)} (${r.anchorStackRatio}x)  bulwark/anchor ${r.vsAnchorStack}x`,
+      `${r.bench.padEnd(20)} bare ${String(r.anchorOps).padStart(7)}  floor ${String(r.floorOps).padStart(7)} (${r.floorRatio}x)  bulwark ${String(r.ours).padStart(7)} (${r.ratio}x)  anchor stack ${String(r.anchorStackOps).padStart(7)} (${r.anchorStackRatio}x)  bulwark/anchor ${r.vsAnchorStack}x`,
     );
   return results;
 }

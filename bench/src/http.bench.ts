@@ -2,12 +2,13 @@ import { median, type Result } from './harness.js';
 import { type CodeUnderTest, codeUnderTest } from './http/code.js';
 import {
   checkAnswer,
+  checkFloorMatches,
   type LoadOptions,
   type Measurement,
-  measure,
   type ServerProcess,
   spawnServer,
 } from './http/load.js';
+import { freshRounds } from './http/rounds.js';
 import { FRAMEWORKS, type Framework, type GuardForm, PIPELINE_VARIANTS, type Variant } from './http/scenario.js';
 
 /**
@@ -16,9 +17,9 @@ import { FRAMEWORKS, type Framework, type GuardForm, PIPELINE_VARIANTS, type Var
  * bare with Bulwark's twelve answer fields as fixed values (`floor`: what the fields alone cost),
  * behind Bulwark (`securityHeaders()`, one per-IP `rateLimitPolicy`, `corsPolicy(...)`),
  * and behind the stack users write today (helmet, cors, the framework's usual limiter).
- * Each runs in a fresh child process; autocannon loads it from this process over loopback,
- * in alternating rounds after a warm-up, and the child reports its CPU time around each
- * round. See docs/performance.md ("HTTP pipeline").
+ * Each runs in a child process of its own, a fresh set of four every round (http/rounds.ts);
+ * autocannon loads them from this process over loopback, one after the other after a
+ * warm-up, and each child reports its CPU time around its run. See docs/performance.md ("HTTP pipeline").
  *
  * Knobs: BENCH_ONLY=fastify,hono (frameworks), BENCH_HTTP_DURATION (seconds per round, 3),
  * BENCH_HTTP_ROUNDS (5), BENCH_HTTP_CONNECTIONS (10), BENCH_HTTP_WARMUP (seconds, 2),
@@ -96,41 +97,42 @@ interface FrameworkFigures {
   readonly rounds: Record<Variant, Measurement[]>;
 }
 
-/** Rounds cycle bare, floor, ours, anchor: each round's four runs are back to back, so a slow phase hits all three. */
+/**
+ * Rounds of bare, floor, ours and anchor, each round on four fresh server processes (see
+ * `freshRounds`): each round's runs are back to back, so a slow phase hits all four. The
+ * first Bulwark server settles the guard form (`auto`); later rounds mount the same.
+ */
 async function benchFramework(
   framework: Framework,
   load: LoadOptions,
   rounds: number,
   warmup: number,
   code: CodeUnderTest,
-) {
-  const servers = {} as Record<Variant, ServerProcess>;
-  try {
-    servers.bare = await startChecked(framework, 'bare', 'each', code);
-    servers.floor = await startChecked(framework, 'floor', 'each', code);
-    servers.ours = await startOurs(framework, guardForm(), code);
-    servers.anchor = await startChecked(framework, 'anchor', 'each', code);
-    for (const variant of PIPELINE_VARIANTS) await measure(servers[variant], { ...load, duration: warmup });
-    const figures: FrameworkFigures = {
-      framework,
-      form: servers.ours.form,
-      code,
-      rounds: { bare: [], floor: [], ours: [], anchor: [] },
-    };
-    for (let round = 0; round < rounds; round++) {
-      for (const variant of PIPELINE_VARIANTS) {
-        const m = await measure(servers[variant], load);
-        figures.rounds[variant].push(m);
-        if (process.env.BENCH_DEBUG)
-          console.log(
-            `${framework} round ${round} ${variant.padEnd(6)} ${Math.round(m.requestsPerSecond)} req/s ${m.cpuMicrosPerRequest.toFixed(1)} µs/req`,
-          );
-      }
-    }
-    return figures;
-  } finally {
-    for (const server of Object.values(servers)) await server.stop();
-  }
+): Promise<FrameworkFigures> {
+  let form: GuardForm | undefined;
+  const start = async (variant: Variant): Promise<ServerProcess> => {
+    if (variant !== 'ours') return startChecked(framework, variant, 'each', code);
+    if (form !== undefined) return startChecked(framework, 'ours', form, code);
+    const server = await startOurs(framework, guardForm(), code);
+    form = server.form;
+    return server;
+  };
+  const figures = await freshRounds({
+    variants: PIPELINE_VARIANTS,
+    start,
+    load,
+    rounds,
+    warmup,
+    checkFirstRound: (servers) =>
+      checkFloorMatches(servers.get('floor') as ServerProcess, servers.get('ours') as ServerProcess),
+    onMeasured(round, variant, m) {
+      if (process.env.BENCH_DEBUG)
+        console.log(
+          `${framework} round ${round} ${variant.padEnd(6)} ${Math.round(m.requestsPerSecond)} req/s ${m.cpuMicrosPerRequest.toFixed(1)} µs/req`,
+        );
+    },
+  });
+  return { framework, form: form ?? 'each', code, rounds: figures };
 }
 
 /** The req/s ratio of a to b within each round (the two runs were back to back). */

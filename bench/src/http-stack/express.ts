@@ -3,7 +3,7 @@ import { authenticate, guard, requireScopes } from '@bulwark/express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import jwt from 'jsonwebtoken';
-import { useAnchorPipeline } from '../http/express.js';
+import { useAnchorPipeline, useFloor } from '../http/express.js';
 import { listenOnLoopback, type StartServer } from '../http/listen.js';
 import { bulwarkPolicies, NEVER_REACHED, NOTES, ROUTE, WINDOW_MS } from '../http/scenario.js';
 import {
@@ -17,6 +17,7 @@ import {
   principalLimit,
   REALM,
   SCOPE,
+  STACK_FLOOR_HEADERS,
 } from './stack.js';
 
 type Authed = Request & { user?: jwt.JwtPayload };
@@ -33,6 +34,10 @@ export const startExpress: StartServer = async (variant, form) => {
     res.json(NOTES);
   };
   if (variant === 'bare') app.get(ROUTE, handler);
+  if (variant === 'floor') {
+    useFloor(app, STACK_FLOOR_HEADERS);
+    app.get(ROUTE, handler);
+  }
   if (variant === 'ours' && form === 'list') {
     app.use(guard(bulwarkStackList(secrets)));
     app.get(ROUTE, handler);

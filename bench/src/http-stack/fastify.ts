@@ -1,7 +1,7 @@
 import { authenticate, guard, requireScopes } from '@bulwark/fastify';
 import fastifyJwt from '@fastify/jwt';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import { registerAnchorPipeline } from '../http/fastify.js';
+import { addFloorHook, registerAnchorPipeline } from '../http/fastify.js';
 import type { StartServer } from '../http/listen.js';
 import { bulwarkPolicies, NEVER_REACHED, NOTES, ROUTE, WINDOW_MS } from '../http/scenario.js';
 import {
@@ -15,6 +15,7 @@ import {
   principalLimit,
   REALM,
   SCOPE,
+  STACK_FLOOR_HEADERS,
 } from './stack.js';
 
 /**
@@ -27,6 +28,10 @@ export const startFastify: StartServer = async (variant, form) => {
   const app = Fastify();
   const handler = async () => NOTES;
   if (variant === 'bare') app.get(ROUTE, handler);
+  if (variant === 'floor') {
+    addFloorHook(app, STACK_FLOOR_HEADERS);
+    app.get(ROUTE, handler);
+  }
   if (variant === 'ours' && form === 'list') {
     await app.register(guard(bulwarkStackList(secrets)));
     app.get(ROUTE, handler);

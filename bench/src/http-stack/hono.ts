@@ -4,7 +4,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { jwt } from 'hono/jwt';
 import { rateLimiter } from 'hono-rate-limiter';
-import { useAnchorPipeline } from '../http/hono.js';
+import { useAnchorPipeline, useFloor } from '../http/hono.js';
 import { listenOnLoopback, type StartServer } from '../http/listen.js';
 import { bulwarkPolicies, NEVER_REACHED, NOTES, ROUTE, WINDOW_MS } from '../http/scenario.js';
 import {
@@ -18,6 +18,7 @@ import {
   principalLimit,
   REALM,
   SCOPE,
+  STACK_FLOOR_HEADERS,
 } from './stack.js';
 
 /**
@@ -29,6 +30,10 @@ export const startHono: StartServer = async (variant, form) => {
   const app = new Hono();
   const handler = (c: Context) => c.json(NOTES);
   if (variant === 'bare') app.get(ROUTE, handler);
+  if (variant === 'floor') {
+    useFloor(app, STACK_FLOOR_HEADERS);
+    app.get(ROUTE, handler);
+  }
   if (variant === 'ours' && form === 'list') {
     app.use('*', guard(bulwarkStackList(secrets)));
     app.get(ROUTE, handler);

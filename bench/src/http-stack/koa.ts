@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import koaJwt from 'koa-jwt';
 import ratelimit from 'koa-ratelimit';
-import { useAnchorPipeline } from '../http/koa.js';
+import { useAnchorPipeline, useFloor } from '../http/koa.js';
 import { listenOnLoopback, type StartServer } from '../http/listen.js';
 import { bulwarkPolicies, NEVER_REACHED, NOTES, ORIGIN, ROUTE, WINDOW_MS } from '../http/scenario.js';
 import {
@@ -18,6 +18,7 @@ import {
   principalLimit,
   REALM,
   SCOPE,
+  STACK_FLOOR_HEADERS,
 } from './stack.js';
 
 const _allowedOrigins = new Set([ORIGIN]);
@@ -34,6 +35,10 @@ export const startKoa: StartServer = async (variant, form) => {
     ctx.body = NOTES;
   };
   if (variant === 'bare') router.get(ROUTE, handler);
+  if (variant === 'floor') {
+    useFloor(app, STACK_FLOOR_HEADERS);
+    router.get(ROUTE, handler);
+  }
   if (variant === 'ours' && form === 'list') {
     app.use(guard(bulwarkStackList(secrets)));
     router.get(ROUTE, handler);

@@ -2,7 +2,7 @@ import { type Authenticator, authenticationPolicy, type RequestPolicy, scopePoli
 import { rateLimitPolicy } from '@bulwark/ratelimit';
 import { accessTokenVerifier, jwtAuthenticator, keyring } from '@bulwark/tokens';
 import { base64url } from 'jose';
-import { bulwarkPolicies, NEVER_REACHED, WINDOW_MS } from '../http/scenario.js';
+import { bulwarkPolicies, FLOOR_HEADERS, NEVER_REACHED, WINDOW_MS } from '../http/scenario.js';
 
 /**
  * The whole stack of issue #15's `http.stack.*` benchmark, on top of the HTTP pipeline
@@ -56,6 +56,17 @@ export function importSecrets(): StackSecrets {
   if (!secret || !token || !tokenWithoutScope) throw new Error('http-stack: no secrets in the environment');
   return { secret, token, tokenWithoutScope };
 }
+
+/**
+ * What the stack's `floor` variant sets: Bulwark's answer fields on this route as fixed
+ * values (the pipeline's twelve, the RateLimit fields with the per-principal limit's item
+ * appended), on the bare route with no authentication: what the fields alone cost.
+ */
+export const STACK_FLOOR_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  ...FLOOR_HEADERS,
+  ratelimit: '"ip";r=999999;t=1, "principal";r=999999;t=1',
+  'ratelimit-policy': '"ip";q=1000000;w=1, "principal";q=1000000;w=1',
+});
 
 /** The per-principal limit, keyed by the authenticated subject, never reached. */
 export function principalLimit(): RequestPolicy {

@@ -15,16 +15,24 @@ export function useAnchorPipeline(app: Express): void {
   app.use(rateLimit({ windowMs: WINDOW_MS, limit: NEVER_REACHED, standardHeaders: 'draft-8', legacyHeaders: false }));
 }
 
+/**
+ * The `floor` variant's middleware: fixed answer fields, set the framework's way (`res.set`),
+ * and no `X-Powered-By` (Bulwark's header profile removes it).
+ */
+export function useFloor(app: Express, headers: Readonly<Record<string, string>>): void {
+  app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    res.set(headers);
+    next();
+  });
+}
+
 /** Express 5: the route, behind nothing, Bulwark, or helmet + cors + express-rate-limit. */
 export const startExpress: StartServer = async (variant, form) => {
   const app = express();
   if (variant === 'ours') for (const mw of bulwarkMiddleware(guard, bulwarkPolicies(), form)) app.use(mw);
   if (variant === 'anchor') useAnchorPipeline(app);
-  if (variant === 'floor')
-    app.use((_req, res, next) => {
-      res.set(FLOOR_HEADERS);
-      next();
-    });
+  if (variant === 'floor') useFloor(app, FLOOR_HEADERS);
   app.get(ROUTE, (_req, res) => {
     res.json(NOTES);
   });

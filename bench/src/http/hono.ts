@@ -24,6 +24,14 @@ export function useAnchorPipeline(app: Hono): void {
   );
 }
 
+/** The `floor` variant's middleware: fixed answer fields, set the framework's way (`c.header`). */
+export function useFloor(app: Hono, headers: Readonly<Record<string, string>>): void {
+  app.use('*', (c, next) => {
+    for (const name in headers) c.header(name, headers[name]);
+    return next();
+  });
+}
+
 /**
  * Hono 4 on @hono/node-server: the route, behind nothing, Bulwark, or Hono's own
  * `secureHeaders` and `cors` + hono-rate-limiter keyed by the peer address.
@@ -32,11 +40,7 @@ export const startHono: StartServer = async (variant, form) => {
   const app = new Hono();
   if (variant === 'ours') for (const mw of bulwarkMiddleware(guard, bulwarkPolicies(), form)) app.use('*', mw);
   if (variant === 'anchor') useAnchorPipeline(app);
-  if (variant === 'floor')
-    app.use('*', (c, next) => {
-      for (const name in FLOOR_HEADERS) c.header(name, FLOOR_HEADERS[name]);
-      return next();
-    });
+  if (variant === 'floor') useFloor(app, FLOOR_HEADERS);
   app.get(ROUTE, (c) => c.json(NOTES));
   return listenOnLoopback(createAdaptorServer({ fetch: app.fetch }) as Server);
 };

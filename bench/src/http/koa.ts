@@ -20,6 +20,14 @@ export function useAnchorPipeline(app: Koa): void {
   app.use(ratelimit({ driver: 'memory', db: new Map(), duration: WINDOW_MS, max: NEVER_REACHED, id: (ctx) => ctx.ip }));
 }
 
+/** The `floor` variant's middleware: fixed answer fields, set the framework's way (`ctx.set`). */
+export function useFloor(app: Koa, headers: Readonly<Record<string, string>>): void {
+  app.use((ctx, next) => {
+    ctx.set(headers);
+    return next();
+  });
+}
+
 /**
  * Koa 3 with @koa/router: the route, behind nothing, Bulwark, or koa-helmet + @koa/cors +
  * koa-ratelimit (the koajs limiter; its memory driver, as Bulwark's default store is memory).
@@ -28,11 +36,7 @@ export const startKoa: StartServer = async (variant, form) => {
   const app = new Koa();
   if (variant === 'ours') for (const mw of bulwarkMiddleware(guard, bulwarkPolicies(), form)) app.use(mw);
   if (variant === 'anchor') useAnchorPipeline(app);
-  if (variant === 'floor')
-    app.use((ctx, next) => {
-      ctx.set(FLOOR_HEADERS);
-      return next();
-    });
+  if (variant === 'floor') useFloor(app, FLOOR_HEADERS);
   const router = new Router();
   router.get(ROUTE, (ctx) => {
     ctx.body = NOTES;

@@ -121,6 +121,42 @@ export async function checkAnswer(server: ServerProcess): Promise<string[]> {
   return problems;
 }
 
+/** Fields that belong to the connection or the moment, not to the answer: left out of `answerFields`. */
+const CONNECTION_FIELDS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'etag']);
+
+/**
+ * An answer's header fields as `name: value` lines, sorted, without connection-management
+ * ones; the RateLimit field's remaining quota and reset (`r=`, `t=`) read as `#`, as they
+ * change from request to request.
+ */
+export async function answerFields(server: ServerProcess, headers: Readonly<Record<string, string>> = {}) {
+  const response = await fetch(`http://127.0.0.1:${server.port}${ROUTE}`, { headers: { origin: ORIGIN, ...headers } });
+  await response.arrayBuffer();
+  return [...response.headers]
+    .filter(([name]) => !CONNECTION_FIELDS.has(name))
+    .map(([name, value]) => `${name}: ${name === 'ratelimit' ? value.replace(/;([rt])=\d+/g, ';$1=#') : value}`)
+    .sort();
+}
+
+/**
+ * Throws unless the `floor` server answers exactly the header fields Bulwark's does (names
+ * and values, connection-management fields aside): the floor is "what the fields alone
+ * cost" only if they are the same fields. `headers` go on both requests (a token).
+ */
+export async function checkFloorMatches(
+  floor: ServerProcess,
+  ours: ServerProcess,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<void> {
+  const [theirs, mine] = await Promise.all([answerFields(floor, headers), answerFields(ours, headers)]);
+  const onlyFloor = theirs.filter((line) => !mine.includes(line));
+  const onlyOurs = mine.filter((line) => !theirs.includes(line));
+  if (onlyFloor.length > 0 || onlyOurs.length > 0)
+    throw new Error(
+      `${floor.framework}: the floor's fields differ from Bulwark's: floor only [${onlyFloor.join(' | ')}], Bulwark only [${onlyOurs.join(' | ')}]`,
+    );
+}
+
 export interface LoadOptions {
   readonly connections: number;
   /** Seconds. */

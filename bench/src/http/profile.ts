@@ -6,7 +6,8 @@
  *   pnpm --filter @bulwark/bench profile:http perf hono                  (perf + --perf-basic-prof)
  *   pnpm --filter @bulwark/bench profile:http perf-diff fastify          (perf, Bulwark minus bare)
  *
- * PROFILE_VARIANT=bare|ours|anchor (default ours), PROFILE_SECONDS (default 10),
+ * PROFILE_VARIANT=bare|floor|ours|anchor (default ours), PROFILE_BASE=bare|floor (what perf-diff
+ * subtracts; default bare), PROFILE_SECONDS (default 10),
  * BENCH_GUARD=list|each (default each), BENCH_HTTP_CODE as for the bench. Raw files and summaries go to bench/profiles/
  * (gitignored). `--cpu-prof` samples through V8 and is known to distort these servers
  * (it deoptimises and inflates small functions); perf samples the process from outside.
@@ -213,7 +214,9 @@ function perRequest(entries: readonly Entry[], cpu: number): Map<string, number>
  * where the pipeline's cost lands (often in Node's header code, not in Bulwark's).
  */
 async function perfDiff(framework: Framework, form: GuardForm, seconds: number, top = 30): Promise<string> {
-  const bare = await withPerf(framework, 'bare', form, seconds);
+  const base = (process.env.PROFILE_BASE ?? 'bare') as Variant;
+  if (base !== 'bare' && base !== 'floor') throw new Error('PROFILE_BASE: bare or floor');
+  const bare = await withPerf(framework, base, form, seconds);
   const ours = await withPerf(framework, 'ours', form, seconds);
   const b = perRequest(bare.entries, bare.cpu);
   const o = perRequest(ours.entries, ours.cpu);
@@ -221,9 +224,9 @@ async function perfDiff(framework: Framework, form: GuardForm, seconds: number, 
   const deltas = [...keys].map((k) => [k, (o.get(k) ?? 0) - (b.get(k) ?? 0)] as const).sort((x, y) => y[1] - x[1]);
   const delta = ours.cpu - bare.cpu;
   const lines = [
-    `## ${framework}: bare ${bare.cpu.toFixed(1)} µs, Bulwark ${ours.cpu.toFixed(1)} µs CPU per request (${delta >= 0 ? '+' : ''}${delta.toFixed(1)}); perf, ${CODE}`,
+    `## ${framework}: ${base} ${bare.cpu.toFixed(1)} µs, Bulwark ${ours.cpu.toFixed(1)} µs CPU per request (${delta >= 0 ? '+' : ''}${delta.toFixed(1)}); perf, ${CODE}`,
     '',
-    `top ${top} functions by added self time (Bulwark minus bare, µs per request):`,
+    `top ${top} functions by added self time (Bulwark minus ${base}, µs per request):`,
   ];
   for (const [key, value] of deltas.slice(0, top))
     lines.push(`  ${value >= 0 ? '+' : ''}${value.toFixed(2).padStart(5)} µs  ${key}`);

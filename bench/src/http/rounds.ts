@@ -1,0 +1,61 @@
+import { type LoadOptions, type Measurement, measure, type ServerProcess } from './load.js';
+
+/** How `freshRounds` runs: the variants, how to start one, and the load. */
+export interface RoundsPlan<V extends string> {
+  readonly variants: readonly V[];
+  /** A new, checked server process of one variant (called once per variant per round). */
+  start(variant: V): Promise<ServerProcess>;
+  readonly load: LoadOptions;
+  readonly rounds: number;
+  /** Seconds of load before each process's measured run. */
+  readonly warmup: number;
+  onMeasured?(round: number, variant: V, measurement: Measurement): void;
+  /** Runs once, on the first round's servers before any load: throws to stop the bench. */
+  checkFirstRound?(servers: ReadonlyMap<V, ServerProcess>): Promise<void>;
+}
+
+/** The variants in the order of one round: rotated by one each round, so no variant always runs first. */
+export function roundOrder<V>(variants: readonly V[], round: number): V[] {
+  const shift = round % variants.length;
+  return [...variants.slice(shift), ...variants.slice(0, shift)];
+}
+
+/**
+ * Alternating rounds, each on fresh server processes: a round starts one new process per
+ * variant, warms each up, measures each back to back (the order rotating by one each
+ * round), and stops them all.
+ *
+ * Why fresh processes: on these 2-vCPU machines two processes running the same server
+ * code settle at different speeds and stay there (measured on 2026-12-04: four Bulwark
+ * Fastify servers at 25.1, 28.5, 29.2 and 30.9 µs of CPU per request, four `floor` servers
+ * at 19.9 to 23.5, in interleaved rounds). With one process per variant for the whole run,
+ * that per-process luck was in every round's ratio at once; a fresh set per round turns it
+ * into round-to-round spread, which the median over rounds absorbs.
+ *
+ * @example
+ * ```ts
+ * const figures = await freshRounds({ variants: ['bare', 'ours'], start, load, rounds: 5, warmup: 2 });
+ * figures.ours[0]?.requestsPerSecond;
+ * ```
+ */
+export async function freshRounds<V extends string>(plan: RoundsPlan<V>): Promise<Record<V, Measurement[]>> {
+  const figures = Object.fromEntries(plan.variants.map((v) => [v, [] as Measurement[]])) as Record<V, Measurement[]>;
+  for (let round = 0; round < plan.rounds; round++) {
+    const servers = new Map<V, ServerProcess>();
+    try {
+      for (const variant of plan.variants) servers.set(variant, await plan.start(variant));
+      if (round === 0) await plan.checkFirstRound?.(servers);
+      const order = roundOrder(plan.variants, round);
+      for (const variant of order)
+        await measure(servers.get(variant) as ServerProcess, { ...plan.load, duration: plan.warmup });
+      for (const variant of order) {
+        const m = await measure(servers.get(variant) as ServerProcess, plan.load);
+        figures[variant].push(m);
+        plan.onMeasured?.(round, variant, m);
+      }
+    } finally {
+      for (const server of servers.values()) await server.stop();
+    }
+  }
+  return figures;
+}
