@@ -117,6 +117,52 @@ describe('verified-token cache', () => {
     expect(keys.lookups).toHaveLength(1);
   });
 
+  it("a forged payload under a cached token's signature misses and fails, and the real token still hits", async () => {
+    const { keys, verifier } = setup();
+    const t = await token(es256, claims({ sub: 'alice' }));
+    const first = await verifier.verify(t);
+    expect(first.ok).toBe(true);
+    const [h, , s] = t.split('.') as [string, string, string];
+    // Same signature part (the cache's index), another payload: a different token string.
+    const forgedPayload = base64url.encode(JSON.stringify(claims({ sub: 'mallory' })));
+    const forged = `${h}.${forgedPayload}.${s}`;
+    const outcome = await verifier.verify(forged);
+    expect(outcome).toEqual({ ok: false, reason: 'signature' });
+    // It went through the full path (a key lookup), and did not displace alice's entry.
+    expect(keys.lookups).toHaveLength(2);
+    expect(verifier.verify(t)).toBe(first);
+  });
+
+  it('indexes by the signature part but answers only the exact string stored', () => {
+    const direct = new VerifiedTokenCache(10, 1_000_000);
+    const entry = (jti: string, bytes: number) => ({
+      outcome: {} as never,
+      expMs: T0 + 1000,
+      iatMs: T0,
+      nbfMs: undefined,
+      jti,
+      sid: undefined,
+      bytes,
+      recent: false,
+    });
+    direct.set('h.p.sig', entry('a', 10), T0);
+    expect(direct.get('h.p.sig')?.jti).toBe('a');
+    expect(direct.get('h.q.sig')).toBeUndefined();
+    expect(direct.get('sig')).toBeUndefined();
+    // Deleting another token under the same index leaves the stored one.
+    direct.delete('h.q.sig');
+    expect(direct.get('h.p.sig')?.jti).toBe('a');
+    // A second token under the same index replaces the first, and the bytes follow.
+    direct.set('h.q.sig', entry('b', 20), T0);
+    expect(direct.size).toBe(1);
+    expect(direct.bytes).toBe(20);
+    expect(direct.get('h.p.sig')).toBeUndefined();
+    expect(direct.get('h.q.sig')?.jti).toBe('b');
+    direct.delete('h.q.sig');
+    expect(direct.size).toBe(0);
+    expect(direct.bytes).toBe(0);
+  });
+
   it('is bounded by entries and by bytes', async () => {
     const { verifier } = setup({ cache: { maxEntries: 3 } });
     const tokens = await Promise.all([1, 2, 3, 4].map((i) => token(es256, claims({ jti: `j${i}` }))));

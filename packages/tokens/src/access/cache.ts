@@ -17,6 +17,21 @@ export interface CacheEntry {
 /** What one entry costs beyond its token and claims: the map slot, the entry, the outcome and principal objects. */
 export const ENTRY_OVERHEAD_BYTES = 400;
 
+/** A cached token: the exact string that was verified, and its entry. */
+interface Slot {
+  readonly token: string;
+  readonly entry: CacheEntry;
+}
+
+/**
+ * Where a token's slot is indexed: its signature part (after the last `.`). Tens of
+ * characters against the whole token's hundreds: the engine hashes a fresh header string
+ * on every lookup, and the signature is the part that differs between any two tokens.
+ */
+function indexOf(token: string): string {
+  return token.slice(token.lastIndexOf('.') + 1);
+}
+
 /**
  * The verified-token cache: bounded by entries and by bytes, keyed by the exact token
  * string.
@@ -32,13 +47,19 @@ export const ENTRY_OVERHEAD_BYTES = 400;
  * the exact string does not: a hit is one map lookup (the engine's own string hash, no
  * cryptographic hashing of the token), with nothing decoded.
  *
+ * The map is indexed by the signature part alone (cheaper to hash: see `indexOf`), and a
+ * slot answers only a token equal to the whole string stored in it: a token that shares a
+ * cached token's signature but differs anywhere else (a forged payload under a copied
+ * signature, a re-encoded header) finds the slot, is not equal, and misses. A failed
+ * verification stores nothing, so such a token never displaces the slot either.
+ *
  * Eviction is second chance over insertion order: a hit only sets a flag (no reordering);
  * eviction drops the oldest entry not hit since eviction last passed it, and drops expired
  * entries on the way. A failure is never stored: the verifier stores an entry only for a
  * complete success.
  */
 export class VerifiedTokenCache {
-  readonly #entries = new Map<string, CacheEntry>();
+  readonly #slots = new Map<string, Slot>();
   readonly #maxEntries: number;
   readonly #maxBytes: number;
   #bytes = 0;
@@ -49,48 +70,57 @@ export class VerifiedTokenCache {
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#slots.size;
   }
 
   get bytes(): number {
     return this.#bytes;
   }
 
+  /** The entry of exactly this token string, or `undefined`; marks it recently used. */
   get(token: string): CacheEntry | undefined {
-    const entry = this.#entries.get(token);
-    if (entry !== undefined) entry.recent = true;
-    return entry;
+    const slot = this.#slots.get(indexOf(token));
+    if (slot === undefined || slot.token !== token) return undefined;
+    slot.entry.recent = true;
+    return slot.entry;
   }
 
+  /** Drops exactly this token's entry (another token under the same index stays). */
   delete(token: string): void {
-    const entry = this.#entries.get(token);
-    if (entry === undefined) return;
-    this.#entries.delete(token);
-    this.#bytes -= entry.bytes;
+    const index = indexOf(token);
+    const slot = this.#slots.get(index);
+    if (slot === undefined || slot.token !== token) return;
+    this.#slots.delete(index);
+    this.#bytes -= slot.entry.bytes;
   }
 
   /** Stores an entry, evicting as needed; an entry larger than the whole budget is not stored. */
   set(token: string, entry: CacheEntry, now: number): void {
     if (entry.bytes > this.#maxBytes) return;
-    this.delete(token);
+    const index = indexOf(token);
+    const previous = this.#slots.get(index);
+    if (previous !== undefined) {
+      this.#slots.delete(index);
+      this.#bytes -= previous.entry.bytes;
+    }
     this.#evict(entry.bytes, now);
-    this.#entries.set(token, entry);
+    this.#slots.set(index, { token, entry });
     this.#bytes += entry.bytes;
   }
 
   /** Makes room for one entry of `incoming` bytes. */
   #evict(incoming: number, now: number): void {
     // Each step drops an entry or clears a flag, so this ends within two passes.
-    while (this.#entries.size >= this.#maxEntries || this.#bytes + incoming > this.#maxBytes) {
-      const oldest = this.#entries.entries().next();
+    while (this.#slots.size >= this.#maxEntries || this.#bytes + incoming > this.#maxBytes) {
+      const oldest = this.#slots.entries().next();
       if (oldest.done === true) return;
-      const [token, entry] = oldest.value;
-      this.#entries.delete(token);
-      if (entry.recent && entry.expMs > now) {
-        entry.recent = false;
-        this.#entries.set(token, entry);
+      const [index, slot] = oldest.value;
+      this.#slots.delete(index);
+      if (slot.entry.recent && slot.entry.expMs > now) {
+        slot.entry.recent = false;
+        this.#slots.set(index, slot);
       } else {
-        this.#bytes -= entry.bytes;
+        this.#bytes -= slot.entry.bytes;
       }
     }
   }
