@@ -1,4 +1,5 @@
 import { type LoadOptions, type Measurement, measure, type ServerProcess } from './load.js';
+import { type Pinning, pinCpus } from './pinning.js';
 
 /** How `freshRounds` runs: the variants, how to start one, and the load. */
 export interface RoundsPlan<V extends string> {
@@ -23,7 +24,8 @@ export function roundOrder<V>(variants: readonly V[], round: number): V[] {
 /**
  * Alternating rounds, each on fresh server processes: a round starts one new process per
  * variant, warms each up, measures each back to back (the order rotating by one each
- * round), and stops them all.
+ * round), and stops them all. Servers run pinned to one CPU and this process (autocannon)
+ * to the others (see `pinCpus`).
  *
  * Why fresh processes: on these 2-vCPU machines two processes running the same server
  * code settle at different speeds and stay there (measured on 2026-12-04: four Bulwark
@@ -40,22 +42,39 @@ export function roundOrder<V>(variants: readonly V[], round: number): V[] {
  */
 export async function freshRounds<V extends string>(plan: RoundsPlan<V>): Promise<Record<V, Measurement[]>> {
   const figures = Object.fromEntries(plan.variants.map((v) => [v, [] as Measurement[]])) as Record<V, Measurement[]>;
-  for (let round = 0; round < plan.rounds; round++) {
-    const servers = new Map<V, ServerProcess>();
-    try {
-      for (const variant of plan.variants) servers.set(variant, await plan.start(variant));
-      if (round === 0) await plan.checkFirstRound?.(servers);
-      const order = roundOrder(plan.variants, round);
-      for (const variant of order)
-        await measure(servers.get(variant) as ServerProcess, { ...plan.load, duration: plan.warmup });
-      for (const variant of order) {
-        const m = await measure(servers.get(variant) as ServerProcess, plan.load);
-        figures[variant].push(m);
-        plan.onMeasured?.(round, variant, m);
-      }
-    } finally {
-      for (const server of servers.values()) await server.stop();
-    }
+  const pinning = pinCpus();
+  try {
+    for (let round = 0; round < plan.rounds; round++) await runRound(plan, round, figures, pinning);
+  } finally {
+    pinning.release();
   }
   return figures;
+}
+
+/** One round of `freshRounds`: start and pin a server per variant, warm each up, measure each, stop them. */
+async function runRound<V extends string>(
+  plan: RoundsPlan<V>,
+  round: number,
+  figures: Record<V, Measurement[]>,
+  pinning: Pinning,
+): Promise<void> {
+  const servers = new Map<V, ServerProcess>();
+  try {
+    for (const variant of plan.variants) {
+      const server = await plan.start(variant);
+      servers.set(variant, server);
+      pinning.server(server.pid);
+    }
+    if (round === 0) await plan.checkFirstRound?.(servers);
+    const order = roundOrder(plan.variants, round);
+    for (const variant of order)
+      await measure(servers.get(variant) as ServerProcess, { ...plan.load, duration: plan.warmup });
+    for (const variant of order) {
+      const m = await measure(servers.get(variant) as ServerProcess, plan.load);
+      figures[variant].push(m);
+      plan.onMeasured?.(round, variant, m);
+    }
+  } finally {
+    for (const server of servers.values()) await server.stop();
+  }
 }
