@@ -1,6 +1,4 @@
 import { isDeepStrictEqual } from 'node:util';
-import { accessTokens, keyring } from '@bulwark/tokens';
-import { base64url } from 'jose';
 import { median, type Result } from './harness.js';
 import { type CodeUnderTest, codeUnderTest } from './http/code.js';
 import { checkFloorMatches, type LoadOptions, type Measurement, type ServerProcess, spawnServer } from './http/load.js';
@@ -15,7 +13,7 @@ import {
   ROUTE,
   type Variant,
 } from './http/scenario.js';
-import { AUDIENCE, exportSecrets, ISSUER, SCOPE, type StackSecrets, secretJwk } from './http-stack/stack.js';
+import { exportSecrets, SCOPE, type StackSecrets, stackSecrets } from './http-stack/stack.js';
 
 /**
  * `pnpm bench http-stack`: issue #15's `http.stack.<framework>`. The HTTP pipeline bench
@@ -54,16 +52,6 @@ function guardForm(): GuardForm {
   const form = process.env.BENCH_GUARD ?? 'each';
   if (form !== 'list' && form !== 'each') throw new Error(`BENCH_GUARD: each or list, got ${form}`);
   return form;
-}
-
-/** A fresh secret and two tokens from Bulwark's own issuer: one with the route's scope, one without. */
-async function stackSecrets(): Promise<StackSecrets> {
-  const secret = base64url.encode(globalThis.crypto.getRandomValues(new Uint8Array(32)));
-  const keys = keyring({ initialKeys: { keys: [secretJwk(secret)] } });
-  const issuer = accessTokens({ keys, issuer: ISSUER, audience: AUDIENCE, ttl: '60m' });
-  const issue = (scopes: string[]) => issuer.issue({ subject: 'bench-user', scopes, clientId: 'notes-api' });
-  const [token, tokenWithoutScope] = await Promise.all([issue([SCOPE, 'notes:write']), issue(['notes:write'])]);
-  return { secret, token: token.token, tokenWithoutScope: tokenWithoutScope.token };
 }
 
 /** Headers an answer must carry, per variant: a server that lost a middleware would look fast. */

@@ -1,6 +1,6 @@
 import { type Authenticator, authenticationPolicy, type RequestPolicy, scopePolicy } from '@bulwark/core';
 import { rateLimitPolicy } from '@bulwark/ratelimit';
-import { accessTokenVerifier, jwtAuthenticator, keyring } from '@bulwark/tokens';
+import { accessTokens, accessTokenVerifier, jwtAuthenticator, keyring } from '@bulwark/tokens';
 import { base64url } from 'jose';
 import { bulwarkPolicies, FLOOR_HEADERS, NEVER_REACHED, WINDOW_MS } from '../http/scenario.js';
 
@@ -40,6 +40,16 @@ export const secretJwk = (secret: string) => ({
   kid: KID,
   alg: 'HS256',
 });
+
+/** A fresh secret and two tokens from Bulwark's own issuer: one with the route's scope, one without. */
+export async function stackSecrets(): Promise<StackSecrets> {
+  const secret = base64url.encode(globalThis.crypto.getRandomValues(new Uint8Array(32)));
+  const keys = keyring({ initialKeys: { keys: [secretJwk(secret)] } });
+  const issuer = accessTokens({ keys, issuer: ISSUER, audience: AUDIENCE, ttl: '60m' });
+  const issue = (scopes: string[]) => issuer.issue({ subject: 'bench-user', scopes, clientId: 'notes-api' });
+  const [token, tokenWithoutScope] = await Promise.all([issue([SCOPE, 'notes:write']), issue(['notes:write'])]);
+  return { secret, token: token.token, tokenWithoutScope: tokenWithoutScope.token };
+}
 
 /** In the parent: puts the secrets in the environment the server processes inherit. */
 export function exportSecrets(secrets: StackSecrets): void {

@@ -7,7 +7,8 @@
  *   pnpm --filter @bulwark/bench profile:http perf-diff fastify          (perf, Bulwark minus bare)
  *
  * PROFILE_VARIANT=bare|floor|ours|anchor (default ours), PROFILE_BASE=bare|floor (what perf-diff
- * subtracts; default bare), PROFILE_SECONDS (default 10),
+ * subtracts; default bare), PROFILE_BENCH=stack (the http-stack servers, every request with
+ * the stack's token), PROFILE_SECONDS (default 10),
  * BENCH_GUARD=list|each (default each), BENCH_HTTP_CODE as for the bench. Raw files and summaries go to bench/profiles/
  * (gitignored). `--cpu-prof` samples through V8 and is known to distort these servers
  * (it deoptimises and inflates small functions); perf samples the process from outside.
@@ -15,6 +16,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { exportSecrets, stackSecrets } from '../http-stack/stack.js';
 import { codeUnderTest } from './code.js';
 import { measure, type ServerProcess, spawnServer } from './load.js';
 import { FRAMEWORKS, type Framework, type GuardForm, PIPELINE_VARIANTS, type Variant } from './scenario.js';
@@ -22,6 +24,13 @@ import { FRAMEWORKS, type Framework, type GuardForm, PIPELINE_VARIANTS, type Var
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench/profiles');
 const CONNECTIONS = 10;
+/** PROFILE_BENCH=stack: the servers of `pnpm bench http-stack` (JWT, the per-principal limit, the scope check). */
+const STACK = process.env.PROFILE_BENCH === 'stack';
+const SERVER_SCRIPT = STACK ? { child: new URL('../http-stack/child.ts', import.meta.url).pathname } : {};
+/** What every profiled request carries besides `Origin`: the stack's token, once main() has issued it. */
+let requestHeaders: Record<string, string> = {};
+/** Output files of the stack's servers start with `stack-`. */
+const PREFIX = STACK ? 'stack-' : '';
 const CODE = codeUnderTest();
 
 interface Entry {
@@ -100,8 +109,8 @@ function summarise(title: string, entries: readonly Entry[], cpuMicrosPerRequest
 }
 
 async function loadFor(server: ServerProcess, seconds: number) {
-  await measure(server, { connections: CONNECTIONS, duration: 2 }); // warm-up
-  return measure(server, { connections: CONNECTIONS, duration: seconds });
+  await measure(server, { connections: CONNECTIONS, duration: 2, headers: requestHeaders }); // warm-up
+  return measure(server, { connections: CONNECTIONS, duration: seconds, headers: requestHeaders });
 }
 
 /**
@@ -109,11 +118,12 @@ async function loadFor(server: ServerProcess, seconds: number) {
  * its own: each run gets a directory, and the main thread's profile is the largest file.
  */
 async function withCpuProf(framework: Framework, variant: Variant, form: GuardForm, seconds: number) {
-  const dir = join(OUT, `${framework}-${variant}.cpuprofiles`);
+  const dir = join(OUT, `${PREFIX}${framework}-${variant}.cpuprofiles`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const server = await spawnServer(framework, variant, form, {
     code: CODE,
+    ...SERVER_SCRIPT,
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
   });
   const m = await loadFor(server, seconds);
@@ -159,9 +169,13 @@ function perfEntry(dso: string, symbol: string, share: number): Entry {
 
 /** perf's self time for the process (sampled from outside), summarised like a cpu profile. */
 async function withPerf(framework: Framework, variant: Variant, form: GuardForm, seconds: number) {
-  const data = join(OUT, `${framework}-${variant}.perf.data`);
-  const server = await spawnServer(framework, variant, form, { code: CODE, nodeArgs: ['--perf-basic-prof'] });
-  await measure(server, { connections: CONNECTIONS, duration: 2 }); // warm-up
+  const data = join(OUT, `${PREFIX}${framework}-${variant}.perf.data`);
+  const server = await spawnServer(framework, variant, form, {
+    code: CODE,
+    ...SERVER_SCRIPT,
+    nodeArgs: ['--perf-basic-prof'],
+  });
+  await measure(server, { connections: CONNECTIONS, duration: 2, headers: requestHeaders }); // warm-up
   const recorder = spawn(
     'perf',
     ['record', '-e', 'cpu-clock', '-F', '4000', '-g', '-p', String(server.pid), '-o', data],
@@ -170,7 +184,7 @@ async function withPerf(framework: Framework, variant: Variant, form: GuardForm,
     },
   );
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const m = await measure(server, { connections: CONNECTIONS, duration: seconds });
+  const m = await measure(server, { connections: CONNECTIONS, duration: seconds, headers: requestHeaders });
   const stopped = new Promise((resolve) => recorder.once('exit', resolve));
   recorder.kill('SIGINT');
   await stopped;
@@ -189,7 +203,7 @@ async function withPerf(framework: Framework, variant: Variant, form: GuardForm,
   ]);
   await server.stop();
   rmSync(`/tmp/perf-${server.pid}.map`, { force: true });
-  writeFileSync(join(OUT, `${framework}-${variant}.perf-report.txt`), report);
+  writeFileSync(join(OUT, `${PREFIX}${framework}-${variant}.perf-report.txt`), report);
   const entries: Entry[] = [];
   for (const line of report.split('\n')) {
     const match = /^\s+([\d.]+)%\s+(\[JIT\] tid \d+|\S+)\s+\[[.k]\] (.*?)\s*(?:-\s+-\s*)?$/.exec(line);
@@ -243,6 +257,11 @@ async function main(): Promise<void> {
   if (!PIPELINE_VARIANTS.includes(variant)) throw new Error(`PROFILE_VARIANT: one of ${PIPELINE_VARIANTS.join(', ')}`);
   const form = (process.env.BENCH_GUARD ?? 'each') as GuardForm;
   const seconds = Number(process.env.PROFILE_SECONDS ?? 10);
+  if (STACK) {
+    const secrets = await stackSecrets();
+    exportSecrets(secrets);
+    requestHeaders = { authorization: `Bearer ${secrets.token}` };
+  }
   mkdirSync(OUT, { recursive: true });
   for (const framework of frameworks) {
     const text =
@@ -251,7 +270,10 @@ async function main(): Promise<void> {
         : mode === 'perf'
           ? (await withPerf(framework, variant, form, seconds)).text
           : await withCpuProf(framework, variant, form, seconds);
-    writeFileSync(join(OUT, `${framework}-${mode === 'perf-diff' ? 'diff' : variant}.${mode}.txt`), `${text}\n`);
+    writeFileSync(
+      join(OUT, `${PREFIX}${framework}-${mode === 'perf-diff' ? 'diff' : variant}.${mode}.txt`),
+      `${text}\n`,
+    );
     console.log(`${text}\n`);
   }
 }

@@ -24,12 +24,16 @@ interface Slot {
 }
 
 /**
- * Where a token's slot is indexed: its signature part (after the last `.`). Tens of
+ * Where a token's slot is indexed: its signature part (after the second `.`). Tens of
  * characters against the whole token's hundreds: the engine hashes a fresh header string
  * on every lookup, and the signature is the part that differs between any two tokens.
+ * Two forward `indexOf`s, not `lastIndexOf`, which V8 runs in C++ (it showed in perf at
+ * about 0.2 µs a request; the forward search is a fast builtin): a string with other dots
+ * gets another index, which is harmless, as a hit needs the exact string anyway.
  */
 function indexOf(token: string): string {
-  return token.slice(token.lastIndexOf('.') + 1);
+  const first = token.indexOf('.');
+  return token.slice(token.indexOf('.', first + 1) + 1);
 }
 
 /**
