@@ -118,6 +118,7 @@ async function benchFramework(
     return server;
   };
   const figures = await freshRounds({
+    label: framework,
     variants: PIPELINE_VARIANTS,
     start,
     load,
@@ -125,12 +126,6 @@ async function benchFramework(
     warmup,
     checkFirstRound: (servers) =>
       checkFloorMatches(servers.get('floor') as ServerProcess, servers.get('ours') as ServerProcess),
-    onMeasured(round, variant, m) {
-      if (process.env.BENCH_DEBUG)
-        console.log(
-          `${framework} round ${round} ${variant.padEnd(6)} ${Math.round(m.requestsPerSecond)} req/s ${m.cpuMicrosPerRequest.toFixed(1)} µs/req`,
-        );
-    },
   });
   return { framework, form: form ?? 'each', code, rounds: figures };
 }

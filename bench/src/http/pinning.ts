@@ -5,11 +5,10 @@ import { availableParallelism } from 'node:os';
  * CPU pinning for the HTTP benches: the server process on the last CPU, the load generator
  * (this process) on the others, so the two never trade cores mid-run.
  *
- * Why: on the 2-vCPU benchmark machine, unpinned servers of the same code settled at
- * speeds up to 25 % apart, and pinned ones mostly within 10 % (2026-12-04: Bulwark on
- * Fastify, six fresh processes each way, 23.3-26.1 µs of CPU per request pinned against
- * 23.7-29.8 unpinned). On with `taskset` (util-linux) and at least two CPUs; BENCH_PIN=0
- * turns it off.
+ * Why: on the 2-vCPU benchmark machine, rounds of the same server spread far less pinned
+ * (2026-12-04, five rounds of bare Fastify: 17.3-19.1 µs of CPU per request pinned, 18.7-29.8
+ * unpinned minutes later; docs/performance.md). On with `taskset` (util-linux) and at least
+ * two CPUs; BENCH_PIN=0 turns it off.
  */
 export interface Pinning {
   /** Pins a server process, all its threads (its GC and libuv threads count as its CPU). */
@@ -26,7 +25,7 @@ function taskset(args: readonly string[]): string {
 
 /**
  * Pins this process to every CPU but the last and answers how to pin servers to the last,
- * or does nothing (and says so once) where that cannot be done.
+ * or does nothing (saying so when `taskset` is missing) where that cannot be done.
  *
  * @example
  * ```ts

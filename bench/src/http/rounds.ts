@@ -10,7 +10,8 @@ export interface RoundsPlan<V extends string> {
   readonly rounds: number;
   /** Seconds of load before each process's measured run. */
   readonly warmup: number;
-  onMeasured?(round: number, variant: V, measurement: Measurement): void;
+  /** Names the runs in BENCH_DEBUG's per-run lines (the framework). */
+  readonly label: string;
   /** Runs once, on the first round's servers before any load: throws to stop the bench. */
   checkFirstRound?(servers: ReadonlyMap<V, ServerProcess>): Promise<void>;
 }
@@ -36,7 +37,7 @@ export function roundOrder<V>(variants: readonly V[], round: number): V[] {
  *
  * @example
  * ```ts
- * const figures = await freshRounds({ variants: ['bare', 'ours'], start, load, rounds: 5, warmup: 2 });
+ * const figures = await freshRounds({ label: 'fastify', variants: ['bare', 'ours'], start, load, rounds: 5, warmup: 2 });
  * figures.ours[0]?.requestsPerSecond;
  * ```
  */
@@ -72,7 +73,10 @@ async function runRound<V extends string>(
     for (const variant of order) {
       const m = await measure(servers.get(variant) as ServerProcess, plan.load);
       figures[variant].push(m);
-      plan.onMeasured?.(round, variant, m);
+      if (process.env.BENCH_DEBUG)
+        console.log(
+          `${plan.label} round ${round} ${variant.padEnd(6)} ${Math.round(m.requestsPerSecond)} req/s ${m.cpuMicrosPerRequest.toFixed(1)} µs/req`,
+        );
     }
   } finally {
     for (const server of servers.values()) await server.stop();

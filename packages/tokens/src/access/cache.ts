@@ -31,7 +31,7 @@ interface Slot {
  * about 0.2 µs a request; the forward search is a fast builtin): a string with other dots
  * gets another index, which is harmless, as a hit needs the exact string anyway.
  */
-function indexOf(token: string): string {
+function slotIndex(token: string): string {
   const first = token.indexOf('.');
   return token.slice(token.indexOf('.', first + 1) + 1);
 }
@@ -51,7 +51,7 @@ function indexOf(token: string): string {
  * the exact string does not: a hit is one map lookup (the engine's own string hash, no
  * cryptographic hashing of the token), with nothing decoded.
  *
- * The map is indexed by the signature part alone (cheaper to hash: see `indexOf`), and a
+ * The map is indexed by the signature part alone (cheaper to hash: see `slotIndex`), and a
  * slot answers only a token equal to the whole string stored in it: a token that shares a
  * cached token's signature but differs anywhere else (a forged payload under a copied
  * signature, a re-encoded header) finds the slot, is not equal, and misses. A failed
@@ -83,7 +83,7 @@ export class VerifiedTokenCache {
 
   /** The entry of exactly this token string, or `undefined`; marks it recently used. */
   get(token: string): CacheEntry | undefined {
-    const slot = this.#slots.get(indexOf(token));
+    const slot = this.#slots.get(slotIndex(token));
     if (slot === undefined || slot.token !== token) return undefined;
     slot.entry.recent = true;
     return slot.entry;
@@ -91,7 +91,7 @@ export class VerifiedTokenCache {
 
   /** Drops exactly this token's entry (another token under the same index stays). */
   delete(token: string): void {
-    const index = indexOf(token);
+    const index = slotIndex(token);
     const slot = this.#slots.get(index);
     if (slot === undefined || slot.token !== token) return;
     this.#slots.delete(index);
@@ -101,7 +101,7 @@ export class VerifiedTokenCache {
   /** Stores an entry, evicting as needed; an entry larger than the whole budget is not stored. */
   set(token: string, entry: CacheEntry, now: number): void {
     if (entry.bytes > this.#maxBytes) return;
-    const index = indexOf(token);
+    const index = slotIndex(token);
     const previous = this.#slots.get(index);
     if (previous !== undefined) {
       this.#slots.delete(index);
