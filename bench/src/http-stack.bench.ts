@@ -11,6 +11,7 @@ import {
   ORIGIN,
   PIPELINE_VARIANTS,
   ROUTE,
+  type ServerKind,
   type Variant,
 } from './http/scenario.js';
 import { exportSecrets, SCOPE, type StackSecrets, stackSecrets } from './http-stack/stack.js';
@@ -55,8 +56,9 @@ function guardForm(): GuardForm {
 }
 
 /** Headers an answer must carry, per variant: a server that lost a middleware would look fast. */
-function expectedHeaders(framework: Framework, variant: Variant): string[] {
+function expectedHeaders(framework: ServerKind, variant: Variant): string[] {
   if (variant === 'bare') return [];
+  if (framework === 'node') throw new Error('the stack has no node:http server');
   const base = ['access-control-allow-origin', 'x-content-type-options'];
   // The floor sends Bulwark's fields as fixed values (checkFloorMatches compares them all).
   if (variant === 'ours' || variant === 'floor') return [...base, 'ratelimit', 'ratelimit-policy'];

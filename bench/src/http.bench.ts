@@ -9,7 +9,14 @@ import {
   spawnServer,
 } from './http/load.js';
 import { freshRounds } from './http/rounds.js';
-import { FRAMEWORKS, type Framework, type GuardForm, PIPELINE_VARIANTS, type Variant } from './http/scenario.js';
+import {
+  FRAMEWORKS,
+  type Framework,
+  type GuardForm,
+  PIPELINE_VARIANTS,
+  type ServerKind,
+  type Variant,
+} from './http/scenario.js';
 
 /**
  * `pnpm bench http`: what Bulwark's pipeline costs per request on each framework (issue
@@ -21,7 +28,10 @@ import { FRAMEWORKS, type Framework, type GuardForm, PIPELINE_VARIANTS, type Var
  * autocannon loads them from this process over loopback, one after the other after a
  * warm-up, and each child reports its CPU time around its run. See docs/performance.md ("HTTP pipeline").
  *
- * Knobs: BENCH_ONLY=fastify,hono (frameworks), BENCH_HTTP_DURATION (seconds per round, 3),
+ * Then the reference: the route on `node:http` alone, bare and with the same twelve fields
+ * (http/node.ts), which says what the fields cost in Node itself, below any framework.
+ *
+ * Knobs: BENCH_ONLY=fastify,hono,node (frameworks; `node` the reference), BENCH_HTTP_DURATION (seconds per round, 3),
  * BENCH_HTTP_ROUNDS (5), BENCH_HTTP_CONNECTIONS (10), BENCH_HTTP_WARMUP (seconds, 2),
  * BENCH_GUARD=auto|list|each (how Bulwark is mounted, see below), BENCH_HTTP_CODE=auto|dist|src
  * (Bulwark's build or its sources, see http/code.ts; auto: the build when fresh), BENCH_DEBUG=1.
@@ -35,14 +45,16 @@ const positive = (name: string, fallback: number): number => {
   return value;
 };
 
-function frameworksWanted(): readonly Framework[] {
+/** The servers BENCH_ONLY names: frameworks, and `node` for the node:http reference. */
+function serversWanted(): readonly ServerKind[] {
+  const all: readonly ServerKind[] = [...FRAMEWORKS, 'node'];
   const only = process.env.BENCH_ONLY;
-  if (only === undefined || only === '') return FRAMEWORKS;
+  if (only === undefined || only === '') return all;
   const names = only.split(',').map((name) => name.trim());
-  const known = FRAMEWORKS.filter((framework) => names.includes(framework));
+  const known = all.filter((kind) => names.includes(kind));
   // BENCH_ONLY also selects within other benches (`body`, `memory`): no framework named means all.
-  if (known.length === 0) return FRAMEWORKS;
-  const unknown = names.filter((name) => !(FRAMEWORKS as readonly string[]).includes(name));
+  if (known.length === 0) return all;
+  const unknown = names.filter((name) => !(all as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown framework(s) ${unknown.join(', ')}`);
   return known;
 }
@@ -55,7 +67,7 @@ function guardForm(): 'auto' | GuardForm {
 }
 
 async function startChecked(
-  framework: Framework,
+  framework: ServerKind,
   variant: Variant,
   form: GuardForm,
   code: CodeUnderTest,
@@ -199,6 +211,56 @@ function printTable(results: readonly Result[], load: LoadOptions, rounds: numbe
   }
 }
 
+/** The node:http reference's two servers (bare, the twelve fields), fresh each round like the frameworks'. */
+async function benchNodeFields(
+  load: LoadOptions,
+  rounds: number,
+  warmup: number,
+  code: CodeUnderTest,
+): Promise<Result> {
+  const figures = await freshRounds({
+    label: 'node',
+    variants: ['bare', 'floor'] as const,
+    start: (variant) => startChecked('node', variant, 'each', code),
+    load,
+    rounds,
+    warmup,
+  });
+  const rps = (variant: 'bare' | 'floor') => Math.round(medianOf(figures[variant], (m) => m.requestsPerSecond));
+  const cpu = (variant: 'bare' | 'floor') => medianOf(figures[variant], (m) => m.cpuMicrosPerRequest);
+  const ratios = figures.floor.map((m, i) => m.requestsPerSecond / (figures.bare[i] as Measurement).requestsPerSecond);
+  return {
+    bench: 'http.fields.node',
+    ours: rps('floor'),
+    anchor: 'bare',
+    anchorOps: rps('bare'),
+    ratio: two(median(ratios)),
+    bareCpuUs: Number(cpu('bare').toFixed(1)),
+    floorCpuUs: Number(cpu('floor').toFixed(1)),
+    // What the twelve fields cost in Node itself: no adapter sends them for less.
+    fieldsCpuUs: Number((cpu('floor') - cpu('bare')).toFixed(1)),
+    ratioRange: range(ratios),
+  };
+}
+
+/**
+ * The node:http reference, and what it means for each framework measured: with the fields
+ * costing `fieldsCpuUs` in Node whatever sends them, a server at the framework's bare CPU
+ * per request can reach at most bare / (bare + fields) of bare's throughput with them.
+ */
+function printNodeReference(reference: Result, frameworks: readonly Result[]): void {
+  const fields = Number(reference.fieldsCpuUs);
+  console.log(
+    `\n# node:http alone: bare ${Number(reference.bareCpuUs).toFixed(1)} µs, with the twelve fields ${Number(reference.floorCpuUs).toFixed(1)} µs of CPU per request (req/s ${reference.ratio.toFixed(2)}x): the fields cost ${fields.toFixed(1)} µs in Node itself`,
+  );
+  for (const r of frameworks) {
+    const bare = Number(r.bareCpuUs);
+    console.log(
+      `${r.bench.replace('http.pipeline.', '').padEnd(10)} bare ${bare.toFixed(1)} µs + the fields ${fields.toFixed(1)} µs: at most ${(bare / (bare + fields)).toFixed(2)}x of bare, before any policy runs`,
+    );
+  }
+}
+
 export async function httpBench(): Promise<Result[]> {
   const load: LoadOptions = {
     connections: positive('BENCH_HTTP_CONNECTIONS', 10),
@@ -207,9 +269,13 @@ export async function httpBench(): Promise<Result[]> {
   const rounds = positive('BENCH_HTTP_ROUNDS', 5);
   const warmup = positive('BENCH_HTTP_WARMUP', 2);
   const code = codeUnderTest();
+  const wanted = serversWanted();
   const results: Result[] = [];
-  for (const framework of frameworksWanted())
+  for (const framework of FRAMEWORKS.filter((kind) => wanted.includes(kind)))
     results.push(toResult(await benchFramework(framework, load, rounds, warmup, code)));
-  printTable(results, load, rounds, code);
-  return results;
+  if (results.length > 0) printTable(results, load, rounds, code);
+  if (!wanted.includes('node')) return results;
+  const reference = await benchNodeFields(load, rounds, warmup, code);
+  printNodeReference(reference, results);
+  return [...results, reference];
 }

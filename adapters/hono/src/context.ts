@@ -64,17 +64,26 @@ type PatchedOutgoing = NodeOutgoing & {
 /** A field value as Node takes it (a repeated field such as `set-cookie` is an array). */
 type FieldValue = number | string | readonly string[];
 
+/** One of the answer's own fields: its name as spelled, lower-cased once, and whether one of ours took it. */
+interface AnswerField {
+  readonly name: string;
+  readonly key: string;
+  value: FieldValue;
+  taken: boolean;
+}
+
 /** The answer's own fields, from the response's stored headers and from `writeHead`'s argument, in order. */
-function answerFields(outgoing: NodeOutgoing, headers: unknown): [string, FieldValue][] {
-  const fields: [string, FieldValue][] = [];
+function answerFields(outgoing: NodeOutgoing, headers: unknown): AnswerField[] {
+  const fields: AnswerField[] = [];
   const stored = outgoing.getHeaderNames();
   if (stored.length > 0) {
     // Set on the response before writeHead (nodeServerFetch, a handler writing to it):
     // taken off it, so the one list below is all Node writes, in our order.
     const raw = outgoing.getRawHeaderNames();
     for (let i = 0; i < stored.length; i++) {
-      const value = outgoing.getHeader(stored[i] as string);
-      if (value !== undefined) fields.push([raw[i] ?? (stored[i] as string), value]);
+      const key = stored[i] as string;
+      const value = outgoing.getHeader(key);
+      if (value !== undefined) fields.push({ name: raw[i] ?? key, key, value, taken: false });
     }
     for (const name of stored) outgoing.removeHeader(name);
   }
@@ -93,15 +102,15 @@ function answerFields(outgoing: NodeOutgoing, headers: unknown): [string, FieldV
 }
 
 /** `writeHead`'s fields replace the stored ones of the same name (as Node's own writeHead does). */
-function putField(fields: [string, FieldValue][], name: string, value: FieldValue): void {
+function putField(fields: AnswerField[], name: string, value: FieldValue): void {
   const key = name.toLowerCase();
   for (const field of fields) {
-    if (field[0].toLowerCase() === key) {
-      field[1] = value;
+    if (field.key === key) {
+      field.value = value;
       return;
     }
   }
-  fields.push([name, value]);
+  fields.push({ name, key, value, taken: false });
 }
 
 /**
@@ -111,33 +120,28 @@ function putField(fields: [string, FieldValue][], name: string, value: FieldValu
  * items to ours, any other name takes the answer's value: as on the Node frameworks, where
  * our guard sets its fields before the handler or the refusal sets theirs.
  */
-function mergedFields(ours: readonly string[], theirs: [string, FieldValue][]): unknown[] {
+function mergedFields(ours: readonly string[], theirs: AnswerField[]): unknown[] {
   const out: unknown[] = [];
-  const taken = theirs.length > 0 ? new Array<boolean>(theirs.length).fill(false) : undefined;
   for (let i = 0; i < ours.length; i += 2) {
     const name = ours[i] as string;
     // The name as last set, as Node's setHeader keeps it: the answer's spelling when it has the field.
     let spelled = name;
     let value: FieldValue = ours[i + 1] as string;
-    if (taken !== undefined) {
-      for (let j = 0; j < theirs.length; j++) {
-        const field = theirs[j] as [string, FieldValue];
-        if (taken[j] || field[0].toLowerCase() !== name) continue;
-        taken[j] = true;
-        spelled = field[0];
-        const other = field[1];
-        if (name === 'vary') value = mergeVary(value as string, text(other as string | string[]) ?? '');
-        else if (isListField(name)) value = `${value as string}, ${text(other as string | string[])}`;
-        else value = other;
-      }
+    for (let j = 0; j < theirs.length; j++) {
+      const field = theirs[j] as AnswerField;
+      if (field.key !== name) continue;
+      field.taken = true;
+      spelled = field.name;
+      const other = field.value;
+      if (name === 'vary') value = mergeVary(value as string, text(other as string | string[]) ?? '');
+      else if (isListField(name)) value = `${value as string}, ${text(other as string | string[])}`;
+      else value = other;
     }
     out.push(spelled, value);
   }
-  if (taken !== undefined) {
-    for (let j = 0; j < theirs.length; j++) {
-      const field = theirs[j] as [string, FieldValue];
-      if (!taken[j]) out.push(field[0], field[1]);
-    }
+  for (let j = 0; j < theirs.length; j++) {
+    const field = theirs[j] as AnswerField;
+    if (!field.taken) out.push(field.name, field.value);
   }
   return out;
 }

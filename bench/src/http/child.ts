@@ -11,8 +11,9 @@ import { startExpress } from './express.js';
 import { startFastify } from './fastify.js';
 import { startHono } from './hono.js';
 import { startKoa } from './koa.js';
+import { startNode } from './node.js';
 import { serveChild } from './serve-child.js';
 
 export type { ChildMessage, ParentMessage } from './child-protocol.js';
 
-serveChild({ express: startExpress, fastify: startFastify, koa: startKoa, hono: startHono });
+serveChild({ express: startExpress, fastify: startFastify, koa: startKoa, hono: startHono, node: startNode });

@@ -3,13 +3,13 @@ import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import type { ChildMessage, ParentMessage } from './child-protocol.js';
 import { type CodeUnderTest, tsconfigFor } from './code.js';
-import { expectations, type Framework, type GuardForm, NOTES, ORIGIN, ROUTE, type Variant } from './scenario.js';
+import { expectations, type GuardForm, NOTES, ORIGIN, ROUTE, type ServerKind, type Variant } from './scenario.js';
 
 const CHILD = new URL('./child.ts', import.meta.url).pathname;
 
 /** A benchmark server running in a child process. */
 export interface ServerProcess {
-  readonly framework: Framework;
+  readonly framework: ServerKind;
   readonly variant: Variant;
   readonly form: GuardForm;
   readonly code: CodeUnderTest;
@@ -46,7 +46,7 @@ function nextMessage(child: ChildProcess, type: ChildMessage['type'] | 'any'): P
  * `code` picks the build or the sources of Bulwark (see code.ts); `quiet` drops its stderr (a probe expected to fail, see http.bench.ts).
  */
 export async function spawnServer(
-  framework: Framework,
+  framework: ServerKind,
   variant: Variant,
   form: GuardForm,
   options: {

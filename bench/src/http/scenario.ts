@@ -11,6 +11,10 @@ import { rateLimitPolicy } from '@bulwark/ratelimit';
 export const FRAMEWORKS = ['fastify', 'express', 'koa', 'hono'] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
+/** What a benchmark server runs on: a framework, or `node:http` alone (`node`: bare and floor only, see http/node.ts). */
+export const SERVER_KINDS = [...FRAMEWORKS, 'node'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
+
 /**
  * The variants `pnpm bench http` and `pnpm bench http-stack` run. `bare`: the route alone;
  * `ours`: behind Bulwark; `anchor`: behind helmet, cors and the usual limiter (and, in
@@ -91,10 +95,11 @@ export interface Expectations {
 
 const CORS_AND_HEADERS = ['access-control-allow-origin', 'x-content-type-options'];
 
-export function expectations(framework: Framework, variant: Variant): Expectations {
+export function expectations(framework: ServerKind, variant: Variant): Expectations {
   if (variant === 'bare') return { present: [], absent: CORS_AND_HEADERS };
   if (variant === 'ours' || variant === 'floor')
     return { present: [...CORS_AND_HEADERS, 'ratelimit', 'ratelimit-policy'], absent: [] };
+  if (framework === 'node') throw new Error('node: bare and floor only');
   const limiter: Record<Framework, string> = {
     express: 'ratelimit', // express-rate-limit, standardHeaders 'draft-8'
     fastify: 'x-ratelimit-limit', // @fastify/rate-limit's defaults

@@ -5,15 +5,21 @@
  */
 import type { ChildMessage, ParentMessage } from './child-protocol.js';
 import type { StartServer } from './listen.js';
-import { FRAMEWORKS, type Framework, type GuardForm, PIPELINE_VARIANTS, type Variant } from './scenario.js';
+import { type GuardForm, PIPELINE_VARIANTS, SERVER_KINDS, type ServerKind, type Variant } from './scenario.js';
 
 const send = (message: ChildMessage) => process.send?.(message);
 
-async function serve(starters: Record<Framework, StartServer>): Promise<void> {
-  const [framework, variant, form] = process.argv.slice(2) as [Framework, Variant, GuardForm];
-  if (!FRAMEWORKS.includes(framework) || !PIPELINE_VARIANTS.includes(variant) || (form !== 'list' && form !== 'each'))
-    throw new Error(`usage: child.ts <${FRAMEWORKS.join('|')}> <${PIPELINE_VARIANTS.join('|')}> <list|each>`);
-  const server = await starters[framework](variant, form);
+/** A starter per framework; the `node` reference only where the script offers it (http/child.ts). */
+export type Starters = Readonly<Partial<Record<ServerKind, StartServer>>>;
+
+async function serve(starters: Starters): Promise<void> {
+  const [framework, variant, form] = process.argv.slice(2) as [ServerKind, Variant, GuardForm];
+  const start = starters[framework];
+  if (start === undefined || !PIPELINE_VARIANTS.includes(variant) || (form !== 'list' && form !== 'each'))
+    throw new Error(
+      `usage: child.ts <${SERVER_KINDS.filter((kind) => starters[kind]).join('|')}> <${PIPELINE_VARIANTS.join('|')}> <list|each>`,
+    );
+  const server = await start(variant, form);
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'cpu') {
       const usage = process.cpuUsage();
@@ -30,7 +36,7 @@ async function serve(starters: Record<Framework, StartServer>): Promise<void> {
 }
 
 /** Runs this process as one benchmark server; a failure to start is reported, then exits 1. */
-export function serveChild(starters: Record<Framework, StartServer>): void {
+export function serveChild(starters: Starters): void {
   serve(starters).catch((err: unknown) => {
     send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     process.exit(1);
