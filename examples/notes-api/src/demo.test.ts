@@ -375,6 +375,43 @@ describe('notes-api demo: the four frameworks answer byte-identically', () => {
     ]);
     expectIdenticalAnswers(answers);
   });
+
+  it('routes the same spellings of a path on every framework: case, trailing slash, dot segments, encoded letters', async () => {
+    // Each router's own reading differed: Express and Koa ignored case and a trailing slash,
+    // Fastify matched `/v2/notes/` to `/v2/notes/:id`, Hono resolved dot segments, Fastify
+    // and Hono decoded `%6e`.
+    const steps: Array<Step & { readonly status: number }> = [
+      ...['/V2/notes', '/v2/notes/', '/v2/users/me/', '/Health', '/health/', '/.WELL-KNOWN/jwks.json'].map((path) => ({
+        method: 'GET',
+        path,
+        as: 'alice' as const,
+        status: 404,
+      })),
+      { method: 'GET', path: '/.well-known/jwks.json/', status: 404 },
+      { method: 'POST', path: '/Auth/Login', headers: json, body: '{}', status: 404 },
+      { method: 'POST', path: '/auth/login/', headers: json, body: '{}', status: 404 },
+      ...['/v2/./notes', '/v2/foo/../notes', '/v2/notes/%2e%2e/notes', '/v2/%6eotes', '/x/../health'].map((path) => ({
+        method: 'GET',
+        path,
+        as: 'alice' as const,
+        status: 400,
+      })),
+      { method: 'POST', path: '/auth/./login', headers: json, body: '{}', status: 400 },
+    ];
+    const answers = FRAMEWORKS.map((framework) => ({
+      driver: framework,
+      answers: [] as ReturnType<typeof comparableAnswer>[],
+    }));
+    for (const { as, status, ...step } of steps) {
+      for (const [i, { server, tokens }] of servers.entries()) {
+        const headers = { ...step.headers, ...(as ? { authorization: `Bearer ${tokens[as]}` } : {}) };
+        const answer = comparableAnswer(await sendProbe(server.url, { ...step, headers }));
+        expect(answer.status, `${FRAMEWORKS[i]} ${step.method} ${step.path}`).toBe(status);
+        answers[i]?.answers.push(answer);
+      }
+    }
+    expectIdenticalAnswers(answers);
+  });
 });
 
 describe('demo configuration', () => {

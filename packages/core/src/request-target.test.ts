@@ -5,6 +5,13 @@ import type { RequestPolicy } from './policy.js';
 import { evaluatePolicy, requestTargetPath } from './request-target.js';
 import { requestView } from './request-view.js';
 
+/** The reference readings: a segment that is `.` or `..`; a `%XX` that encodes an RFC 3986 unreserved character. */
+const hasDotSegment = (path: string) => path.split('/').some((segment) => segment === '.' || segment === '..');
+const encodesUnreserved = (path: string) =>
+  (path.match(/%[0-9A-Fa-f]{2}/g) ?? []).some((escape) =>
+    /^[A-Za-z0-9\-._~]$/.test(String.fromCharCode(Number.parseInt(escape.slice(1), 16))),
+  );
+
 describe('requestTargetPath', () => {
   it.each([
     ['/v2/reports', '/v2/reports'],
@@ -13,7 +20,10 @@ describe('requestTargetPath', () => {
     ['/v2/reports#x?y', '/v2/reports'],
     ['/v2/reports?a=\\b', '/v2/reports'],
     ['//x/v2/reports', '//x/v2/reports'],
-    ['/v2/%2e%2e/x;y', '/v2/%2e%2e/x;y'],
+    ['/v2/%2f/x;y', '/v2/%2f/x;y'],
+    ['/.well-known/jwks.json', '/.well-known/jwks.json'],
+    ['/v2/.x/..y/...', '/v2/.x/..y/...'],
+    ['/v2/%7B%20%E2%82%AC', '/v2/%7B%20%E2%82%AC'],
     ['/', '/'],
     ['http://api.example.com/v2/reports?x', '/v2/reports'],
     ['https://api.example.com:8443/v2/reports', '/v2/reports'],
@@ -51,6 +61,20 @@ describe('requestTargetPath', () => {
     '//x@y/v2/reports#z',
     '//v2/reports#z',
     '\\v2\\reports',
+    '/v2/./notes',
+    '/v2/../health',
+    '/v2/notes/..',
+    '/v2/notes/.',
+    '/./v2',
+    '/v2/%2e%2e/x;y',
+    '/v2/%2E/notes',
+    '/v2/%6eotes',
+    '/%76%32/notes',
+    '/v2/notes%7e',
+    '/v2/a%5Fb',
+    '/v2/a%2Db',
+    'http://api.example.com/v2/./notes',
+    'http://api.example.com/v2/%6Eotes',
     'v2/reports',
     '*',
     '',
@@ -67,7 +91,7 @@ describe('requestTargetPath', () => {
     expect(requestTargetPath('/v2/a#%zz')).toBe('/v2/a');
   });
 
-  it('accepts a path with percent signs exactly when it percent-decodes (property)', () => {
+  it('accepts a path with percent signs exactly when it percent-decodes and encodes no unreserved character (property)', () => {
     const piece = fc.oneof(
       fc.constantFrom('a', '/', '-', '%'),
       fc
@@ -83,8 +107,9 @@ describe('requestTargetPath', () => {
         } catch {
           decodes = false;
         }
-        expect(requestTargetPath(path)).toBe(decodes ? path : undefined);
-        expect(requestTargetPath(`http://h${path}?q`)).toBe(decodes ? path : undefined);
+        const accepted = decodes && !encodesUnreserved(path);
+        expect(requestTargetPath(path)).toBe(accepted ? path : undefined);
+        expect(requestTargetPath(`http://h${path}?q`)).toBe(accepted ? path : undefined);
       }),
       { numRuns: 2000 },
     );
@@ -92,8 +117,12 @@ describe('requestTargetPath', () => {
 
   it('keeps every origin-form path and drops whatever follows a ? or # (property)', () => {
     // Percent signs only as escapes that decode: a malformed one is refused (next test).
-    const pathChar = fc.constantFrom(...'abz09-._~/;:@!$&()*+,='.split(''), '%2F', '%41', '%e2%82%ac');
-    const path = fc.array(pathChar, { maxLength: 20 }).map((cs) => `/${cs.join('')}`);
+    // Dot segments are refused (their own property below).
+    const pathChar = fc.constantFrom(...'abz09-._~/;:@!$&()*+,='.split(''), '%2F', '%20', '%e2%82%ac');
+    const path = fc
+      .array(pathChar, { maxLength: 20 })
+      .map((cs) => `/${cs.join('')}`)
+      .filter((p) => !hasDotSegment(p));
     fc.assert(
       fc.property(path, fc.constantFrom('?', '#'), fc.string(), (p, mark, rest) => {
         expect(requestTargetPath(p)).toBe(p);
@@ -101,6 +130,19 @@ describe('requestTargetPath', () => {
         const backslashBeforeQuery = mark === '#' && rest.split('?')[0]?.includes('\\');
         const doubleSlashWithHash = p.startsWith('//') && target.includes('#');
         expect(requestTargetPath(target)).toBe(backslashBeforeQuery || doubleSlashWithHash ? undefined : p);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('refuses a path exactly when one of its segments is . or .. (property)', () => {
+    const path = fc
+      .array(fc.constantFrom('a', '.', '..', '...', '.a', 'a.', ''), { maxLength: 6 })
+      .map((segments) => `/${segments.join('/')}`);
+    fc.assert(
+      fc.property(path, (p) => {
+        expect(requestTargetPath(p)).toBe(hasDotSegment(p) ? undefined : p);
+        expect(requestTargetPath(`http://h${p}?q`)).toBe(hasDotSegment(p) ? undefined : p);
       }),
       { numRuns: 2000 },
     );

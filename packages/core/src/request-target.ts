@@ -6,6 +6,7 @@ const SLASH = 0x2f;
 const QUERY = 0x3f;
 const HASH = 0x23;
 const BACKSLASH = 0x5c;
+const DOT = 0x2e;
 
 /**
  * The host and port of an absolute-form target that every router reads the same way:
@@ -40,6 +41,12 @@ const AUTHORITY = /^(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{0,5})?$/;
  *   the authority, `/` when nothing does.
  * - A path whose percent-encoding does not decode to UTF-8 (`/v2/%E0%A4%A`) is refused:
  *   Express and Fastify refuse it, Koa's and Hono's routers would route the raw segment.
+ * - A path with a dot segment (`/v2/./notes`, `/x/../v2`) or a percent-encoded unreserved
+ *   character (`/v2/%6eotes`, `%2e%2e`) is refused: Hono's node server resolves dot
+ *   segments (the WHATWG parser) and Fastify and Hono decode before routing, where Express
+ *   and Koa route the raw spelling, so the same target reached a handler on two frameworks
+ *   and 404 on the others. RFC 3986 §2.3 and §5.2.4: no client sends either form (an
+ *   unreserved character is never encoded, dot segments are removed before sending).
  * - Everything else is refused, `*` (asterisk-form) included: an API has no server-wide
  *   OPTIONS to announce, Fastify routes `*` as `/` and Hono's node server refuses it.
  *
@@ -61,17 +68,60 @@ export function requestTargetPath(target: string): string | undefined {
 }
 
 /**
- * `path` when its percent-encoding decodes (to UTF-8), else `undefined`: Express and
- * Fastify refuse such a path with 400, Koa's and Hono's routers route the raw segment.
+ * `path` when every router reads it the same way, else `undefined`: its percent-encoding
+ * decodes (to UTF-8; Express and Fastify refuse it otherwise, Koa's and Hono's routers
+ * would route the raw segment), it encodes no unreserved character and it has no dot
+ * segment (see {@link requestTargetPath}).
  */
 function decodable(path: string): string | undefined {
+  if (hasDotSegment(path)) return undefined;
   if (!path.includes('%')) return path;
+  if (encodesUnreserved(path)) return undefined;
   try {
     decodeURIComponent(path);
     return path;
   } catch {
     return undefined;
   }
+}
+
+/** A `.` or `..` segment (`/./`, `/..` at the end): one `indexOf` pass for every other path. */
+function hasDotSegment(path: string): boolean {
+  for (let at = path.indexOf('/.'); at !== -1; at = path.indexOf('/.', at + 2)) {
+    let end = at + 2;
+    if (path.charCodeAt(end) === DOT) end++;
+    if (end === path.length || path.charCodeAt(end) === SLASH) return true;
+  }
+  return false;
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const lower = c | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
+}
+
+/** RFC 3986 §2.3 `unreserved`: ALPHA / DIGIT / "-" / "." / "_" / "~". */
+function isUnreserved(byte: number): boolean {
+  const lower = byte | 0x20;
+  return (
+    (lower >= 0x61 && lower <= 0x7a) ||
+    (byte >= 0x30 && byte <= 0x39) ||
+    byte === 0x2d ||
+    byte === DOT ||
+    byte === 0x5f ||
+    byte === 0x7e
+  );
+}
+
+/** True when some `%XX` of the path encodes an unreserved character (`%41` for `A`, `%2e` for `.`). */
+function encodesUnreserved(path: string): boolean {
+  for (let at = path.indexOf('%'); at !== -1; at = path.indexOf('%', at + 1)) {
+    const high = hexValue(path.charCodeAt(at + 1));
+    const low = hexValue(path.charCodeAt(at + 2));
+    if (high >= 0 && low >= 0 && isUnreserved(high * 16 + low)) return true;
+  }
+  return false;
 }
 
 function originFormPath(target: string): string | undefined {

@@ -21,6 +21,10 @@ export const startExpress: StartApp = (parts, host, port) => {
   // Express alone adds a weak ETag to every JSON answer; on no-store API answers it serves
   // no cache, and the same request must get the same bytes on every framework.
   app.set('etag', false);
+  // Fastify's and Hono's routers match case and a trailing slash exactly; Express's does
+  // not by default (`/V2/notes/` would reach `/v2/notes`). One routing on every framework.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.use(guard(parts.policies, parts.clientIp));
   // Built once, shared by every protected route: authentication, then the per-principal tiers.
   const protect: RequestHandler[] = [

@@ -64,6 +64,13 @@ export const startFastify: StartApp = async (parts, host, port) => {
   await app.register(problemHandlers(problems));
   await app.register(validationSupport());
   await app.register(guard(parts.policies, parts.clientIp));
+  // find-my-way matches an empty parameter (`/v2/notes/` reaches `/v2/notes/:id` with id
+  // ''), where the other routers answer 404: so does this hook, before authentication.
+  app.addHook('onRequest', (req, reply, done) => {
+    const params = req.params as Record<string, string> | undefined;
+    if (params !== undefined && Object.values(params).includes('')) reply.callNotFound();
+    else done();
+  });
   for (const route of parts.routes) if (!route.auth) mountRoute(app, parts, route);
   // The protected routes live in their own encapsulated context, whose app-wide hooks
   // (authentication, then the per-principal tiers) run for them only, after the guard above.

@@ -9,7 +9,8 @@ import { authOptions, type StartApp } from './types.js';
 
 export const startKoa: StartApp = (parts, host, port) => {
   const app = new Koa();
-  const router = new Router();
+  // Case and a trailing slash matched exactly, as Fastify's and Hono's routers do.
+  const router = new Router({ sensitive: true, strict: true });
   app.use(problemHandlers({ onError: parts.onError, onEvent: parts.onEvent }));
   app.use(guard(parts.policies, parts.clientIp));
   // Built once, shared by every protected route: authentication, then the per-principal tiers.
