@@ -51,3 +51,33 @@ describe('clientErrorHandler', () => {
     expect(() => clientErrorHandler({ policies: [profile, limiter] })).toThrow(ConfigError);
   });
 });
+
+describe('expectationHandler and connectHandler', () => {
+  it('answer 417 and a CONNECT 400 with problem+json and the profile, closing the connection', async () => {
+    const { createServer } = await import('node:http');
+    const { sendRaw } = await import('@bulwark/testkit');
+    const { refuseUnservedRequests } = await import('./server-events.js');
+    const server = refuseUnservedRequests(
+      createServer((_req, res) => res.end('ok')),
+      { policies: [profile] },
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const expectation = await sendRaw(url, 'GET / HTTP/1.1\r\nHost: a\r\nExpect: later\r\n\r\n');
+      expect(expectation.status).toBe(417);
+      expect(expectation.json()).toMatchObject({ status: 417, code: 'expectation_failed' });
+      expect(expectation.header('content-security-policy')).toBe("default-src 'none'");
+      expect(expectation.header('connection')).toBe('close');
+      const connect = await sendRaw(url, 'CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n');
+      expect(connect.status).toBe(400);
+      expect(connect.json()).toMatchObject({ code: 'bad_request' });
+      expect(connect.header('x-content-type-options')).toBe('nosniff');
+      // Every other request still goes to the listener.
+      const ok = await sendRaw(url, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+      expect(ok.status).toBe(200);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

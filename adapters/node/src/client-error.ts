@@ -28,7 +28,8 @@ function codeFor(err: Error & { code?: string }): HttpErrorCode {
   return 'bad_request';
 }
 
-function serialise(code: HttpErrorCode, answer: RenderedAnswer): string {
+/** An answer as the bytes of an HTTP/1.1 response, for a socket no ServerResponse wraps. */
+export function serialise(code: HttpErrorCode, answer: RenderedAnswer): string {
   const head = [`HTTP/1.1 ${answer.status} ${TITLE_BY_CODE[code]}`];
   for (const [name, value] of answer.headers) head.push(`${name}: ${value}`);
   return `${head.join('\r\n')}\r\n\r\n${answer.body ?? ''}`;

@@ -11,7 +11,7 @@ import {
   validate,
   validationSupport,
 } from '@bulwark/fastify';
-import { checkHost, clientErrorHandler } from '@bulwark/node';
+import { checkRequestHead, clientErrorHandler, refuseUnservedRequests } from '@bulwark/node';
 import Fastify, { type FastifyInstance, type onRequestHookHandler, type RouteShorthandOptions } from 'fastify';
 import { clientIpOf } from '../policies.js';
 import { type DemoRoute, demoPaths, otherMethodAnswer } from '../routes.js';
@@ -54,7 +54,10 @@ export const startFastify: StartApp = async (parts, host, port) => {
     // Fastify applies none of its server options (requestTimeout, keepAliveTimeout, ...)
     // to a server made here: set any you need on it.
     serverFactory: (handler) =>
-      createServer({ requireHostHeader: false }, checkHost(handler, { policies: parts.profile })),
+      refuseUnservedRequests(
+        createServer({ requireHostHeader: false }, checkRequestHead(handler, { policies: parts.profile })),
+        { policies: parts.profile },
+      ),
   });
   // Fastify routes only the methods it knows (404 for the rest, PROPFIND included); the
   // other routers see every method Node parses, so the 405 catch-alls below must too.

@@ -10,7 +10,7 @@ import {
   validate,
   validationSupport,
 } from '@bulwark/fastify';
-import { checkHost, clientErrorHandler } from '@bulwark/node';
+import { checkRequestHead, clientErrorHandler, refuseUnservedRequests } from '@bulwark/node';
 import type { AdapterDriver } from '@bulwark/testkit';
 import Fastify, { type onRequestHookHandler } from 'fastify';
 
@@ -21,7 +21,10 @@ export const fastifyDriver: AdapterDriver = {
       frameworkErrors: frameworkErrors({ onError: spec.onError, policies: spec.policies, realm: spec.realm }),
       clientErrorHandler: clientErrorHandler({ policies: spec.profile ?? [] }),
       serverFactory: (handler) =>
-        createServer({ requireHostHeader: false }, checkHost(handler, { policies: spec.profile ?? [] })),
+        refuseUnservedRequests(
+          createServer({ requireHostHeader: false }, checkRequestHead(handler, { policies: spec.profile ?? [] })),
+          { policies: spec.profile ?? [] },
+        ),
     });
     await app.register(problemHandlers({ onError: spec.onError, realm: spec.realm }));
     await app.register(validationSupport());

@@ -1,17 +1,18 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestPolicy } from '@bulwark/core';
-import { checkHost, clientErrorHandler } from '@bulwark/node';
+import { checkRequestHead, clientErrorHandler, refuseUnservedRequests } from '@bulwark/node';
 import type { RunningApp } from '@bulwark/testkit';
 
 /**
  * A Node server whose refusals before the framework (Node's parser, a missing or invalid
- * Host) carry the profile: Node's own Host check is off, `checkHost` does it.
+ * Host, an ambiguous Transfer-Encoding, an unmet Expect, CONNECT) carry the profile:
+ * Node's own Host check is off, `checkRequestHead` does it.
  */
 export function profiledServer(listener: RequestListener, profile: readonly RequestPolicy[] = []): Server {
-  const server = createServer({ requireHostHeader: false }, checkHost(listener, { policies: profile }));
+  const server = createServer({ requireHostHeader: false }, checkRequestHead(listener, { policies: profile }));
   server.on('clientError', clientErrorHandler({ policies: profile }));
-  return server;
+  return refuseUnservedRequests(server, { policies: profile });
 }
 
 /** Serves a Node server on an ephemeral loopback port. */
