@@ -31,4 +31,16 @@ describe('EventLog', () => {
       ),
     );
   });
+
+  it('keeps client IPs masked as the ECS lines mask them', () => {
+    const log = new EventLog(4);
+    log.record({ type: 'auth.failed', at: 1, clientIp: '203.0.113.77', reason: 'expired' } as SecurityEvent);
+    log.record({ type: 'auth.failed', at: 2, clientIp: '2001:db8:1:2::5', reason: 'expired' } as SecurityEvent);
+    log.record(event(3));
+    expect(log.page(10).events.map((e) => (e as { clientIp?: string }).clientIp)).toEqual([
+      undefined,
+      '2001:db8:1::',
+      '203.0.113.0',
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { ApiKeyEvent } from '@bulwark/api-keys';
-import type { EventSink, SecurityEvent } from '@bulwark/core';
+import { type EventSink, maskIp, type SecurityEvent } from '@bulwark/core';
 
 /** What the admin log holds: the security events, and the API keys' lifecycle (an audit trail). */
 export type LoggedEvent = SecurityEvent | ApiKeyEvent;
@@ -23,7 +23,14 @@ export class EventLog {
     };
   }
 
+  /**
+   * Keeps the event with its client IP masked as the ECS lines on stderr mask it (`/24`,
+   * IPv6 `/48`): an admin reading the log needs the network, not the address (DESIGN.md:
+   * identifiers in events minimised). Account identifiers are already tags.
+   */
   record(event: LoggedEvent): void {
+    const ip = (event as { clientIp?: unknown }).clientIp;
+    if (typeof ip === 'string') event = { ...event, clientIp: maskIp(ip) } as LoggedEvent;
     this.#total++;
     if (this.#events.length < this.capacity) this.#events.push(event);
     else {
