@@ -166,6 +166,13 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: API keys and authorization', (f
     expectProblem(await d.c.send('DELETE', '/v2/api-keys/not-an-id', d.alice), 400, 'bad_request');
   });
 
+  it('a logout with an API key is refused (400): a key has no session, and it keeps working', async () => {
+    const made = await d.keyOf(d.alice, { name: 'no session' });
+    expectProblem(await d.c.send('POST', '/auth/logout', { 'x-api-key': made.key }), 400, 'bad_request');
+    expect((await d.c.send('GET', '/v2/users/me', { 'x-api-key': made.key })).status).toBe(200);
+    expect((await d.c.send('GET', '/v2/users/me', d.alice)).status).toBe(200);
+  });
+
   it('rotated: both keys work inside the overlap, the old one fails after it; 0 ends it at once', async () => {
     const old = await d.keyOf(d.alice, { name: 'rotating' });
     const res = await d.c.send(

@@ -87,7 +87,10 @@ const DETAILS: Readonly<Record<string, Pick<OpenApiRoute, 'summary' | 'responses
       401: { description: 'An unknown, expired, revoked or spent refresh token', codes: ['invalid_grant'] },
     },
   },
-  'POST /auth/logout': { summary: 'Revoke the session', responses: { 204: 'Signed out' } },
+  'POST /auth/logout': {
+    summary: 'Revoke the session',
+    responses: { 204: 'Signed out', 400: 'Presented with an API key: a key has no session (revoke it instead)' },
+  },
   'GET /v1/notes': { summary: 'Your notes (v1, deprecated)' },
   'GET /v2/users/me': {
     summary: 'The caller',

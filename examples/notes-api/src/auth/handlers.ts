@@ -13,6 +13,13 @@ export const JWKS_CACHE_CONTROL = 'public, max-age=300';
 /** One answer for every refused refresh token: unknown, expired, revoked or spent. */
 const INVALID_GRANT = deny('invalid_grant', 'The refresh token is not valid.');
 
+/** The answer to a logout presented with an API key: it ends no session (revoke the key instead). */
+const LOGOUT_NEEDS_TOKEN = () =>
+  deny(
+    'bad_request',
+    'An API key has no session to end: send the access token, or revoke the key with DELETE /v2/api-keys/{id}.',
+  );
+
 /** `POST /auth/login`, `/auth/refresh`, `/auth/logout`, `GET /.well-known/jwks.json` and `GET /v2/users/me`. */
 export function authHandlers(users: UserDirectory, signIns: SignInDeps, tokens: DemoTokens) {
   /** The answer of a sign-in or a refresh: an access token of session `sid` and the family's refresh token. */
@@ -81,6 +88,8 @@ export function authHandlers(users: UserDirectory, signIns: SignInDeps, tokens: 
      * In every process sharing the stores.
      */
     logout: async (principal: Principal): Promise<Answer> => {
+      // An API key has no session: a 204 would say a logout happened that did not.
+      if (principal.source.kind !== 'jwt') return LOGOUT_NEEDS_TOKEN();
       const { claims } = principal;
       const jti = principal.source.kind === 'jwt' ? principal.source.tokenId : undefined;
       const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : Date.now() + ACCESS_TTL_MS;
