@@ -41,6 +41,8 @@ class NodeRequestView implements RequestView {
   readonly #req: IncomingMessage;
   readonly #resolve: ClientIpResolver;
   readonly #context: PrincipalHolder | undefined;
+  /** `req.headers`, read once: a getter on every request object, and on Express each `req` has a map of its own (see NodeHeaderSink). */
+  #headers: IncomingMessage['headers'] | undefined;
   #ip: string | undefined;
   #resolved = false;
 
@@ -68,8 +70,8 @@ class NodeRequestView implements RequestView {
 
   header(name: string): string | undefined {
     const key = name.toLowerCase();
-    const headers = this.#req.headers;
-    const value = headers[key];
+    this.#headers ??= this.#req.headers;
+    const value = this.#headers[key];
     // Node keeps only the first of repeated Authorization fields: read them all from the
     // raw lines (only when there is one at all), so two fields are refused as on Hono.
     const text = Array.isArray(value) ? value.join(', ') : value;
