@@ -1,5 +1,7 @@
+import { deny } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
 import { nodeServerFetch } from './node-server.js';
+import { decisionResponse } from './shared.js';
 
 /** The part of a Node ServerResponse nodeServerFetch writes to, recorded. */
 function fakeOutgoing() {
@@ -41,16 +43,34 @@ describe('nodeServerFetch', () => {
     expect(res.headers.get('x-hono-already-sent')).toBe('true');
   });
 
-  it('passes every answer with content or a Content-Type through untouched', async () => {
+  it('passes every answer with content through untouched', async () => {
     for (const answer of [
       new Response('{}', { headers: { 'content-type': 'application/json' } }),
-      new Response(null, { status: 404, headers: { 'content-type': 'application/problem+json' } }),
       new Response('text'),
     ]) {
       const outgoing = fakeOutgoing();
       expect(await nodeServerFetch(() => answer)(request, { outgoing })).toBe(answer);
       expect(outgoing.ended).toBe(false);
     }
+  });
+
+  it("writes a body-less answer with a Content-Type (HEAD) itself: Content-Length last, or a decision's own order", async () => {
+    const head = new Response(null, {
+      status: 404,
+      headers: { 'content-type': 'application/problem+json', 'content-length': '120', allow: 'GET' },
+    });
+    const outgoing = fakeOutgoing();
+    await nodeServerFetch(() => head)(request, { outgoing });
+    expect(outgoing.ended).toBe(true);
+    expect([...outgoing.headers.keys()]).toEqual(['allow', 'content-type', 'content-length']);
+    const decided = decisionResponse(
+      deny('unauthenticated', 'no', { headers: [['www-authenticate', 'Bearer']] }),
+      'HEAD',
+    );
+    const second = fakeOutgoing();
+    await nodeServerFetch(() => decided)(request, { outgoing: second });
+    expect(second.statusCode).toBe(401);
+    expect([...second.headers.keys()]).toEqual(['www-authenticate', 'content-type', 'cache-control', 'content-length']);
   });
 
   it('passes through off the node server (no outgoing) and when the answer already went out', async () => {

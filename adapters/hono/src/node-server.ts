@@ -9,6 +9,7 @@ import {
   type RequestPolicy,
   refusedRequestAnswer,
 } from '@bulwark/core';
+import { orderedFields } from './shared.js';
 
 export interface NodeServerErrorOptions extends ProblemHandlerOptions {
   /**
@@ -84,9 +85,11 @@ function nodeOutgoing(env: unknown): NodeOutgoing | undefined {
  * without a `Content-Type` (a CORS preflight's 204, a handler's `c.body(null, 204)`) leaves
  * without one, as on Express, Fastify and Koa. The node server 1.x labels every such
  * answer `text/plain; charset=UTF-8` (its `buildOutgoingHttpHeaders` defaults the field,
- * whatever the body), which describes content that is not there. Those answers are
- * written to the Node response here, the way the other adapters write them, and the node
- * server is told they were sent; every other answer passes through untouched.
+ * whatever the body), which describes content that is not there. Every answer without a
+ * body (HEAD answers too) is written to the Node response here, the way the other adapters
+ * write them and in their order (a decision's fields in its own order, else `Content-Length`
+ * last), and the node server is told it was sent; every other answer passes through
+ * untouched.
  *
  * @example
  * ```ts
@@ -99,15 +102,47 @@ export function nodeServerFetch<Args extends [Request, ...unknown[]]>(
 ): (...args: Args) => Promise<Response> {
   return async function bulwarkNodeServerFetch(...args: Args): Promise<Response> {
     const res = await fetch(...args);
-    // Content-Type first: answers with content (nearly all) stop here, before `body` is read.
-    if (res.headers.has('content-type') || res.body !== null) return res;
+    // Answers with content (nearly all) stop here, before any of their properties is read.
+    if (cachedByNodeServer(res) || res.body !== null) return res;
     const outgoing = nodeOutgoing(args[1]);
     if (outgoing === undefined || outgoing.headersSent || res.headers.has(ALREADY_SENT)) return res;
     outgoing.statusCode = res.status;
-    for (const [name, value] of res.headers) if (name !== 'set-cookie') outgoing.setHeader(name, value);
+    for (const [name, value] of bodylessFields(res)) outgoing.setHeader(name, value);
     const cookies = res.headers.getSetCookie();
     if (cookies.length > 0) outgoing.setHeader('set-cookie', cookies);
     outgoing.end();
     return new Response(null, { headers: { [ALREADY_SENT]: 'true' } });
   };
+}
+
+/**
+ * Whether @hono/node-server will write this Response from its own cache: one it made with
+ * a string or binary body (its `Response` replaces the global one), the server's fast
+ * path. Reading `body` or `headers` of such a Response builds the whole Web Response and
+ * sorts its fields by name, so this looks only at its own symbols: the server keeps the
+ * cache under one described `cache`. Should a release name it otherwise, every answer
+ * simply takes the slower path below, with the same bytes.
+ */
+function cachedByNodeServer(res: Response): boolean {
+  for (const symbol of Object.getOwnPropertySymbols(res)) if (symbol.description === 'cache') return true;
+  return false;
+}
+
+/**
+ * A body-less answer's fields, `set-cookie` aside, in the order the Node adapters write
+ * them: a decision's own order when the Response carries it (see `decisionResponse`),
+ * else the `Headers` order (sorted by name) with `Content-Length` last, where the GET
+ * answer a HEAD mirrors has it (the node server and the Node frameworks add it last).
+ */
+function bodylessFields(res: Response): [string, string][] {
+  const ordered = orderedFields(res);
+  if (ordered !== undefined) return Object.entries(ordered).filter(([name]) => name !== 'set-cookie');
+  const fields: [string, string][] = [];
+  let length: string | undefined;
+  for (const [name, value] of res.headers) {
+    if (name === 'content-length') length = value;
+    else if (name !== 'set-cookie') fields.push([name, value]);
+  }
+  if (length !== undefined) fields.push(['content-length', length]);
+  return fields;
 }

@@ -126,10 +126,42 @@ export function webSink(headers: Headers): HeaderSink {
   };
 }
 
-/** A web Response for a deny or respond decision. */
+/**
+ * The fields of a decision's Response in the order the other adapters write them (a Web
+ * `Headers` iterates sorted by name): kept on the Response for `nodeServerFetch`, which
+ * writes body-less answers itself.
+ */
+export const ORDERED_FIELDS = Symbol.for('bulwark.orderedFields');
+
+/** The ordered fields a Response built by {@link decisionResponse} carries, if any. */
+export function orderedFields(response: Response): Readonly<Record<string, string>> | undefined {
+  return (response as Response & { [ORDERED_FIELDS]?: Record<string, string> })[ORDERED_FIELDS];
+}
+
+/** A HeaderSink over a plain record, whose keys keep the order they were set in. */
+function recordSink(record: Record<string, string>): HeaderSink {
+  return {
+    get: (name) => record[name],
+    set: (name, value) => {
+      record[name] = value;
+    },
+    remove: (name) => {
+      delete record[name];
+    },
+  };
+}
+
+/**
+ * A web Response for a deny or respond decision. Its fields are a plain record in the
+ * decision's order (`WWW-Authenticate` or `Retry-After` before `Content-Type`, as the Node
+ * adapters write them): @hono/node-server writes a string-body Response's record as it
+ * is, where a `Headers` would go out sorted by name.
+ */
 export function decisionResponse(decision: Exclude<Decision, { kind: 'allow' }>, method: string): Response {
   const answer = renderDecision(decision, method);
-  const headers = new Headers();
-  applyHeaders(webSink(headers), answer.headers);
-  return new Response(answer.body ?? null, { status: answer.status, headers });
+  const record: Record<string, string> = {};
+  applyHeaders(recordSink(record), answer.headers);
+  const response = new Response(answer.body ?? null, { status: answer.status, headers: record });
+  (response as Response & { [ORDERED_FIELDS]?: Record<string, string> })[ORDERED_FIELDS] = record;
+  return response;
 }

@@ -8,8 +8,8 @@ import { requestView } from './request-view.js';
 /** The reference readings: a segment that is `.` or `..`; a `%XX` that encodes an RFC 3986 unreserved character. */
 const hasDotSegment = (path: string) => path.split('/').some((segment) => segment === '.' || segment === '..');
 const encodesUnreserved = (path: string) =>
-  (path.match(/%[0-9A-Fa-f]{2}/g) ?? []).some((escape) =>
-    /^[A-Za-z0-9\-._~]$/.test(String.fromCharCode(Number.parseInt(escape.slice(1), 16))),
+  (path.match(/%[0-9A-Fa-f]{2}/g) ?? []).some((triplet) =>
+    /^[A-Za-z0-9\-._~]$/.test(String.fromCharCode(Number.parseInt(triplet.slice(1), 16))),
   );
 
 describe('requestTargetPath', () => {
