@@ -1,10 +1,10 @@
-import { get, type Server } from 'node:http';
+import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { allow, type RequestPolicy } from '@bulwark/core';
-import { createAdaptorServer } from '@hono/node-server';
+import { allow, deny, type RequestPolicy } from '@bulwark/core';
+import { createAdaptorServer, getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guard } from './index.js';
+import { guard, nodeServerFetch } from './index.js';
 
 // On @hono/node-server the guard's fields wait on the Node response and are written by its
 // writeHead together with the answer's own (context.ts). The conformance suite compares
@@ -93,5 +93,44 @@ describe('guard fields on the Node response (@hono/node-server)', () => {
       ['RateLimit', '"ip";r=9;t=60, "user";r=1;t=60'],
       ['x-own', '2'],
     ]);
+  });
+});
+
+describe('nodeServerFetch on the node server', () => {
+  it("keeps a refusal's field order and the node server's own fast path (its Content-Length spelling)", async () => {
+    const app = new Hono();
+    app.use('*', guard([profile]));
+    app.get(
+      '/private',
+      guard([
+        {
+          name: 'auth',
+          evaluate: () => deny('unauthenticated', 'no', { headers: [['www-authenticate', 'Bearer realm="x"']] }),
+        },
+      ]),
+      (c) => c.text('never'),
+    );
+    const wrapped = createServer(getRequestListener(nodeServerFetch(app.fetch)));
+    await new Promise<void>((resolve) => wrapped.listen(0, '127.0.0.1', resolve));
+    const previous = base;
+    base = `http://127.0.0.1:${(wrapped.address() as AddressInfo).port}`;
+    try {
+      const res = await fetchRaw('/private');
+      expect(res.status).toBe(401);
+      // The decision's order (as the Node adapters write it), and `Content-Length` as the
+      // node server's cached path spells it: the Response was not rebuilt as a Web Response.
+      expect(res.fields.map(([name]) => name)).toEqual([
+        'x-content-type-options',
+        'vary',
+        'ratelimit',
+        'www-authenticate',
+        'content-type',
+        'cache-control',
+        'Content-Length',
+      ]);
+    } finally {
+      base = previous;
+      await new Promise<void>((resolve) => wrapped.close(() => resolve()));
+    }
   });
 });
