@@ -360,6 +360,9 @@ const IDENTICAL_STEPS: readonly Step[] = [
   ),
 ];
 
+/** The demo's answers agree on field order too (Hono's included, since 2026-12-07): compared as sent. */
+const SENT_ORDER = { order: 'sent' } as const;
+
 describe('notes-api demo: the four frameworks answer byte-identically', () => {
   const servers: Array<{ server: RunningDemo; tokens: Partial<Record<DemoUser, string>> }> = [];
   beforeAll(async () => {
@@ -379,7 +382,7 @@ describe('notes-api demo: the four frameworks answer byte-identically', () => {
     for (const { as, ...step } of IDENTICAL_STEPS) {
       for (const [i, { server, tokens }] of servers.entries()) {
         const headers = { ...step.headers, ...(as ? { authorization: `Bearer ${tokens[as]}` } : {}) };
-        answers[i]?.answers.push(comparableAnswer(await sendProbe(server.url, { ...step, headers })));
+        answers[i]?.answers.push(comparableAnswer(await sendProbe(server.url, { ...step, headers }), SENT_ORDER));
       }
     }
     // The set covers what the issues list: 401s, 400, 403, login refusals, problems, 429, HEAD.
@@ -419,7 +422,7 @@ describe('notes-api demo: the four frameworks answer byte-identically', () => {
     for (const { as, status, ...step } of steps) {
       for (const [i, { server, tokens }] of servers.entries()) {
         const headers = { ...step.headers, ...(as ? { authorization: `Bearer ${tokens[as]}` } : {}) };
-        const answer = comparableAnswer(await sendProbe(server.url, { ...step, headers }));
+        const answer = comparableAnswer(await sendProbe(server.url, { ...step, headers }), SENT_ORDER);
         expect(answer.status, `${FRAMEWORKS[i]} ${step.method} ${step.path}`).toBe(status);
         answers[i]?.answers.push(answer);
       }

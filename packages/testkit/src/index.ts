@@ -19,6 +19,7 @@ export { expectProblem, expectProfile } from './adapter/expect.js';
 export { ALLOWED_ORIGIN, CONFORMANCE_NOW, conformanceApp } from './adapter/fixture.js';
 export {
   type ComparableAnswer,
+  type ComparableOptions,
   comparableAnswer,
   expectIdenticalAnswers,
   runIdenticalAnswers,

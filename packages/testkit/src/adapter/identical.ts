@@ -26,18 +26,34 @@ export interface ComparableAnswer {
   readonly body: string;
 }
 
+/** How {@link comparableAnswer} orders fields: by name (the default), or as they were sent. */
+export interface ComparableOptions {
+  /**
+   * `name` (default): sorted by name, a repeated field's lines in their order. `sent`: in
+   * the order the server wrote them, for a set of answers known to agree on order too
+   * (the demo's representative set).
+   */
+  readonly order?: 'name' | 'sent';
+}
+
 /**
  * The comparable part of an answer. The order of fields with different names carries no
  * meaning (RFC 9110 §5.3) and differs by server (Web `Headers`, which Hono's answers go
- * through, iterate sorted by name), so fields are sorted by name; the sort is stable, so
- * the order of a repeated field's lines is kept, and every value is compared as sent
- * (the order of `Vary` tokens, of `Link` entries, of `RateLimit` items included).
+ * through, iterate sorted by name), so fields are sorted by name unless `order: 'sent'`;
+ * the sort is stable, so the order of a repeated field's lines is kept, and every value is
+ * compared as sent (the order of `Vary` tokens, of `Link` entries, of `RateLimit` items
+ * included).
+ *
+ * @example
+ * ```ts
+ * const answer = comparableAnswer(await sendProbe(baseUrl, { method: 'GET', path: '/health' }), { order: 'sent' });
+ * ```
  */
-export function comparableAnswer(res: ProbeResponse): ComparableAnswer {
-  const fields = res.fields
+export function comparableAnswer(res: ProbeResponse, options: ComparableOptions = {}): ComparableAnswer {
+  const kept = res.fields
     .filter(([name]) => !SERVER_OWNED_HEADERS.has(name))
-    .map(([name, value]) => [name, value] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    .map(([name, value]) => [name, value] as const);
+  const fields = options.order === 'sent' ? kept : kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return { status: res.status, fields, body: res.text };
 }
 
