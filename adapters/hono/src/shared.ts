@@ -117,15 +117,6 @@ export function honoView(
   return new HonoRequestView(c, resolve, getPeer, context);
 }
 
-/** A HeaderSink over Web Headers. */
-export function webSink(headers: Headers): HeaderSink {
-  return {
-    get: (name) => headers.get(name) ?? undefined,
-    set: (name, value) => headers.set(name, value),
-    remove: (name) => headers.delete(name),
-  };
-}
-
 /**
  * The fields of a decision's Response in the order the other adapters write them (a Web
  * `Headers` iterates sorted by name): kept on the Response for `nodeServerFetch`, which

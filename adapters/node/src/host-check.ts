@@ -1,5 +1,12 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { type HeaderList, isValidHost, profileHeaders, type RequestPolicy, refusedRequestAnswer } from '@bulwark/core';
+import {
+  type HeaderList,
+  isValidHost,
+  profileHeaders,
+  type RenderedAnswer,
+  type RequestPolicy,
+  refusedRequestAnswer,
+} from '@bulwark/core';
 
 export interface HostCheckOptions {
   /** The policies whose headers belong on every answer (the header profile); see `clientErrorHandler`. */
@@ -77,13 +84,21 @@ export function checkRequestHead(
   options: HostCheckOptions = {},
 ): RequestListener {
   const profile: HeaderList = options.policies === undefined ? [] : profileHeaders(options.policies);
-  const answer = refusedRequestAnswer('bad_request', profile);
+  const refuse = refusalWriter(refusedRequestAnswer('bad_request', profile));
   return function bulwarkCheckRequestHead(req: IncomingMessage, res: ServerResponse): void {
-    if (hasValidHost(req) && !hasAmbiguousFraming(req)) {
-      listener(req, res);
-      return;
-    }
-    res.writeHead(answer.status, answer.headers.flat());
+    if (hasValidHost(req) && !hasAmbiguousFraming(req)) listener(req, res);
+    else refuse(req, res);
+  };
+}
+
+/**
+ * Writes a refusal answered before any framework runs: its fields (flattened once, here)
+ * in one `writeHead`, its body unless the request is a HEAD.
+ */
+export function refusalWriter(answer: RenderedAnswer): (req: IncomingMessage, res: ServerResponse) => void {
+  const fields = answer.headers.flat();
+  return (req, res) => {
+    res.writeHead(answer.status, fields);
     res.end(req.method === 'HEAD' ? undefined : answer.body);
   };
 }

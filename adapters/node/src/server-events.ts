@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type HeaderList, profileHeaders, REQUEST_TARGET_REFUSED_DETAIL, refusedRequestAnswer } from '@bulwark/core';
 import { type ClientErrorOptions, serialise } from './client-error.js';
+import { refusalWriter } from './host-check.js';
 
 /**
  * A `checkExpectation` handler: a request whose `Expect` is not `100-continue` is answered
@@ -20,12 +21,7 @@ export function expectationHandler(
   options: ClientErrorOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const profile: HeaderList = options.policies === undefined ? [] : profileHeaders(options.policies);
-  const answer = refusedRequestAnswer('expectation_failed', profile);
-  const fields = answer.headers.flat();
-  return function bulwarkExpectationFailed(req, res) {
-    res.writeHead(answer.status, fields);
-    res.end(req.method === 'HEAD' ? undefined : answer.body);
-  };
+  return refusalWriter(refusedRequestAnswer('expectation_failed', profile));
 }
 
 /**
