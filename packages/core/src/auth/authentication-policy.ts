@@ -13,7 +13,7 @@ import {
   unauthenticatedAnswer,
 } from './answers.js';
 import type { Authenticator, AuthFailureReason, AuthOutcome, PresentedCredentials } from './authenticator.js';
-import { parseBearer } from './bearer.js';
+import { type BearerCredential, parseBearer } from './bearer.js';
 
 /** Options of {@link authenticationPolicy}. */
 export interface AuthenticationOptions extends AuthAnswerOptions {
@@ -40,15 +40,40 @@ function checkAuthenticators(authenticators: Authenticator | readonly Authentica
       typeof a.name === 'string' &&
       a.name !== '' &&
       typeof a.claim === 'function' &&
-      typeof a.verify === 'function';
+      typeof a.verify === 'function' &&
+      (a.verifiedBefore === undefined || typeof a.verifiedBefore === 'function');
     if (!ok) {
       throw new ConfigError(
         `authenticators[${i}]`,
-        'expected an Authenticator ({ name, claim(credentials), verify(credential, view) })',
+        'expected an Authenticator ({ name, claim(credentials), verify(credential, view), verifiedBefore?(bearer) })',
       );
     }
   });
   return Object.freeze(list);
+}
+
+/** The usual spelling of a bearer field: the scheme as RFC 6750 writes it and one space. */
+const BEARER_PREFIX = 'Bearer ';
+
+/**
+ * Reads `Authorization` as `parseBearer` does, skipping its grammar scan when the field is
+ * `Bearer <token>` spelled the usual way and an authenticator verified exactly that token
+ * before (`verifiedBefore`): such a token is well-formed (the JWT verifier stores only
+ * canonical base64url tokens, a subset of RFC 6750's b64token), so `parseBearer` would
+ * return the same token. Any other field, or a token nobody remembers, takes the scan.
+ */
+function bearerReader(list: readonly Authenticator[]): (field: string | undefined) => BearerCredential {
+  const rememberers = list.filter((a) => a.verifiedBefore !== undefined);
+  if (rememberers.length === 0) return parseBearer;
+  return (field) => {
+    if (field?.startsWith(BEARER_PREFIX)) {
+      const token = field.slice(BEARER_PREFIX.length);
+      for (let i = 0; i < rememberers.length; i++) {
+        if ((rememberers[i] as Authenticator).verifiedBefore?.(token) === true) return { kind: 'bearer', token };
+      }
+    }
+    return parseBearer(field);
+  };
 }
 
 function isPromise(value: AuthOutcome | Promise<AuthOutcome>): value is Promise<AuthOutcome> {
@@ -70,7 +95,8 @@ function isPromise(value: AuthOutcome | Promise<AuthOutcome>): value is Promise<
  * - a failing token: 401 `invalid_token`; a failing API key: 401 `invalid_api_key`; both `error="invalid_token"`.
  *
  * Synchronous end to end when the authenticator answers synchronously (a verified-token
- * cache hit): no Promise is created. Each failure emits `auth.failed` with the reason
+ * cache hit): no Promise is created; a token an authenticator `verifiedBefore` is not
+ * scanned for RFC 6750's grammar again (it was well-formed when it was verified). Each failure emits `auth.failed` with the reason
  * category, the authenticator's name and nothing of the credential or its subject.
  *
  * @example
@@ -93,6 +119,7 @@ export function authenticationPolicy(
   const optional = options.optional ?? false;
   if (typeof optional !== 'boolean') throw new ConfigError('optional', 'expected a boolean');
 
+  const readBearer = bearerReader(list);
   const { realm } = config;
   const invalidTokenChallenge = bearerChallenge(realm, { error: 'invalid_token' });
   const answers = {
@@ -132,7 +159,7 @@ export function authenticationPolicy(
   return {
     name: 'authentication',
     evaluate(view) {
-      const bearer = parseBearer(view.header('authorization'));
+      const bearer = readBearer(view.header('authorization'));
       if (bearer.kind === 'malformed') return fail(view, null, 'invalid_request', 'malformed');
       const credentials: PresentedCredentials = {
         bearer: bearer.kind === 'bearer' ? bearer.token : undefined,

@@ -79,4 +79,14 @@ export interface Authenticator {
   claim(credentials: PresentedCredentials): string | undefined;
   /** Verifies a credential this authenticator claimed. */
   verify(credential: string, view: RequestView): AuthOutcome | Promise<AuthOutcome>;
+  /**
+   * Optional: `true` only when exactly this bearer string passed this authenticator's full
+   * verification before and is still remembered (a verified-token cache holds it). It says
+   * nothing about the token being valid now (`verify` still decides: expiry, revocation);
+   * it tells the policy the string is well-formed, so the policy can skip its RFC 6750
+   * grammar scan of `Authorization: Bearer <token>` (a regex over the whole token, the
+   * largest single cost of a cache hit). Answer from memory only, never `true` for a string
+   * outside RFC 6750's `b64token` grammar, and never throw.
+   */
+  verifiedBefore?(bearer: string): boolean;
 }

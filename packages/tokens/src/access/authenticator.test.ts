@@ -42,8 +42,13 @@ describe('jwtAuthenticator', () => {
       clock: manualClock(T0),
     });
     const t = await token(es256);
+    const jwt = jwtAuthenticator(verifier);
+    expect(jwt.verifiedBefore?.(t)).toBe(false);
     const first = await policy.evaluate(view(`Bearer ${t}`));
     expect(first.kind).toBe('allow');
+    // The verifier's memory, through the authenticator: the policy's hint to skip its scan.
+    expect(jwt.verifiedBefore?.(t)).toBe(true);
+    expect(jwtAuthenticator({ verify: verifier.verify }).verifiedBefore).toBeUndefined();
     const hit = policy.evaluate(view(`Bearer ${t}`));
     expect(hit).not.toBeInstanceOf(Promise);
     expect((hit as { principal?: { subject: string } }).principal?.subject).toBe('user-42');

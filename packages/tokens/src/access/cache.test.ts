@@ -208,6 +208,37 @@ describe('verified-token cache', () => {
     expect(direct.get('c')).toBeDefined();
   });
 
+  it('verifiedBefore: only the exact string of a success still cached, whatever its validity now', async () => {
+    const { clock, revocations, verifier } = setup({ cache: { maxEntries: 2 } });
+    const t = await token(es256, claims({ exp: T0 / 1000 + 60 }));
+    expect(verifier.verifiedBefore?.(t)).toBe(false);
+    expect((await verifier.verify(t)).ok).toBe(true);
+    expect(verifier.verifiedBefore?.(t)).toBe(true);
+    const [h, p, s] = t.split('.') as [string, string, string];
+    for (const copy of [`${h}.${p}.${s}==`, `${h}=.${p}.${s}`, ` ${t}`, `${t} `, `${t}, Bearer ${t}`, t.slice(0, -1)]) {
+      expect(verifier.verifiedBefore?.(copy)).toBe(false);
+    }
+    expect(verifier.verifiedBefore?.(42 as never)).toBe(false);
+    // Well-formed, not valid: a revoked or expired token is still "verified before"; verify refuses it.
+    await revocations.revoke({ kind: 'jti', id: 'AAAAAAAAAAAAAAAAAAAAAA', until: T0 + 60_000 });
+    expect(verifier.verifiedBefore?.(t)).toBe(true);
+    expect(verifier.verify(t)).toEqual({ ok: false, reason: 'revoked' });
+    // A failure stores nothing.
+    const bad = await token(es256, claims({ aud: 'other', jti: 'bad' }));
+    expect((await verifier.verify(bad)).ok).toBe(false);
+    expect(verifier.verifiedBefore?.(bad)).toBe(false);
+    // Evicted: forgotten. An expired entry is dropped by the hit that finds it expired.
+    const u = await token(es256, claims({ jti: 'u' }));
+    expect((await verifier.verify(u)).ok).toBe(true);
+    expect(verifier.verifiedBefore?.(u)).toBe(true);
+    const others = [await token(es256, claims({ jti: 'o1' })), await token(es256, claims({ jti: 'o2' }))];
+    for (const other of others) expect((await verifier.verify(other)).ok).toBe(true);
+    expect(verifier.verifiedBefore?.(u)).toBe(false);
+    clock.set(T0 + 7_200_000);
+    expect(verifier.verify(others[1] as string)).toEqual({ ok: false, reason: 'expired' });
+    expect(verifier.verifiedBefore?.(others[1] as string)).toBe(false);
+  });
+
   it('cache: false verifies every time', async () => {
     const keys = staticKeys(es256);
     const verifier = accessTokenVerifier({
@@ -223,5 +254,6 @@ describe('verified-token cache', () => {
     expect(verifier.verify(t)).toBeInstanceOf(Promise);
     await verifier.verify(t);
     expect(keys.lookups).toHaveLength(3);
+    expect(verifier.verifiedBefore?.(t)).toBe(false);
   });
 });

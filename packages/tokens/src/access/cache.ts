@@ -89,6 +89,11 @@ export class VerifiedTokenCache {
     return slot.entry;
   }
 
+  /** Whether exactly this token string is held; no recency mark, no expiry check (`get` does those). */
+  has(token: string): boolean {
+    return this.#slots.get(slotIndex(token))?.token === token;
+  }
+
   /** Drops exactly this token's entry (another token under the same index stays). */
   delete(token: string): void {
     const index = slotIndex(token);

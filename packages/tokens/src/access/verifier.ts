@@ -50,6 +50,15 @@ export interface AccessTokenVerifierOptions {
 export interface AccessTokenVerifier {
   /** Never throws for a bad token (only for a misconfigured key); synchronous on a cache hit answered by a synchronous revocation store. */
   verify(token: string): VerifyOutcome | Promise<VerifyOutcome>;
+  /**
+   * `true` only when exactly this string passed every check before and is still in the
+   * verified-token cache (always `false` with `cache: false`). Such a string is a canonical
+   * JWS compact serialisation, so well-formed; whether it is still valid (expiry,
+   * revocation) only `verify` says. `jwtAuthenticator` hands it to the authentication
+   * policy, which then skips its `Authorization` grammar scan. Optional for verifiers
+   * written by hand; `accessTokenVerifier` always has it.
+   */
+  verifiedBefore?(token: string): boolean;
 }
 
 const OPTION_KEYS = [
@@ -387,6 +396,9 @@ export function accessTokenVerifier(options: AccessTokenVerifierOptions): Access
         if (entry !== undefined) return hit(token, entry);
       }
       return verifyFully(token);
+    },
+    verifiedBefore(token: string): boolean {
+      return cache !== undefined && typeof token === 'string' && cache.has(token);
     },
   });
 }
