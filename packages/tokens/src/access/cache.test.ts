@@ -133,7 +133,7 @@ describe('verified-token cache', () => {
     expect(verifier.verify(t)).toBe(first);
   });
 
-  it('indexes by the signature part but answers only the exact string stored', () => {
+  it('indexes by the end of the signature but answers only the exact string stored', () => {
     const direct = new VerifiedTokenCache(10, 1_000_000);
     const entry = (jti: string, bytes: number) => ({
       outcome: {} as never,
@@ -145,22 +145,70 @@ describe('verified-token cache', () => {
       bytes,
       recent: false,
     });
-    direct.set('h.p.sig', entry('a', 10), T0);
-    expect(direct.get('h.p.sig')?.jti).toBe('a');
-    expect(direct.get('h.q.sig')).toBeUndefined();
-    expect(direct.get('sig')).toBeUndefined();
+    direct.set('h.p.signature', entry('a', 10), T0);
+    expect(direct.get('h.p.signature')?.jti).toBe('a');
+    expect(direct.get('h.q.signature')).toBeUndefined();
+    expect(direct.get('signature')).toBeUndefined();
     // Deleting another token under the same index leaves the stored one.
-    direct.delete('h.q.sig');
-    expect(direct.get('h.p.sig')?.jti).toBe('a');
+    direct.delete('h.q.signature');
+    expect(direct.get('h.p.signature')?.jti).toBe('a');
     // A second token under the same index replaces the first, and the bytes follow.
-    direct.set('h.q.sig', entry('b', 20), T0);
+    direct.set('h.q.signature', entry('b', 20), T0);
     expect(direct.size).toBe(1);
     expect(direct.bytes).toBe(20);
-    expect(direct.get('h.p.sig')).toBeUndefined();
-    expect(direct.get('h.q.sig')?.jti).toBe('b');
-    direct.delete('h.q.sig');
+    expect(direct.get('h.p.signature')).toBeUndefined();
+    expect(direct.get('h.q.signature')?.jti).toBe('b');
+    direct.delete('h.q.signature');
     expect(direct.size).toBe(0);
     expect(direct.bytes).toBe(0);
+  });
+
+  it('a get right after has reuses its find only for that string, and only while nothing changed', () => {
+    const direct = new VerifiedTokenCache(10, 1_000_000);
+    const entry = (jti: string) => ({
+      outcome: {} as never,
+      expMs: T0 + 1000,
+      iatMs: T0,
+      nbfMs: undefined,
+      jti,
+      sid: undefined,
+      bytes: 1,
+      recent: false,
+    });
+    direct.set('h.p.signature-a', entry('a'), T0);
+    direct.set('h.p.signature-b', entry('b'), T0);
+    expect(direct.has('h.p.signature-a')).toBe(true);
+    expect(direct.get('h.p.signature-b')?.jti).toBe('b');
+    expect(direct.has('h.p.signature-a')).toBe(true);
+    direct.delete('h.p.signature-a');
+    expect(direct.get('h.p.signature-a')).toBeUndefined();
+    expect(direct.has('h.p.signature-b')).toBe(true);
+    // Replaced under the same index in between: the new entry, not the one has found.
+    direct.set('h.q.signature-b', entry('c'), T0);
+    expect(direct.get('h.p.signature-b')).toBeUndefined();
+    expect(direct.get('h.q.signature-b')?.jti).toBe('c');
+    expect(direct.has('h.x.signature-b')).toBe(false);
+    expect(direct.get('h.q.signature-b')?.jti).toBe('c');
+  });
+
+  it('spreads real signatures over its index: 10,000 random ones share almost no slot', () => {
+    const direct = new VerifiedTokenCache(20_000, 2 ** 40);
+    const entry = {
+      outcome: {} as never,
+      expMs: T0 + 1000,
+      iatMs: T0,
+      nbfMs: undefined,
+      jti: 'j',
+      sid: undefined,
+      bytes: 1,
+      recent: false,
+    };
+    for (let i = 0; i < 10_000; i++) {
+      const signature = base64url.encode(globalThis.crypto.getRandomValues(new Uint8Array(32)));
+      direct.set(`eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.${signature}`, { ...entry }, T0);
+    }
+    // About 0.05 collisions are expected with 30 bits; each would replace a slot, not share it.
+    expect(direct.size).toBeGreaterThanOrEqual(9_997);
   });
 
   it('is bounded by entries and by bytes', async () => {
