@@ -66,6 +66,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryRateLimitSt
   const engine = new MemoryEngine(maxKeys, () => new StoreFullError());
   return {
     name: 'memory',
+    synchronous: true,
     get size() {
       return engine.size;
     },

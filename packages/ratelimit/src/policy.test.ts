@@ -115,6 +115,23 @@ describe('rateLimitPolicy answers', () => {
     expect((await limiter.evaluate({ ...view(), principal: lookalike })).kind).toBe('allow');
   });
 
+  it('remembers the key of a frozen principal only: a mutable one is keyed afresh each time', async () => {
+    const { limiter } = policy({ limits: [{ name: 'user', key: 'principal', limit: 1, window: '60s' }] });
+    const frozen = Object.freeze({
+      ...alicePrincipal,
+      subject: 'frozen',
+      source: Object.freeze({ ...alicePrincipal.source }),
+    });
+    expect((await limiter.evaluate({ ...view(), principal: frozen })).kind).toBe('allow');
+    expect((await limiter.evaluate({ ...view(), principal: frozen })).kind).toBe('deny');
+    // The same object, changed between requests: its new subject has its own budget.
+    const mutable = { ...alicePrincipal, subject: 'first', source: { ...alicePrincipal.source } };
+    expect((await limiter.evaluate({ ...view(), principal: mutable })).kind).toBe('allow');
+    mutable.subject = 'second';
+    expect((await limiter.evaluate({ ...view(), principal: mutable })).kind).toBe('allow');
+    expect((await limiter.evaluate({ ...view(), principal: mutable })).kind).toBe('deny');
+  });
+
   it('applies per-key overrides, skip and allowlist', async () => {
     const { limiter } = policy({
       limits: [

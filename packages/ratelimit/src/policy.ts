@@ -219,15 +219,16 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
   // Every limit at its configured value: the whole RateLimit-Policy field, built once.
   const fullPolicy = rules.map((rule) => rule.policyItem).join(', ');
 
-  /** `RateLimit-Policy`: a constant unless only some limits applied, or one was changed. */
-  const policyField = (applied: readonly CompiledRule[]): string => {
-    if (applied.length === 1) return (applied[0] as CompiledRule).policyItem;
+  const fullPolicyPair: readonly [string, string] = Object.freeze(['ratelimit-policy', fullPolicy] as const);
+
+  /** `RateLimit-Policy`: a constant pair unless only some limits applied, or one was changed. */
+  const policyPair = (applied: readonly CompiledRule[]): readonly [string, string] => {
     let all = applied.length === rules.length;
     for (let i = 0; all && i < applied.length; i++) all = applied[i] === rules[i];
-    if (all) return fullPolicy;
+    if (all) return fullPolicyPair;
     let field = (applied[0] as CompiledRule).policyItem;
     for (let i = 1; i < applied.length; i++) field += `, ${(applied[i] as CompiledRule).policyItem}`;
-    return field;
+    return ['ratelimit-policy', field];
   };
 
   /** `RateLimit-Policy` and `RateLimit` (and the legacy trio): see `rateLimitFields`, same bytes. */
@@ -239,10 +240,7 @@ export function rateLimitPolicy(options: RateLimitOptions): RateLimitPolicy {
       const item = stateItem((applied[i] as CompiledRule).statePrefix, outcome?.remaining ?? 0, outcome?.resetMs ?? 0);
       state = i === 0 ? item : `${state}, ${item}`;
     }
-    const fields: Array<readonly [string, string]> = [
-      ['ratelimit-policy', policyField(applied)],
-      ['ratelimit', state],
-    ];
+    const fields: Array<readonly [string, string]> = [policyPair(applied), ['ratelimit', state]];
     if (legacy) {
       fields.push(
         ...legacyFields(

@@ -81,6 +81,13 @@ export interface ConsumeResult {
  */
 export interface RateLimitStore {
   readonly name: string;
+  /**
+   * `true` when every call answers synchronously (never a Promise) and `deadline` means
+   * nothing to the store: the failure policy then reads no clock for it, one `Date.now()`
+   * fewer per request (the memory store). A store that says so and returns a Promise
+   * anyway still gets the timeout, only without a deadline of its own.
+   */
+  readonly synchronous?: boolean | undefined;
   consume(
     algorithm: Algorithm,
     checks: readonly LimitCheck[],

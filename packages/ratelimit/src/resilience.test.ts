@@ -50,11 +50,38 @@ describe('the failure policy tells the store when it stops waiting', () => {
     near(seen.reset?.[1]);
   });
 
+  it('reads no clock for a synchronous store (memory), and still times out one that says so but is not', async () => {
+    expect(memoryStore().synchronous).toBe(true);
+    const memory = memoryStore();
+    const seen: unknown[][] = [];
+    const recording: RateLimitStore = {
+      ...memory,
+      name: 'recording',
+      synchronous: true,
+      consume: (algorithm, checks, cost, now, deadline) => {
+        seen.push([algorithm, checks, cost, now, deadline]);
+        return memory.consume(algorithm, checks, cost, now);
+      },
+    };
+    const decision = rateLimitPolicy({ store: recording, limits: [...limits] }).evaluate(view);
+    expect(decision).not.toBeInstanceOf(Promise);
+    expect(seen[0]?.[4]).toBeUndefined();
+
+    const liar: RateLimitStore = { ...memory, name: 'liar', synchronous: true, consume: () => new Promise(() => {}) };
+    const refused = await rateLimitPolicy({
+      store: liar,
+      limits: [...limits],
+      failure: { mode: 'fail-closed', timeout: 20 },
+    }).evaluate(view);
+    expect(refused.kind === 'deny' && refused.status).toBe(503);
+  });
+
   it('never gives up before the deadline, even when its timer fires early', async () => {
     vi.useFakeTimers({ now: Date.UTC(2030, 0, 1) });
     const hung: RateLimitStore = {
       ...memoryStore(),
       name: 'hung',
+      synchronous: false,
       consume: () => new Promise(() => {}),
     };
     const limiter = rateLimitPolicy({

@@ -138,8 +138,9 @@ export function guardedStore(
     checks: readonly LimitCheck[],
     cost: number,
   ): Guarded | Promise<Guarded> {
-    // Real time, whatever `clock` is: the timeout is a real-time timer.
-    const deadline = Date.now() + timeoutMs;
+    // Real time, whatever `clock` is: the timeout is a real-time timer. A synchronous store
+    // (memory) has no use for a deadline, and a clock read is a tenth of its whole check.
+    const deadline = store.synchronous === true ? undefined : Date.now() + timeoutMs;
     let answer: Promise<ConsumeResult> | ConsumeResult;
     try {
       answer = store.consume(algorithm, checks, cost, undefined, deadline);
@@ -147,7 +148,7 @@ export function guardedStore(
       return failed(store, algorithm, checks, cost, err);
     }
     if (!isThenable(answer)) return { kind: 'result', result: answer, fallback: false };
-    return withTimeout(Promise.resolve(answer), timeoutMs, deadline).then(
+    return withTimeout(Promise.resolve(answer), timeoutMs, deadline ?? Date.now() + timeoutMs).then(
       (result): Guarded => ({ kind: 'result', result, fallback: false }),
       (err: unknown) => failed(store, algorithm, checks, cost, err),
     );

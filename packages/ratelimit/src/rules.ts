@@ -1,4 +1,12 @@
-import { ConfigError, checkOptions, type Duration, parseDuration, type RequestView, routeTable } from '@bulwark/core';
+import {
+  ConfigError,
+  checkOptions,
+  type Duration,
+  type Principal,
+  parseDuration,
+  type RequestView,
+  routeTable,
+} from '@bulwark/core';
 import { policyItem, stateItemPrefix } from './fields.js';
 
 /* The limits of a rate-limit policy: their options, and what each compiles to once, at the factory. */
@@ -76,8 +84,23 @@ const RULE_KEYS = ['name', 'limit', 'window', 'key', 'paths', 'methods', 'block'
 export function principalKey(view: RequestView): string | undefined {
   const principal = view.principal;
   if (principal === undefined) return undefined;
-  return principal.source.kind === 'api_key' ? `key:${principal.source.keyId}` : `sub:${principal.subject}`;
+  const known = principalKeys.get(principal);
+  if (known !== undefined) return known;
+  const { source } = principal;
+  const key = source.kind === 'api_key' ? `key:${source.keyId}` : `sub:${principal.subject}`;
+  // Only a frozen principal can be remembered: a mutable one could name another subject later.
+  if (Object.isFrozen(principal) && Object.isFrozen(source)) principalKeys.set(principal, key);
+  return key;
 }
+
+/**
+ * The key of each frozen principal seen (the JWT and API-key authenticators hand out one
+ * frozen principal per cached credential, the same object on every hit): one string object
+ * per principal, so the store's map finds it by a hash the engine already holds, where a
+ * key built per request is a fresh string hashed again on every lookup. Weak: a principal
+ * no cache holds any more takes its key with it.
+ */
+const principalKeys = new WeakMap<Principal, string>();
 
 export function compileRule(rule: LimitRule, index: number, policy: string): CompiledRule {
   const at = `limits[${index}]`;
