@@ -166,6 +166,37 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: API keys and authorization', (f
     expectProblem(await d.c.send('DELETE', '/v2/api-keys/not-an-id', d.alice), 400, 'bad_request');
   });
 
+  it('a credential manages keys only within its own scopes: no rotating or revoking a broader key (403)', async () => {
+    const broad = await d.keyOf(d.alice, { name: 'broad' });
+    const narrow = await d.keyOf(d.alice, { name: 'narrow', scopes: ['keys:manage'] });
+    const asNarrow = { 'x-api-key': narrow.key };
+    for (const [method, path, body] of [
+      ['POST', `/v2/api-keys/${broad.id}/rotate`, '{"overlap_seconds":0}'],
+      ['DELETE', `/v2/api-keys/${broad.id}`, undefined],
+    ] as const) {
+      const refused = await d.c.send(method, path, body === undefined ? asNarrow : { ...json, ...asNarrow }, body);
+      const problem = expectProblem(refused, 403, 'insufficient_scope');
+      expect(problem.required_scope).toBe(broad.scopes.join(' '));
+      expect(refused.header('www-authenticate')).toBe(
+        `Bearer realm="notes-api", error="insufficient_scope", scope="${broad.scopes.join(' ')}"`,
+      );
+      expect(refused.text).not.toContain(broad.key);
+    }
+    // The broad key is untouched: it works, and is neither rotated nor revoked.
+    expect(
+      (await d.c.send('POST', '/v2/notes', { ...json, 'x-api-key': broad.key }, '{"title":"t","body":"b"}')).status,
+    ).toBe(201);
+    const listed = (await d.c.send('GET', '/v2/api-keys', d.alice)).json() as {
+      keys: Array<{ id: string; revoked_at: string | null }>;
+    };
+    expect(listed.keys.filter((k) => k.id === broad.id)).toEqual([expect.objectContaining({ revoked_at: null })]);
+    // Within its scopes it may: the narrow key rotates itself, and the broad token revokes the broad key.
+    const self = await d.c.send('POST', `/v2/api-keys/${narrow.id}/rotate`, { ...json, ...asNarrow }, '{}');
+    expect(self.status).toBe(201);
+    expect((self.json() as KeyAnswer).scopes).toEqual(['keys:manage']);
+    expect((await d.c.send('DELETE', `/v2/api-keys/${broad.id}`, d.alice)).status).toBe(204);
+  });
+
   it('a logout with an API key is refused (400): a key has no session, and it keeps working', async () => {
     const made = await d.keyOf(d.alice, { name: 'no session' });
     expectProblem(await d.c.send('POST', '/auth/logout', { 'x-api-key': made.key }), 400, 'bad_request');

@@ -162,6 +162,30 @@ describe('apiKeys', () => {
     expect(await keys.rotate(rotated.key.id, { ownerId: 'mallory' })).toEqual({ ok: false, reason: 'not_found' });
   });
 
+  it('rotation with ownerScopes: never hands a narrower credential a broader key', async () => {
+    const { store, clock } = countingStore();
+    const keys = apiKeys({ store, clock });
+    const broad = await keys.create({ ...OWNER, name: 'broad', scopes: ['notes:read', 'notes:write'] });
+    const narrow = await keys.create({ ...OWNER, name: 'narrow', scopes: ['notes:read'] });
+    // A credential holding only notes:read: the broad key stays as it was, and keeps working.
+    expect(await keys.rotate(broad.id, { ownerId: 'alice', ownerScopes: ['notes:read'] })).toEqual({
+      ok: false,
+      reason: 'insufficient_scope',
+      missing: ['notes:write'],
+    });
+    expect((await keys.verify(broad.key)).ok).toBe(true);
+    expect((await keys.get(broad.id))?.replacedBy).toBeNull();
+    // Within its scopes (or with more), it rotates.
+    const rotated = await keys.rotate(narrow.id, { ownerId: 'alice', ownerScopes: ['notes:read', 'keys:manage'] });
+    expect(rotated.ok && rotated.key.scopes).toEqual(['notes:read']);
+    // Another owner's key is not_found first, whatever the scopes: nothing about it is told.
+    expect(await keys.rotate(broad.id, { ownerId: 'mallory', ownerScopes: [] })).toEqual({
+      ok: false,
+      reason: 'not_found',
+    });
+    await expect(keys.rotate(broad.id, { ownerScopes: 'notes:read' as never })).rejects.toThrow(/ownerScopes/);
+  });
+
   it('writes lastUsedAt at most once a minute per key, in the background, and emits usage events', async () => {
     const { store, calls, clock } = countingStore();
     const events: ApiKeyEvent[] = [];

@@ -11,6 +11,7 @@ import {
   checkMetadata,
   checkName,
   checkOverlap,
+  checkOwnerScopes,
   checkScopes,
 } from './input.js';
 import { type ApiKeysOptions, type CheckedApiKeysOptions, checkApiKeysOptions } from './options.js';
@@ -45,11 +46,21 @@ export interface RotateApiKeyInput {
   readonly overlap?: Duration | undefined;
   /** The new key's life. Default the manager's `defaultExpiresIn`. */
   readonly expiresIn?: Duration | 'never' | undefined;
+  /**
+   * The scopes the rotation may hand out: those of the credential asking (a token's or a
+   * key's), as `create` takes them. The new key carries the old key's scopes, so a key
+   * holding any scope beyond these is not rotated (`reason: 'insufficient_scope'`, with the
+   * scopes missing): otherwise a narrow credential allowed to manage keys could rotate a
+   * broader key of its owner and receive that key's scopes. Omitted: no check, for a caller
+   * with the owner's whole authority (an administrator, a back office).
+   */
+  readonly ownerScopes?: readonly string[] | undefined;
 }
 
 export type RotateApiKeyResult =
   | { readonly ok: true; readonly key: CreatedApiKey; readonly previous: ApiKeyInfo }
-  | { readonly ok: false; readonly reason: 'not_found' | 'revoked' | 'expired' | 'rotated' };
+  | { readonly ok: false; readonly reason: 'not_found' | 'revoked' | 'expired' | 'rotated' }
+  | { readonly ok: false; readonly reason: 'insufficient_scope'; readonly missing: readonly string[] };
 
 /** The API-key manager `apiKeys()` returns. */
 export interface ApiKeys {
@@ -166,9 +177,15 @@ export function apiKeys(options: ApiKeysOptions = {}): ApiKeys {
     async rotate(id: string, rotateOptions: RotateApiKeyInput = {}): Promise<RotateApiKeyResult> {
       const ownerId = rotateOptions.ownerId === undefined ? undefined : checkId(rotateOptions.ownerId, 'ownerId');
       const overlap = checkOverlap(rotateOptions.overlap, config);
+      const allowedScopes =
+        rotateOptions.ownerScopes === undefined ? undefined : new Set(checkOwnerScopes(rotateOptions.ownerScopes));
       const current = await store.get(checkId(id, 'id'));
       if (current === undefined || (ownerId !== undefined && current.ownerId !== ownerId)) {
         return { ok: false, reason: 'not_found' };
+      }
+      if (allowedScopes !== undefined) {
+        const missing = current.scopes.filter((scope) => !allowedScopes.has(scope));
+        if (missing.length > 0) return { ok: false, reason: 'insufficient_scope', missing: Object.freeze(missing) };
       }
       const now = clock.now();
       const { key, record } = newRecord(config, {

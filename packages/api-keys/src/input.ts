@@ -28,10 +28,16 @@ export function checkName(name: unknown): string {
 }
 
 /** The key's scopes: a subset of the owner's (default: all of them), each a scope token, no duplicates. */
-export function checkScopes(requested: unknown, ownerScopes: unknown): readonly string[] {
+/** The scopes a caller may hand out (`ownerScopes` of `create` and `rotate`): an array of strings. */
+export function checkOwnerScopes(ownerScopes: unknown): readonly string[] {
   if (!Array.isArray(ownerScopes) || !ownerScopes.every((s) => typeof s === 'string')) {
     throw new BulwarkError('invalid_argument', "ownerScopes: expected the owner's scopes, an array of strings");
   }
+  return ownerScopes;
+}
+
+export function checkScopes(requested: unknown, ownerScopes: unknown): readonly string[] {
+  checkOwnerScopes(ownerScopes);
   const scopes = requested === undefined ? ownerScopes : requested;
   if (!Array.isArray(scopes) || scopes.length > 100)
     throw invalidInput('scopes: expected an array of at most 100 scopes');

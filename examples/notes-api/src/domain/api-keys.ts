@@ -1,6 +1,7 @@
 import { type ApiKeyInfo, type ApiKeys, type CreatedApiKey, KEY_ID_LENGTH } from '@bulwark/api-keys';
 import { grantable } from '@bulwark/authz';
-import { deny, type Principal } from '@bulwark/core';
+import { challenge, deny, type Principal } from '@bulwark/core';
+import { REALM } from '../config.js';
 import type { Answer } from './notes.js';
 
 /** The longest overlap a rotation grants (the library's `maxOverlap`, 30 days). */
@@ -56,6 +57,25 @@ function excessScopes(requested: readonly string[], held: readonly string[]): An
     : deny('validation_failed', 'The request body does not match the schema.', { extensions: { errors } });
 }
 
+/**
+ * A key of the caller's that holds scopes the caller's credential does not: it may not be
+ * rotated (the new key would carry them: an escalation) nor revoked by that credential. A
+ * credential manages keys only within its own scopes. 403 `insufficient_scope`, as a route
+ * answers a missing scope, naming the key's scopes as the ones required.
+ */
+function beyondCallerScopes(key: { readonly scopes: readonly string[] }, caller: Principal): Answer | undefined {
+  if (key.scopes.every((scope) => caller.scopes.includes(scope))) return undefined;
+  return keyBeyondScopes(key.scopes);
+}
+
+function keyBeyondScopes(keyScopes: readonly string[]): Answer {
+  const scope = keyScopes.join(' ');
+  return deny('insufficient_scope', 'This API key holds scopes your credential does not.', {
+    headers: [['www-authenticate', challenge('Bearer', { realm: REALM, error: 'insufficient_scope', scope })]],
+    extensions: { required_scope: scope },
+  });
+}
+
 export interface CreateKeyBody {
   readonly name: string;
   readonly scopes?: readonly string[] | undefined;
@@ -87,14 +107,26 @@ export function apiKeyHandlers(keys: ApiKeys) {
       status: 200,
       body: { keys: (await keys.list(caller.subject)).map(listed) },
     }),
-    revoke: async (caller: Principal, id: string): Promise<Answer> =>
-      (await keys.revoke(id, { ownerId: caller.subject })) ? { status: 204 } : NO_KEY(),
+    revoke: async (caller: Principal, id: string): Promise<Answer> => {
+      // A key's scopes never change, so checking them before the revocation races with nothing.
+      const key = await keys.get(id);
+      if (key === undefined || key.ownerId !== caller.subject) return NO_KEY();
+      const refused = beyondCallerScopes(key, caller);
+      if (refused !== undefined) return refused;
+      return (await keys.revoke(id, { ownerId: caller.subject })) ? { status: 204 } : NO_KEY();
+    },
     rotate: async (caller: Principal, id: string, body: { overlap_seconds?: number | undefined }): Promise<Answer> => {
       // No overlap named: the library's default, one day (DEMO.md's 86400 s).
       const overlap = body.overlap_seconds === undefined ? undefined : body.overlap_seconds * 1000;
-      const result = await keys.rotate(id, { ownerId: caller.subject, overlap });
+      // ownerScopes: the library refuses to give a narrower credential a broader key.
+      const result = await keys.rotate(id, { ownerId: caller.subject, ownerScopes: caller.scopes, overlap });
+      if (result.ok) return created(result.key);
+      if (result.reason === 'insufficient_scope') {
+        const key = await keys.get(id);
+        return keyBeyondScopes(key?.scopes ?? result.missing);
+      }
       // Missing, another's, revoked, expired or already rotated: nothing of the caller's to rotate.
-      return result.ok ? created(result.key) : NO_KEY();
+      return NO_KEY();
     },
   };
 }
