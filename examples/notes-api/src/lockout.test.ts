@@ -1,4 +1,6 @@
 import { type ManualClock, manualClock, type SecurityEvent } from '@bulwark/core';
+import { type PasswordHasher, ServiceBusyError } from '@bulwark/passwords';
+import { passwordHasher } from '@bulwark/passwords/node';
 import { comparableAnswer, expectIdenticalAnswers, expectProblem, type ProbeResponse } from '@bulwark/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAMEWORKS } from './config.js';
@@ -179,5 +181,56 @@ describe('notes-api demo: the lockout answers byte-identically on the four frame
     }
     expect(recorded[0]?.answers[5]?.status).toBe(429);
     expectIdenticalAnswers(recorded);
+  });
+});
+
+/**
+ * A real hasher that can be made to refuse as a full one does (`ServiceBusyError` before any
+ * comparison): what a sign-in flood does to a user's own sign-in.
+ */
+function busyableHasher() {
+  const real = passwordHasher();
+  const state = { busy: false };
+  const refuse = () => Promise.reject(new ServiceBusyError(1));
+  const hasher: PasswordHasher = {
+    ...real,
+    hash: (password) => real.hash(password),
+    needsRehash: (hash) => real.needsRehash(hash),
+    verify: (hash, password) => (state.busy ? refuse() : real.verify(hash, password)),
+    verifyDummy: (password) => (state.busy ? refuse() : real.verifyDummy(password)),
+  };
+  return { hasher, state };
+}
+
+describe.each(FRAMEWORKS)('notes-api demo on %s: a busy hasher counts no failure', (framework) => {
+  let demo: Awaited<ReturnType<typeof startTestDemo>>;
+  const { hasher, state } = busyableHasher();
+  beforeAll(async () => {
+    demo = await startTestDemo(
+      framework,
+      { TRUST_PROXY: 'loopback' },
+      { hasher, clock: manualClock(Date.UTC(2026, 5, 15, 12, 0, 30)) },
+    );
+  });
+  afterAll(() => demo?.close());
+
+  it('503 service_busy sign-ins (no password checked) never lock: the right password then signs in', async () => {
+    const o = oauthClient(demo);
+    const ip = { 'x-forwarded-for': '198.51.100.90' };
+    // Two real failures first: a busy refusal must give back only its own attempt.
+    for (let i = 0; i < 2; i++)
+      expectProblem(await o.login('carol@example.com', WRONG, ip), 401, 'invalid_credentials');
+    state.busy = true;
+    for (let i = 0; i < 8; i++) {
+      const busy = await o.login('carol@example.com', PASSWORDS.carol, ip);
+      expectProblem(busy, 503, 'service_busy');
+      expect(busy.header('retry-after')).toBe('1');
+    }
+    state.busy = false;
+    expect((await o.login('carol@example.com', PASSWORDS.carol, ip)).status).toBe(200);
+    // The failures still count: five real ones lock the pair.
+    for (let i = 0; i < 5; i++)
+      expectProblem(await o.login('carol@example.com', WRONG, ip), 401, 'invalid_credentials');
+    expectProblem(await o.login('carol@example.com', PASSWORDS.carol, ip), 429, 'login_locked');
   });
 });

@@ -20,6 +20,7 @@ export type {
   LockoutStore,
   LockoutTarget,
   RefundAnswer,
+  RefundKind,
   ReserveAnswer,
   ScopeRule,
   ScopeStatus,

@@ -54,6 +54,15 @@ export interface AllowedAttempt {
    * counted when it was reserved. An attempt never settled stays counted as a failure.
    */
   settle(success: boolean): Promise<void>;
+  /**
+   * The password was never checked (the hasher refused at capacity, `service_busy`): the
+   * attempt is given back on all three scopes, and a lock it set is lifted, while the
+   * pair's earlier failures stay. Without it a sign-in flood would lock out a user whose
+   * correct password was refused five times as busy (a victim denial of service). Settles
+   * the attempt: a later `settle` or `abandon` does nothing. Call it only when no password
+   * was compared, or a guess would go uncounted. Emits nothing.
+   */
+  abandon(): Promise<void>;
 }
 
 /** Refused while locked: no password may be checked, and nothing was counted. */
@@ -186,6 +195,12 @@ export function lockout(options: LockoutOptions = {}): Lockout {
           }
           const refund = await store.refund(target, rules, answer.engaged);
           if (refund.lifted.length > 0) clearedEvent(refund.now, attempt, target, 'success', refund.lifted);
+        },
+        async abandon() {
+          if (settled) return;
+          settled = true;
+          // No event: the failure was never reported, nor a lock the attempt set.
+          await store.refund(target, rules, answer.engaged, 'unchecked');
         },
       };
     },

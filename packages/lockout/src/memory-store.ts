@@ -100,10 +100,12 @@ export function memoryLockoutStore(options: MemoryLockoutStoreOptions = {}): Loc
       if (step.next !== undefined) writeAll(target, step.next, rules, now);
       return step.answer;
     },
-    refund(target, rules, engaged) {
+    refund(target, rules, engaged, kind) {
       const now = clock.now();
-      const step = refundStep(readAll(target, now), rules, engaged, now);
-      entries.delete(pairKey(target));
+      const step = refundStep(readAll(target, now), rules, engaged, now, kind);
+      const pair = step.next.pair;
+      if (pair === undefined) entries.delete(pairKey(target));
+      else write(pairKey(target), pair, lifetime(pair, now), now);
       write(accountKey(target.account), step.next.account, accountLifetime(step.next.account, rules.pair, now), now);
       write(ipKey(target.ip), step.next.ip, lifetime(step.next.ip, now), now);
       return step.answer;

@@ -52,6 +52,12 @@ export type ReserveAnswer =
       readonly until: number;
     };
 
+/**
+ * Why a reserved attempt is given back: `success` (the right password: the pair's failures
+ * are forgiven) or `unchecked` (no password was checked: only this attempt is undone).
+ */
+export type RefundKind = 'success' | 'unchecked';
+
 export interface RefundAnswer {
   readonly now: number;
   /** Locks the refund lifted: the pair's (a success resets it), or a lock this attempt had set. */
@@ -94,9 +100,11 @@ export interface ClearTarget {
  *   and nothing is counted. Otherwise each scope counts the attempt; a scope that reaches
  *   its threshold is locked at once (its count restarts), and the answer names the locks
  *   it set.
- * - `refund`: a reserved attempt succeeded. The pair is reset (count, level and lock);
- *   the account and IP counts give the attempt back, and a lock the attempt set (`engaged`)
- *   is lifted while it is still the scope's latest.
+ * - `refund`: a reserved attempt succeeded (`kind` `success`, the default). The pair is
+ *   reset (count, level and lock); the account and IP counts give the attempt back, and a
+ *   lock the attempt set (`engaged`) is lifted while it is still the scope's latest. With
+ *   `kind` `unchecked` (the password was never checked: the hasher was at capacity), the
+ *   pair too only gives the attempt back, keeping its earlier failures.
  * - `clear`: forgets an account (its counter and every pair of it) and/or an IP's counter.
  * - `inspect`: read-only; the scopes as `reserve` would see them now.
  */
@@ -106,6 +114,7 @@ export interface LockoutStore {
     target: LockoutTarget,
     rules: LockoutRules,
     engaged: readonly EngagedLock[],
+    kind?: RefundKind,
   ): RefundAnswer | Promise<RefundAnswer>;
   clear(target: ClearTarget, rules: LockoutRules): ClearAnswer | Promise<ClearAnswer>;
   inspect(target: LockoutTarget, rules: LockoutRules): LockoutStatus | Promise<LockoutStatus>;

@@ -1,7 +1,7 @@
 // An attempt over the three scopes, as a pure function of their states: what the memory
 // store does under its one synchronous turn and the Redis script does in one EVAL.
 import type { LockoutScope } from '@bulwark/core';
-import type { EngagedLock, LockoutRules, RefundAnswer, ReserveAnswer, ScopeStatus } from './port.js';
+import type { EngagedLock, LockoutRules, RefundAnswer, RefundKind, ReserveAnswer, ScopeStatus } from './port.js';
 import { countAttempt, currentState, EMPTY_STATE, giveBack, lockDuration, type ScopeState } from './steps.js';
 
 export interface ScopeStates {
@@ -71,25 +71,37 @@ export function reserveStep(stored: ScopeStates, rules: LockoutRules, now: numbe
 export interface RefundStep {
   readonly answer: RefundAnswer;
   /** The states to store; `pair: undefined`: the pair is deleted (a success resets it). */
-  readonly next: { readonly account: ScopeState; readonly ip: ScopeState };
+  readonly next: { readonly pair: ScopeState | undefined; readonly account: ScopeState; readonly ip: ScopeState };
 }
 
-/** Gives a succeeded attempt back: the pair reset, the account and IP one attempt less. */
+/**
+ * Gives a reserved attempt back. A success (`kind` `success`): the pair reset, the account
+ * and IP one attempt less. An attempt whose password was never checked (`unchecked`): all
+ * three one attempt less (a lock the attempt set lifted), the pair's earlier failures kept.
+ */
 export function refundStep(
   stored: ScopeStates,
   rules: LockoutRules,
   engaged: readonly EngagedLock[],
   now: number,
+  kind: RefundKind = 'success',
 ): RefundStep {
   const states = currentStates(stored, now);
   const levelOf = (scope: LockoutScope) => engaged.find((lock) => lock.scope === scope)?.level ?? 0;
   const account = giveBack(states.account, rules.account, levelOf('account'), now);
   const ip = giveBack(states.ip, rules.ip, levelOf('ip'), now);
   const lifted: LockoutScope[] = [];
-  if (states.pair.lockedUntil > now) lifted.push('pair');
+  let pair: ScopeState | undefined;
+  if (kind === 'unchecked') {
+    const given = giveBack(states.pair, rules.pair, levelOf('pair'), now);
+    if (given.lifted) lifted.push('pair');
+    pair = given.next;
+  } else if (states.pair.lockedUntil > now) {
+    lifted.push('pair');
+  }
   if (account.lifted) lifted.push('account');
   if (ip.lifted) lifted.push('ip');
-  return { answer: { now, lifted }, next: { account: account.next, ip: ip.next } };
+  return { answer: { now, lifted }, next: { pair, account: account.next, ip: ip.next } };
 }
 
 /** A scope's state as `inspect` reports it. */

@@ -33,6 +33,7 @@ it('keeps every released migration as it was (a fix is a new migration)', () => 
       "101 refresh-token-families": "cf36af7168cc6735",
       "102 authorization-codes": "fb087df680e869fc",
       "103 lockout-counters": "887d4dc49f7fca0d",
+      "104 lockout-unchecked-refund": "a2574969167ad7b7",
       "2 revocations": "d13db5872306021d",
       "3 keyring": "662f7478e2ac2c7a",
       "4 api-keys": "fa46d5f079a9097e",

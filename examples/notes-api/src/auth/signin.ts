@@ -1,4 +1,4 @@
-import type { Clock, DenyDecision, EventSink } from '@bulwark/core';
+import { BulwarkError, type Clock, type DenyDecision, type EventSink } from '@bulwark/core';
 import { type Lockout, lockout, memoryLockoutStore } from '@bulwark/lockout';
 import type { PasswordHasher } from '@bulwark/passwords';
 import { postgresLockoutStore } from '@bulwark/postgres';
@@ -55,7 +55,8 @@ export function demoLockout(options: {
  * password is checked, so parallel guesses cannot pass the threshold; while locked no
  * password is checked at all. An unknown email is checked against a dummy Argon2id hash
  * and counted like a known one, so neither the answer, its timing nor the lock tells which
- * emails have accounts. A success gives the pair's count back.
+ * emails have accounts. A success gives the pair's count back; a refusal of the hasher at
+ * capacity (503 `service_busy`, no password compared) gives the attempt back.
  */
 export async function signIn(
   deps: SignInDeps,
@@ -72,11 +73,25 @@ export async function signIn(
   });
   if (!attempt.allowed) return { kind: 'locked', retryAfter: attempt.retryAfter, decision: attempt.decision };
   const user = await deps.users.byEmail(email);
-  const ok =
-    user === undefined
-      ? await deps.hasher.verifyDummy(password)
-      : await deps.hasher.verify(user.passwordHash, password);
+  let ok: boolean;
+  try {
+    ok =
+      user === undefined
+        ? await deps.hasher.verifyDummy(password)
+        : await deps.hasher.verify(user.passwordHash, password);
+  } catch (err) {
+    // At capacity, the hasher refuses before it compares anything (503 service_busy): no
+    // password was checked, so the attempt is given back. Counting it would let a sign-in
+    // flood lock out a user whose right password was refused as busy five times.
+    if (isServiceBusy(err)) await attempt.abandon();
+    throw err;
+  }
   const success = user !== undefined && ok;
   await attempt.settle(success);
   return success ? { kind: 'ok', user } : { kind: 'failed' };
+}
+
+/** The hasher's refusal at capacity (`ServiceBusyError`, code `service_busy`): thrown before any comparison. */
+function isServiceBusy(err: unknown): boolean {
+  return err instanceof BulwarkError && err.code === 'service_busy';
 }

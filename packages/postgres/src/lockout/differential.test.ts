@@ -17,13 +17,14 @@ const rules = compileRules({
 });
 
 type Op =
-  | { kind: 'fail' | 'succeed'; account: number; ip: number }
+  | { kind: 'fail' | 'succeed' | 'abandon'; account: number; ip: number }
   | { kind: 'clear'; account: number | undefined; ip: number | undefined }
   | { kind: 'wait'; ms: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant<'fail'>('fail'), account: fc.nat(1), ip: fc.nat(1) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant<'succeed'>('succeed'), account: fc.nat(1), ip: fc.nat(1) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant<'abandon'>('abandon'), account: fc.nat(1), ip: fc.nat(1) }) },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -59,6 +60,8 @@ async function play(store: LockoutStore, clock: ReturnType<typeof manualClock>, 
     trace.push(answer);
     if (answer.allowed && o.kind === 'succeed')
       trace.push(await store.refund(target, rules, answer.engaged as EngagedLock[]));
+    if (answer.allowed && o.kind === 'abandon')
+      trace.push(await store.refund(target, rules, answer.engaged as EngagedLock[], 'unchecked'));
     trace.push(await store.inspect(target, rules));
   }
   return trace;

@@ -3,6 +3,8 @@
 export const LOCKOUT_STATEMENTS = {
   reserve: 'SELECT * FROM {schema}.lockout_reserve($1, $2, $3::bigint[], $4, $5)',
   refund: 'SELECT * FROM {schema}.lockout_refund($1, $2, $3::bigint[], $4, $5::integer[], $6)',
+  /** A refund of kind unchecked (migration 104): the pair gives the attempt back instead of resetting. */
+  undo: 'SELECT * FROM {schema}.lockout_undo($1, $2, $3::bigint[], $4, $5::integer[], $6)',
   clear: 'SELECT {schema}.lockout_clear($1, $2, $3, $4) AS now_ms',
   inspect: `SELECT n.now_ms, r.scope, r.count, r.window_end, r.level, r.locked_until, r.level_until, r.epoch,
       r.expires_at

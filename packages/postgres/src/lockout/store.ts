@@ -129,10 +129,10 @@ export function postgresLockoutStore(options: PostgresLockoutStoreOptions): Post
         engaged,
       };
     },
-    async refund(target, rules, engaged) {
+    async refund(target, rules, engaged, kind = 'success') {
       checkTarget('refund', target);
       const levelOf = (scope: LockoutScope) => engaged.find((lock) => lock.scope === scope)?.level ?? 0;
-      const [row] = await db.query('refund', [
+      const [row] = await db.query(kind === 'unchecked' ? 'undo' : 'refund', [
         target.account,
         target.ip,
         rulesArg(rules),

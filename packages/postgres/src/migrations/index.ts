@@ -1,5 +1,6 @@
 import { CODES_MIGRATION } from '../codes/migration.js';
 import { LOCKOUT_MIGRATION } from '../lockout/migration.js';
+import { LOCKOUT_UNDO_MIGRATION } from '../lockout/undo-migration.js';
 import { REFRESH_MIGRATION } from '../refresh/migration.js';
 import { clock } from './001-clock.js';
 import { revocations } from './002-revocations.js';
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   REFRESH_MIGRATION,
   CODES_MIGRATION,
   LOCKOUT_MIGRATION,
+  LOCKOUT_UNDO_MIGRATION,
 ]);

@@ -18,13 +18,14 @@ const accounts = ['a', 'b'];
 const ips = ['192.0.2.1', '192.0.2.2'];
 
 type Op =
-  | { kind: 'fail' | 'succeed'; account: number; ip: number }
+  | { kind: 'fail' | 'succeed' | 'abandon'; account: number; ip: number }
   | { kind: 'clear'; account: number | undefined; ip: number | undefined }
   | { kind: 'wait'; ms: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant<'fail'>('fail'), account: fc.nat(1), ip: fc.nat(1) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant<'succeed'>('succeed'), account: fc.nat(1), ip: fc.nat(1) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant<'abandon'>('abandon'), account: fc.nat(1), ip: fc.nat(1) }) },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -54,6 +55,8 @@ async function play(store: LockoutStore, ops: readonly Op[]): Promise<unknown[]>
     trace.push(answer);
     if (answer.allowed && o.kind === 'succeed')
       trace.push(await store.refund(target, rules, answer.engaged as EngagedLock[]));
+    if (answer.allowed && o.kind === 'abandon')
+      trace.push(await store.refund(target, rules, answer.engaged as EngagedLock[], 'unchecked'));
     trace.push(await store.inspect(target, rules));
   }
   return trace;

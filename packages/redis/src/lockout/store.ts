@@ -156,9 +156,11 @@ export function redisLockoutStore(options: RedisLockoutStoreOptions): LockoutSto
       );
       return refused.reduce((a, b) => ((b as { until: number }).until > (a as { until: number }).until ? b : a));
     },
-    async refund(target, rules, engaged) {
+    async refund(target, rules, engaged, kind = 'success') {
       const groups = groupsOf(target);
-      const replies = await Promise.all(groups.map((group) => giveBack(group, rules, engaged, true)));
+      // unchecked: the pair too gives the one attempt back (mode d), as the account and IP do.
+      const success = kind === 'success';
+      const replies = await Promise.all(groups.map((group) => giveBack(group, rules, engaged, success)));
       const lifted = groups.flatMap((group, g) =>
         group.roles.filter((_, i) => (replies[g] as number[])[1 + i] === 1).map((role) => ROLE_SCOPE[role]),
       );

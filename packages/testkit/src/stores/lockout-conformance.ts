@@ -127,6 +127,49 @@ export function runLockoutStoreConformance(name: string, fresh: () => Promise<Lo
         ]);
       }));
 
+    it('an abandoned attempt (no password checked) is given back on every scope; earlier failures stay', () =>
+      withSubject(fresh, async (subject) => {
+        const { signIns, events } = lockoutOn(subject);
+        const [account, ip] = [uniqueAccount(), uniqueIp()];
+        await failTimes(signIns, account, ip, 3);
+        const before = await signIns.status({ account, ip });
+        const attempt = await signIns.reserve({ account, ip });
+        if (!attempt.allowed) throw new Error('expected an allowed attempt');
+        await attempt.abandon();
+        await attempt.settle(false); // settled already: counts nothing
+        const after = await signIns.status({ account, ip });
+        expect([after.pair.count, after.account.count, after.ip.count]).toEqual([
+          before.pair.count,
+          before.account.count,
+          before.ip.count,
+        ]);
+        expect(after.pair.count).toBe(3);
+        // Any number of busy refusals never lock: the user's right password still signs in.
+        for (let i = 0; i < 10; i++) {
+          const busy = await signIns.reserve({ account, ip });
+          if (!busy.allowed) throw new Error('an abandoned attempt must not lock');
+          await busy.abandon();
+        }
+        expect(await tryOnce(signIns, account, ip, true)).toBe(true);
+        expect(events.filter((e) => e.type === 'lockout')).toHaveLength(0);
+      }));
+
+    it('the attempt that reaches the threshold and is abandoned lifts the lock it set, silently', () =>
+      withSubject(fresh, async (subject) => {
+        const { signIns, events } = lockoutOn(subject);
+        const [account, ip] = [uniqueAccount(), uniqueIp()];
+        await failTimes(signIns, account, ip, 4);
+        const fifth = await signIns.reserve({ account, ip });
+        if (!fifth.allowed) throw new Error('expected an allowed attempt');
+        await fifth.abandon();
+        const status = await signIns.status({ account, ip });
+        expect(status.pair).toEqual({ count: 4, level: 0, lockedUntil: 0 });
+        expect(events.filter((e) => e.type === 'lockout' || e.type === 'lockout.cleared')).toHaveLength(0);
+        // The next real failure locks, as the fifth would have.
+        await failTimes(signIns, account, ip, 1);
+        expect((await signIns.status({ account, ip })).pair.lockedUntil).toBeGreaterThan(0);
+      }));
+
     it('50 failures from many IPs lock the account for every client (the ceiling), 100 lock an IP', () =>
       withSubject(fresh, async (subject) => {
         const { signIns, events } = lockoutOn(subject);
