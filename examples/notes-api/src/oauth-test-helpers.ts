@@ -75,8 +75,12 @@ export function oauthClient(server: { url: string }) {
     return { pkce, redirect: new URL(signedIn.header('location') ?? ''), signedIn };
   };
   /** The whole code flow: the page, the sign-in, the code exchange. Answers the token response. */
-  const tokens = async (user: DemoUser, headers: Record<string, string> = {}) => {
-    const { pkce, redirect } = await authorize(user, headers);
+  const tokens = async (
+    user: DemoUser,
+    headers: Record<string, string> = {},
+    extra: Record<string, string | undefined> = {},
+  ) => {
+    const { pkce, redirect } = await authorize(user, headers, extra);
     const res = await token(
       {
         grant_type: 'authorization_code',

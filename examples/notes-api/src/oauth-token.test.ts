@@ -89,6 +89,29 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: OAuth token endpoint', (framewo
     );
   });
 
+  it('a refresh asking for a scope the session was not granted is 400 invalid_scope, and rotates nothing', async () => {
+    const issued = await o.tokens('carol', from(), { scope: 'notes:read' });
+    const granted = issued.scope.split(' ');
+    expect(granted).toEqual(['notes:read']);
+    // notes:write: a scope the client may ask for, and carol holds, but this session was not granted.
+    for (const scope of ['notes:write', 'notes:read notes:write']) {
+      expectTokenError(
+        await o.token({ grant_type: 'refresh_token', refresh_token: issued.refresh_token, client_id: SPA, scope }),
+        400,
+        'invalid_scope',
+      );
+    }
+    // The token was not spent: it rotates now, narrowed to what was granted.
+    const res = await o.token({
+      grant_type: 'refresh_token',
+      refresh_token: issued.refresh_token,
+      client_id: SPA,
+      scope: granted[0] as string,
+    });
+    expect(res.status).toBe(200);
+    expect((res.json() as { scope: string }).scope).toBe(granted[0]);
+  });
+
   it('the refresh_token grant rotates the SPA session', async () => {
     const issued = await o.tokens('carol', from());
     const res = await o.token({ grant_type: 'refresh_token', refresh_token: issued.refresh_token, client_id: SPA });

@@ -89,11 +89,17 @@ describe('token: the refresh_token grant', () => {
     expect(again.scope).toBe('notes:read notes:write');
   });
 
-  it('a scope the session was not granted is left out of the access token', async () => {
+  it('a scope the session was not granted is invalid_scope, before any rotation (RFC 6749 §6)', async () => {
     const s = await setup();
     const first = await signedIn(s, 'notes:read');
-    const body = bodyOf(await refresh(s, first.refresh_token as string, { scope: 'notes:read notes:write' }));
+    for (const scope of ['notes:read notes:write', 'notes:write']) {
+      const refused = bodyOf(await refresh(s, first.refresh_token as string, { scope }));
+      expect(refused.error).toBe('invalid_scope');
+    }
+    // Not rotated by the refusals: the token still works, with the session's scope.
+    const body = bodyOf(await refresh(s, first.refresh_token as string, { scope: 'notes:read' }));
     expect(body.scope).toBe('notes:read');
+    expect(s.refresh.revoked).toEqual([]);
   });
 });
 
