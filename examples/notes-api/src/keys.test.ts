@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describeWithService, expectProblem, portOpen } from '@bulwark/testkit';
 import { createPkcePair } from '@bulwark/tokens';
 import { Redis } from 'ioredis';
-import { exportJWK, generateKeyPair } from 'jose';
+import { exportJWK, generateKeyPair, type JWTHeaderParameters, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { FRAMEWORKS, JWT_ALGORITHMS } from './config.js';
 import { DEMO_USERS } from './domain/users.js';
@@ -243,6 +243,37 @@ describeWithService('Redis on 127.0.0.1:6379', redisUp, 'REDIS_URL: two demo pro
       expectProblem(await use(a), 401, 'invalid_api_key');
     } finally {
       await Promise.all(servers.map((s) => s.close()));
+    }
+  });
+});
+
+describe.each(FRAMEWORKS)('validly signed tokens with odd session ids (on %s)', (framework) => {
+  it('a sid that names no refresh family logs out (204) and is refused after; an unrevokable jti or sid is never accepted', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'notes-api-keys-'));
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const file = join(dir, 'keys.json');
+    await writeFile(
+      file,
+      JSON.stringify({ keys: [{ ...(await exportJWK(privateKey)), kid: 'odd-sid', alg: 'ES256' }] }),
+    );
+    const server = await startTestDemo(framework, { SIGNING_KEYS_FILE: file });
+    try {
+      const c = client(server);
+      const { header, payload } = decodeJws(await c.tokenOf('carol'));
+      const mint = (claims: Record<string, unknown>) =>
+        new SignJWT({ ...payload, ...claims }).setProtectedHeader(header as JWTHeaderParameters).sign(privateKey);
+      // 17 characters: no refresh family id (those are 30), as another issuer sharing the keys would write.
+      const foreign = await mint({ sid: 'A'.repeat(17), jti: 'foreign-session-jti' });
+      expect((await c.send('GET', '/v2/users/me', c.bearer(foreign))).status).toBe(200);
+      expect((await c.send('POST', '/auth/logout', c.bearer(foreign))).status).toBe(204);
+      expectProblem(await c.send('GET', '/v2/users/me', c.bearer(foreign)), 401, 'invalid_token');
+      // Ids longer than a revocation store keeps: refused at verification, never a 500 at logout.
+      for (const claims of [{ sid: 'S'.repeat(5000) }, { jti: 'J'.repeat(300) }]) {
+        const unrevokable = await mint(claims);
+        expectProblem(await c.send('POST', '/auth/logout', c.bearer(unrevokable)), 401, 'invalid_token');
+      }
+    } finally {
+      await server.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import { deny, type Principal } from '@bulwark/core';
+import { isFamilyId } from '@bulwark/tokens';
 import type { Answer } from '../domain/notes.js';
 import type { UserDirectory } from '../domain/users.js';
 import { type SignInClient, type SignInDeps, signIn } from './signin.js';
@@ -99,7 +100,9 @@ export function authHandlers(users: UserDirectory, signIns: SignInDeps, tokens: 
       const sessionUntil = Math.max(tokenUntil, Date.now() + ACCESS_TTL_MS + CLOCK_TOLERANCE_MS);
       if (jti !== undefined) await tokens.revocations.revoke({ kind: 'jti', id: jti, until: tokenUntil });
       if (typeof claims.sid === 'string') {
-        await tokens.refresh.revokeFamily(claims.sid);
+        // A sid that names no refresh family (a token of a keyring shared with another issuer)
+        // has no family to end; its tokens are still revoked by sid.
+        if (isFamilyId(claims.sid)) await tokens.refresh.revokeFamily(claims.sid);
         await tokens.revocations.revoke({ kind: 'sid', id: claims.sid, until: sessionUntil });
       }
       return { status: 204 };

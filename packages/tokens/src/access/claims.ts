@@ -1,4 +1,5 @@
 import type { AuthFailureReason } from '@bulwark/core';
+import { MAX_REVOCATION_ID_LENGTH } from '../revocation/target.js';
 
 /** The claims of a verified RFC 9068 access token, as the verifier hands them out (frozen). */
 export interface AccessTokenClaims {
@@ -51,7 +52,8 @@ export function timeProblem(
  * Checks a verified payload's claims. Every claim RFC 9068 section 2.2 needs for a
  * decision must be present with its JSON type, or the token is refused as `claims`, with no
  * coercion: `exp` as a string, an array `iss`, a numeric `sub`, a `scope` that is not a
- * string, an `aud` that is neither a string nor an array of strings. Then `iss` must equal
+ * string, an `aud` that is neither a string nor an array of strings; a `jti` or `sid` longer
+ * than a revocation store keeps (256 characters: such a token could never be revoked). Then `iss` must equal
  * the issuer (`issuer`), `aud` be or contain the audience (`audience`), and the times hold.
  *
  * @example
@@ -72,6 +74,11 @@ export function checkClaims(
   if (scope !== undefined && typeof scope !== 'string') return 'claims';
   if (clientId !== undefined && !isText(clientId)) return 'claims';
   if (sid !== undefined && !isText(sid)) return 'claims';
+  // A token that could not be revoked is not accepted: a revocation store keeps ids of at
+  // most MAX_REVOCATION_ID_LENGTH characters, so a longer `jti` or `sid` (ours are 22 and
+  // 30) could never be refused by a logout or a reuse detection.
+  if (jti.length > MAX_REVOCATION_ID_LENGTH || (sid !== undefined && sid.length > MAX_REVOCATION_ID_LENGTH))
+    return 'claims';
   let audienceMatches: boolean;
   if (typeof aud === 'string') {
     audienceMatches = aud === expected.audience;

@@ -227,10 +227,15 @@ describe('accessTokenVerifier: the claims', () => {
       { jti: 1 },
       { client_id: 1 },
       { sid: ['s'] },
+      // Longer than a revocation store keeps: such a token could never be revoked.
+      { jti: 'j'.repeat(257) },
+      { sid: 's'.repeat(257) },
     ];
     for (const override of cases) {
       expect(await reasonOf(await token(es256, claims(override))), JSON.stringify(override)).toBe('claims');
     }
+    // At the cap, still accepted.
+    expect(await reasonOf(await token(es256, claims({ jti: 'j'.repeat(256), sid: 's'.repeat(256) })))).toBe('ok');
     // 1e400 parses as Infinity: not a NumericDate.
     const text = JSON.stringify(claims()).replace(`"exp":${NOW_S + 900}`, '"exp":1e400');
     const header = JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: es256.kid });
