@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { jsonPointer } from './pointer.js';
+import { pointedError } from './pointer.js';
 
 /** One entry of the problem's `errors` array. */
 export interface FieldError {
@@ -75,10 +75,9 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[], input: unknown,
   const out: FieldError[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys)
-        out.push({ pointer: jsonPointer([...issue.path, key]), detail: 'Unknown field.', in: where });
+      for (const key of issue.keys) out.push({ ...pointedError([...issue.path, key], 'Unknown field.'), in: where });
     } else {
-      out.push({ pointer: jsonPointer(issue.path), detail: describeIssue(issue, input), in: where });
+      out.push({ ...pointedError(issue.path, describeIssue(issue, input)), in: where });
     }
   }
   return out;

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { FieldError } from './issues.js';
-import { jsonPointer } from './pointer.js';
+import { pointedError } from './pointer.js';
 import { arrayElement, coerceString, expectsArray, objectShape } from './schema-walk.js';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -42,7 +42,7 @@ export function parseQuery(raw: string, schema: z.ZodType): QueryResult {
       continue;
     }
     if (FORBIDDEN_KEYS.has(key)) {
-      errors.push({ pointer: jsonPointer([key]), detail: 'This parameter name is not allowed.', in: 'query' });
+      errors.push({ ...pointedError([key], 'This parameter name is not allowed.'), in: 'query' });
       continue;
     }
     const list = values.get(key);
@@ -56,7 +56,7 @@ export function parseQuery(raw: string, schema: z.ZodType): QueryResult {
       const element = arrayElement(field);
       out[key] = list.map((v) => coerceString(element, v));
     } else if (list.length > 1) {
-      errors.push({ pointer: jsonPointer([key]), detail: 'Given more than once.', in: 'query' });
+      errors.push({ ...pointedError([key], 'Given more than once.'), in: 'query' });
     } else {
       out[key] = field === undefined ? list[0] : coerceString(field, list[0] as string);
     }

@@ -136,6 +136,38 @@ describe('body validation', () => {
     expect(text).not.toContain('yes');
   });
 
+  it('does not repeat a field name longer than 100 characters: the pointer stops at its parent', () => {
+    const long = 'k'.repeat(90_000);
+    const r = run(v, JSON.stringify({ title: 'x', meta: { pinned: true, [long]: 1 }, [`${'n'.repeat(100)}`]: 1 }));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const { errors } = problemOf(r.decision) as unknown as { errors: Array<{ pointer: string; detail: string }> };
+    expect(errors).toEqual([
+      {
+        pointer: '/meta',
+        detail: 'Unknown field. (A field name under this one is longer than 100 characters and not repeated.)',
+        in: 'body',
+      },
+      // Exactly 100 characters: still repeated.
+      { pointer: `/${'n'.repeat(100)}`, detail: 'Unknown field.', in: 'body' },
+    ]);
+    expect(JSON.stringify(problemOf(r.decision)).length).toBeLessThan(2_000);
+    // A record's key is a name too, in the pointer of the error under it.
+    const tags = requestValidator({ body: z.object({ labels: z.record(z.string(), z.number()) }) });
+    const bad = run(tags, JSON.stringify({ labels: { [long]: 'not a number' } }));
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect((problemOf(bad.decision) as unknown as { errors: Array<{ pointer: string }> }).errors[0]?.pointer).toBe(
+      '/labels',
+    );
+    // A query parameter's name, given twice.
+    const q = requestValidator({ query: z.object({}).loose() });
+    const twice = q.validate({ view: view(), rawQuery: `${long}=1&${long}=2`, params: {}, body: undefined });
+    expect(twice.ok).toBe(false);
+    if (twice.ok) return;
+    expect(JSON.stringify(problemOf(twice.decision)).length).toBeLessThan(2_000);
+  });
+
   it('reports a missing field as required', () => {
     const r = run(v, '{}');
     expect(!r.ok && problemOf(r.decision).errors).toEqual([{ pointer: '/title', detail: 'Required.', in: 'body' }]);

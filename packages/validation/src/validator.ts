@@ -17,7 +17,7 @@ import { decodeJson, inspectJson, RefusedJson } from './json.js';
 import { unknownKeyCheck } from './key-check.js';
 import { checkMediaType, isFieldList, isIdentityEncoding } from './media-type.js';
 import { oauthRefusal } from './oauth-error.js';
-import { jsonPointer } from './pointer.js';
+import { pointedError } from './pointer.js';
 import { coerceRecord, parseQuery } from './query.js';
 import { fixedRefusals, type MalformedBody } from './refusals.js';
 import { closedDepth, objectShape, strictify } from './schema-walk.js';
@@ -224,11 +224,7 @@ export function requestValidator<
         if (!form.ok) {
           if (form.reason !== 'duplicate_key') return { ok: false, decision: hostile(view, form.reason) };
           // The policy of query strings, and RFC 6749 §3.1 and §3.2: a parameter is given once.
-          const repeated = {
-            pointer: jsonPointer([form.key ?? '']),
-            detail: 'Given more than once.',
-            in: 'body' as const,
-          };
+          const repeated = { ...pointedError([form.key ?? ''], 'Given more than once.'), in: 'body' as const };
           return { ok: false, decision: invalid(view, 'body', 400, [repeated]) };
         }
         const result = bodySchema.safeParse(form.value);
