@@ -197,6 +197,21 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: API keys and authorization', (f
     expect((await d.c.send('DELETE', `/v2/api-keys/${broad.id}`, d.alice)).status).toBe(204);
   });
 
+  it('an API key and a token in one request are 400 invalid_request, whichever fails', async () => {
+    const made = await d.keyOf(d.alice, { name: 'beside a token' });
+    const bad = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.AAAA';
+    for (const headers of [
+      { 'x-api-key': made.key, authorization: `Bearer ${bad}` },
+      { 'x-api-key': `${made.key.slice(0, -1)}x`, ...d.alice },
+      { 'x-api-key': made.key, ...d.alice },
+    ]) {
+      const refused = await d.c.send('GET', '/v2/users/me', headers);
+      expectProblem(refused, 400, 'invalid_request');
+      expect(refused.header('www-authenticate')).toBe('Bearer realm="notes-api", error="invalid_request"');
+    }
+    expect((await d.c.send('GET', '/v2/users/me', { 'x-api-key': made.key })).status).toBe(200);
+  });
+
   it('a logout with an API key is refused (400): a key has no session, and it keeps working', async () => {
     const made = await d.keyOf(d.alice, { name: 'no session' });
     expectProblem(await d.c.send('POST', '/auth/logout', { 'x-api-key': made.key }), 400, 'bad_request');

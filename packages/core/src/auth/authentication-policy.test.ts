@@ -138,12 +138,41 @@ describe('authenticationPolicy: the answers of DEMO.md', () => {
 });
 
 describe('authenticationPolicy: composition', () => {
+  it('two credentials are 400 invalid_request, nothing verified: neither can ride on the other', () => {
+    const { policy, calls, events } = setup();
+    for (const headers of [
+      // A bad API key with a good token beside it, a good key with a failing token, two good ones.
+      { 'x-api-key': 'bk_bad', authorization: 'Bearer good-alice' },
+      { 'x-api-key': 'bk_good_svc', authorization: 'Bearer expired-alice' },
+      { 'x-api-key': 'bk_good_svc', authorization: 'Bearer good-alice' },
+    ]) {
+      const answer = denied(sync(policy.evaluate(view(headers))));
+      expect(answer.status).toBe(400);
+      expect(answer.problem.code).toBe('invalid_request');
+      expect(challengeOf(answer)).toEqual(['Bearer realm="notes-api", error="invalid_request"']);
+    }
+    expect(calls).toEqual([]);
+    expect(events.at(-1)).toMatchObject({
+      type: 'auth.failed',
+      code: 'invalid_request',
+      reason: 'multiple_credentials',
+    });
+    // One credential claimed by two overlapping authenticators is one credential: the first decides.
+    const overlapping = authenticationPolicy([tokenAuthenticator({ calls }), tokenAuthenticator({ calls })]);
+    expect(sync(overlapping.evaluate(view({ authorization: 'Bearer good-alice' }))).kind).toBe('allow');
+    expect(calls).toEqual(['jwt:good-alice']);
+  });
+
   it('the first authenticator that claims decides: a failing credential never falls through', () => {
     const { policy, calls } = setup();
-    // A bad API key with a good token beside it: refused by the key's authenticator, the token never looked at.
-    const answer = denied(sync(policy.evaluate(view({ 'x-api-key': 'bk_bad', authorization: 'Bearer good-alice' }))));
-    expect(answer.problem.code).toBe('invalid_api_key');
-    expect(calls).toEqual(['key:bk_bad']);
+    expect(denied(sync(policy.evaluate(view({ 'x-api-key': 'bk_bad' })))).problem.code).toBe('invalid_api_key');
+    expect(denied(sync(policy.evaluate(view({ authorization: 'Bearer bk_bad' })))).problem.code).toBe(
+      'invalid_api_key',
+    );
+    expect(denied(sync(policy.evaluate(view({ authorization: 'Bearer expired-x' })))).problem.code).toBe(
+      'invalid_token',
+    );
+    expect(calls).toEqual(['key:bk_bad', 'key:bk_bad', 'jwt:expired-x']);
   });
 
   it('optional: no credential goes on anonymously; a failing or unclaimed credential is still refused', () => {

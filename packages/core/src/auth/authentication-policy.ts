@@ -76,6 +76,24 @@ function bearerReader(list: readonly Authenticator[]): (field: string | undefine
   };
 }
 
+/**
+ * Whether an authenticator after `from` claims a credential other than `claimed`: the request
+ * carries two. The same value claimed twice (two authenticators whose forms overlap) is one
+ * credential, and the first of them decides, as documented.
+ */
+function presentsAnother(
+  list: readonly Authenticator[],
+  from: number,
+  credentials: PresentedCredentials,
+  claimed: string,
+): boolean {
+  for (let j = from; j < list.length; j++) {
+    const other = (list[j] as Authenticator).claim(credentials);
+    if (other !== undefined && other !== claimed) return true;
+  }
+  return false;
+}
+
 function isPromise(value: AuthOutcome | Promise<AuthOutcome>): value is Promise<AuthOutcome> {
   return typeof (value as { then?: unknown }).then === 'function';
 }
@@ -91,7 +109,9 @@ function isPromise(value: AuthOutcome | Promise<AuthOutcome>): value is Promise<
  *
  * Answers (DEMO.md's authentication table, one fixed detail per code, never the token):
  * - no credential (or another scheme): 401 `unauthenticated`, `WWW-Authenticate: Bearer realm="..."`;
- * - a malformed `Authorization: Bearer` (or two such fields): 400 `invalid_request`, `error="invalid_request"`;
+ * - a malformed `Authorization: Bearer` (or two such fields), or two credentials that two
+ *   authenticators claim (an `X-API-Key` and a bearer token: RFC 6750 §3.1, more than one
+ *   method): 400 `invalid_request`, `error="invalid_request"`, nothing verified;
  * - a failing token: 401 `invalid_token`; a failing API key: 401 `invalid_api_key`; both `error="invalid_token"`.
  *
  * Synchronous end to end when the authenticator answers synchronously (a verified-token
@@ -169,6 +189,11 @@ export function authenticationPolicy(
         const authenticator = list[i] as Authenticator;
         const credential = authenticator.claim(credentials);
         if (credential === undefined) continue;
+        // Two credentials (an API key and a token): which one should decide is the client's
+        // ambiguity, and ignoring the other would let a failing token ride on a valid key.
+        if (presentsAnother(list, i + 1, credentials, credential)) {
+          return fail(view, null, 'invalid_request', 'multiple_credentials');
+        }
         const outcome = authenticator.verify(credential, view);
         if (isPromise(outcome)) return outcome.then((settled) => settle(settled, authenticator, view));
         return settle(outcome, authenticator, view);

@@ -20,6 +20,7 @@ export interface PresentedCredentials {
  */
 export type AuthFailureReason =
   | 'malformed'
+  | 'multiple_credentials'
   | 'too_large'
   | 'encoding'
   | 'header'

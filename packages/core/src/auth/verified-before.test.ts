@@ -62,11 +62,12 @@ describe('authenticationPolicy with an authenticator that remembers verified tok
     expect(asked).toEqual(['good-ada', 'good-ada', ' good-ada', 'good-ada, Bearer good-bob']);
   });
 
-  it('a remembered token still goes through claim order and verify: an X-API-Key decides first', () => {
+  it('a remembered token still goes through the claims and verify: beside an X-API-Key, two credentials', () => {
     const policy = authenticationPolicy([apiKeyAuthenticator(), rememberingTokens()]);
     expect(summary(policy.evaluate(view('Bearer good-ada')))).toBe('allow:ada');
-    expect(summary(policy.evaluate(view('Bearer good-ada', 'bk_bad')))).toBe('deny:401:invalid_api_key');
-    expect(summary(policy.evaluate(view('Bearer good-ada', 'bk_good_svc')))).toBe('allow:svc');
+    expect(summary(policy.evaluate(view('Bearer good-ada', 'bk_bad')))).toBe('deny:400:invalid_request');
+    expect(summary(policy.evaluate(view('Bearer good-ada', 'bk_good_svc')))).toBe('deny:400:invalid_request');
+    expect(summary(policy.evaluate(view(undefined, 'bk_good_svc')))).toBe('allow:svc');
   });
 
   it('gives the same answer as the scan for any Authorization field (property)', () => {

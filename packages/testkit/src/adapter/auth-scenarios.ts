@@ -133,10 +133,16 @@ export const authScenarios: readonly AdapterScenario[] = [
     },
   },
   {
-    name: 'Auth: a failing credential never falls through: a bad API key beside a valid token is refused',
-    request: me({ 'x-api-key': 'bk_nobody_k1', authorization: 'Bearer tok-alice' }),
-    check(res) {
-      expectAuthProblem(res, 401, 'invalid_api_key', INVALID_TOKEN);
+    name: 'Auth: two credentials (an API key beside a token) are 400 invalid_request: neither rides on the other',
+    async run(send) {
+      // A bad key beside a valid token, a valid key beside a bad token, two valid ones.
+      for (const headers of [
+        { 'x-api-key': 'bk_nobody_k1', authorization: 'Bearer tok-alice' },
+        { 'x-api-key': 'bk_alice_k7', authorization: 'Bearer tok-nobody' },
+        { 'x-api-key': 'bk_alice_k7', authorization: 'Bearer tok-alice' },
+      ]) {
+        expectAuthProblem(await send(me(headers)), 400, 'invalid_request', INVALID_REQUEST);
+      }
     },
   },
   {
