@@ -113,7 +113,6 @@ export const NO_NOTE = (): DenyDecision => deny('not_found', 'No note has this i
 
 /** The notes routes' logic, shared by every framework app. Inputs arrive validated; `owner` is the caller. */
 export function noteHandlers(store: NoteStore, clock: () => Date = () => new Date(), onEvent?: EventSink) {
-  let reportCount = 0;
   // Object level (OWASP API1): a note is loaded for its caller; another user's note is
   // answered as a missing one (one 404, no enumeration) and reported as `authz.denied`.
   const notes = ownedBy({
@@ -155,7 +154,8 @@ export function noteHandlers(store: NoteStore, clock: () => Date = () => new Dat
     },
     createReport: (input: { kind: string }): Answer => ({
       status: 202,
-      body: { id: `r${++reportCount}`, kind: input.kind, status: 'queued' },
+      // A random id, as a note's: a sequence would tell every caller how many reports all users asked for.
+      body: { id: randomUUID(), kind: input.kind, status: 'queued' },
     }),
   };
 }
