@@ -230,10 +230,13 @@ describe('query, params and headers', () => {
     const r = go(query);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.decision.status).toBe(400);
+    if (!r.ok) expect(problemOf(r.decision).detail).toBe('The query string is not valid.');
   });
 
   it('validates params and headers with 400', () => {
     expect(!go('', { id: 'abc' }).ok).toBe(true);
+    const params = go('', { id: 'abc' });
+    expect(!params.ok && problemOf(params.decision).detail).toBe('The path parameters are not valid.');
     const r = go('', { id: '7' }, { 'x-request-id': 'not-a-uuid' });
     expect(!r.ok && problemOf(r.decision).errors).toEqual([
       { pointer: '/x-request-id', detail: 'Must be a valid uuid.', in: 'headers' },

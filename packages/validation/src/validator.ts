@@ -23,6 +23,15 @@ import { fixedRefusals, type MalformedBody } from './refusals.js';
 import { closedDepth, objectShape, strictify } from './schema-walk.js';
 import { type ValidatorOptions, validatorSettings } from './validator-options.js';
 
+/** The 400 detail per part of the request: one sentence, grammatical for each. */
+const INVALID_PART: Readonly<Record<Location, string>> = Object.freeze({
+  body: 'The request body is not valid.',
+  query: 'The query string is not valid.',
+  params: 'The path parameters are not valid.',
+  headers: 'The request headers are not valid.',
+  cookies: 'The cookies are not valid.',
+});
+
 export type { ValidatorOptions } from './validator-options.js';
 
 type Schema = z.ZodType;
@@ -128,7 +137,7 @@ export function requestValidator<
     const decision =
       status === 422
         ? deny('validation_failed', 'The request body does not match the schema.', { extensions: { errors: list } })
-        : deny('bad_request', `The request ${where} is not valid.`, { extensions: { errors: list } });
+        : deny('bad_request', INVALID_PART[where], { extensions: { errors: list } });
     return report(view, where, decision, errors.length);
   };
   const check = (

@@ -36,8 +36,16 @@ function requestFields(params: OAuthParams | SigninForm): RequestFields {
   return fields;
 }
 
-/** The library's phrase (`the client is not registered`) as a sentence. */
-const sentence = (phrase: string) => `${phrase.charAt(0).toUpperCase()}${phrase.slice(1)}.`;
+/**
+ * The library's phrase as a sentence: `the client is not registered` -> `The client is not
+ * registered.`; one that starts with a parameter name keeps its spelling (`redirect_uri is
+ * required` -> `The redirect_uri parameter is required.`).
+ */
+const sentence = (phrase: string) => {
+  const [first = '', ...rest] = phrase.split(' ');
+  if (first.includes('_')) return `The ${first} parameter ${rest.join(' ')}.`;
+  return `${phrase.charAt(0).toUpperCase()}${phrase.slice(1)}.`;
+};
 
 export interface OAuthHandlerDeps {
   readonly server: AuthorizationServer;
