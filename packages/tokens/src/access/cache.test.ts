@@ -36,6 +36,20 @@ function setup(options: { async?: boolean; cache?: { maxEntries?: number; maxByt
   return { clock, keys, revocations, verifier };
 }
 
+/** A cache entry for the cache's own tests: what is stored matters there, not what it says. */
+function cacheEntry(fields: { jti?: string; bytes?: number } = {}) {
+  return {
+    outcome: {} as never,
+    expMs: T0 + 1000,
+    iatMs: T0,
+    nbfMs: undefined,
+    jti: fields.jti ?? 'j',
+    sid: undefined,
+    bytes: fields.bytes ?? 1,
+    recent: false,
+  };
+}
+
 describe('verified-token cache', () => {
   it('answers a hit synchronously, without looking the key up again, and still asks the revocation store', async () => {
     const { keys, revocations, verifier } = setup();
@@ -135,16 +149,7 @@ describe('verified-token cache', () => {
 
   it('indexes by the end of the signature but answers only the exact string stored', () => {
     const direct = new VerifiedTokenCache(10, 1_000_000);
-    const entry = (jti: string, bytes: number) => ({
-      outcome: {} as never,
-      expMs: T0 + 1000,
-      iatMs: T0,
-      nbfMs: undefined,
-      jti,
-      sid: undefined,
-      bytes,
-      recent: false,
-    });
+    const entry = (jti: string, bytes: number) => cacheEntry({ jti, bytes });
     direct.set('h.p.signature', entry('a', 10), T0);
     expect(direct.get('h.p.signature')?.jti).toBe('a');
     expect(direct.get('h.q.signature')).toBeUndefined();
@@ -165,16 +170,7 @@ describe('verified-token cache', () => {
 
   it('a get right after has reuses its find only for that string, and only while nothing changed', () => {
     const direct = new VerifiedTokenCache(10, 1_000_000);
-    const entry = (jti: string) => ({
-      outcome: {} as never,
-      expMs: T0 + 1000,
-      iatMs: T0,
-      nbfMs: undefined,
-      jti,
-      sid: undefined,
-      bytes: 1,
-      recent: false,
-    });
+    const entry = (jti: string) => cacheEntry({ jti });
     direct.set('h.p.signature-a', entry('a'), T0);
     direct.set('h.p.signature-b', entry('b'), T0);
     expect(direct.has('h.p.signature-a')).toBe(true);
@@ -193,19 +189,9 @@ describe('verified-token cache', () => {
 
   it('spreads real signatures over its index: 10,000 random ones share almost no slot', () => {
     const direct = new VerifiedTokenCache(20_000, 2 ** 40);
-    const entry = {
-      outcome: {} as never,
-      expMs: T0 + 1000,
-      iatMs: T0,
-      nbfMs: undefined,
-      jti: 'j',
-      sid: undefined,
-      bytes: 1,
-      recent: false,
-    };
     for (let i = 0; i < 10_000; i++) {
       const signature = base64url.encode(globalThis.crypto.getRandomValues(new Uint8Array(32)));
-      direct.set(`eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.${signature}`, { ...entry }, T0);
+      direct.set(`eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.${signature}`, cacheEntry(), T0);
     }
     // About 0.05 collisions are expected with 30 bits; each would replace a slot, not share it.
     expect(direct.size).toBeGreaterThanOrEqual(9_997);
@@ -218,16 +204,7 @@ describe('verified-token cache', () => {
     // The oldest (never hit) went; the others are still hits.
     expect(verifier.verify(tokens[0] as string)).toBeInstanceOf(Promise);
     const direct = new VerifiedTokenCache(100, 4096);
-    const entry = (bytes: number) => ({
-      outcome: {} as never,
-      expMs: T0 + 1000,
-      iatMs: T0,
-      nbfMs: undefined,
-      jti: 'j',
-      sid: undefined,
-      bytes,
-      recent: false,
-    });
+    const entry = (bytes: number) => cacheEntry({ bytes });
     for (let i = 0; i < 10; i++) direct.set(`t${i}`, entry(1000), T0);
     expect(direct.size).toBe(4);
     expect(direct.bytes).toBeLessThanOrEqual(4096);
@@ -237,16 +214,7 @@ describe('verified-token cache', () => {
 
   it('gives a recently hit entry a second chance over an older one not hit', () => {
     const direct = new VerifiedTokenCache(2, 1_000_000);
-    const entry = () => ({
-      outcome: {} as never,
-      expMs: T0 + 1000,
-      iatMs: T0,
-      nbfMs: undefined,
-      jti: 'j',
-      sid: undefined,
-      bytes: 1,
-      recent: false,
-    });
+    const entry = () => cacheEntry();
     direct.set('a', entry(), T0);
     direct.set('b', entry(), T0);
     direct.get('a');
