@@ -132,14 +132,9 @@ export function postgresLockoutStore(options: PostgresLockoutStoreOptions): Post
     async refund(target, rules, engaged, kind = 'success') {
       checkTarget('refund', target);
       const levelOf = (scope: LockoutScope) => engaged.find((lock) => lock.scope === scope)?.level ?? 0;
-      const [row] = await db.query(kind === 'unchecked' ? 'undo' : 'refund', [
-        target.account,
-        target.ip,
-        rulesArg(rules),
-        clearHorizon(rules.pair),
-        SCOPES.map(levelOf),
-        now(),
-      ]);
+      const args = [target.account, target.ip, rulesArg(rules), clearHorizon(rules.pair), SCOPES.map(levelOf), now()];
+      // unchecked (migration 104): the pair gives the attempt back instead of being reset.
+      const [row] = kind === 'unchecked' ? await db.query('undo', args) : await db.query('refund', args);
       if (row === undefined) throw new BulwarkError('store_unavailable', 'lockout store refund: no answer');
       return { now: Number(row.o_now), lifted: (row.o_lifted as LockoutScope[]).slice() };
     },
