@@ -197,11 +197,13 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: API keys and authorization', (f
     expect((await d.c.send('DELETE', `/v2/api-keys/${broad.id}`, d.alice)).status).toBe(204);
   });
 
-  it('an API key and a token in one request are 400 invalid_request, whichever fails', async () => {
+  it('an API key beside a token or another key is 400 invalid_request, whichever fails', async () => {
     const made = await d.keyOf(d.alice, { name: 'beside a token' });
+    const other = await d.keyOf(d.alice, { name: 'beside a key' });
     const bad = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.AAAA';
     for (const headers of [
       { 'x-api-key': made.key, authorization: `Bearer ${bad}` },
+      { 'x-api-key': made.key, authorization: `Bearer ${other.key}` },
       { 'x-api-key': `${made.key.slice(0, -1)}x`, ...d.alice },
       { 'x-api-key': made.key, ...d.alice },
     ]) {

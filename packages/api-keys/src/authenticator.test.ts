@@ -41,6 +41,11 @@ describe('apiKeyAuthenticator', () => {
     expect(auth.claim({ bearer: 'notes_live_x', view: view({}) })).toBe('notes_live_x');
     expect(auth.claim({ bearer: 'a.b.c', view: view({}) })).toBeUndefined();
     expect(auth.claim({ bearer: 'notesX', view: view({}) })).toBeUndefined();
+    // A key in both places: both values, for the policy to tell one credential from two.
+    expect(auth.claim({ bearer: 'notes_live_x', view: view({ 'x-api-key': 'notes_live_y' }) })).toEqual([
+      'notes_live_y',
+      'notes_live_x',
+    ]);
     expect(
       apiKeyAuthenticator(keys, { bearer: false }).claim({ bearer: 'notes_live_x', view: view({}) }),
     ).toBeUndefined();
@@ -51,6 +56,15 @@ describe('apiKeyAuthenticator', () => {
     expect(() => apiKeyAuthenticator(keys, { headr: 'x' } as never)).toThrow(
       expect.objectContaining({ option: 'headr' }),
     );
+  });
+
+  it('two different keys (X-API-Key and Bearer) are 400 invalid_request; the same key twice is one', async () => {
+    const { created, keys, policy } = await setup();
+    const other = await keys.create({ ownerId: 'user-2', ownerScopes: ['notes:read'], name: 'other' });
+    const two = await policy.evaluate(view({ 'x-api-key': created.key, authorization: `Bearer ${other.key}` }));
+    expect(two).toMatchObject({ kind: 'deny', status: 400, problem: { code: 'invalid_request' } });
+    const once = await policy.evaluate(view({ 'x-api-key': created.key, authorization: `Bearer ${created.key}` }));
+    expect(once.kind).toBe('allow');
   });
 
   it('authenticates as the owner with the key scopes, by X-API-Key or Bearer; sync on a cache hit', async () => {

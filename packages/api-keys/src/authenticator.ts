@@ -20,8 +20,10 @@ export interface ApiKeyAuthenticatorOptions {
  * The core `Authenticator` for API keys (`name: 'api-key'`). It claims the `X-API-Key`
  * field (any value: a present field that is no key is refused, never ignored), or an
  * `Authorization: Bearer` credential that starts with the keys' prefix and `_` (so a JWT
- * goes to the JWT authenticator). A claimed key that fails answers 401 `invalid_api_key`
- * (with the `WWW-Authenticate` of `invalid_token`) and never falls through to another
+ * goes to the JWT authenticator); a request with a key in both, different, carries two
+ * credentials and is refused by the authentication policy (400 `invalid_request`). A
+ * claimed key that fails answers 401 `invalid_api_key` (with the `WWW-Authenticate` of
+ * `invalid_token`) and never falls through to another
  * authenticator. A bad checksum or a malformed key is refused without a store call; a hot
  * key is answered from the verified-key cache, synchronously. The principal is the key's
  * owner with the key's scopes, `source: { kind: 'api_key', keyId }`; see
@@ -59,9 +61,10 @@ export function apiKeyAuthenticator(keys: ApiKeys, options: ApiKeyAuthenticatorO
     name: 'api-key',
     claim(credentials) {
       const value = credentials.view.header(header);
-      if (value !== undefined) return value;
-      if (bearer && credentials.bearer?.startsWith(marker)) return credentials.bearer;
-      return undefined;
+      const inBearer = bearer && credentials.bearer?.startsWith(marker) ? credentials.bearer : undefined;
+      // A key in both places: both, so that two different keys are refused as two credentials.
+      if (value !== undefined && inBearer !== undefined) return [value, inBearer];
+      return value ?? inBearer;
     },
     verify(credential: string, _view: RequestView) {
       const outcome = keys.verify(credential);

@@ -163,6 +163,25 @@ describe('authenticationPolicy: composition', () => {
     expect(calls).toEqual(['jwt:good-alice']);
   });
 
+  it('an authenticator answering both places of its form: two values are two credentials, one value is one', () => {
+    const calls: string[] = [];
+    const inner = tokenAuthenticator({ calls });
+    const twoPlaces: Authenticator = {
+      ...inner,
+      claim: ({ view: v }) => {
+        const found = [v.header('x-token-a'), v.header('x-token-b')].filter((t): t is string => t !== undefined);
+        return found.length === 0 ? undefined : found.length === 1 ? found[0] : found;
+      },
+    };
+    const policy = authenticationPolicy(twoPlaces, { realm: 'notes-api' });
+    expect(denied(sync(policy.evaluate(view({ 'x-token-a': 'good-a', 'x-token-b': 'good-b' })))).status).toBe(400);
+    expect(sync(policy.evaluate(view({ 'x-token-a': 'good-a', 'x-token-b': 'good-a' }))).kind).toBe('allow');
+    expect(sync(policy.evaluate(view({ 'x-token-b': 'good-b' }))).kind).toBe('allow');
+    expect(calls).toEqual(['jwt:good-a', 'jwt:good-b']);
+    const empty = authenticationPolicy({ ...inner, claim: () => [] }, { realm: 'notes-api' });
+    expect(denied(sync(empty.evaluate(view()))).problem.code).toBe('unauthenticated');
+  });
+
   it('the first authenticator that claims decides: a failing credential never falls through', () => {
     const { policy, calls } = setup();
     expect(denied(sync(policy.evaluate(view({ 'x-api-key': 'bk_bad' })))).problem.code).toBe('invalid_api_key');

@@ -88,10 +88,25 @@ function presentsAnother(
   claimed: string,
 ): boolean {
   for (let j = from; j < list.length; j++) {
-    const other = (list[j] as Authenticator).claim(credentials);
+    const other = oneCredential((list[j] as Authenticator).claim(credentials));
     if (other !== undefined && other !== claimed) return true;
   }
   return false;
+}
+
+/** Stands for "two different values of one authenticator's form" (see `Authenticator.claim`). */
+const TWO_CREDENTIALS: unique symbol = Symbol('two credentials');
+
+/** A claim as one credential: `undefined` (none), the value, or {@link TWO_CREDENTIALS}. */
+function oneCredential(claimed: string | readonly string[] | undefined): string | typeof TWO_CREDENTIALS | undefined {
+  if (claimed === undefined || typeof claimed === 'string') return claimed;
+  let found: string | undefined;
+  for (const value of claimed) {
+    if (typeof value !== 'string') continue;
+    if (found !== undefined && value !== found) return TWO_CREDENTIALS;
+    found = value;
+  }
+  return found;
 }
 
 function isPromise(value: AuthOutcome | Promise<AuthOutcome>): value is Promise<AuthOutcome> {
@@ -187,11 +202,11 @@ export function authenticationPolicy(
       };
       for (let i = 0; i < list.length; i++) {
         const authenticator = list[i] as Authenticator;
-        const credential = authenticator.claim(credentials);
+        const credential = oneCredential(authenticator.claim(credentials));
         if (credential === undefined) continue;
-        // Two credentials (an API key and a token): which one should decide is the client's
-        // ambiguity, and ignoring the other would let a failing token ride on a valid key.
-        if (presentsAnother(list, i + 1, credentials, credential)) {
+        // Two credentials (an API key and a token, or two keys): which one should decide is the
+        // client's ambiguity, and ignoring the other would let a failing one ride on a valid one.
+        if (credential === TWO_CREDENTIALS || presentsAnother(list, i + 1, credentials, credential)) {
           return fail(view, null, 'invalid_request', 'multiple_credentials');
         }
         const outcome = authenticator.verify(credential, view);

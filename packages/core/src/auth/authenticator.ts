@@ -75,9 +75,12 @@ export interface Authenticator {
   readonly name: string;
   /**
    * The credential of this authenticator's form in the request, or `undefined` when the
-   * request carries none of its form. Must not verify anything: only recognise.
+   * request carries none of its form. Must not verify anything: only recognise. When the
+   * form can sit in two places (an API key in `X-API-Key` and in `Authorization: Bearer`)
+   * and the request fills both, answer both values: two different ones are two credentials,
+   * which the policy refuses (400 `invalid_request`) as it does two authenticators'.
    */
-  claim(credentials: PresentedCredentials): string | undefined;
+  claim(credentials: PresentedCredentials): string | readonly string[] | undefined;
   /** Verifies a credential this authenticator claimed. */
   verify(credential: string, view: RequestView): AuthOutcome | Promise<AuthOutcome>;
   /**
