@@ -113,7 +113,6 @@ const oauthOptions = {
     revokeFamily: () => Promise.reject(new Error('not asked')),
     revokeSubject: () => Promise.reject(new Error('not asked')),
     newFamilyId: () => 'not-asked',
-    familyOf: () => Promise.reject(new Error('not asked')),
   },
 } as const;
 const oauthClient = {

@@ -69,6 +69,11 @@ export async function startRedisCluster(base: number): Promise<RedisCluster> {
         `nodes-${port}.conf`,
         '--cluster-node-timeout',
         '2000',
+        // The bus port defaults to port + 10000 (40701...), inside Linux's ephemeral range
+        // (32768-60999): a client socket of the busy test run holding that local port made a
+        // node exit at start ("timed out waiting for redis-server"). 20701... never is one.
+        '--cluster-port',
+        String(port - 10_000),
       ]),
     ),
   );

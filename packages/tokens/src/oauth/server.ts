@@ -116,7 +116,7 @@ export function authorizationServer(options: AuthorizationServerOptions): Author
   if (!hasMethods(options.accessTokens, ['issue'])) {
     throw new ConfigError('accessTokens', 'expected an access token issuer (accessTokens(...))');
   }
-  if (!hasMethods(options.refreshTokens, ['issue', 'rotate', 'familyOf', 'revokeFamily', 'newFamilyId'])) {
+  if (!hasMethods(options.refreshTokens, ['issue', 'rotate', 'revokeFamily', 'newFamilyId'])) {
     throw new ConfigError('refreshTokens', 'expected refresh tokens (refreshTokens(...))');
   }
   if (options.codes !== undefined && !hasMethods(options.codes, ['save', 'redeem', 'wasReused'])) {

@@ -70,11 +70,6 @@ export function fakeRefreshTokens(): FakeRefreshTokens {
         family: family.info,
       };
     },
-    async familyOf(token) {
-      const id = typeof token === 'string' ? byToken.get(token) : undefined;
-      const family = id === undefined ? undefined : families.get(id);
-      return family === undefined || family.revoked ? undefined : family.info;
-    },
     async revokeFamily(familyId) {
       revoked.push(familyId);
       const family = families.get(familyId);

@@ -107,16 +107,9 @@ async function refreshGrant(context: ServerContext, client: RegisteredClient, pa
       context.basicChallenge,
     );
   }
-  if (requested !== undefined) {
-    // RFC 6749 §6: no scope beyond what the session was granted. Checked before rotating,
-    // so a refusal leaves the token as it was (a rotation answered with an error would strand
-    // its child, and the client's retry of the old token would count as reuse). A token of
-    // another client goes on to the rotation, which ends that leaked session.
-    const family = await context.refreshTokens.familyOf(token);
-    if (family !== undefined && family.clientId === client.id && requested.some((s) => !family.scopes.includes(s))) {
-      return tokenError('invalid_scope', 'a requested scope was not granted to this session', context.basicChallenge);
-    }
-  }
+  // The rotation comes first, whatever the request asks: it is what detects a spent token's
+  // reuse, and a check answered before it (a scope beyond the session's) would let the
+  // holder of a stolen, already rotated token probe the session without tripping it.
   const outcome = await context.refreshTokens.rotate(token);
   if (!outcome.ok) return tokenError('invalid_grant', BAD_REFRESH, context.basicChallenge);
   const { family, refreshToken } = outcome;
@@ -125,9 +118,14 @@ async function refreshGrant(context: ServerContext, client: RegisteredClient, pa
     await context.refreshTokens.revokeFamily(family.familyId);
     return tokenError('invalid_grant', BAD_REFRESH, context.basicChallenge);
   }
-  // A narrower scope narrows the access token (RFC 6749 §6); the session keeps its own. (The
-  // filter only guards: a scope beyond the session's was refused before the rotation.)
-  const scopes = requested === undefined ? family.scopes : requested.filter((s) => family.scopes.includes(s));
+  // RFC 6749 §6: no scope beyond what the session was granted. The token is spent like any
+  // presented one; within the grace window (`refreshTokens({ grace })`) a retry of it
+  // without the scope gets the same child.
+  if (requested?.some((s) => !family.scopes.includes(s))) {
+    return tokenError('invalid_scope', 'a requested scope was not granted to this session', context.basicChallenge);
+  }
+  // A narrower scope narrows the access token (RFC 6749 §6); the session keeps its own.
+  const scopes = requested ?? family.scopes;
   const body = await answerWithTokens(context, client, {
     subject: family.subject,
     scopes,

@@ -89,17 +89,28 @@ describe('token: the refresh_token grant', () => {
     expect(again.scope).toBe('notes:read notes:write');
   });
 
-  it('a scope the session was not granted is invalid_scope, before any rotation (RFC 6749 §6)', async () => {
+  it('a scope the session was not granted is invalid_scope after the rotation, which still detects reuse (RFC 6749 §6)', async () => {
     const s = await setup();
     const first = await signedIn(s, 'notes:read');
-    for (const scope of ['notes:read notes:write', 'notes:write']) {
-      const refused = bodyOf(await refresh(s, first.refresh_token as string, { scope }));
-      expect(refused.error).toBe('invalid_scope');
-    }
-    // Not rotated by the refusals: the token still works, with the session's scope.
-    const body = bodyOf(await refresh(s, first.refresh_token as string, { scope: 'notes:read' }));
-    expect(body.scope).toBe('notes:read');
-    expect(s.refresh.revoked).toEqual([]);
+    const refused = bodyOf(await refresh(s, first.refresh_token as string, { scope: 'notes:read notes:write' }));
+    expect(refused.error).toBe('invalid_scope');
+    expect(refused).not.toHaveProperty('access_token');
+    // The token was spent like any presented one: presented again, it is a reuse, and the session ends.
+    const again = bodyOf(await refresh(s, first.refresh_token as string, { scope: 'notes:write' }));
+    expect(again.error).toBe('invalid_grant');
+    expect(s.refresh.revoked).toHaveLength(1);
+  });
+
+  it('a spent token asking for a scope beyond the session is a reuse, never an invalid_scope that skips the check', async () => {
+    const s = await setup();
+    const first = await signedIn(s, 'notes:read');
+    const rotated = bodyOf(await refresh(s, first.refresh_token as string));
+    expect(rotated.refresh_token).toEqual(expect.any(String));
+    // The stolen, already rotated first token, with a scope the session lacks.
+    const probe = bodyOf(await refresh(s, first.refresh_token as string, { scope: 'notes:write' }));
+    expect(probe.error).toBe('invalid_grant');
+    expect(s.refresh.revoked).toHaveLength(1);
+    expect(bodyOf(await refresh(s, rotated.refresh_token as string)).error).toBe('invalid_grant');
   });
 });
 

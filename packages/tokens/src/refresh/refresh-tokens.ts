@@ -135,14 +135,6 @@ export function refreshTokens(options: RefreshTokensOptions = {}): RefreshTokens
       }
     },
 
-    async familyOf(token) {
-      const parsed = parseRefreshToken(token, prefix);
-      if (parsed === undefined) return undefined;
-      const state = await store.getFamily(parsed.familyId);
-      if (state === undefined || state.status !== 'live') return undefined;
-      return { familyId: state.familyId, subject: state.subject, clientId: state.clientId, scopes: state.scopes };
-    },
-
     async revokeFamily(familyId) {
       if (!isFamilyId(familyId)) invalidArgument('revokeFamily: not a refresh family id');
       await store.revokeFamily(familyId);

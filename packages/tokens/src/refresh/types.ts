@@ -83,14 +83,6 @@ export interface RefreshTokens {
   }): Promise<IssuedRefreshToken>;
   /** Exactly one store round trip (plus the revocation store on reuse). */
   rotate(token: string): Promise<RefreshOutcome>;
-  /**
-   * The live family a refresh token names (by the id in the token), read without rotating:
-   * `undefined` for a malformed token or a family missing, revoked or expired. It proves
-   * nothing about the token (its secret is checked only by `rotate`): it is for checks that
-   * must come before a rotation, such as a requested scope beyond the session's (the token
-   * endpoint answers `invalid_scope` and leaves the token as it was). One store read.
-   */
-  familyOf(token: string): Promise<RefreshFamilyInfo | undefined>;
   /** Logout: revokes the family and its access tokens. */
   revokeFamily(familyId: string): Promise<void>;
   /** Revoke-all for a user (a password change). */
