@@ -65,6 +65,10 @@ describe('apiKeyAuthenticator', () => {
     expect(two).toMatchObject({ kind: 'deny', status: 400, problem: { code: 'invalid_request' } });
     const once = await policy.evaluate(view({ 'x-api-key': created.key, authorization: `Bearer ${created.key}` }));
     expect(once.kind).toBe('allow');
+    // Two X-API-Key fields arrive joined: two different keys are two credentials, one key twice is one.
+    const joined = await policy.evaluate(view({ 'x-api-key': `${created.key}, ${other.key}` }));
+    expect(joined).toMatchObject({ kind: 'deny', status: 400, problem: { code: 'invalid_request' } });
+    expect((await policy.evaluate(view({ 'x-api-key': `${created.key}, ${created.key}` }))).kind).toBe('allow');
   });
 
   it('authenticates as the owner with the key scopes, by X-API-Key or Bearer; sync on a cache hit', async () => {

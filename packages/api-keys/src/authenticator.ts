@@ -62,9 +62,11 @@ export function apiKeyAuthenticator(keys: ApiKeys, options: ApiKeyAuthenticatorO
     claim(credentials) {
       const value = credentials.view.header(header);
       const inBearer = bearer && credentials.bearer?.startsWith(marker) ? credentials.bearer : undefined;
-      // A key in both places: both, so that two different keys are refused as two credentials.
-      if (value !== undefined && inBearer !== undefined) return [value, inBearer];
-      return value ?? inBearer;
+      // Two fields arrive joined (`a, b`: a key has no comma), and a key may sit in both
+      // places: every value, so that two different keys are refused as two credentials.
+      const values = value === undefined ? [] : value.includes(',') ? value.split(',').map((v) => v.trim()) : [value];
+      if (inBearer !== undefined) values.push(inBearer);
+      return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
     },
     verify(credential: string, _view: RequestView) {
       const outcome = keys.verify(credential);

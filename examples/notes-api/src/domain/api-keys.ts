@@ -50,7 +50,7 @@ function created(made: CreatedApiKey): Answer {
 function excessScopes(requested: readonly string[], held: readonly string[]): Answer | undefined {
   const beyond = new Set(grantable(held, requested));
   const errors = requested.flatMap((scope, index) =>
-    beyond.has(scope) ? [{ pointer: `/scopes/${index}`, detail: 'is not one of your scopes', in: 'body' }] : [],
+    beyond.has(scope) ? [{ pointer: `/scopes/${index}`, detail: 'Is not one of your scopes.', in: 'body' }] : [],
   );
   return errors.length === 0
     ? undefined

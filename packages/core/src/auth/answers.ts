@@ -61,13 +61,17 @@ export function bearerChallenge(realm: string | undefined, params: Readonly<Reco
   return Object.freeze([Object.freeze(['www-authenticate', value] as const)]);
 }
 
+/** The detail of the 400 for two credentials in one request (code `invalid_request`). */
+export const MULTIPLE_CREDENTIALS_DETAIL = 'The request carries more than one credential: send one.';
+
 /** A deny decision shared by every request that gets it: frozen, so no caller can change another's answer. */
 export function frozenDeny(
   code: keyof typeof AUTH_DETAIL,
   headers: HeaderList,
   extensions?: ProblemExtensions,
+  detail: string = AUTH_DETAIL[code],
 ): DenyDecision {
-  const decision = deny(code, AUTH_DETAIL[code], extensions === undefined ? { headers } : { headers, extensions });
+  const decision = deny(code, detail, extensions === undefined ? { headers } : { headers, extensions });
   Object.freeze(decision.problem);
   return Object.freeze(decision);
 }

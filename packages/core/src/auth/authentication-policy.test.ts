@@ -157,6 +157,16 @@ describe('authenticationPolicy: composition', () => {
       code: 'invalid_request',
       reason: 'multiple_credentials',
     });
+    // Its own detail: the Authorization field itself may be fine.
+    const two = denied(sync(policy.evaluate(view({ 'x-api-key': 'bk_good_svc', authorization: 'Bearer good-alice' }))));
+    expect(two.problem.detail).toBe('The request carries more than one credential: send one.');
+    // A bearer value no authenticator claims, beside a key another one decides on: two credentials too.
+    const keysOnly = authenticationPolicy(apiKeyAuthenticator({ calls }), { realm: 'notes-api' });
+    const unclaimed = denied(
+      sync(keysOnly.evaluate(view({ 'x-api-key': 'bk_good_svc', authorization: 'Bearer abc' }))),
+    );
+    expect([unclaimed.status, unclaimed.problem.code]).toEqual([400, 'invalid_request']);
+    expect(calls).toEqual([]);
     // One credential claimed by two overlapping authenticators is one credential: the first decides.
     const overlapping = authenticationPolicy([tokenAuthenticator({ calls }), tokenAuthenticator({ calls })]);
     expect(sync(overlapping.evaluate(view({ authorization: 'Bearer good-alice' }))).kind).toBe('allow');

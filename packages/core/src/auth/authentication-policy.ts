@@ -10,6 +10,7 @@ import {
   type CheckedAuthOptions,
   checkAuthOptions,
   frozenDeny,
+  MULTIPLE_CREDENTIALS_DETAIL,
   unauthenticatedAnswer,
 } from './answers.js';
 import type { Authenticator, AuthFailureReason, AuthOutcome, PresentedCredentials } from './authenticator.js';
@@ -94,6 +95,12 @@ function presentsAnother(
   return false;
 }
 
+/** Whether a bearer value was presented and is not among what the deciding authenticator claimed. */
+function leavesBearer(claimed: string | readonly string[] | undefined, bearer: string | undefined): boolean {
+  if (bearer === undefined || claimed === undefined) return false;
+  return typeof claimed === 'string' ? claimed !== bearer : !claimed.includes(bearer);
+}
+
 /** Stands for "two different values of one authenticator's form" (see `Authenticator.claim`). */
 const TWO_CREDENTIALS: unique symbol = Symbol('two credentials');
 
@@ -160,6 +167,12 @@ export function authenticationPolicy(
   const answers = {
     missing: unauthenticatedAnswer(realm),
     invalid_request: frozenDeny('invalid_request', bearerChallenge(realm, { error: 'invalid_request' })),
+    multiple_credentials: frozenDeny(
+      'invalid_request',
+      bearerChallenge(realm, { error: 'invalid_request' }),
+      undefined,
+      MULTIPLE_CREDENTIALS_DETAIL,
+    ),
     invalid_token: frozenDeny('invalid_token', invalidTokenChallenge),
     // RFC 6750 has no code for an API key; the challenge is the token's (DEMO.md).
     invalid_api_key: frozenDeny('invalid_api_key', invalidTokenChallenge),
@@ -172,7 +185,7 @@ export function authenticationPolicy(
     reason: AuthFailureReason,
   ): DenyDecision {
     report(config, view, authenticator, code, reason);
-    return answers[code];
+    return reason === 'multiple_credentials' ? answers.multiple_credentials : answers[code];
   }
 
   function settle(outcome: AuthOutcome, authenticator: Authenticator, view: RequestView): Decision {
@@ -202,11 +215,17 @@ export function authenticationPolicy(
       };
       for (let i = 0; i < list.length; i++) {
         const authenticator = list[i] as Authenticator;
-        const credential = oneCredential(authenticator.claim(credentials));
+        const claimed = authenticator.claim(credentials);
+        const credential = oneCredential(claimed);
         if (credential === undefined) continue;
-        // Two credentials (an API key and a token, or two keys): which one should decide is the
-        // client's ambiguity, and ignoring the other would let a failing one ride on a valid one.
-        if (credential === TWO_CREDENTIALS || presentsAnother(list, i + 1, credentials, credential)) {
+        // Two credentials (an API key and a token, or two keys, or a key beside a bearer value
+        // nobody claims): which one should decide is the client's ambiguity, and ignoring the
+        // other would let a failing one ride on a valid one.
+        if (
+          credential === TWO_CREDENTIALS ||
+          leavesBearer(claimed, credentials.bearer) ||
+          presentsAnother(list, i + 1, credentials, credential)
+        ) {
           return fail(view, null, 'invalid_request', 'multiple_credentials');
         }
         const outcome = authenticator.verify(credential, view);

@@ -135,13 +135,18 @@ export const authScenarios: readonly AdapterScenario[] = [
   {
     name: 'Auth: two credentials (an API key beside a token) are 400 invalid_request: neither rides on the other',
     async run(send) {
-      // A bad key beside a valid token, a valid key beside a bad token, two valid ones.
+      // A bad key beside a valid token, a valid key beside a bad token, two valid ones, and a
+      // valid key beside a bearer value no authenticator claims.
       for (const headers of [
         { 'x-api-key': 'bk_nobody_k1', authorization: 'Bearer tok-alice' },
         { 'x-api-key': 'bk_alice_k7', authorization: 'Bearer tok-nobody' },
         { 'x-api-key': 'bk_alice_k7', authorization: 'Bearer tok-alice' },
       ]) {
-        expectAuthProblem(await send(me(headers)), 400, 'invalid_request', INVALID_REQUEST);
+        const res = await send(me(headers));
+        const body = expectProblem(res, 400, 'invalid_request');
+        expect(body.detail).toBe('The request carries more than one credential: send one.');
+        expect(res.header('www-authenticate')).toBe(INVALID_REQUEST);
+        expectProfile(res);
       }
     },
   },
