@@ -109,7 +109,9 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: API keys and authorization', (f
   it('refuses scopes beyond the caller and a viewer or a key without keys:manage', async () => {
     const beyond = await d.createKey(d.alice, { name: 'x', scopes: ['notes:read', 'admin'] });
     expectProblem(beyond, 422, 'validation_failed');
-    expect(beyond.json()).toMatchObject({ errors: [{ pointer: '/scopes/1', detail: 'Is not one of your scopes.', in: 'body' }] });
+    expect(beyond.json()).toMatchObject({
+      errors: [{ pointer: '/scopes/1', detail: 'Is not one of your scopes.', in: 'body' }],
+    });
     expectProblem(await d.createKey(d.bob, { name: 'x' }), 403, 'insufficient_scope');
     const reader = await d.keyOf(d.alice, { name: 'reader', scopes: ['notes:read'] });
     expectProblem(await d.createKey({ 'x-api-key': reader.key }, { name: 'x' }), 403, 'insufficient_scope');
