@@ -90,43 +90,22 @@ describe.each(FRAMEWORKS)('notes-api demo on %s: OAuth token endpoint', (framewo
   });
 
   it('a refresh asking for a scope the session was not granted is 400 invalid_scope; a spent token asking so is a reuse', async () => {
+    const refresh = (token: string, scope?: string) =>
+      o.token({ grant_type: 'refresh_token', refresh_token: token, client_id: SPA, ...(scope ? { scope } : {}) });
     const issued = await o.tokens('carol', from(), { scope: 'notes:read' });
     expect(issued.scope).toBe('notes:read');
     // notes:write: a scope the client may ask for, and carol holds, but this session was not granted.
-    expectTokenError(
-      await o.token({
-        grant_type: 'refresh_token',
-        refresh_token: issued.refresh_token,
-        client_id: SPA,
-        scope: 'notes:write',
-      }),
-      400,
-      'invalid_scope',
-    );
+    expectTokenError(await refresh(issued.refresh_token, 'notes:write'), 400, 'invalid_scope');
     // Within the grace window the same token, without the scope, gets the rotation's child.
-    const retried = await o.token({ grant_type: 'refresh_token', refresh_token: issued.refresh_token, client_id: SPA });
+    const retried = await refresh(issued.refresh_token);
     expect(retried.status).toBe(200);
     const child = retried.json() as { refresh_token: string; scope: string };
     expect(child.scope).toBe('notes:read');
     // A stolen, already rotated token asking for more scope is still caught as a reuse: the session ends.
-    const next = await o.token({ grant_type: 'refresh_token', refresh_token: child.refresh_token, client_id: SPA });
+    const next = await refresh(child.refresh_token);
     expect(next.status).toBe(200);
-    expectTokenError(
-      await o.token({
-        grant_type: 'refresh_token',
-        refresh_token: issued.refresh_token,
-        client_id: SPA,
-        scope: 'notes:write',
-      }),
-      400,
-      'invalid_grant',
-    );
-    const after = (next.json() as { refresh_token: string }).refresh_token;
-    expectTokenError(
-      await o.token({ grant_type: 'refresh_token', refresh_token: after, client_id: SPA }),
-      400,
-      'invalid_grant',
-    );
+    expectTokenError(await refresh(issued.refresh_token, 'notes:write'), 400, 'invalid_grant');
+    expectTokenError(await refresh((next.json() as { refresh_token: string }).refresh_token), 400, 'invalid_grant');
   });
 
   it('the refresh_token grant rotates the SPA session', async () => {
