@@ -34,6 +34,10 @@ function stopProcess(child: ChildProcess): Promise<void> {
  * that must stop and restart Redis without touching the shared server.
  */
 export async function startRedisServer(port: number, extra: readonly string[] = []): Promise<RedisProcess> {
+  // A server already there (one an earlier run left behind) would pass the wait below and be
+  // used as if it were this one: say so instead.
+  if (await portOpen('127.0.0.1', port))
+    throw new Error(`port ${port} is already in use (a redis-server left running?)`);
   const dir = mkdtempSync(join(tmpdir(), `bulwark-redis-${port}-`));
   const child = spawn(
     'redis-server',
@@ -42,7 +46,13 @@ export async function startRedisServer(port: number, extra: readonly string[] = 
       stdio: 'ignore',
     },
   );
-  await waitFor(() => portOpen('127.0.0.1', port), `redis-server on ${port}`);
+  try {
+    await waitFor(() => portOpen('127.0.0.1', port), `redis-server on ${port}`);
+  } catch (err) {
+    await stopProcess(child);
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     port,
     stop: async () => {
@@ -60,7 +70,7 @@ export interface RedisCluster {
 /** Starts a real 3-node Redis Cluster (masters only) on loopback ports `base`..`base+2`. */
 export async function startRedisCluster(base: number): Promise<RedisCluster> {
   const ports = [base, base + 1, base + 2];
-  const servers = await Promise.all(
+  const started = await Promise.allSettled(
     ports.map((port) =>
       startRedisServer(port, [
         '--cluster-enabled',
@@ -77,6 +87,13 @@ export async function startRedisCluster(base: number): Promise<RedisCluster> {
       ]),
     ),
   );
+  const servers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed !== undefined) {
+    // The nodes that did start must not outlive the test: a later run would find their ports taken.
+    await Promise.all(servers.map((server) => server.stop()));
+    throw failed.reason;
+  }
   try {
     await run('redis-cli', [
       '--cluster',
