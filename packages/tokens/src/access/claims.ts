@@ -53,8 +53,9 @@ export function timeProblem(
  * decision must be present with its JSON type, or the token is refused as `claims`, with no
  * coercion: `exp` as a string, an array `iss`, a numeric `sub`, a `scope` that is not a
  * string, an `aud` that is neither a string nor an array of strings; a `jti` or `sid` longer
- * than a revocation store keeps (256 characters: such a token could never be revoked). Then `iss` must equal
- * the issuer (`issuer`), `aud` be or contain the audience (`audience`), and the times hold.
+ * than a revocation store keeps (256 characters: such a token could never be revoked).
+ * Then `iss` must equal the issuer (`issuer`), `aud` be or contain the audience
+ * (`audience`), and the times hold.
  *
  * @example
  * ```ts

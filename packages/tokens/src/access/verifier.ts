@@ -8,11 +8,10 @@ import {
   parseDuration,
 } from '@bulwark/core';
 import { errors, flattenedVerify } from 'jose';
-import { isSigningAlgorithm } from '../keyring/algorithms.js';
 import type { SigningAlgorithm, VerificationKey, VerificationKeySource } from '../keys.js';
 import type { RevocationStore } from '../revocation.js';
 import { isCanonical } from './base64url.js';
-import { type CacheEntry, ENTRY_OVERHEAD_BYTES, VerifiedTokenCache } from './cache.js';
+import { type CacheEntry, ENTRY_OVERHEAD_BYTES } from './cache.js';
 import { checkClaims, scopesOf, timeProblem } from './claims.js';
 import { type CompactSplit, type DecodedPart, decodePart, parseCompact, splitCompact } from './compact.js';
 import { impossibleEcdsaSignature } from './ecdsa.js';
@@ -20,6 +19,7 @@ import { type CheckedHeader, checkHeader } from './header.js';
 import { keyMisfit } from './key-fit.js';
 import { type ClockOption, clockOption, integerOption, textOption } from './options.js';
 import { failure, type VerifiedOutcome, type VerifyOutcome, verifiedOutcome } from './outcome.js';
+import { algorithmsOption, cacheOption } from './verifier-options.js';
 
 export interface AccessTokenVerifierOptions {
   /** Where keys are found by `kid`: a keyring, a `remoteJwks(...)`, or your own source. */
@@ -75,8 +75,6 @@ const OPTION_KEYS = [
 ] as const;
 
 export const MAX_CLOCK_TOLERANCE_MS = 60_000;
-const DEFAULT_MAX_ENTRIES = 10_000;
-const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 /** Distinct header parts remembered per verifier (one per signing key in practice). */
 const MAX_CACHED_HEADERS = 64;
 
@@ -93,31 +91,6 @@ function payloadReason(token: string, split: CompactSplit): 'encoding' | 'malfor
 
 const isPromise = <T>(value: T | Promise<T>): value is Promise<T> =>
   typeof (value as { then?: unknown } | null)?.then === 'function';
-
-function algorithmsOption(value: unknown): ReadonlySet<SigningAlgorithm> {
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new ConfigError(
-      'algorithms',
-      'required: a non-empty list of the algorithms your keys use (no default, ever)',
-    );
-  }
-  value.forEach((alg, i) => {
-    if (!isSigningAlgorithm(alg))
-      throw new ConfigError(`algorithms[${i}]`, `unsupported algorithm ${JSON.stringify(alg)}`);
-  });
-  return new Set(value as SigningAlgorithm[]);
-}
-
-function cacheOption(value: unknown): VerifiedTokenCache | undefined {
-  if (value === false) return undefined;
-  if (value === undefined) return new VerifiedTokenCache(DEFAULT_MAX_ENTRIES, DEFAULT_MAX_BYTES);
-  checkOptions(value, ['maxEntries', 'maxBytes'], 'cache');
-  const { maxEntries, maxBytes } = value as { maxEntries?: unknown; maxBytes?: unknown };
-  return new VerifiedTokenCache(
-    integerOption(maxEntries, 'cache.maxEntries', DEFAULT_MAX_ENTRIES, 1, 10_000_000),
-    integerOption(maxBytes, 'cache.maxBytes', DEFAULT_MAX_BYTES, 1024, 2 ** 40),
-  );
-}
 
 /** Why jose refused a token whose header and key we had already checked. */
 function joseReason(error: unknown): AuthFailureReason {
@@ -144,7 +117,8 @@ function joseReason(error: unknown): AuthFailureReason {
  * - the signature: ECDSA r = 0 or s = 0 or not of the curve's size, or refused by jose
  *   (`signature`);
  * - the claims: `iss`, `sub`, `aud`, `exp`, `iat` or `jti` missing or of another JSON type,
- *   `scope`, `client_id`, `sid`, `nbf` of another type (`claims`); `iss` not the issuer
+ *   `scope`, `client_id`, `sid`, `nbf` of another type, a `jti` or `sid` over 256 characters
+ *   (no revocation store could hold it) (`claims`); `iss` not the issuer
  *   (`issuer`); `aud` without the audience (`audience`); `exp` passed (`expired`), `nbf`
  *   ahead (`not_yet_valid`), `iat` ahead (`issued_in_future`), each beyond
  *   `clockTolerance`;
