@@ -58,14 +58,16 @@ function excessScopes(requested: readonly string[], held: readonly string[]): An
 }
 
 /**
- * A key of the caller's that holds scopes the caller's credential does not: it may not be
- * rotated (the new key would carry them: an escalation) nor revoked by that credential. A
- * credential manages keys only within its own scopes. 403 `insufficient_scope`, as a route
- * answers a missing scope, naming the key's scopes as the ones required.
+ * Whether the caller may manage key `id` (revoke or rotate it): 404 unless it is the
+ * caller's, 403 `insufficient_scope` when it holds scopes the caller's credential does not
+ * (a rotation would hand them over: an escalation; a credential manages keys only within
+ * its own scopes), naming the key's scopes as the ones required; `undefined` when it may.
+ * A key's scopes never change, so this check races with nothing that follows it.
  */
-function beyondCallerScopes(key: { readonly scopes: readonly string[] }, caller: Principal): Answer | undefined {
-  if (key.scopes.every((scope) => caller.scopes.includes(scope))) return undefined;
-  return keyBeyondScopes(key.scopes);
+async function manageable(keys: ApiKeys, caller: Principal, id: string): Promise<Answer | undefined> {
+  const key = await keys.get(id);
+  if (key === undefined || key.ownerId !== caller.subject) return NO_KEY();
+  return grantable(caller.scopes, key.scopes).length === 0 ? undefined : keyBeyondScopes(key.scopes);
 }
 
 function keyBeyondScopes(keyScopes: readonly string[]): Answer {
@@ -108,24 +110,20 @@ export function apiKeyHandlers(keys: ApiKeys) {
       body: { keys: (await keys.list(caller.subject)).map(listed) },
     }),
     revoke: async (caller: Principal, id: string): Promise<Answer> => {
-      // A key's scopes never change, so checking them before the revocation races with nothing.
-      const key = await keys.get(id);
-      if (key === undefined || key.ownerId !== caller.subject) return NO_KEY();
-      const refused = beyondCallerScopes(key, caller);
+      const refused = await manageable(keys, caller, id);
       if (refused !== undefined) return refused;
       return (await keys.revoke(id, { ownerId: caller.subject })) ? { status: 204 } : NO_KEY();
     },
     rotate: async (caller: Principal, id: string, body: { overlap_seconds?: number | undefined }): Promise<Answer> => {
+      const refused = await manageable(keys, caller, id);
+      if (refused !== undefined) return refused;
       // No overlap named: the library's default, one day (DEMO.md's 86400 s).
       const overlap = body.overlap_seconds === undefined ? undefined : body.overlap_seconds * 1000;
-      // ownerScopes: the library refuses to give a narrower credential a broader key.
+      // ownerScopes as well: the library's own refusal to give a narrower credential a broader key.
       const result = await keys.rotate(id, { ownerId: caller.subject, ownerScopes: caller.scopes, overlap });
       if (result.ok) return created(result.key);
-      if (result.reason === 'insufficient_scope') {
-        const key = await keys.get(id);
-        return keyBeyondScopes(key?.scopes ?? result.missing);
-      }
-      // Missing, another's, revoked, expired or already rotated: nothing of the caller's to rotate.
+      if (result.reason === 'insufficient_scope') return keyBeyondScopes(result.missing);
+      // Revoked, expired or already rotated (or gone since): nothing of the caller's to rotate.
       return NO_KEY();
     },
   };

@@ -164,19 +164,16 @@ export function authenticationPolicy(
   const readBearer = bearerReader(list);
   const { realm } = config;
   const invalidTokenChallenge = bearerChallenge(realm, { error: 'invalid_token' });
+  const invalidRequestChallenge = bearerChallenge(realm, { error: 'invalid_request' });
   const answers = {
     missing: unauthenticatedAnswer(realm),
-    invalid_request: frozenDeny('invalid_request', bearerChallenge(realm, { error: 'invalid_request' })),
-    multiple_credentials: frozenDeny(
-      'invalid_request',
-      bearerChallenge(realm, { error: 'invalid_request' }),
-      undefined,
-      MULTIPLE_CREDENTIALS_DETAIL,
-    ),
+    invalid_request: frozenDeny('invalid_request', invalidRequestChallenge),
     invalid_token: frozenDeny('invalid_token', invalidTokenChallenge),
     // RFC 6750 has no code for an API key; the challenge is the token's (DEMO.md).
     invalid_api_key: frozenDeny('invalid_api_key', invalidTokenChallenge),
   };
+  // `invalid_request` too, with its own detail: the `Authorization` field itself may be fine.
+  const twoCredentials = frozenDeny('invalid_request', invalidRequestChallenge, undefined, MULTIPLE_CREDENTIALS_DETAIL);
 
   function fail(
     view: RequestView,
@@ -185,7 +182,7 @@ export function authenticationPolicy(
     reason: AuthFailureReason,
   ): DenyDecision {
     report(config, view, authenticator, code, reason);
-    return reason === 'multiple_credentials' ? answers.multiple_credentials : answers[code];
+    return answers[code];
   }
 
   function settle(outcome: AuthOutcome, authenticator: Authenticator, view: RequestView): Decision {
@@ -226,7 +223,8 @@ export function authenticationPolicy(
           leavesBearer(claimed, credentials.bearer) ||
           presentsAnother(list, i + 1, credentials, credential)
         ) {
-          return fail(view, null, 'invalid_request', 'multiple_credentials');
+          report(config, view, null, 'invalid_request', 'multiple_credentials');
+          return twoCredentials;
         }
         const outcome = authenticator.verify(credential, view);
         if (isPromise(outcome)) return outcome.then((settled) => settle(settled, authenticator, view));
